@@ -1,0 +1,20 @@
+//! Lull's pure core: the model, the focus policy, the schedule, digest planning, attribution,
+//! weekly statistics and trace simulation.
+//!
+//! Nothing here reads a clock, a file or a database: every function takes `now` (or the
+//! instant it reasons about) and the rows it needs as parameters, so the tricky cases (DST
+//! changes, clients nine hours away, missed digests) are tested without sleeping.
+
+pub mod attribution;
+pub mod digest;
+pub mod model;
+pub mod policy;
+pub mod schedule;
+pub mod simulate;
+pub mod stats;
+pub mod text;
+pub mod week;
+
+pub use model::{Category, Client, ClientId, ClientMode, DecisionKind, Identity, Incoming, LiveWindow, Sender, Tier};
+pub use policy::{Decision, FocusSession, MessageFacts, Rule};
+pub use schedule::Schedule;

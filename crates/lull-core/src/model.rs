@@ -1,0 +1,353 @@
+//! The words of the domain: clients and their identities, categories, decisions, and the
+//! `Incoming` message a channel hands to ingest. See DESIGN.md "Concepts".
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::week::{WeekParseError, WeeklyRange};
+
+pub type ClientId = i64;
+pub type ChannelId = i64;
+pub type MessageId = i64;
+pub type DigestId = i64;
+
+/// A value outside the vocabulary; the message lists what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {value:?}: use one of {expected}")]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// Declares a closed vocabulary with its wire names, `FromStr`, `Display` and serde as strings.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownValue { what: $what, value: s.to_owned(), expected: concat!($($text, " "),+) }),
+                }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// How much a client may interrupt: VIPs can break through focus with an urgent keyword,
+    /// low-tier clients only ever reach the freelancer in digests.
+    Tier, "tier" { Vip = "vip", Normal = "normal", Low = "low" }
+);
+
+vocabulary!(
+    /// What kind of message this is; defaults per category are in DESIGN.md.
+    Category, "category" {
+        Direct = "direct", Mention = "mention", Platform = "platform", Rating = "rating",
+        Social = "social", Newsletter = "newsletter", System = "system",
+    }
+);
+
+vocabulary!(
+    /// The decision taken for a message at ingest.
+    DecisionKind, "decision" { Live = "live", Held = "held", Bypass = "bypass", Muted = "muted" }
+);
+
+vocabulary!(
+    /// A per-client override of the schedule.
+    ClientMode, "mode" { Normal = "normal", DigestOnly = "digest_only", Muted = "muted" }
+);
+
+impl DecisionKind {
+    /// Whether the decision shows a desktop notification on its own.
+    pub fn interrupts(self) -> bool {
+        matches!(self, DecisionKind::Live | DecisionKind::Bypass)
+    }
+}
+
+/// A matcher that attributes a message to a client.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Identity {
+    /// An exact address, `email:jane@acme.com`.
+    Email(String),
+    /// A mail domain and its subdomains, `domain:acme.com`.
+    Domain(String),
+    /// Everything arriving on one channel, `channel:acme-hooks` (a client's own webhook).
+    Channel(String),
+}
+
+impl Identity {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Identity::Email(_) => "email",
+            Identity::Domain(_) => "domain",
+            Identity::Channel(_) => "channel",
+        }
+    }
+    pub fn value(&self) -> &str {
+        match self {
+            Identity::Email(v) | Identity::Domain(v) | Identity::Channel(v) => v,
+        }
+    }
+    pub fn from_parts(kind: &str, value: &str) -> Result<Identity, IdentityParseError> {
+        let value = value.trim();
+        let bad = |why: &'static str| IdentityParseError { input: format!("{kind}:{value}"), why };
+        match kind.trim().to_ascii_lowercase().as_str() {
+            "email" => {
+                let v = value.to_lowercase();
+                match v.split_once('@') {
+                    Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.contains('@') => Ok(Identity::Email(v)),
+                    _ => Err(bad("an email identity needs a full address, e.g. email:jane@acme.com")),
+                }
+            }
+            "domain" => {
+                let v = value.trim_start_matches('@').to_lowercase();
+                if v.contains('.') && !v.contains('@') && !v.contains(char::is_whitespace) {
+                    Ok(Identity::Domain(v))
+                } else {
+                    Err(bad("a domain identity needs a domain name, e.g. domain:acme.com"))
+                }
+            }
+            "channel" if !value.is_empty() => Ok(Identity::Channel(value.to_owned())),
+            "channel" => Err(bad("a channel identity needs a channel name, e.g. channel:acme-hooks")),
+            _ => Err(bad("use email:ADDRESS, domain:DOMAIN or channel:NAME")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid match {input:?}: {why}")]
+pub struct IdentityParseError {
+    pub input: String,
+    pub why: &'static str,
+}
+
+impl FromStr for Identity {
+    type Err = IdentityParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once(':') {
+            Some((kind, value)) => Identity::from_parts(kind, value),
+            None => Err(IdentityParseError { input: s.to_owned(), why: "use email:ADDRESS, domain:DOMAIN or channel:NAME" }),
+        }
+    }
+}
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind(), self.value())
+    }
+}
+impl Serialize for Identity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+impl<'de> Deserialize<'de> for Identity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Whose clock a live window is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowZone {
+    User,
+    Client,
+}
+
+/// When a client may reach the freelancer live, e.g. `tue,thu 14:00-16:00` (the freelancer's
+/// time) or `tue,thu 14:00-16:00@client` (the client's time).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LiveWindow {
+    pub range: WeeklyRange,
+    pub zone: WindowZone,
+}
+
+impl FromStr for LiveWindow {
+    type Err = WeekParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (range, zone) = match s.rsplit_once('@') {
+            Some((range, "client")) => (range, WindowZone::Client),
+            Some((range, "me" | "user" | "mine")) => (range, WindowZone::User),
+            Some(_) => return Err(WeekParseError::Range(format!("{s} (end with @client for the client's time, or nothing for yours)"))),
+            None => (s, WindowZone::User),
+        };
+        Ok(LiveWindow { range: range.parse()?, zone })
+    }
+}
+impl fmt::Display for LiveWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.zone {
+            WindowZone::User => write!(f, "{}", self.range),
+            WindowZone::Client => write!(f, "{}@client", self.range),
+        }
+    }
+}
+impl fmt::Debug for LiveWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LiveWindow({self})")
+    }
+}
+impl Serialize for LiveWindow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+impl<'de> Deserialize<'de> for LiveWindow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The default number of bypasses a client gets per day.
+pub const DEFAULT_BYPASS_QUOTA: u32 = 3;
+
+/// A person or company the freelancer works for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: ClientId,
+    pub name: String,
+    pub tz: Tz,
+    pub tier: Tier,
+    pub mode: ClientMode,
+    pub bypass_quota: u32,
+    pub identities: Vec<Identity>,
+    pub live_windows: Vec<LiveWindow>,
+}
+
+impl Client {
+    /// The time zone a live window is evaluated in.
+    pub fn window_tz(&self, window: &LiveWindow, user_tz: Tz) -> Tz {
+        match window.zone {
+            WindowZone::User => user_tz,
+            WindowZone::Client => self.tz,
+        }
+    }
+}
+
+/// A message as a channel delivers it, before attribution and decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incoming {
+    /// Unique per channel; ingest is idempotent on (channel, source key).
+    pub source_key: String,
+    /// As the channel gives it: `Jane Doe <jane@acme.com>`, `jane@acme.com`, or a name.
+    pub sender: String,
+    pub title: String,
+    pub body: String,
+    pub url: Option<String>,
+    /// `None` lets ingest choose (direct by default).
+    pub category: Option<Category>,
+    /// When the sender says it sent the message, if it says.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When Lull received it; decisions are taken at this instant.
+    pub received_at: DateTime<Utc>,
+}
+
+/// A sender split into a display name and an address, when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub display: String,
+    pub address: Option<String>,
+}
+
+impl Sender {
+    /// Reads `Jane Doe <jane@acme.com>`, `jane@acme.com` or a bare name.
+    pub fn parse(raw: &str) -> Sender {
+        let raw = raw.trim();
+        if let (Some(open), true) = (raw.rfind('<'), raw.ends_with('>')) {
+            let address = raw[open + 1..raw.len() - 1].trim().to_lowercase();
+            let display = raw[..open].trim().trim_matches('"').trim();
+            if address.contains('@') {
+                let display = if display.is_empty() { address.clone() } else { display.to_owned() };
+                return Sender { display, address: Some(address) };
+            }
+        }
+        if raw.contains('@') && !raw.contains(char::is_whitespace) {
+            return Sender { display: raw.to_owned(), address: Some(raw.to_lowercase()) };
+        }
+        Sender { display: raw.to_owned(), address: None }
+    }
+
+    /// The key that identifies "the same sender" for retry detection: the address, else the
+    /// name, case-folded.
+    pub fn key(&self) -> String {
+        self.address.clone().unwrap_or_else(|| self.display.to_lowercase())
+    }
+
+    pub fn domain(&self) -> Option<&str> {
+        self.address.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabularies_round_trip_and_explain_errors() {
+        for c in Category::ALL {
+            assert_eq!(c.as_str().parse::<Category>(), Ok(*c));
+        }
+        assert_eq!("digest-only".parse::<ClientMode>(), Ok(ClientMode::DigestOnly));
+        let err = "urgentish".parse::<Category>().expect_err("unknown");
+        assert!(err.to_string().contains("direct mention platform rating social newsletter system"), "{err}");
+        assert_eq!(serde_json::to_string(&Tier::Vip).expect("json"), "\"vip\"");
+    }
+
+    #[test]
+    fn identities_are_validated_and_normalised() {
+        assert_eq!("email:Jane@Acme.com".parse(), Ok(Identity::Email("jane@acme.com".into())));
+        assert_eq!("domain:@ACME.com".parse(), Ok(Identity::Domain("acme.com".into())));
+        assert_eq!("channel:acme-hooks".parse(), Ok(Identity::Channel("acme-hooks".into())));
+        assert!("email:jane".parse::<Identity>().is_err());
+        assert!("phone:123".parse::<Identity>().is_err());
+        assert!("acme.com".parse::<Identity>().is_err());
+    }
+
+    #[test]
+    fn live_windows_know_their_zone() {
+        let w: LiveWindow = "tue,thu 14:00-16:00@client".parse().expect("window");
+        assert_eq!(w.zone, WindowZone::Client);
+        assert_eq!(w.to_string(), "tue,thu 14:00-16:00@client");
+        let w: LiveWindow = "tue,thu 14:00-16:00".parse().expect("window");
+        assert_eq!(w.zone, WindowZone::User);
+        assert!("tue 14:00-16:00@mars".parse::<LiveWindow>().is_err());
+    }
+
+    #[test]
+    fn senders_are_split_into_name_and_address() {
+        let s = Sender::parse("\"Jane Doe\" <Jane@Acme.com>");
+        assert_eq!(s, Sender { display: "Jane Doe".into(), address: Some("jane@acme.com".into()) });
+        assert_eq!(s.domain(), Some("acme.com"));
+        assert_eq!(Sender::parse("bob@globex.io").key(), "bob@globex.io");
+        assert_eq!(Sender::parse("Bob (Slack)").key(), "bob (slack)");
+    }
+}
