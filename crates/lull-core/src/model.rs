@@ -85,6 +85,27 @@ vocabulary!(
     ClientMode, "mode" { Normal = "normal", DigestOnly = "digest_only", Muted = "muted" }
 );
 
+vocabulary!(
+    /// The kind of connector a channel runs.
+    ChannelKind, "channel kind" { Webhook = "webhook", Imap = "imap", Desktop = "desktop", Feed = "feed" }
+);
+
+/// Checks a channel name: it appears in webhook URLs, so it is limited to lower-case letters,
+/// digits, `-`, `_` and `.`, 1 to 64 characters.
+pub fn validate_channel_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid channel name {name:?}: use 1 to 64 lower-case letters, digits, '-', '_' or '.', e.g. acme-hooks"
+        ))
+    }
+}
+
 impl DecisionKind {
     /// Whether the decision shows a desktop notification on its own.
     pub fn interrupts(self) -> bool {

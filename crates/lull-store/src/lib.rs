@@ -1,1 +1,326 @@
-//! placeholder
+//! Lull's SQLite store: the schema, its migrations, and every query. No other crate speaks SQL.
+//!
+//! # Concurrency
+//!
+//! One writer thread owns the only read-write connection; every write runs there in a
+//! `BEGIN IMMEDIATE` transaction, so writers never race each other into `SQLITE_BUSY`, and a
+//! batch of writes (the engine's group commit) costs one fsync. Reads run on a small pool of
+//! read-only connections that WAL lets proceed during writes.
+//!
+//! # Durability
+//!
+//! WAL with `synchronous=FULL` on the writer: when [`Store::write`] returns, the transaction is
+//! on disk, which is what a webhook's 2xx promises a sender who will not resend.
+//!
+//! Queries are methods on [`Db`] (reads, on any connection) and [`Tx`] (writes, inside the
+//! writer's transaction); they take and return the core's types, with instants as UTC and
+//! stored as Unix milliseconds.
+
+mod baseline;
+mod channels;
+mod clients;
+mod events;
+mod messages;
+pub mod schema;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+pub use baseline::{BaselineRow, raw_insert_baseline};
+pub use channels::{ChannelRow, NewChannel};
+pub use clients::ClientDraft;
+pub use events::{DigestRecord, DigestRow, NotificationRecord};
+pub use messages::{DueMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};
+
+/// What went wrong in the store, phrased for the person who has to act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "{path} was written by a newer version of Lull (schema {found}; this Lull reads up to {supported}). Upgrade Lull, or point --data-dir somewhere else; the file was not changed"
+    )]
+    NewerSchema { path: PathBuf, found: u32, supported: u32 },
+    #[error("{path} is not a Lull database; the file was not changed. Point --data-dir at a Lull data directory or an empty one")]
+    NotLull { path: PathBuf },
+    #[error(
+        "{path} is damaged ({detail}); the file was not changed. Move it aside (e.g. mv lull.db lull.db.damaged) and start Lull again, or restore a backup"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("the database is busy: another process held its write lock for more than 5 seconds; try again")]
+    Busy,
+    #[error("cannot open {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("migration to schema {to} failed: {source}")]
+    Migration { to: u32, source: rusqlite::Error },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("stored data could not be read back: {0}")]
+    Decode(String),
+    #[error("cannot start the database writer thread: {0}")]
+    Thread(std::io::Error),
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// Maps SQLite's busy/corrupt codes to the errors a user can act on.
+    fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::Corrupt { path: path.to_owned(), detail: e.to_string() }
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Milliseconds since the Unix epoch, the storage form of every instant.
+pub fn to_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The inverse of [`to_ms`]; out-of-range values (which Lull never writes) read as the epoch.
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// Read queries, on any connection.
+#[derive(Clone, Copy)]
+pub struct Db<'c> {
+    conn: &'c Connection,
+}
+
+impl fmt::Debug for Db<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Db")
+    }
+}
+
+/// Write queries, inside the writer's transaction. Derefs to [`Db`] for reads that must see the
+/// transaction's own writes.
+pub struct Tx<'c> {
+    db: Db<'c>,
+}
+
+impl<'c> std::ops::Deref for Tx<'c> {
+    type Target = Db<'c>;
+    fn deref(&self) -> &Db<'c> {
+        &self.db
+    }
+}
+
+impl fmt::Debug for Tx<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Tx")
+    }
+}
+
+impl Tx<'_> {
+    fn conn(&self) -> &Connection {
+        self.db.conn
+    }
+
+    /// Runs `f` in a savepoint: its writes are undone if it fails, without undoing the rest of
+    /// the transaction. Lets one bad message in a group commit fail alone.
+    pub fn savepoint<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        self.conn().execute_batch("SAVEPOINT item")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn().execute_batch("RELEASE item")?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.conn().execute_batch("ROLLBACK TO item; RELEASE item")?;
+                Err(e)
+            }
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Option<mpsc::Sender<Job>>>,
+    writer_thread: Mutex<Option<thread::JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// A handle on the database; cheap to clone, shared by the whole engine.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("path", &self.inner.path).finish_non_exhaustive()
+    }
+}
+
+/// Read connections kept open for reuse; more may be opened under load, then closed.
+const MAX_IDLE_READERS: usize = 4;
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut writer = open_writer(path)?;
+        schema::migrate(&mut writer, path).map_err(|e| match e {
+            StoreError::Sqlite(e) => StoreError::classify(e, path),
+            e => e,
+        })?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        let thread = thread::Builder::new()
+            .name("lull-db-writer".into())
+            .spawn(move || {
+                let mut conn = writer;
+                while let Ok(job) = rx.recv() {
+                    job(&mut conn);
+                }
+                // Clean shutdown: fold the WAL back and refresh the planner's statistics.
+                if let Err(e) = conn.execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);") {
+                    tracing::warn!(error = %e, "closing the database");
+                }
+            })
+            .map_err(StoreError::Thread)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(Some(tx)),
+                writer_thread: Mutex::new(Some(thread)),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in one write transaction on the writer thread and commits it; when this returns
+    /// `Ok`, the writes are durable. An error from `f` rolls the whole transaction back.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<T> + Send + 'static,
+    {
+        let (reply, result) = tokio::sync::oneshot::channel();
+        let path = self.inner.path.clone();
+        let job: Job = Box::new(move |conn: &mut Connection| {
+            let outcome = (|| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| StoreError::classify(e, &path))?;
+                let value = f(&Tx { db: Db { conn: &tx } })?;
+                tx.commit().map_err(|e| StoreError::classify(e, &path))?;
+                Ok(value)
+            })();
+            let _ = reply.send(outcome);
+        });
+        let sender = self.inner.writer.lock().map_err(|_| StoreError::WriterGone)?.clone().ok_or(StoreError::WriterGone)?;
+        sender.send(job).map_err(|_| StoreError::WriterGone)?;
+        result.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Runs `f` on a read-only connection, in one read transaction so it sees a consistent
+    /// snapshot.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Db<'_>) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f)).await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// [`Store::read`] for callers already on a blocking thread.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
+        let pooled = self.inner.readers.lock().ok().and_then(|mut v| v.pop());
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => open_reader(&self.inner.path)?,
+        };
+        let outcome = (|| {
+            let tx = conn.transaction().map_err(|e| StoreError::classify(e, &self.inner.path))?;
+            let value = f(&Db { conn: &tx })?;
+            tx.finish()?;
+            Ok(value)
+        })();
+        if let Ok(mut readers) = self.inner.readers.lock()
+            && readers.len() < MAX_IDLE_READERS
+        {
+            readers.push(conn);
+        }
+        outcome.map_err(|e| match e {
+            StoreError::Sqlite(e) => StoreError::classify(e, &self.inner.path),
+            e => e,
+        })
+    }
+
+    /// Stops the writer after the writes already queued, checkpoints the WAL and waits for it.
+    pub fn close(&self) {
+        if let Ok(mut w) = self.inner.writer.lock() {
+            w.take();
+        }
+        if let Some(handle) = self.inner.writer_thread.lock().ok().and_then(|mut t| t.take()) {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn apply_common_pragmas(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16000;",
+    )
+}
+
+fn open_writer(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    (|| -> rusqlite::Result<()> {
+        apply_common_pragmas(&conn)?;
+        // WAL lets readers run beside the writer; FULL makes each commit durable before it
+        // is acknowledged.
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if mode != "wal" {
+            tracing::warn!(mode, "the database is not in WAL mode (network filesystem?)");
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 67108864;")
+    })()
+    .map_err(|e| StoreError::classify(e, path))?;
+    Ok(conn)
+}
+
+fn open_reader(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    apply_common_pragmas(&conn).map_err(|e| StoreError::classify(e, path))?;
+    Ok(conn)
+}
+
+/// Maps a unique-constraint failure to a [`StoreError::Conflict`] with `message`.
+pub(crate) fn conflict(e: rusqlite::Error, message: impl FnOnce() -> String) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::ConstraintViolation) => StoreError::Conflict(message()),
+        _ => StoreError::Sqlite(e),
+    }
+}
+
+/// Parses a stored text column through `FromStr`, reporting what could not be read.
+pub(crate) fn parse_col<T: std::str::FromStr>(what: &str, s: &str) -> Result<T>
+where
+    T::Err: fmt::Display,
+{
+    s.parse().map_err(|e| StoreError::Decode(format!("{what} {s:?}: {e}")))
+}

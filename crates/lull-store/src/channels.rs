@@ -1,0 +1,118 @@
+//! Channels: configured connector instances, their settings, watermark and health.
+
+use chrono::{DateTime, Utc};
+use lull_core::model::{ChannelId, ChannelKind};
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::{Db, Result, StoreError, Tx, conflict, from_ms, parse_col, to_ms};
+
+/// A channel to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewChannel {
+    pub name: String,
+    pub kind: ChannelKind,
+    pub settings: serde_json::Value,
+    /// For webhooks: the SHA-256 (hex) of the bearer token.
+    pub token_hash: Option<String>,
+}
+
+/// A channel as stored, with its activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelRow {
+    pub id: ChannelId,
+    pub name: String,
+    pub kind: ChannelKind,
+    pub settings: serde_json::Value,
+    pub token_hash: Option<String>,
+    pub health: String,
+    pub last_sync_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub message_count: u64,
+    pub last_message_at: Option<DateTime<Utc>>,
+}
+
+const CHANNEL_COLUMNS: &str = "c.id, c.name, c.kind, c.settings, c.token_hash, c.health, c.last_sync_at, c.last_error, c.last_error_at, c.created_at,
+     (SELECT count(*) FROM messages m WHERE m.channel_id = c.id),
+     (SELECT max(received_at) FROM messages m WHERE m.channel_id = c.id)";
+
+fn channel_row(r: &Row<'_>) -> rusqlite::Result<(ChannelRow, String, String)> {
+    Ok((
+        ChannelRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            kind: ChannelKind::Webhook, // replaced below from the raw text
+            settings: serde_json::Value::Null,
+            token_hash: r.get(4)?,
+            health: r.get(5)?,
+            last_sync_at: r.get::<_, Option<i64>>(6)?.map(from_ms),
+            last_error: r.get(7)?,
+            last_error_at: r.get::<_, Option<i64>>(8)?.map(from_ms),
+            created_at: from_ms(r.get(9)?),
+            message_count: r.get::<_, i64>(10)? as u64,
+            last_message_at: r.get::<_, Option<i64>>(11)?.map(from_ms),
+        },
+        r.get(2)?,
+        r.get(3)?,
+    ))
+}
+
+fn finish((mut row, kind, settings): (ChannelRow, String, String)) -> Result<ChannelRow> {
+    row.kind = parse_col("channel kind", &kind)?;
+    row.settings = serde_json::from_str(&settings).map_err(|e| StoreError::Decode(format!("channel settings: {e}")))?;
+    Ok(row)
+}
+
+impl Db<'_> {
+    pub fn channels(&self) -> Result<Vec<ChannelRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {CHANNEL_COLUMNS} FROM channels c ORDER BY c.name"))?;
+        let rows = stmt.query_map([], channel_row)?;
+        rows.map(|r| finish(r?)).collect()
+    }
+
+    pub fn channel_by_name(&self, name: &str) -> Result<Option<ChannelRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.name = ?1"))?;
+        stmt.query_row([name], channel_row).optional()?.map(finish).transpose()
+    }
+
+    /// The id, kind and token hash of a channel: the webhook's hot path needs no counts.
+    pub fn channel_auth(&self, name: &str) -> Result<Option<(ChannelId, ChannelKind, Option<String>)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, kind, token_hash FROM channels WHERE name = ?1")?;
+        let row = stmt.query_row([name], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))).optional()?;
+        row.map(|(id, kind, hash)| Ok((id, parse_col("channel kind", &kind)?, hash))).transpose()
+    }
+}
+
+impl Tx<'_> {
+    pub fn insert_channel(&self, channel: &NewChannel, now: DateTime<Utc>) -> Result<ChannelId> {
+        self.conn()
+            .execute(
+                "INSERT INTO channels (name, kind, settings, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![channel.name, channel.kind.as_str(), channel.settings.to_string(), channel.token_hash, to_ms(now)],
+            )
+            .map_err(|e| conflict(e, || format!("a channel named {:?} already exists", channel.name)))?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Replaces a webhook channel's token hash (token rotation).
+    pub fn set_channel_token_hash(&self, id: ChannelId, token_hash: &str) -> Result<()> {
+        self.conn().execute("UPDATE channels SET token_hash = ?2 WHERE id = ?1", params![id, token_hash])?;
+        Ok(())
+    }
+
+    /// Records a successful delivery or sync on a channel.
+    pub fn channel_synced(&self, id: ChannelId, at: DateTime<Utc>) -> Result<()> {
+        self.conn().execute("UPDATE channels SET health = 'ok', last_sync_at = ?2 WHERE id = ?1", params![id, to_ms(at)])?;
+        Ok(())
+    }
+
+    /// Records a failure on a channel (e.g. a malformed webhook payload).
+    pub fn channel_failed(&self, id: ChannelId, at: DateTime<Utc>, error: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE channels SET health = 'error', last_error = ?2, last_error_at = ?3 WHERE id = ?1",
+            params![id, error, to_ms(at)],
+        )?;
+        Ok(())
+    }
+}

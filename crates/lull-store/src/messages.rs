@@ -1,0 +1,429 @@
+//! Messages, their decisions and the decision log, full-text search, and the rows the scheduler
+//! and the statistics read.
+
+use chrono::{DateTime, Utc};
+use lull_core::model::{Category, ChannelId, ClientId, DecisionKind, DigestId, MessageId};
+use lull_core::policy::{Decision, Rule};
+use lull_core::stats::StatsMessage;
+use rusqlite::{OptionalExtension, Row, params};
+
+use crate::{Db, Result, StoreError, Tx, from_ms, to_ms};
+
+/// A message to store with the decision taken for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    pub channel_id: ChannelId,
+    pub source_key: String,
+    pub client_id: Option<ClientId>,
+    pub sender: String,
+    /// Who "the same sender" is for retry detection (see `Sender::key`).
+    pub sender_key: String,
+    pub title: String,
+    pub body: String,
+    pub url: Option<String>,
+    pub category: Category,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub decision: Decision,
+}
+
+/// The stored form of a decision; the same as the policy's.
+pub type StoredDecision = Decision;
+
+/// A stored message with its channel and client names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRow {
+    pub id: MessageId,
+    pub channel_id: ChannelId,
+    pub channel: String,
+    pub client_id: Option<ClientId>,
+    /// `None` for Unknown.
+    pub client: Option<String>,
+    pub sender: String,
+    pub title: String,
+    pub body: String,
+    pub url: Option<String>,
+    pub category: Category,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub decision: Decision,
+    pub digest_id: Option<DigestId>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+/// Which messages an inbox listing shows; newest first, paged by `before`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InboxFilter {
+    /// Only messages still waiting for a digest.
+    pub held_only: bool,
+    /// `Some(None)` selects Unknown.
+    pub client: Option<Option<ClientId>>,
+    /// Full-text search over sender, title and body; every word must match, the last as a
+    /// prefix; accents and case are ignored.
+    pub search: Option<String>,
+    /// Continue after this `(received_at, id)` of the previous page.
+    pub before: Option<(DateTime<Utc>, MessageId)>,
+    pub limit: u32,
+}
+
+/// A held message the scheduler may release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueMessage {
+    pub id: MessageId,
+    pub client_id: Option<ClientId>,
+    pub release_at: DateTime<Utc>,
+}
+
+const MESSAGE_COLUMNS: &str = "m.id, m.channel_id, ch.name, m.client_id, cl.name, m.sender, m.title, m.body, m.url, m.category,
+     m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.reason, m.digest_id, m.read_at, m.archived_at";
+const MESSAGE_FROM: &str = "messages m JOIN channels ch ON ch.id = m.channel_id LEFT JOIN clients cl ON cl.id = m.client_id";
+
+fn category(s: &str) -> Result<Category> {
+    Category::ALL.iter().copied().find(|c| c.as_str() == s).ok_or_else(|| StoreError::Decode(format!("category {s:?}")))
+}
+
+fn decision_kind(s: &str) -> Result<DecisionKind> {
+    DecisionKind::ALL.iter().copied().find(|c| c.as_str() == s).ok_or_else(|| StoreError::Decode(format!("decision {s:?}")))
+}
+
+fn rule(json: &str) -> Result<Rule> {
+    serde_json::from_str(json).map_err(|e| StoreError::Decode(format!("decision rule: {e}")))
+}
+
+fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
+    let category_text: String = r.get(9)?;
+    let decision_text: String = r.get(12)?;
+    let rule_text: String = r.get(14)?;
+    let partial = (
+        r.get::<_, i64>(0)?,
+        r.get::<_, i64>(1)?,
+        r.get::<_, String>(2)?,
+        r.get::<_, Option<i64>>(3)?,
+        r.get::<_, Option<String>>(4)?,
+        r.get::<_, String>(5)?,
+        r.get::<_, String>(6)?,
+        r.get::<_, String>(7)?,
+        r.get::<_, Option<String>>(8)?,
+    );
+    let (sent_at, received_at, release_at): (Option<i64>, i64, Option<i64>) = (r.get(10)?, r.get(11)?, r.get(13)?);
+    let reason: String = r.get(15)?;
+    let (digest_id, read_at, archived_at): (Option<i64>, Option<i64>, Option<i64>) = (r.get(16)?, r.get(17)?, r.get(18)?);
+    Ok((|| {
+        let (id, channel_id, channel, client_id, client, sender, title, body, url) = partial;
+        Ok(MessageRow {
+            id,
+            channel_id,
+            channel,
+            client_id,
+            client,
+            sender,
+            title,
+            body,
+            url,
+            category: category(&category_text)?,
+            sent_at: sent_at.map(from_ms),
+            received_at: from_ms(received_at),
+            decision: Decision {
+                kind: decision_kind(&decision_text)?,
+                release_at: release_at.map(from_ms),
+                rule: rule(&rule_text)?,
+                reason,
+            },
+            digest_id,
+            read_at: read_at.map(from_ms),
+            archived_at: archived_at.map(from_ms),
+        })
+    })())
+}
+
+fn collect_rows(rows: impl Iterator<Item = rusqlite::Result<Result<MessageRow>>>) -> Result<Vec<MessageRow>> {
+    rows.map(|r| r?).collect()
+}
+
+/// Turns what a person types into an FTS5 query that cannot be a syntax error: each word is
+/// quoted, the last one matches as a prefix. `None` when nothing searchable is left.
+pub fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split_whitespace()
+        .map(|w| w.chars().filter(|c| *c != '"').collect::<String>())
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let last = words.len().checked_sub(1)?;
+    Some(
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| if i == last { format!("\"{w}\"*") } else { format!("\"{w}\"") })
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+impl Db<'_> {
+    pub fn message(&self, id: MessageId) -> Result<Option<MessageRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?1"))?;
+        stmt.query_row([id], message_row).optional()?.transpose()
+    }
+
+    /// The message a channel already delivered under `source_key`: ingest is idempotent.
+    pub fn message_by_source(&self, channel_id: ChannelId, source_key: &str) -> Result<Option<MessageRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.channel_id = ?1 AND m.source_key = ?2"
+        ))?;
+        stmt.query_row(params![channel_id, source_key], message_row).optional()?.transpose()
+    }
+
+    /// When messages from `sender_key` arrived in `[since, before)`.
+    pub fn sender_history(&self, sender_key: &str, since: DateTime<Utc>, before: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT received_at FROM messages WHERE sender_key = ?1 AND received_at >= ?2 AND received_at < ?3",
+        )?;
+        let rows = stmt.query_map(params![sender_key, to_ms(since), to_ms(before)], |r| r.get::<_, i64>(0))?;
+        Ok(rows.map(|r| r.map(from_ms)).collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Bypasses granted to a client (`None`: Unknown) for messages received in `[since, before)`.
+    pub fn bypasses_between(&self, client_id: Option<ClientId>, since: DateTime<Utc>, before: DateTime<Utc>) -> Result<u32> {
+        let sql = match client_id {
+            Some(_) => "SELECT count(*) FROM messages WHERE decision = 'bypass' AND client_id = ?1 AND received_at >= ?2 AND received_at < ?3",
+            None => "SELECT count(*) FROM messages WHERE decision = 'bypass' AND client_id IS NULL AND ?1 IS NULL AND received_at >= ?2 AND received_at < ?3",
+        };
+        Ok(self.conn.prepare_cached(sql)?.query_row(params![client_id, to_ms(since), to_ms(before)], |r| r.get(0))?)
+    }
+
+    pub fn inbox(&self, filter: &InboxFilter) -> Result<Vec<MessageRow>> {
+        let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if filter.held_only {
+            sql.push_str(" AND m.decision = 'held' AND m.digest_id IS NULL");
+        }
+        match filter.client {
+            Some(Some(id)) => {
+                args.push(id.into());
+                sql.push_str(&format!(" AND m.client_id = ?{}", args.len()));
+            }
+            Some(None) => sql.push_str(" AND m.client_id IS NULL"),
+            None => {}
+        }
+        if let Some(search) = &filter.search {
+            let Some(q) = fts_query(search) else { return Ok(Vec::new()) };
+            args.push(q.into());
+            sql.push_str(&format!(" AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?{})", args.len()));
+        }
+        if let Some((at, id)) = filter.before {
+            args.push(to_ms(at).into());
+            args.push(id.into());
+            sql.push_str(&format!(" AND (m.received_at, m.id) < (?{}, ?{})", args.len() - 1, args.len()));
+        }
+        args.push(i64::from(filter.limit.clamp(1, 1000)).into());
+        sql.push_str(&format!(" ORDER BY m.received_at DESC, m.id DESC LIMIT ?{}", args.len()));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        collect_rows(stmt.query_map(rusqlite::params_from_iter(args), message_row)?)
+    }
+
+    /// How many messages wait for a digest, and the earliest release among them.
+    pub fn pending(&self) -> Result<(u32, Option<DateTime<Utc>>)> {
+        let (n, next): (u32, Option<i64>) = self.conn.prepare_cached(
+            "SELECT count(*), min(release_at) FROM messages WHERE decision = 'held' AND digest_id IS NULL",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok((n, next.map(from_ms)))
+    }
+
+    /// Held messages not yet released whose release time is at or before `cutoff` (all of them
+    /// for `None`), in release order.
+    pub fn due_messages(&self, cutoff: Option<DateTime<Utc>>) -> Result<Vec<DueMessage>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, client_id, release_at FROM messages
+             WHERE decision = 'held' AND digest_id IS NULL AND (?1 IS NULL OR release_at <= ?1)
+             ORDER BY release_at, id",
+        )?;
+        let rows = stmt.query_map([cutoff.map(to_ms)], |r| {
+            Ok(DueMessage { id: r.get(0)?, client_id: r.get(1)?, release_at: from_ms(r.get(2)?) })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Held, unreleased messages with what re-planning needs: arrival and rule.
+    pub fn held_for_replan(&self) -> Result<Vec<(MessageId, DateTime<Utc>, Option<DateTime<Utc>>, Rule)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, received_at, release_at, rule FROM messages WHERE decision = 'held' AND digest_id IS NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, String>(3)?)))?;
+        rows.map(|row| {
+            let (id, received, release, rule_text) = row?;
+            Ok((id, from_ms(received), release.map(from_ms), rule(&rule_text)?))
+        })
+        .collect()
+    }
+
+    pub fn digest_messages(&self, digest_id: DigestId) -> Result<Vec<MessageRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.digest_id = ?1 ORDER BY cl.name IS NULL, cl.name, m.received_at"
+        ))?;
+        collect_rows(stmt.query_map([digest_id], message_row)?)
+    }
+
+    /// The statistics' view of the messages received in `[from, to)`; read from the covering
+    /// index alone.
+    pub fn stats_messages(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<StatsMessage>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT received_at, client_id, channel_id, category, decision FROM messages
+             WHERE received_at >= ?1 AND received_at < ?2",
+        )?;
+        let mut rows = stmt.query(params![to_ms(from), to_ms(to)])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(StatsMessage {
+                received_at: from_ms(r.get(0)?),
+                client: r.get(1)?,
+                channel: r.get(2)?,
+                category: category(r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?)?,
+                decision: decision_kind(r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn message_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM messages", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+}
+
+impl Tx<'_> {
+    /// Stores a message and logs its decision. The caller checked `message_by_source` first,
+    /// in the same transaction.
+    pub fn insert_message(&self, m: &NewMessage) -> Result<MessageId> {
+        let rule_json = serde_json::to_string(&m.decision.rule).map_err(|e| StoreError::Decode(e.to_string()))?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO messages (channel_id, source_key, client_id, sender, sender_key, title, body, url, category,
+                                       sent_at, received_at, decision, release_at, rule, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![
+                m.channel_id,
+                m.source_key,
+                m.client_id,
+                m.sender,
+                m.sender_key,
+                m.title,
+                m.body,
+                m.url,
+                m.category.as_str(),
+                m.sent_at.map(to_ms),
+                to_ms(m.received_at),
+                m.decision.kind.as_str(),
+                m.decision.release_at.map(to_ms),
+                rule_json,
+                m.decision.reason,
+            ])
+            .map_err(|e| crate::conflict(e, || format!("message {:?} is already stored on this channel", m.source_key)))?;
+        let id = self.conn().last_insert_rowid();
+        self.log_decision(id, m.received_at, "ingest", &m.decision.kind, m.decision.release_at, &rule_json, &m.decision.reason)?;
+        Ok(id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn log_decision(
+        &self,
+        message_id: MessageId,
+        at: DateTime<Utc>,
+        cause: &str,
+        kind: &DecisionKind,
+        release_at: Option<DateTime<Utc>>,
+        rule_json: &str,
+        reason: &str,
+    ) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO decisions (message_id, decided_at, cause, decision, release_at, rule, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![message_id, to_ms(at), cause, kind.as_str(), release_at.map(to_ms), rule_json, reason])?;
+        Ok(())
+    }
+
+    /// Moves a held message's release after a schedule change, and logs it.
+    pub fn replan_message(&self, id: MessageId, rule: &Rule, release_at: DateTime<Utc>, reason: &str, now: DateTime<Utc>) -> Result<()> {
+        self.conn()
+            .prepare_cached("UPDATE messages SET release_at = ?2, reason = ?3 WHERE id = ?1 AND decision = 'held' AND digest_id IS NULL")?
+            .execute(params![id, to_ms(release_at), reason])?;
+        let rule_json = serde_json::to_string(rule).map_err(|e| StoreError::Decode(e.to_string()))?;
+        self.log_decision(id, now, "replan", &DecisionKind::Held, Some(release_at), &rule_json, reason)
+    }
+
+    /// Puts messages into a digest. Only messages still pending are taken, so a message is
+    /// released exactly once; returns how many were taken.
+    pub fn assign_digest(&self, digest_id: DigestId, ids: &[MessageId], now: DateTime<Utc>) -> Result<usize> {
+        let mut update = self
+            .conn()
+            .prepare_cached("UPDATE messages SET digest_id = ?1 WHERE id = ?2 AND decision = 'held' AND digest_id IS NULL")?;
+        let mut log = self.conn().prepare_cached(
+            "INSERT INTO decisions (message_id, decided_at, cause, decision, release_at, rule, reason)
+             SELECT id, ?2, 'release', decision, release_at, rule, 'Released in digest ' || ?3 FROM messages WHERE id = ?1",
+        )?;
+        let mut taken = 0;
+        for id in ids {
+            if update.execute(params![digest_id, id])? == 1 {
+                log.execute(params![id, to_ms(now), digest_id])?;
+                taken += 1;
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Marks messages read (the inbox's triage).
+    pub fn mark_read(&self, ids: &[MessageId], at: DateTime<Utc>) -> Result<usize> {
+        let mut stmt = self.conn().prepare_cached("UPDATE messages SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL")?;
+        let mut n = 0;
+        for id in ids {
+            n += stmt.execute(params![id, to_ms(at)])?;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+    use crate::Store;
+
+    /// The hot queries use their indexes: no full scan of `messages`, no temporary sort.
+    #[test]
+    fn hot_queries_use_their_indexes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("lull.db")).expect("open");
+        let plans = store
+            .read_blocking(|db| {
+                let plan = |sql: &str| -> crate::Result<String> {
+                    let mut stmt = db.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let rows = stmt.query_map([], |r| r.get::<_, String>(3))?;
+                    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("; "))
+                };
+                Ok(vec![
+                    plan("SELECT received_at, client_id, channel_id, category, decision FROM messages WHERE received_at >= 1 AND received_at < 2")?,
+                    plan("SELECT received_at FROM messages WHERE sender_key = 'a' AND received_at >= 1 AND received_at < 2")?,
+                    plan("SELECT count(*), min(release_at) FROM messages WHERE decision = 'held' AND digest_id IS NULL")?,
+                    plan("SELECT count(*) FROM messages WHERE decision = 'bypass' AND client_id = 1 AND received_at >= 1 AND received_at < 2")?,
+                ])
+            })
+            .expect("plans");
+        assert!(plans[0].contains("COVERING INDEX messages_week"), "{}", plans[0]);
+        assert!(plans[1].contains("INDEX messages_sender"), "{}", plans[1]);
+        assert!(plans[2].contains("messages_pending"), "{}", plans[2]);
+        assert!(plans[3].contains("messages_bypass"), "{}", plans[3]);
+        for p in &plans {
+            // Scanning a (partial) index is fine; scanning the table is not.
+            assert!(p.split("; ").all(|step| step != "SCAN messages") && !p.contains("TEMP B-TREE"), "{p}");
+        }
+    }
+
+    #[test]
+    fn search_input_never_breaks_fts_syntax() {
+        assert_eq!(fts_query("invoice march").as_deref(), Some("\"invoice\" \"march\"*"));
+        assert_eq!(fts_query("\"AND OR( *").as_deref(), Some("\"AND\" \"OR(\"*"));
+        assert_eq!(fts_query("  -- ** "), None);
+    }
+}

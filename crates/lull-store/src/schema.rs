@@ -1,0 +1,211 @@
+//! The schema and its migrations.
+//!
+//! Migrations are append-only: a released entry is never edited, a change is a new entry. They
+//! run in one `BEGIN IMMEDIATE` transaction together with the `user_version` bump, so a crash
+//! mid-migration leaves the previous version intact. A database whose `user_version` is beyond
+//! the last migration was written by a newer Lull and is refused rather than misread.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::StoreError;
+
+/// `PRAGMA application_id` of a Lull database: "LULL" in ASCII.
+pub const APPLICATION_ID: i32 = 0x4C55_4C4C;
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+CREATE TABLE clients (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    tz            TEXT NOT NULL,
+    tier          TEXT NOT NULL CHECK (tier IN ('vip', 'normal', 'low')),
+    mode          TEXT NOT NULL DEFAULT 'normal' CHECK (mode IN ('normal', 'digest_only', 'muted')),
+    bypass_quota  INTEGER NOT NULL DEFAULT 3 CHECK (bypass_quota >= 0),
+    created_at    INTEGER NOT NULL
+) STRICT;
+
+-- The matchers that attribute a message to a client; one identity belongs to one client.
+CREATE TABLE client_identities (
+    id         INTEGER PRIMARY KEY,
+    client_id  INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    UNIQUE (kind, value)
+) STRICT;
+CREATE INDEX client_identities_client ON client_identities(client_id);
+
+-- Live windows as written by the user ("tue,thu 14:00-16:00@client"): wall-clock rules, never
+-- precomputed UTC ranges, so they survive DST changes.
+CREATE TABLE client_live_windows (
+    id         INTEGER PRIMARY KEY,
+    client_id  INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    spec       TEXT NOT NULL
+) STRICT;
+CREATE INDEX client_live_windows_client ON client_live_windows(client_id);
+
+CREATE TABLE channels (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,
+    kind           TEXT NOT NULL CHECK (kind IN ('webhook', 'imap', 'desktop', 'feed')),
+    settings       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(settings)),
+    -- Webhooks: SHA-256 of the bearer token. The token itself is shown once and never stored.
+    token_hash     TEXT,
+    -- Connectors with passwords: the keyring entry holding the secret.
+    secret_ref     TEXT,
+    -- Connector watermark (e.g. IMAP UIDVALIDITY + UID), written with the messages it covers.
+    sync_state     TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sync_state)),
+    health         TEXT NOT NULL DEFAULT 'ok',
+    last_sync_at   INTEGER,
+    last_error     TEXT,
+    last_error_at  INTEGER,
+    created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE digests (
+    id             INTEGER PRIMARY KEY,
+    slot_at        INTEGER NOT NULL,
+    released_at    INTEGER NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('scheduled', 'manual')),
+    merged_slots   INTEGER NOT NULL DEFAULT 1,
+    message_count  INTEGER NOT NULL,
+    client_count   INTEGER NOT NULL,
+    summary        TEXT NOT NULL,
+    notified_at    INTEGER,
+    notify_error   TEXT
+) STRICT;
+CREATE INDEX digests_released ON digests(released_at);
+CREATE INDEX digests_unnotified ON digests(id) WHERE notified_at IS NULL;
+
+CREATE TABLE messages (
+    id           INTEGER PRIMARY KEY,
+    channel_id   INTEGER NOT NULL REFERENCES channels(id),
+    source_key   TEXT NOT NULL,
+    client_id    INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+    sender       TEXT NOT NULL,
+    sender_key   TEXT NOT NULL,
+    title        TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    url          TEXT,
+    category     TEXT NOT NULL,
+    sent_at      INTEGER,
+    received_at  INTEGER NOT NULL,
+    -- The current decision; its history is in `decisions`.
+    decision     TEXT NOT NULL CHECK (decision IN ('live', 'held', 'bypass', 'muted')),
+    release_at   INTEGER,
+    rule         TEXT NOT NULL CHECK (json_valid(rule)),
+    reason       TEXT NOT NULL,
+    digest_id    INTEGER REFERENCES digests(id),
+    read_at      INTEGER,
+    archived_at  INTEGER,
+    UNIQUE (channel_id, source_key)
+) STRICT;
+-- Covers the weekly statistics without touching the table.
+CREATE INDEX messages_week ON messages(received_at, client_id, channel_id, category, decision);
+CREATE INDEX messages_sender ON messages(sender_key, received_at);
+CREATE INDEX messages_pending ON messages(release_at) WHERE decision = 'held' AND digest_id IS NULL;
+CREATE INDEX messages_bypass ON messages(client_id, received_at) WHERE decision = 'bypass';
+CREATE INDEX messages_digest ON messages(digest_id) WHERE digest_id IS NOT NULL;
+CREATE INDEX messages_client ON messages(client_id, received_at);
+
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    sender, title, body,
+    content = 'messages', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, sender, title, body) VALUES (new.id, new.sender, new.title, new.body);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, sender, title, body) VALUES ('delete', old.id, old.sender, old.title, old.body);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF sender, title, body ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, sender, title, body) VALUES ('delete', old.id, old.sender, old.title, old.body);
+    INSERT INTO messages_fts(rowid, sender, title, body) VALUES (new.id, new.sender, new.title, new.body);
+END;
+
+-- Every decision taken for a message: at ingest, when a schedule change re-plans it, and when
+-- a digest releases it. Bypasses are logged here too.
+CREATE TABLE decisions (
+    id          INTEGER PRIMARY KEY,
+    message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    decided_at  INTEGER NOT NULL,
+    cause       TEXT NOT NULL CHECK (cause IN ('ingest', 'replan', 'release')),
+    decision    TEXT NOT NULL,
+    release_at  INTEGER,
+    rule        TEXT NOT NULL,
+    reason      TEXT NOT NULL
+) STRICT;
+CREATE INDEX decisions_message ON decisions(message_id);
+
+-- The user's week, as one validated document (lull_core::Schedule).
+CREATE TABLE schedule (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    spec        TEXT NOT NULL CHECK (json_valid(spec)),
+    updated_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE focus_sessions (
+    id          INTEGER PRIMARY KEY,
+    started_at  INTEGER NOT NULL,
+    -- When the session ends; set to the stop time when stopped early.
+    ends_at     INTEGER NOT NULL,
+    stopped_at  INTEGER,
+    CHECK (ends_at >= started_at)
+) STRICT;
+CREATE INDEX focus_sessions_end ON focus_sessions(ends_at);
+
+-- Notifications Lull issued: the interruptions of the weekly statistics.
+CREATE TABLE notifications (
+    id          INTEGER PRIMARY KEY,
+    shown_at    INTEGER NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('live', 'bypass', 'digest')),
+    message_id  INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+    digest_id   INTEGER REFERENCES digests(id) ON DELETE SET NULL,
+    client_id   INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+    delivered   INTEGER NOT NULL CHECK (delivered IN (0, 1)),
+    error       TEXT
+) STRICT;
+CREATE INDEX notifications_shown ON notifications(shown_at);
+
+-- Each time the user opened Lull (the UI, or `lull inbox`): "checks during focus".
+CREATE TABLE ui_opens (
+    id         INTEGER PRIMARY KEY,
+    opened_at  INTEGER NOT NULL,
+    source     TEXT NOT NULL
+) STRICT;
+CREATE INDEX ui_opens_at ON ui_opens(opened_at);
+"#,
+];
+
+/// The schema version this build writes.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+/// Brings the database to [`latest_version`], or refuses a database it cannot read.
+pub(crate) fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<u32, StoreError> {
+    let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let has_tables: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')", [], |r| r.get(0))?;
+    if app_id != APPLICATION_ID && (app_id != 0 || has_tables) {
+        return Err(StoreError::NotLull { path: path.to_owned() });
+    }
+    if version > latest_version() {
+        return Err(StoreError::NewerSchema { path: path.to_owned(), found: version, supported: latest_version() });
+    }
+    if version == latest_version() {
+        return Ok(version);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql).map_err(|e| StoreError::Migration { to: i as u32 + 1, source: e })?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", latest_version())?;
+    tx.commit()?;
+    tracing::info!(from = version, to = latest_version(), "database migrated");
+    Ok(latest_version())
+}

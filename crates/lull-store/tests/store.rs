@@ -1,0 +1,257 @@
+//! The store against real SQLite files: migrations and their guards, clients and conflicts,
+//! idempotent messages, full-text search, paging, digests released exactly once.
+
+use chrono::{DateTime, Duration, Utc};
+use lull_core::model::{Category, ChannelKind, ClientMode, DecisionKind, Tier};
+use lull_core::policy::{Decision, Rule};
+use lull_store::{ClientDraft, DigestRecord, InboxFilter, NewChannel, NewMessage, Store, StoreError};
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).expect("valid test instant").with_timezone(&Utc)
+}
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("lull.db")).expect("open store");
+    (dir, store)
+}
+
+fn draft(name: &str, identities: &[&str]) -> ClientDraft {
+    ClientDraft {
+        name: name.into(),
+        tz: chrono_tz::Europe::Paris,
+        tier: Tier::Normal,
+        mode: ClientMode::Normal,
+        bypass_quota: 3,
+        identities: identities.iter().map(|i| i.parse().expect("identity")).collect(),
+        live_windows: vec!["tue,thu 14:00-16:00@client".parse().expect("window")],
+    }
+}
+
+fn held(release: &str) -> Decision {
+    Decision { kind: DecisionKind::Held, release_at: Some(utc(release)), rule: Rule::AfterHours, reason: "held".into() }
+}
+
+fn message(channel_id: i64, key: &str, title: &str, at: &str, decision: Decision) -> NewMessage {
+    NewMessage {
+        channel_id,
+        source_key: key.into(),
+        client_id: None,
+        sender: "Jane <jane@acme.com>".into(),
+        sender_key: "jane@acme.com".into(),
+        title: title.into(),
+        body: "Pouvez-vous régler la facture de mars ?".into(),
+        url: None,
+        category: Category::Direct,
+        sent_at: None,
+        received_at: utc(at),
+        decision,
+    }
+}
+
+async fn add_channel(store: &Store, name: &str) -> i64 {
+    let channel = NewChannel { name: name.into(), kind: ChannelKind::Webhook, settings: serde_json::json!({}), token_hash: Some("00".into()) };
+    store.write(move |tx| tx.insert_channel(&channel, Utc::now())).await.expect("channel")
+}
+
+#[tokio::test]
+async fn reopening_keeps_data_and_schema() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lull.db");
+    let store = Store::open(&path).expect("open");
+    add_channel(&store, "hooks").await;
+    store.close();
+    let store = Store::open(&path).expect("reopen");
+    let channels = store.read(|db| db.channels()).await.expect("channels");
+    assert_eq!(channels.len(), 1);
+    assert_eq!(channels[0].name, "hooks");
+}
+
+#[tokio::test]
+async fn refuses_databases_it_cannot_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    // A database from a newer Lull.
+    let newer = dir.path().join("newer.db");
+    Store::open(&newer).expect("create").close();
+    {
+        let conn = rusqlite::Connection::open(&newer).expect("raw open");
+        conn.pragma_update(None, "user_version", 99).expect("bump");
+    }
+    let err = Store::open(&newer).expect_err("newer schema refused");
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("newer version of Lull"), "{err}");
+
+    // Some other application's database.
+    let other = dir.path().join("other.db");
+    rusqlite::Connection::open(&other).expect("raw").execute_batch("CREATE TABLE notes (x)").expect("table");
+    let err = Store::open(&other).expect_err("foreign database refused");
+    assert!(matches!(err, StoreError::NotLull { .. }), "{err}");
+
+    // A file that is not SQLite at all.
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, vec![0x42u8; 8192]).expect("write");
+    let err = Store::open(&garbage).expect_err("garbage refused");
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("was not changed"), "{err}");
+    assert_eq!(std::fs::read(&garbage).expect("read"), vec![0x42u8; 8192], "the file is left untouched");
+}
+
+#[tokio::test]
+async fn clients_round_trip_and_conflicts_name_the_owner() {
+    let (_dir, store) = temp_store();
+    let now = Utc::now();
+    let acme = draft("Acme", &["domain:acme.com", "email:boss@acme.com"]);
+    let id = store.write(move |tx| tx.insert_client(&acme, now)).await.expect("insert");
+    let clients = store.read(|db| db.clients()).await.expect("list");
+    assert_eq!(clients.len(), 1);
+    assert_eq!(clients[0].id, id);
+    assert_eq!(clients[0].identities.len(), 2);
+    assert_eq!(clients[0].live_windows[0].to_string(), "tue,thu 14:00-16:00@client");
+
+    let dup = draft("ACME", &[]);
+    let err = store.write(move |tx| tx.insert_client(&dup, now)).await.expect_err("same name");
+    assert!(matches!(&err, StoreError::Conflict(m) if m.contains("already exists")), "{err}");
+
+    let thief = draft("Globex", &["domain:acme.com"]);
+    let err = store.write(move |tx| tx.insert_client(&thief, now)).await.expect_err("taken identity");
+    assert_eq!(err.to_string(), "domain:acme.com already belongs to client \"Acme\"; remove it there first");
+    // The failed insert left nothing behind.
+    assert_eq!(store.read(|db| db.clients()).await.expect("list").len(), 1);
+
+    let by_name = store.read(|db| db.client_by_name("acme")).await.expect("lookup");
+    assert_eq!(by_name.map(|c| c.name), Some("Acme".to_owned()));
+    store.write(move |tx| tx.delete_client(id)).await.expect("delete");
+    assert!(store.read(|db| db.clients()).await.expect("list").is_empty());
+}
+
+#[tokio::test]
+async fn messages_are_unique_per_channel_searchable_and_paged() {
+    let (_dir, store) = temp_store();
+    let ch = add_channel(&store, "hooks").await;
+    store
+        .write(move |tx| {
+            for i in 0..25 {
+                let at = utc("2026-11-24T10:00:00Z") + Duration::minutes(i);
+                let m = message(ch, &format!("m{i}"), &format!("Invoice {i}"), &at.to_rfc3339(), held("2026-11-24T12:00:00Z"));
+                tx.insert_message(&m)?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("insert");
+
+    let again = message(ch, "m3", "dup", "2026-11-24T11:00:00Z", held("2026-11-24T12:00:00Z"));
+    let err = store.write(move |tx| tx.insert_message(&again)).await.expect_err("duplicate");
+    assert!(matches!(err, StoreError::Conflict(_)));
+    let found = store.read(move |db| db.message_by_source(ch, "m3")).await.expect("lookup").expect("stored");
+    assert_eq!(found.title, "Invoice 3");
+    assert_eq!(found.channel, "hooks");
+    assert_eq!(found.client, None);
+
+    // Accents are ignored: "regler" finds "régler"; the last word matches as a prefix.
+    let hits = store.read(|db| db.inbox(&InboxFilter { search: Some("regler fact".into()), limit: 100, ..Default::default() })).await.expect("search");
+    assert_eq!(hits.len(), 25);
+    let hits = store.read(|db| db.inbox(&InboxFilter { search: Some("\"invoice 7".into()), limit: 100, ..Default::default() })).await.expect("search");
+    assert_eq!(hits.iter().map(|m| m.title.as_str()).collect::<Vec<_>>(), ["Invoice 7"]);
+
+    // Keyset paging visits every message once, newest first.
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.read(move |db| db.inbox(&InboxFilter { before, limit: 10, ..Default::default() })).await.expect("page");
+        let Some(last) = page.last() else { break };
+        before = Some((last.received_at, last.id));
+        seen.extend(page.iter().map(|m| m.title.clone()));
+    }
+    assert_eq!(seen.len(), 25);
+    assert_eq!(seen.first().map(String::as_str), Some("Invoice 24"));
+}
+
+#[tokio::test]
+async fn a_held_message_is_released_exactly_once() {
+    let (_dir, store) = temp_store();
+    let ch = add_channel(&store, "hooks").await;
+    store
+        .write(move |tx| {
+            tx.insert_message(&message(ch, "a", "a", "2026-11-24T10:00:00Z", held("2026-11-24T12:00:00Z")))?;
+            tx.insert_message(&message(ch, "b", "b", "2026-11-24T10:05:00Z", held("2026-11-24T16:00:00Z")))?;
+            Ok(())
+        })
+        .await
+        .expect("insert");
+    assert_eq!(store.read(|db| db.pending()).await.expect("pending"), (2, Some(utc("2026-11-24T12:00:00Z"))));
+    let due = store.read(|db| db.due_messages(Some(utc("2026-11-24T12:00:00Z")))).await.expect("due");
+    assert_eq!(due.len(), 1);
+
+    let release = |ids: Vec<i64>| {
+        let store = store.clone();
+        async move {
+            store
+                .write(move |tx| {
+                    let record = DigestRecord {
+                        slot_at: utc("2026-11-24T12:00:00Z"),
+                        released_at: utc("2026-11-24T12:00:01Z"),
+                        manual: false,
+                        merged_slots: 1,
+                        message_count: ids.len() as u32,
+                        client_count: 1,
+                        summary: "12:00 digest".into(),
+                    };
+                    let id = tx.insert_digest(&record)?;
+                    tx.assign_digest(id, &ids, utc("2026-11-24T12:00:01Z"))
+                })
+                .await
+                .expect("release")
+        }
+    };
+    let ids: Vec<i64> = due.iter().map(|d| d.id).collect();
+    assert_eq!(release(ids.clone()).await, 1);
+    assert_eq!(release(ids).await, 0, "a released message is not released again");
+    assert_eq!(store.read(|db| db.pending()).await.expect("pending"), (1, Some(utc("2026-11-24T16:00:00Z"))));
+    let digests = store.read(|db| db.digests(10)).await.expect("digests");
+    let first = digests.iter().min_by_key(|d| d.id).expect("first digest");
+    let msgs = store.read({
+        let id = first.id;
+        move |db| db.digest_messages(id)
+    });
+    assert_eq!(msgs.await.expect("digest messages").len(), 1);
+    assert_eq!(store.read(|db| db.unnotified_digests()).await.expect("unnotified").len(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_item_in_a_batch_rolls_back_alone() {
+    let (_dir, store) = temp_store();
+    let ch = add_channel(&store, "hooks").await;
+    let results = store
+        .write(move |tx| {
+            let a = tx.savepoint(|tx| tx.insert_message(&message(ch, "x", "x", "2026-11-24T10:00:00Z", held("2026-11-24T12:00:00Z"))));
+            let b = tx.savepoint(|tx| tx.insert_message(&message(ch, "x", "x", "2026-11-24T10:00:00Z", held("2026-11-24T12:00:00Z"))));
+            let c = tx.savepoint(|tx| tx.insert_message(&message(ch, "y", "y", "2026-11-24T10:00:00Z", held("2026-11-24T12:00:00Z"))));
+            Ok((a.is_ok(), b.is_ok(), c.is_ok()))
+        })
+        .await
+        .expect("batch");
+    assert_eq!(results, (true, false, true));
+    assert_eq!(store.read(|db| db.message_count()).await.expect("count"), 2);
+}
+
+#[tokio::test]
+async fn concurrent_writers_are_serialised() {
+    let (_dir, store) = temp_store();
+    let ch = add_channel(&store, "hooks").await;
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..25 {
+                let m = message(ch, &format!("{t}-{i}"), "t", "2026-11-24T10:00:00Z", held("2026-11-24T12:00:00Z"));
+                store.write(move |tx| tx.insert_message(&m)).await.expect("insert");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    assert_eq!(store.read(|db| db.message_count()).await.expect("count"), 200);
+}
