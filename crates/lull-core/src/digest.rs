@@ -36,13 +36,9 @@ pub struct DigestCounts {
     pub clients: u32,
 }
 
-/// The digest's name: its slot in the user's time, e.g. `13:00 digest`, or `Manual digest`.
-pub fn digest_title(slot_at: DateTime<Utc>, tz: Tz, manual: bool) -> String {
-    if manual {
-        "Digest".to_owned()
-    } else {
-        format!("{} digest", slot_at.with_timezone(&tz).format("%H:%M"))
-    }
+/// The digest's name: its slot in the user's time, e.g. `13:00 digest`.
+pub fn digest_title(slot_at: DateTime<Utc>, tz: Tz) -> String {
+    format!("{} digest", slot_at.with_timezone(&tz).format("%H:%M"))
 }
 
 /// The notification summary: `13:00 digest: 14 messages from 4 clients`, with a note when it
@@ -85,6 +81,6 @@ mod tests {
         assert_eq!(digest_summary("13:00 digest", c, 1), "13:00 digest: 14 messages from 4 clients");
         let c = DigestCounts { messages: 1, clients: 1 };
         assert_eq!(digest_summary("13:00 digest", c, 3), "13:00 digest: 1 message from 1 client (includes 2 earlier digests missed while away)");
-        assert_eq!(digest_title(utc("2026-11-24T12:00:00Z"), chrono_tz::Europe::Paris, false), "13:00 digest");
+        assert_eq!(digest_title(utc("2026-11-24T12:00:00Z"), chrono_tz::Europe::Paris), "13:00 digest");
     }
 }

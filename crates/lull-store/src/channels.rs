@@ -76,6 +76,12 @@ impl Db<'_> {
         stmt.query_row([name], channel_row).optional()?.map(finish).transpose()
     }
 
+    /// Every channel's id and name, for attribution by `channel:` identities.
+    pub fn channel_names(&self) -> Result<Vec<(ChannelId, String)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, name FROM channels ORDER BY id")?;
+        Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The id, kind and token hash of a channel: the webhook's hot path needs no counts.
     pub fn channel_auth(&self, name: &str) -> Result<Option<(ChannelId, ChannelKind, Option<String>)>> {
         let mut stmt = self.conn.prepare_cached("SELECT id, kind, token_hash FROM channels WHERE name = ?1")?;

@@ -35,7 +35,7 @@ pub use baseline::{BaselineRow, raw_insert_baseline};
 pub use channels::{ChannelRow, NewChannel};
 pub use clients::ClientDraft;
 pub use events::{DigestRecord, DigestRow, NotificationRecord};
-pub use messages::{DueMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};
+pub use messages::{DueMessage, HeldMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};
 
 /// What went wrong in the store, phrased for the person who has to act on it.
 #[derive(Debug, thiserror::Error)]

@@ -67,6 +67,15 @@ pub struct InboxFilter {
     pub limit: u32,
 }
 
+/// A held message as re-planning sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldMessage {
+    pub id: MessageId,
+    pub received_at: DateTime<Utc>,
+    pub release_at: Option<DateTime<Utc>>,
+    pub rule: Rule,
+}
+
 /// A held message the scheduler may release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueMessage {
@@ -192,6 +201,19 @@ impl Db<'_> {
         Ok(self.conn.prepare_cached(sql)?.query_row(params![client_id, to_ms(since), to_ms(before)], |r| r.get(0))?)
     }
 
+    /// Bypasses granted to all clients for messages received in `[since, before)`.
+    pub fn bypass_total(&self, since: DateTime<Utc>, before: DateTime<Utc>) -> Result<u32> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM messages WHERE decision = 'bypass' AND received_at >= ?1 AND received_at < ?2")?
+            .query_row(params![to_ms(since), to_ms(before)], |r| r.get(0))?)
+    }
+
+    /// How many messages a client has, all time.
+    pub fn client_message_count(&self, client_id: ClientId) -> Result<u64> {
+        Ok(self.conn.prepare_cached("SELECT count(*) FROM messages WHERE client_id = ?1")?.query_row([client_id], |r| r.get::<_, i64>(0))? as u64)
+    }
+
     pub fn inbox(&self, filter: &InboxFilter) -> Result<Vec<MessageRow>> {
         let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
@@ -246,14 +268,14 @@ impl Db<'_> {
     }
 
     /// Held, unreleased messages with what re-planning needs: arrival and rule.
-    pub fn held_for_replan(&self) -> Result<Vec<(MessageId, DateTime<Utc>, Option<DateTime<Utc>>, Rule)>> {
+    pub fn held_for_replan(&self) -> Result<Vec<HeldMessage>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, received_at, release_at, rule FROM messages WHERE decision = 'held' AND digest_id IS NULL",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, String>(3)?)))?;
         rows.map(|row| {
             let (id, received, release, rule_text) = row?;
-            Ok((id, from_ms(received), release.map(from_ms), rule(&rule_text)?))
+            Ok(HeldMessage { id, received_at: from_ms(received), release_at: release.map(from_ms), rule: rule(&rule_text)? })
         })
         .collect()
     }

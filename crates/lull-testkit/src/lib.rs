@@ -1,1 +1,152 @@
-//! placeholder
+//! The harness Lull's integration tests share: a private `dbus-daemon` and a recording
+//! `org.freedesktop.Notifications` server, so desktop notifications are tested through the real
+//! D-Bus protocol without touching the user's session.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use zbus::wire::OwnedVariant;
+
+/// A `dbus-daemon --session` of the test's own, stopped when dropped.
+#[derive(Debug)]
+pub struct PrivateBus {
+    child: Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivateBus {
+    /// Starts a private session bus listening on a socket in a temporary directory.
+    pub fn start() -> io::Result<PrivateBus> {
+        let dir = tempfile::tempdir()?;
+        let listen = format!("unix:dir={}", dir.path().display());
+        let mut child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1", "--address", &listen])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot start dbus-daemon ({e}); install the dbus-daemon package")))?;
+        let stdout = child.stdout.take().ok_or_else(|| io::Error::other("dbus-daemon has no stdout"))?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let address = line.trim().to_owned();
+        if address.is_empty() {
+            let _ = child.kill();
+            return Err(io::Error::other("dbus-daemon printed no address"));
+        }
+        Ok(PrivateBus { child, address, _dir: dir })
+    }
+
+    /// The bus address, for `DBUS_SESSION_BUS_ADDRESS`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One `Notify` call as the notification server received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedNotification {
+    pub app_name: String,
+    pub summary: String,
+    pub body: String,
+    /// The `urgency` hint: 0 low, 1 normal, 2 critical.
+    pub urgency: Option<u8>,
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    calls: Mutex<Vec<RecordedNotification>>,
+    added: Notify,
+}
+
+struct Recorder {
+    log: Arc<Log>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Recorder {
+    // The D-Bus method's signature fixes the arguments and their ownership.
+    #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        hints: HashMap<String, OwnedVariant>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let urgency = hints.get("urgency").and_then(|v| u8::try_from(&**v).ok());
+        let category = hints.get("category").and_then(|v| String::try_from(v.try_clone().ok()?).ok());
+        let mut calls = self.log.calls.lock().unwrap_or_else(|p| p.into_inner());
+        calls.push(RecordedNotification { app_name, summary, body, urgency, category });
+        let id = calls.len() as u32;
+        drop(calls);
+        self.log.added.notify_waiters();
+        id
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        ["body", "body-markup", "actions"].iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("lull-test-recorder".into(), "lull".into(), "1".into(), "1.2".into())
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+/// A notification server that records every notification instead of showing it.
+#[derive(Debug)]
+pub struct RecordingServer {
+    _conn: zbus::Connection,
+    log: Arc<Log>,
+}
+
+impl RecordingServer {
+    /// Connects to the bus at `address` and takes the notification service name.
+    pub async fn start(address: &str) -> zbus::Result<RecordingServer> {
+        let log = Arc::new(Log::default());
+        let conn = zbus::connection::Builder::address(address)
+            .name("org.freedesktop.Notifications")
+            .serve_at("/org/freedesktop/Notifications", Recorder { log: log.clone() })
+            .build()
+            .await?;
+        Ok(RecordingServer { _conn: conn, log })
+    }
+
+    pub fn notifications(&self) -> Vec<RecordedNotification> {
+        self.log.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Waits until at least `n` notifications arrived, for at most `timeout`; returns them all.
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<RecordedNotification> {
+        let _ = tokio::time::timeout(timeout, async {
+            loop {
+                let added = self.log.added.notified();
+                if self.notifications().len() >= n {
+                    return;
+                }
+                added.await;
+            }
+        })
+        .await;
+        self.notifications()
+    }
+}

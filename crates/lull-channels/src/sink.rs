@@ -1,0 +1,50 @@
+//! The ingest sink: the one interface through which channels deliver messages.
+//!
+//! A sink receives one message at a time from a connector and returns once the message and its
+//! decision are committed to disk, so a connector may acknowledge to its source (a webhook's
+//! 2xx, an IMAP watermark) exactly when the receipt arrives. Delivering the same
+//! `(channel, source_key)` twice is safe: the second call returns the first receipt with
+//! `duplicate` set and stores nothing, which is what makes retries and reconnects harmless.
+//!
+//! Errors are classified so the connector can answer its source well: a bad message is the
+//! sender's problem (do not retry as is), a storage failure is ours (retry later).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use lull_core::model::{ChannelId, MessageId};
+use lull_core::{Decision, Incoming};
+use serde::Serialize;
+
+/// What happened to a delivered message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IngestReceipt {
+    pub message_id: MessageId,
+    /// The message was already stored under the same source key; nothing was written.
+    pub duplicate: bool,
+    /// The client the message was attributed to; `None` for Unknown.
+    pub client: Option<String>,
+    pub decision: Decision,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IngestError {
+    /// The channel does not exist (any more).
+    #[error("no channel with id {0}")]
+    UnknownChannel(ChannelId),
+    /// The message itself cannot be stored as given; retrying it unchanged will fail again.
+    #[error("{0}")]
+    Rejected(String),
+    /// Lull could not store the message now; the source should retry later.
+    #[error("could not store the message: {0}")]
+    Unavailable(String),
+}
+
+pub type IngestFuture<'a> = Pin<Box<dyn Future<Output = Result<IngestReceipt, IngestError>> + Send + 'a>>;
+
+/// Where connectors deliver messages. Implemented by the engine.
+pub trait IngestSink: Send + Sync {
+    /// Attributes, decides and commits `incoming` as a message of `channel`; resolves after the
+    /// commit.
+    fn ingest(&self, channel: ChannelId, incoming: Incoming) -> IngestFuture<'_>;
+}

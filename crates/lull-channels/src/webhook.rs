@@ -1,0 +1,160 @@
+//! The webhook channel's payload: `POST /hooks/<channel>` with a JSON object
+//! `{"id", "from", "title", "body", "url"?, "sent_at"?, "category"?}`.
+//!
+//! Parsing is strict about what it cannot guess and says exactly what is wrong, field by field,
+//! so the sender can fix the request; a rejected request changes nothing, and the sender still
+//! has the message to send again. The HTTP side (routes, tokens, limits) lives in the engine's
+//! server.
+
+use chrono::{DateTime, Utc};
+use lull_core::model::Category;
+use lull_core::Incoming;
+use serde_json::{Map, Value};
+
+/// Limits on a webhook message's fields, in characters.
+pub const MAX_ID_LEN: usize = 256;
+pub const MAX_FROM_LEN: usize = 512;
+pub const MAX_TITLE_LEN: usize = 1_000;
+pub const MAX_URL_LEN: usize = 4_096;
+
+/// Why a payload was rejected; the message is meant for the person configuring the sender.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PayloadError(pub String);
+
+fn err(msg: impl Into<String>) -> PayloadError {
+    PayloadError(msg.into())
+}
+
+/// Reads a webhook body into an [`Incoming`] received at `received_at`.
+pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, PayloadError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        if e.is_eof() && body.iter().all(u8::is_ascii_whitespace) {
+            err("the request body is empty: send a JSON object like {\"id\": \"42\", \"from\": \"jane@acme.com\", \"title\": \"Hello\", \"body\": \"...\"}")
+        } else {
+            err(format!("the request body is not valid JSON: {e}"))
+        }
+    })?;
+    let Value::Object(obj) = value else {
+        return Err(err(format!("the request body must be a JSON object, not {}", kind(&value))));
+    };
+    let id = match obj.get("id") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(_)) => return Err(err("\"id\" is empty: give each message a unique id so retries are stored once")),
+        Some(other) => return Err(err(format!("\"id\" must be a string or a number, not {}", kind(other)))),
+        None => return Err(err("\"id\" is missing: give each message a unique id so retries are stored once")),
+    };
+    check_len("id", &id, MAX_ID_LEN)?;
+    let from = required_string(&obj, "from")?;
+    check_len("from", &from, MAX_FROM_LEN)?;
+    let title = optional_string(&obj, "title")?.unwrap_or_default();
+    check_len("title", &title, MAX_TITLE_LEN)?;
+    let body = optional_string(&obj, "body")?.unwrap_or_default();
+    if title.trim().is_empty() && body.trim().is_empty() {
+        return Err(err("\"title\" and \"body\" are both missing or empty: send at least one"));
+    }
+    let url = optional_string(&obj, "url")?.filter(|u| !u.trim().is_empty());
+    if let Some(u) = &url {
+        check_len("url", u, MAX_URL_LEN)?;
+        let lower = u.trim().to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")) {
+            return Err(err(format!("\"url\" must start with https://, http:// or mailto:, got {:?}", truncate(u, 60))));
+        }
+    }
+    let sent_at = optional_string(&obj, "sent_at")?
+        .map(|s| {
+            DateTime::parse_from_rfc3339(s.trim())
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| err(format!("\"sent_at\" must be an RFC 3339 time such as 2026-11-26T10:15:00+01:00 ({e})")))
+        })
+        .transpose()?;
+    let category = optional_string(&obj, "category")?
+        .map(|c| c.parse::<Category>().map_err(|e| err(format!("\"category\": {e}"))))
+        .transpose()?;
+    Ok(Incoming { source_key: id, sender: from.trim().to_owned(), title, body, url, category, sent_at, received_at })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn required_string(obj: &Map<String, Value>, field: &str) -> Result<String, PayloadError> {
+    match optional_string(obj, field)? {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        Some(_) => Err(err(format!("\"{field}\" is empty"))),
+        None => Err(err(format!("\"{field}\" is missing"))),
+    }
+}
+
+fn optional_string(obj: &Map<String, Value>, field: &str) -> Result<Option<String>, PayloadError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(err(format!("\"{field}\" must be a string, not {}", kind(other)))),
+    }
+}
+
+fn check_len(field: &str, value: &str, max: usize) -> Result<(), PayloadError> {
+    let n = value.chars().count();
+    if n > max {
+        return Err(err(format!("\"{field}\" is {n} characters long; at most {max} are accepted")));
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z").expect("instant").with_timezone(&Utc)
+    }
+
+    fn rejects(body: &str) -> String {
+        parse(body.as_bytes(), now()).expect_err(body).0
+    }
+
+    #[test]
+    fn a_complete_payload_becomes_an_incoming_message() {
+        let m = parse(
+            br#"{"id": 42, "from": "Jane <jane@acme.com>", "title": "Hi", "body": "Text", "url": "https://acme.com/t/1",
+                 "sent_at": "2026-11-26T10:15:00+01:00", "category": "mention", "extra": true}"#,
+            now(),
+        )
+        .expect("valid");
+        assert_eq!(m.source_key, "42");
+        assert_eq!(m.category, Some(Category::Mention));
+        assert_eq!(m.sent_at.map(|t| t.to_rfc3339()), Some("2026-11-26T09:15:00+00:00".into()));
+        assert_eq!(m.received_at, now());
+    }
+
+    #[test]
+    fn every_malformed_field_is_named() {
+        assert!(rejects("").contains("empty"));
+        assert!(rejects("{not json").contains("not valid JSON"));
+        assert!(rejects("[1]").contains("must be a JSON object, not an array"));
+        assert!(rejects(r#"{"from":"a","title":"t"}"#).contains("\"id\" is missing"));
+        assert!(rejects(r#"{"id":"1","title":"t"}"#).contains("\"from\" is missing"));
+        assert!(rejects(r#"{"id":true,"from":"a","title":"t"}"#).contains("\"id\" must be a string or a number, not a boolean"));
+        assert!(rejects(r#"{"id":"1","from":"a"}"#).contains("both missing or empty"));
+        assert!(rejects(r#"{"id":"1","from":"a","title":"t","url":"javascript:alert(1)"}"#).contains("https://"));
+        assert!(rejects(r#"{"id":"1","from":"a","title":"t","sent_at":"yesterday"}"#).contains("RFC 3339"));
+        assert!(rejects(r#"{"id":"1","from":"a","title":"t","category":"spam"}"#).contains("unknown category"));
+        assert!(rejects(r#"{"id":"1","from":"a","title":5}"#).contains("\"title\" must be a string, not a number"));
+        let long = format!(r#"{{"id":"1","from":"a","title":"{}"}}"#, "x".repeat(1001));
+        assert!(rejects(&long).contains("1001 characters"));
+        assert!(parse(b"\xff\xfe{}", now()).is_err());
+    }
+}

@@ -1,0 +1,418 @@
+//! The one typed request/response set of the engine. The CLI sends it over HTTP
+//! (`POST /api`) or runs it in-process; the desktop app will send the same values over Tauri
+//! IPC. Field names are stable: they are what `--json` prints, documented in the README.
+
+use chrono::{DateTime, Utc};
+use lull_core::model::{Category, ChannelKind, ClientMode, DecisionKind, Tier};
+use lull_core::simulate::{Simulation, TraceEntry};
+use lull_core::stats::WeekStats;
+use lull_core::{Rule, Schedule};
+use serde::{Deserialize, Serialize};
+
+/// Everything one can ask the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", content = "params", rename_all = "snake_case")]
+pub enum Request {
+    Status,
+    ScheduleShow,
+    ScheduleSet(ScheduleUpdate),
+    ClientList,
+    ClientAdd(ClientSpec),
+    ClientEdit(ClientEdit),
+    ClientRemove { name: String },
+    ChannelList,
+    ChannelAdd(ChannelSpec),
+    Explain(ExplainQuery),
+    FocusStart { minutes: u32 },
+    FocusStop,
+    Inbox(InboxQuery),
+    DigestList { limit: u32 },
+    DigestShow { id: i64 },
+    DigestNow,
+    StatsWeek { week: Option<String> },
+    Simulate { trace: Vec<TraceEntry>, week: Option<String> },
+    /// The user opened Lull (the UI, or `lull inbox`): feeds "checks during focus".
+    RecordOpen { source: String },
+}
+
+/// The answer to a [`Request`], one variant per kind of result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Response {
+    Status(StatusView),
+    Schedule(ScheduleView),
+    Clients(Vec<ClientView>),
+    Client(ClientView),
+    Removed { name: String, messages_kept: u64 },
+    Channels(Vec<ChannelView>),
+    ChannelCreated(ChannelCreated),
+    Explanation(Explanation),
+    Focus(FocusView),
+    Inbox(InboxPage),
+    Digests(Vec<DigestView>),
+    Digest(DigestDetail),
+    /// `None` when nothing was waiting.
+    DigestReleased(Option<DigestView>),
+    Stats(Box<WeekStats>),
+    Simulation(Box<Simulation>),
+    Ok,
+}
+
+/// A failed request: a stable code for programs and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request is wrong; the message says what to change.
+    InvalidInput,
+    NotFound,
+    Conflict,
+    Unauthorized,
+    /// Lull cannot do it right now (database busy, engine stopping); try again.
+    Unavailable,
+    Internal,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into() }
+    }
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorCode::InvalidInput, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorCode::NotFound, message)
+    }
+    /// The HTTP status this error is sent with.
+    pub fn http_status(&self) -> u16 {
+        match self.code {
+            ErrorCode::InvalidInput => 400,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Unavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+impl From<lull_store::StoreError> for ApiError {
+    fn from(e: lull_store::StoreError) -> ApiError {
+        use lull_store::StoreError as S;
+        let code = match &e {
+            S::Conflict(_) => ErrorCode::Conflict,
+            S::NotFound(_) => ErrorCode::NotFound,
+            S::Busy | S::WriterGone => ErrorCode::Unavailable,
+            _ => ErrorCode::Internal,
+        };
+        if code == ErrorCode::Internal {
+            tracing::error!(error = %e, "store error");
+        }
+        ApiError::new(code, e.to_string())
+    }
+}
+
+/// Changes to the schedule; fields left out keep their value. Ranges are written as on the
+/// command line (`mon-fri 09:00-12:00`), times as `HH:MM`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleUpdate {
+    pub tz: Option<String>,
+    pub focus: Option<Vec<String>>,
+    pub work: Option<Vec<String>>,
+    pub digests: Option<Vec<String>>,
+    /// `fri 17:00`: when ratings and reviews are released.
+    pub weekly_digest: Option<String>,
+    pub urgent_words: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleView {
+    #[serde(flatten)]
+    pub schedule: Schedule,
+    pub next_digest: DateTime<Utc>,
+    /// How many held messages moved to a new release time (after `schedule set`).
+    pub replanned: u32,
+}
+
+/// A client to add. Missing fields take defaults: the user's time zone, tier `normal`, mode
+/// `normal`, a quota of 3 bypasses a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSpec {
+    pub name: String,
+    pub tz: Option<String>,
+    pub tier: Option<Tier>,
+    pub mode: Option<ClientMode>,
+    pub bypass_quota: Option<u32>,
+    /// `email:ADDR`, `domain:DOMAIN`, `channel:NAME`.
+    #[serde(default)]
+    pub matches: Vec<String>,
+    /// `tue,thu 14:00-16:00`, with `@client` for the client's time.
+    #[serde(default)]
+    pub live: Vec<String>,
+}
+
+/// Changes to a client; fields left out keep their value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientEdit {
+    pub name: String,
+    pub rename: Option<String>,
+    pub tz: Option<String>,
+    pub tier: Option<Tier>,
+    pub mode: Option<ClientMode>,
+    pub bypass_quota: Option<u32>,
+    #[serde(default)]
+    pub add_matches: Vec<String>,
+    #[serde(default)]
+    pub remove_matches: Vec<String>,
+    /// Replaces every live window; `Some(vec![])` removes them all.
+    pub live: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientView {
+    pub id: i64,
+    pub name: String,
+    pub tz: String,
+    /// The client's wall clock now, e.g. `Tue 14:05`.
+    pub local_time: String,
+    pub tier: Tier,
+    pub mode: ClientMode,
+    pub bypass_quota: u32,
+    pub matches: Vec<String>,
+    pub live_windows: Vec<String>,
+    /// Messages in the last 7 days.
+    pub messages_7d: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelSpec {
+    pub kind: ChannelKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelView {
+    pub id: i64,
+    pub name: String,
+    pub kind: ChannelKind,
+    /// Where a webhook channel receives, e.g. `/hooks/acme`.
+    pub path: Option<String>,
+    pub health: String,
+    pub last_sync_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub messages: u64,
+    pub last_message_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelCreated {
+    pub channel: ChannelView,
+    /// The webhook's bearer token. Shown once: Lull keeps only its hash.
+    pub token: Option<String>,
+}
+
+/// "What would happen to such a message at that time?"
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExplainQuery {
+    pub from: String,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub category: Option<Category>,
+    /// The channel it would arrive on, for `channel:` identities.
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub at: DateTime<Utc>,
+    pub client: Option<String>,
+    /// The identity that attributed the message, e.g. `domain:acme.com`.
+    pub matched: Option<String>,
+    pub category: Category,
+    pub decision: DecisionKind,
+    pub release_at: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub rule: Rule,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FocusView {
+    pub in_focus: bool,
+    /// `session` (manual) or `block` (from the schedule).
+    pub source: Option<String>,
+    pub until: Option<DateTime<Utc>>,
+    /// The schedule's block in force, e.g. `mon-fri 09:00-12:00`.
+    pub block: Option<String>,
+}
+
+/// The engine's state for a glance (the tray, `lull status`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusView {
+    pub now: DateTime<Utc>,
+    pub tz: String,
+    pub focus: FocusView,
+    pub held: u32,
+    pub next_digest: DateTime<Utc>,
+    /// Held messages the next digest will release, and from how many clients.
+    pub next_digest_messages: u32,
+    pub next_digest_clients: u32,
+    pub bypasses_today: u32,
+    /// The last notification error, if the last notification failed.
+    pub notifications_error: Option<String>,
+    /// One reassuring sentence: "In focus until 12:00. Nothing urgent. Next digest at 13:00: …".
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxQuery {
+    #[serde(default)]
+    pub held_only: bool,
+    /// A client name, or `Unknown`.
+    pub client: Option<String>,
+    pub search: Option<String>,
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    pub before: Option<Cursor>,
+    /// Whether this listing is the user looking at the inbox (recorded as a check).
+    #[serde(default)]
+    pub record_check: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub received_at: DateTime<Utc>,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: i64,
+    pub channel: String,
+    pub client: Option<String>,
+    pub sender: String,
+    pub title: String,
+    pub body: String,
+    pub url: Option<String>,
+    pub category: Category,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub decision: DecisionKind,
+    pub release_at: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub rule: String,
+    pub digest_id: Option<i64>,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxPage {
+    pub messages: Vec<MessageView>,
+    pub next: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestView {
+    pub id: i64,
+    pub slot_at: DateTime<Utc>,
+    pub released_at: DateTime<Utc>,
+    pub manual: bool,
+    pub merged_slots: u32,
+    pub messages: u32,
+    pub clients: u32,
+    pub summary: String,
+    pub notified_at: Option<DateTime<Utc>>,
+    pub notify_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DigestGroup {
+    pub client: Option<String>,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DigestDetail {
+    pub digest: DigestView,
+    pub groups: Vec<DigestGroup>,
+}
+
+impl From<lull_store::DigestRow> for DigestView {
+    fn from(d: lull_store::DigestRow) -> DigestView {
+        DigestView {
+            id: d.id,
+            slot_at: d.record.slot_at,
+            released_at: d.record.released_at,
+            manual: d.record.manual,
+            merged_slots: d.record.merged_slots,
+            messages: d.record.message_count,
+            clients: d.record.client_count,
+            summary: d.record.summary,
+            notified_at: d.notified_at,
+            notify_error: d.notify_error,
+        }
+    }
+}
+
+impl From<lull_store::MessageRow> for MessageView {
+    fn from(m: lull_store::MessageRow) -> MessageView {
+        MessageView {
+            id: m.id,
+            channel: m.channel,
+            client: m.client,
+            sender: m.sender,
+            title: m.title,
+            body: m.body,
+            url: m.url,
+            category: m.category,
+            sent_at: m.sent_at,
+            received_at: m.received_at,
+            decision: m.decision.kind,
+            release_at: m.decision.release_at,
+            reason: m.decision.reason,
+            rule: m.decision.rule.code().to_owned(),
+            digest_id: m.digest_id,
+            read: m.read_at.is_some(),
+        }
+    }
+}
+
+impl From<lull_store::ChannelRow> for ChannelView {
+    fn from(c: lull_store::ChannelRow) -> ChannelView {
+        ChannelView {
+            path: (c.kind == ChannelKind::Webhook).then(|| format!("/hooks/{}", c.name)),
+            id: c.id,
+            name: c.name,
+            kind: c.kind,
+            health: c.health,
+            last_sync_at: c.last_sync_at,
+            last_error: c.last_error,
+            last_error_at: c.last_error_at,
+            messages: c.message_count,
+            last_message_at: c.last_message_at,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// What the engine tells listeners (the UI, over server-sent events) as it happens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineEvent {
+    MessageIngested { id: i64, client: Option<String>, decision: DecisionKind, release_at: Option<DateTime<Utc>> },
+    DigestReleased { digest: DigestView },
+    FocusChanged { focus: FocusView },
+    ScheduleChanged,
+    ClientsChanged,
+    ChannelsChanged,
+}

@@ -1,0 +1,498 @@
+//! The body of every API request. The HTTP handler, the CLI's in-process mode and (later) the
+//! Tauri commands all call [`Engine::handle`]; none of them has logic of its own.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use lull_core::digest::plural;
+use lull_core::model::{ChannelKind, ClientMode, Identity, LiveWindow, Tier, validate_channel_name};
+use lull_core::policy::{FocusSession, replan_release};
+use lull_core::schedule::Schedule;
+use lull_core::simulate::simulate;
+use lull_core::stats::{ClientInfo, IsoWeek, StatsInput, week_stats};
+use lull_core::text::format_release;
+use lull_core::week::{TimeOfDay, WeeklyRange, WeeklySlot, parse_tz, start_of_local_day};
+use lull_store::{ClientDraft, InboxFilter, NewChannel};
+
+use crate::api::*;
+use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, distinct_clients, load_schedule};
+use crate::token;
+
+/// Longest manual focus session: half a day. Longer is a schedule, not a session.
+pub const MAX_FOCUS_MINUTES: u32 = 12 * 60;
+
+impl Engine {
+    /// Answers one request.
+    pub async fn handle(&self, request: Request) -> Result<Response, ApiError> {
+        match request {
+            Request::Status => self.status().await.map(Response::Status),
+            Request::ScheduleShow => self.schedule_show().await.map(Response::Schedule),
+            Request::ScheduleSet(update) => self.schedule_set(update).await.map(Response::Schedule),
+            Request::ClientList => self.client_list().await.map(Response::Clients),
+            Request::ClientAdd(spec) => self.client_add(spec).await.map(Response::Client),
+            Request::ClientEdit(edit) => self.client_edit(edit).await.map(Response::Client),
+            Request::ClientRemove { name } => self.client_remove(name).await,
+            Request::ChannelList => {
+                let rows = self.store().read(|db| db.channels()).await?;
+                Ok(Response::Channels(rows.into_iter().map(ChannelView::from).collect()))
+            }
+            Request::ChannelAdd(spec) => self.channel_add(spec).await.map(Response::ChannelCreated),
+            Request::Explain(query) => self.explain(query).await.map(Response::Explanation),
+            Request::FocusStart { minutes } => self.focus_start(minutes).await.map(Response::Focus),
+            Request::FocusStop => self.focus_stop().await.map(Response::Focus),
+            Request::Inbox(query) => self.inbox(query).await.map(Response::Inbox),
+            Request::DigestList { limit } => {
+                let rows = self.store().read(move |db| db.digests(limit.clamp(1, 500))).await?;
+                Ok(Response::Digests(rows.into_iter().map(DigestView::from).collect()))
+            }
+            Request::DigestShow { id } => self.digest_show(id).await.map(Response::Digest),
+            Request::DigestNow => Ok(Response::DigestReleased(self.release_all_now().await?)),
+            Request::StatsWeek { week } => self.stats_week(week).await.map(|s| Response::Stats(Box::new(s))),
+            Request::Simulate { trace, week } => {
+                let week = week.map(|w| w.parse::<IsoWeek>().map_err(|e| ApiError::invalid(e.to_string()))).transpose()?;
+                let (schedule, clients) = self.store().read(|db| Ok((load_schedule(db)?, db.clients()?))).await?;
+                Ok(Response::Simulation(Box::new(simulate(&schedule, &clients, &trace, week))))
+            }
+            Request::RecordOpen { source } => {
+                let now = self.now();
+                self.store().write(move |tx| tx.record_open(now, &source)).await?;
+                Ok(Response::Ok)
+            }
+        }
+    }
+
+    async fn status(&self) -> Result<StatusView, ApiError> {
+        let now = self.now();
+        let (schedule, sessions, held, due_next, bypasses_today) = self
+            .store()
+            .read(move |db| {
+                let schedule = load_schedule(db)?;
+                let next = schedule.next_digest_after(now);
+                let sessions = db.focus_sessions(now - Duration::days(1), now + Duration::days(1))?;
+                let (held, _) = db.pending()?;
+                let due_next = db.due_messages(Some(next))?;
+                let bypasses = db.bypass_total(start_of_local_day(schedule.tz, now), now + Duration::seconds(1))?;
+                Ok((schedule, sessions, held, due_next, bypasses))
+            })
+            .await?;
+        let next_digest = schedule.next_digest_after(now);
+        let focus = focus_view(&schedule, &sessions, now);
+        let next_digest_messages = due_next.len() as u32;
+        let next_digest_clients = distinct_clients(due_next.iter().map(|d| d.client_id));
+        let when = format_release(now, next_digest, schedule.tz);
+        let next = if next_digest_messages == 0 {
+            format!("Next digest at {when}: nothing waiting yet.")
+        } else {
+            format!(
+                "Next digest at {when}: {} from {}.",
+                plural(next_digest_messages, "message", "messages"),
+                plural(next_digest_clients, "client", "clients")
+            )
+        };
+        let urgent = match bypasses_today {
+            0 => "Nothing urgent.".to_owned(),
+            n => format!("{} broke through today.", plural(n, "urgent message", "urgent messages")),
+        };
+        let summary = match (&focus.in_focus, focus.until) {
+            (true, Some(until)) => format!("In focus until {}. {urgent} {next}", format_release(now, until, schedule.tz)),
+            _ => format!("Not in focus. {urgent} {next}"),
+        };
+        Ok(StatusView {
+            now,
+            tz: schedule.tz.name().to_owned(),
+            focus,
+            held,
+            next_digest,
+            next_digest_messages,
+            next_digest_clients,
+            bypasses_today,
+            notifications_error: self.shared().last_notify_error.lock().ok().and_then(|e| e.clone()),
+            summary,
+        })
+    }
+
+    async fn schedule_show(&self) -> Result<ScheduleView, ApiError> {
+        let now = self.now();
+        let schedule = self.store().read(load_schedule).await?;
+        Ok(ScheduleView { next_digest: schedule.next_digest_after(now), schedule, replanned: 0 })
+    }
+
+    async fn schedule_set(&self, update: ScheduleUpdate) -> Result<ScheduleView, ApiError> {
+        let now = self.now();
+        let current = self.store().read(load_schedule).await?;
+        let schedule = apply_schedule_update(current.clone(), &update)?;
+        if schedule == current {
+            return Ok(ScheduleView { next_digest: schedule.next_digest_after(now), schedule, replanned: 0 });
+        }
+        let saved = schedule.clone();
+        let replanned = self
+            .store()
+            .write(move |tx| {
+                tx.put_schedule(&saved, now)?;
+                let mut moved = 0u32;
+                for m in tx.held_for_replan()? {
+                    // A message already due (its digest was missed while Lull was off) stays due:
+                    // the scheduler releases it at once rather than a digest later.
+                    if m.release_at.is_some_and(|r| r <= now) {
+                        continue;
+                    }
+                    let release = replan_release(&saved, &m.rule, m.received_at, now);
+                    if Some(release) != m.release_at {
+                        tx.replan_message(m.id, &m.rule, release, &m.rule.reason(m.received_at, Some(release), saved.tz), now)?;
+                        moved += 1;
+                    }
+                }
+                Ok(moved)
+            })
+            .await?;
+        let _ = self.shared().events.send(EngineEvent::ScheduleChanged);
+        self.replan();
+        Ok(ScheduleView { next_digest: schedule.next_digest_after(now), schedule, replanned })
+    }
+
+    async fn client_list(&self) -> Result<Vec<ClientView>, ApiError> {
+        let now = self.now();
+        let (clients, volumes) = self.store().read(move |db| Ok((db.clients()?, db.client_volumes(now - Duration::days(7))?))).await?;
+        let volumes: BTreeMap<i64, u32> = volumes.into_iter().collect();
+        Ok(clients.iter().map(|c| client_view(c, now, volumes.get(&c.id).copied().unwrap_or(0))).collect())
+    }
+
+    async fn client_add(&self, spec: ClientSpec) -> Result<ClientView, ApiError> {
+        let now = self.now();
+        let user_tz = self.store().read(|db| Ok(load_schedule(db)?.tz)).await?;
+        let draft = ClientDraft {
+            name: validate_client_name(&spec.name)?,
+            tz: spec.tz.as_deref().map(parse_tz_field).transpose()?.unwrap_or(user_tz),
+            tier: spec.tier.unwrap_or(Tier::Normal),
+            mode: spec.mode.unwrap_or(ClientMode::Normal),
+            bypass_quota: spec.bypass_quota.unwrap_or(lull_core::model::DEFAULT_BYPASS_QUOTA),
+            identities: parse_matches(&spec.matches)?,
+            live_windows: parse_windows(&spec.live)?,
+        };
+        let name = draft.name.clone();
+        self.store().write(move |tx| tx.insert_client(&draft, now)).await?;
+        let _ = self.shared().events.send(EngineEvent::ClientsChanged);
+        self.client_named(&name, now).await
+    }
+
+    async fn client_edit(&self, edit: ClientEdit) -> Result<ClientView, ApiError> {
+        let now = self.now();
+        let name = edit.name.clone();
+        let client = self.store().read(move |db| db.client_by_name(&name)).await?.ok_or_else(|| no_client(&edit.name))?;
+        let mut identities = client.identities.clone();
+        for m in parse_matches(&edit.remove_matches)? {
+            let before = identities.len();
+            identities.retain(|i| *i != m);
+            if identities.len() == before {
+                return Err(ApiError::not_found(format!("{} has no match {m}; its matches are: {}", client.name, join(&client.identities))));
+            }
+        }
+        for m in parse_matches(&edit.add_matches)? {
+            if !identities.contains(&m) {
+                identities.push(m);
+            }
+        }
+        let draft = ClientDraft {
+            name: edit.rename.as_deref().map(validate_client_name).transpose()?.unwrap_or_else(|| client.name.clone()),
+            tz: edit.tz.as_deref().map(parse_tz_field).transpose()?.unwrap_or(client.tz),
+            tier: edit.tier.unwrap_or(client.tier),
+            mode: edit.mode.unwrap_or(client.mode),
+            bypass_quota: edit.bypass_quota.unwrap_or(client.bypass_quota),
+            identities,
+            live_windows: match &edit.live {
+                Some(live) => parse_windows(live)?,
+                None => client.live_windows.clone(),
+            },
+        };
+        let new_name = draft.name.clone();
+        let id = client.id;
+        self.store().write(move |tx| tx.update_client(id, &draft)).await?;
+        let _ = self.shared().events.send(EngineEvent::ClientsChanged);
+        self.client_named(&new_name, now).await
+    }
+
+    async fn client_named(&self, name: &str, now: DateTime<Utc>) -> Result<ClientView, ApiError> {
+        let name = name.to_owned();
+        let (client, volumes) = self
+            .store()
+            .read(move |db| Ok((db.client_by_name(&name)?, db.client_volumes(now - Duration::days(7))?)))
+            .await?;
+        let client = client.ok_or_else(|| ApiError::new(ErrorCode::Internal, "the client vanished while being saved"))?;
+        let volume = volumes.iter().find(|(id, _)| *id == client.id).map_or(0, |(_, n)| *n);
+        Ok(client_view(&client, now, volume))
+    }
+
+    async fn client_remove(&self, name: String) -> Result<Response, ApiError> {
+        let lookup = name.clone();
+        let client = self.store().read(move |db| db.client_by_name(&lookup)).await?.ok_or_else(|| no_client(&name))?;
+        let id = client.id;
+        let messages_kept = self
+            .store()
+            .write(move |tx| {
+                let n = tx.client_message_count(id)?;
+                tx.delete_client(id)?;
+                Ok(n)
+            })
+            .await?;
+        let _ = self.shared().events.send(EngineEvent::ClientsChanged);
+        Ok(Response::Removed { name: client.name, messages_kept })
+    }
+
+    async fn channel_add(&self, spec: ChannelSpec) -> Result<ChannelCreated, ApiError> {
+        validate_channel_name(&spec.name).map_err(ApiError::invalid)?;
+        if spec.kind != ChannelKind::Webhook {
+            return Err(ApiError::invalid(format!(
+                "{} channels are not available in this version of Lull; add a webhook channel (lull channel add webhook NAME)",
+                spec.kind
+            )));
+        }
+        let now = self.now();
+        let token = token::generate("lull_wh_");
+        let channel = NewChannel { name: spec.name.clone(), kind: spec.kind, settings: serde_json::json!({}), token_hash: Some(token::hash(&token)) };
+        self.store().write(move |tx| tx.insert_channel(&channel, now)).await?;
+        let name = spec.name;
+        let row = self
+            .store()
+            .read(move |db| db.channel_by_name(&name))
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the channel vanished while being saved"))?;
+        let _ = self.shared().events.send(EngineEvent::ChannelsChanged);
+        Ok(ChannelCreated { channel: ChannelView::from(row), token: Some(token) })
+    }
+
+    async fn explain(&self, q: ExplainQuery) -> Result<Explanation, ApiError> {
+        if q.from.trim().is_empty() {
+            return Err(ApiError::invalid("--from is empty: give the sender's address or name, e.g. jane@acme.com"));
+        }
+        let category = q.category.unwrap_or(lull_core::Category::Direct);
+        self.store()
+            .read(move |db| {
+                let ctx = PolicyContext::load(db, q.at, q.at)?;
+                let channel = q.channel.clone().unwrap_or_default();
+                let draft = MessageDraft { channel: &channel, sender: &q.from, title: &q.title, body: &q.body, category, at: q.at };
+                let d = decide_message(db, &ctx, &draft)?;
+                Ok(Explanation {
+                    at: q.at,
+                    client: d.client.map(|c| c.name.clone()),
+                    matched: d.matched.map(Identity::to_string),
+                    category,
+                    decision: d.decision.kind,
+                    release_at: d.decision.release_at,
+                    reason: d.decision.reason,
+                    rule: d.decision.rule,
+                })
+            })
+            .await
+            .map_err(ApiError::from)
+    }
+
+    async fn focus_start(&self, minutes: u32) -> Result<FocusView, ApiError> {
+        if minutes == 0 || minutes > MAX_FOCUS_MINUTES {
+            return Err(ApiError::invalid(format!(
+                "a focus session lasts 1 to {MAX_FOCUS_MINUTES} minutes, e.g. --for 90m; for regular focus, use lull schedule set --focus"
+            )));
+        }
+        let now = self.now();
+        let end = now + Duration::minutes(i64::from(minutes));
+        self.store().write(move |tx| tx.start_focus(now, end)).await?;
+        self.focus_changed().await
+    }
+
+    async fn focus_stop(&self) -> Result<FocusView, ApiError> {
+        let now = self.now();
+        let stopped = self.store().write(move |tx| tx.stop_focus(now)).await?;
+        if stopped == 0 {
+            return Err(ApiError::not_found("no focus session is running"));
+        }
+        self.focus_changed().await
+    }
+
+    async fn focus_changed(&self) -> Result<FocusView, ApiError> {
+        let now = self.now();
+        let (schedule, sessions) = self
+            .store()
+            .read(move |db| Ok((load_schedule(db)?, db.focus_sessions(now - Duration::days(1), now + Duration::days(1))?)))
+            .await?;
+        let focus = focus_view(&schedule, &sessions, now);
+        let _ = self.shared().events.send(EngineEvent::FocusChanged { focus: focus.clone() });
+        self.replan();
+        Ok(focus)
+    }
+
+    async fn inbox(&self, q: InboxQuery) -> Result<InboxPage, ApiError> {
+        let now = self.now();
+        let limit = q.limit.unwrap_or(50).clamp(1, 500);
+        let page = self
+            .store()
+            .read(move |db| {
+                let client = match q.client.as_deref().map(str::trim) {
+                    None => None,
+                    Some(name) if name.eq_ignore_ascii_case("unknown") => Some(None),
+                    Some(name) => match db.client_by_name(name)? {
+                        Some(c) => Some(Some(c.id)),
+                        None => return Ok(Err(no_client(name))),
+                    },
+                };
+                let filter = InboxFilter {
+                    held_only: q.held_only,
+                    client,
+                    search: q.search.clone().filter(|s| !s.trim().is_empty()),
+                    before: q.before.map(|c| (c.received_at, c.id)),
+                    limit,
+                };
+                Ok(Ok((db.inbox(&filter)?, q.record_check)))
+            })
+            .await??;
+        let (rows, record_check) = page;
+        if record_check {
+            self.store().write(move |tx| tx.record_open(now, "inbox")).await?;
+        }
+        let next = (rows.len() as u32 == limit).then(|| rows.last().map(|m| Cursor { received_at: m.received_at, id: m.id })).flatten();
+        Ok(InboxPage { messages: rows.into_iter().map(MessageView::from).collect(), next })
+    }
+
+    async fn digest_show(&self, id: i64) -> Result<DigestDetail, ApiError> {
+        let (digest, messages) = self.store().read(move |db| Ok((db.digest(id)?, db.digest_messages(id)?))).await?;
+        let digest = digest.ok_or_else(|| ApiError::not_found(format!("no digest {id}; `lull digest list` shows them")))?;
+        let mut groups: Vec<DigestGroup> = Vec::new();
+        for m in messages.into_iter().map(MessageView::from) {
+            match groups.last_mut() {
+                Some(g) if g.client == m.client => g.messages.push(m),
+                _ => groups.push(DigestGroup { client: m.client.clone(), messages: vec![m] }),
+            }
+        }
+        Ok(DigestDetail { digest: DigestView::from(digest), groups })
+    }
+
+    async fn stats_week(&self, week: Option<String>) -> Result<lull_core::stats::WeekStats, ApiError> {
+        let now = self.now();
+        self.store()
+            .read(move |db| {
+                let schedule = load_schedule(db)?;
+                let week = match week {
+                    Some(w) => match w.parse::<IsoWeek>() {
+                        Ok(w) => w,
+                        Err(e) => return Ok(Err(ApiError::invalid(e.to_string()))),
+                    },
+                    None => IsoWeek::containing(now, schedule.tz),
+                };
+                let (from, _) = week.previous().bounds(schedule.tz);
+                let (_, to) = week.bounds(schedule.tz);
+                let messages = db.stats_messages(from, to)?;
+                let interruptions = db.interruptions(from, to)?;
+                let sessions = db.focus_sessions(from, to)?;
+                let checks = db.checks(from, to)?;
+                let clients: Vec<ClientInfo> = db
+                    .clients()?
+                    .into_iter()
+                    .map(|c| ClientInfo { id: c.id, name: c.name, tz: c.tz, bypass_quota: c.bypass_quota })
+                    .collect();
+                let channels = db.channel_names()?;
+                let input = StatsInput {
+                    schedule: &schedule,
+                    now,
+                    messages: &messages,
+                    interruptions: &interruptions,
+                    sessions: &sessions,
+                    checks: &checks,
+                    clients: &clients,
+                    channels: &channels,
+                };
+                Ok(Ok(week_stats(&input, week)))
+            })
+            .await?
+    }
+}
+
+/// Whether focus is in force at `now`, from a session or a block, and until when.
+pub fn focus_view(schedule: &Schedule, sessions: &[FocusSession], now: DateTime<Utc>) -> FocusView {
+    if let Some(s) = sessions.iter().filter(|s| s.started_at <= now && now < s.ends_at).max_by_key(|s| s.ends_at) {
+        return FocusView { in_focus: true, source: Some("session".into()), until: Some(s.ends_at), block: None };
+    }
+    match schedule.focus_block_at(now) {
+        Some((block, until)) => FocusView { in_focus: true, source: Some("block".into()), until: Some(until), block: Some(block.to_string()) },
+        None => FocusView { in_focus: false, source: None, until: None, block: None },
+    }
+}
+
+fn client_view(c: &lull_core::Client, now: DateTime<Utc>, messages_7d: u32) -> ClientView {
+    ClientView {
+        id: c.id,
+        name: c.name.clone(),
+        tz: c.tz.name().to_owned(),
+        local_time: now.with_timezone(&c.tz).format("%a %H:%M").to_string(),
+        tier: c.tier,
+        mode: c.mode,
+        bypass_quota: c.bypass_quota,
+        matches: c.identities.iter().map(Identity::to_string).collect(),
+        live_windows: c.live_windows.iter().map(LiveWindow::to_string).collect(),
+        messages_7d,
+    }
+}
+
+fn join(identities: &[Identity]) -> String {
+    if identities.is_empty() {
+        return "none".into();
+    }
+    identities.iter().map(Identity::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn no_client(name: &str) -> ApiError {
+    ApiError::not_found(format!("no client named {name:?}; `lull client list` shows them"))
+}
+
+fn validate_client_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ApiError::invalid("a client name has 1 to 80 characters"));
+    }
+    if name.eq_ignore_ascii_case("unknown") {
+        return Err(ApiError::invalid("\"Unknown\" is where unattributed messages go; choose another name"));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_tz_field(s: &str) -> Result<Tz, ApiError> {
+    parse_tz(s).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
+fn parse_matches(matches: &[String]) -> Result<Vec<Identity>, ApiError> {
+    matches.iter().map(|m| m.parse::<Identity>().map_err(|e| ApiError::invalid(e.to_string()))).collect()
+}
+
+fn parse_windows(windows: &[String]) -> Result<Vec<LiveWindow>, ApiError> {
+    windows.iter().map(|w| w.parse::<LiveWindow>().map_err(|e| ApiError::invalid(format!("--live {w:?}: {e}")))).collect()
+}
+
+/// Applies a schedule update, naming the option of any value that does not parse.
+pub fn apply_schedule_update(mut s: Schedule, u: &ScheduleUpdate) -> Result<Schedule, ApiError> {
+    fn ranges(option: &str, values: &[String]) -> Result<Vec<WeeklyRange>, ApiError> {
+        values.iter().map(|v| v.parse().map_err(|e| ApiError::invalid(format!("--{option} {v:?}: {e}")))).collect()
+    }
+    if let Some(tz) = &u.tz {
+        s.tz = parse_tz_field(tz)?;
+    }
+    if let Some(focus) = &u.focus {
+        s.focus = ranges("focus", focus)?;
+    }
+    if let Some(work) = &u.work {
+        s.work = ranges("work", work)?;
+    }
+    if let Some(digests) = &u.digests {
+        s.digests = digests
+            .iter()
+            .flat_map(|d| d.split(','))
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(|d| d.parse::<TimeOfDay>().map_err(|e| ApiError::invalid(format!("--digest: {e}"))))
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(weekly) = &u.weekly_digest {
+        s.weekly_digest = weekly.parse::<WeeklySlot>().map_err(|e| ApiError::invalid(format!("--weekly-digest {weekly:?}: {e}")))?;
+    }
+    if let Some(words) = &u.urgent_words {
+        s.urgent_words = words.iter().flat_map(|w| w.split(',')).map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect();
+    }
+    s.validated().map_err(|e| ApiError::invalid(e.to_string()))
+}

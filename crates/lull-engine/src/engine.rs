@@ -1,0 +1,541 @@
+//! The engine: the store, the clock, the notifier and the event bus, with the two paths that
+//! write messages' fates: ingest (message + decision, one group-committed transaction per
+//! batch) and digest release (exactly once, then one notification).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use lull_channels::{IngestError, IngestReceipt, IngestSink, sink::IngestFuture};
+use lull_core::attribution::attribute;
+use lull_core::digest::{DigestCounts, digest_summary, digest_title, plan_due};
+use lull_core::model::{Category, ChannelId, Client, ClientId, DecisionKind, Identity, Incoming, MessageId, Sender};
+use lull_core::policy::{Decision, FocusSession, HISTORY_WINDOW, MessageFacts, decide};
+use lull_core::schedule::Schedule;
+use lull_core::stats::InterruptionKind;
+use lull_core::week::start_of_local_day;
+use lull_store::{Db, DigestRecord, DigestRow, NewMessage, NotificationRecord, Store, StoreError, Tx};
+use tokio::sync::{Notify, broadcast, mpsc, oneshot};
+
+use crate::api::{DigestView, EngineEvent};
+use crate::clock::Clock;
+use crate::notifier::{Notice, Notifier};
+use crate::paths::{DataDir, DataDirError};
+
+/// At most this many messages share one transaction (and one fsync).
+const MAX_BATCH: usize = 256;
+/// Messages waiting for the ingest writer; senders wait when it is full (back-pressure).
+const QUEUE_DEPTH: usize = 4096;
+
+/// The engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How to build an engine.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub data_dir: DataDir,
+    pub clock: Arc<dyn Clock>,
+    pub notifier: Arc<dyn Notifier>,
+}
+
+/// What the ingest task and the scheduler share with the engine; they hold this, not the
+/// engine, so dropping the engine closes the ingest queue and lets them finish.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) store: Store,
+    pub(crate) dir: DataDir,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) notifier: Arc<dyn Notifier>,
+    pub(crate) events: broadcast::Sender<EngineEvent>,
+    /// Pinged when the next wake-up may have moved earlier (new held message, new schedule).
+    pub(crate) wake: Notify,
+    pub(crate) last_notify_error: Mutex<Option<String>>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    shared: Arc<Shared>,
+    /// Taken at shutdown, which closes the queue.
+    ingest: Mutex<Option<mpsc::Sender<IngestJob>>>,
+    ingest_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// The running engine; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct IngestJob {
+    channel: ChannelId,
+    incoming: Incoming,
+    reply: oneshot::Sender<Result<IngestReceipt, IngestError>>,
+}
+
+impl Engine {
+    /// Opens the data directory and the database, writes the default schedule on first use,
+    /// and starts the ingest writer. Needs a tokio runtime.
+    pub async fn open(options: EngineOptions) -> Result<Engine, EngineError> {
+        options.data_dir.ensure()?;
+        let db_path = options.data_dir.db_path();
+        let store = tokio::task::spawn_blocking(move || Store::open(&db_path)).await.map_err(|_| StoreError::WriterGone)??;
+        let now = options.clock.now();
+        store
+            .write(move |tx| {
+                if tx.schedule()?.is_none() {
+                    tx.put_schedule(&Schedule::default_in(system_tz()), now)?;
+                }
+                Ok(())
+            })
+            .await?;
+        let shared = Arc::new(Shared {
+            store,
+            dir: options.data_dir,
+            clock: options.clock,
+            notifier: options.notifier,
+            events: broadcast::channel(256).0,
+            wake: Notify::new(),
+            last_notify_error: Mutex::new(None),
+        });
+        let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+        let task = tokio::spawn(ingest_loop(shared.clone(), rx));
+        Ok(Engine { inner: Arc::new(Inner { shared, ingest: Mutex::new(Some(tx)), ingest_task: Mutex::new(Some(task)) }) })
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.shared.store
+    }
+
+    pub fn data_dir(&self) -> &DataDir {
+        &self.inner.shared.dir
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.shared.clock.now()
+    }
+
+    /// Live updates for the UI.
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.inner.shared.events.subscribe()
+    }
+
+    /// Releases every held message whose time has come as one digest and notifies it. Slots
+    /// missed while the engine was stopped or the machine slept merge into this one digest.
+    pub async fn release_due(&self) -> Result<Option<DigestView>, StoreError> {
+        self.release(false).await
+    }
+
+    /// Releases everything held now (`lull digest now`).
+    pub async fn release_all_now(&self) -> Result<Option<DigestView>, StoreError> {
+        self.release(true).await
+    }
+
+    async fn release(&self, everything: bool) -> Result<Option<DigestView>, StoreError> {
+        let now = self.now();
+        let released = self
+            .store()
+            .write(move |tx| {
+                let due = tx.due_messages(if everything { None } else { Some(now) })?;
+                let release_times: Vec<DateTime<Utc>> = due.iter().map(|d| d.release_at).collect();
+                let (slot_at, merged_slots) = if everything {
+                    if due.is_empty() {
+                        return Ok(None);
+                    }
+                    (now, 1)
+                } else {
+                    match plan_due(&release_times, now) {
+                        Some(plan) => (plan.slot_at, plan.merged_slots),
+                        None => return Ok(None),
+                    }
+                };
+                let schedule = load_schedule(tx)?;
+                let clients = tx.clients()?;
+                let (counts, body) = digest_contents(due.iter().map(|d| d.client_id), &clients);
+                let record = DigestRecord {
+                    slot_at,
+                    released_at: now,
+                    manual: everything,
+                    merged_slots,
+                    message_count: counts.messages,
+                    client_count: counts.clients,
+                    summary: digest_summary(&digest_title(slot_at, schedule.tz), counts, merged_slots),
+                };
+                let id = tx.insert_digest(&record)?;
+                let ids: Vec<MessageId> = due.iter().map(|d| d.id).collect();
+                tx.assign_digest(id, &ids, now)?;
+                Ok(Some((DigestRow { id, record, notified_at: None, notify_error: None }, body)))
+            })
+            .await?;
+        let Some((row, body)) = released else { return Ok(None) };
+        tracing::info!(digest = row.id, messages = row.record.message_count, merged = row.record.merged_slots, "digest released");
+        Ok(Some(self.deliver_digest(row, body).await))
+    }
+
+    /// Notifies digests that were released but never notified (the engine stopped in between).
+    pub async fn notify_pending_digests(&self) -> Result<(), StoreError> {
+        let pending = self
+            .store()
+            .read(|db| {
+                let clients = db.clients()?;
+                db.unnotified_digests()?
+                    .into_iter()
+                    .map(|d| {
+                        let members = db.digest_messages(d.id)?;
+                        let (_, body) = digest_contents(members.iter().map(|m| m.client_id), &clients);
+                        Ok((d, body))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()
+            })
+            .await?;
+        for (row, body) in pending {
+            self.deliver_digest(row, body).await;
+        }
+        Ok(())
+    }
+
+    async fn deliver_digest(&self, mut row: DigestRow, body: String) -> DigestView {
+        let notice = Notice::Digest { digest_id: row.id, summary: row.record.summary.clone(), body };
+        let error = self.inner.shared.show(&notice).await;
+        let now = self.now();
+        let record = NotificationRecord {
+            shown_at: now,
+            kind: InterruptionKind::Digest,
+            message_id: None,
+            digest_id: Some(row.id),
+            client_id: None,
+            delivered: error.is_none(),
+            error: error.clone(),
+        };
+        let id = row.id;
+        let err = error.clone();
+        if let Err(e) = self
+            .store()
+            .write(move |tx| {
+                tx.insert_notification(&record)?;
+                tx.digest_notified(id, now, err.as_deref())
+            })
+            .await
+        {
+            tracing::warn!(error = %e, digest = id, "recording a digest notification");
+        }
+        row.notified_at = Some(now);
+        row.notify_error = error;
+        let view = DigestView::from(row);
+        let _ = self.inner.shared.events.send(EngineEvent::DigestReleased { digest: view.clone() });
+        view
+    }
+
+    /// Wakes the scheduler: the next release or focus boundary may have moved.
+    pub(crate) fn replan(&self) {
+        self.inner.shared.wake.notify_one();
+    }
+
+    /// Stops taking messages, waits until every message already queued is committed and
+    /// answered, then closes the database cleanly (WAL checkpointed).
+    pub async fn shutdown(&self) {
+        let sender = self.inner.ingest.lock().ok().and_then(|mut s| s.take());
+        drop(sender);
+        let task = self.inner.ingest_task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            // Senders still inside `ingest` hold the queue open for at most one batch.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+        }
+        let store = self.store().clone();
+        let _ = tokio::task::spawn_blocking(move || store.close()).await;
+    }
+}
+
+impl Shared {
+    /// Shows a notice; returns the error text if it could not be shown. Remembers the last error
+    /// for `status`.
+    pub(crate) async fn show(&self, notice: &Notice) -> Option<String> {
+        let result = self.notifier.notify(notice).await;
+        let error = result.err().map(|e| e.0);
+        if let Some(e) = &error {
+            tracing::warn!(error = %e, "notification not shown");
+        }
+        if let Ok(mut last) = self.last_notify_error.lock() {
+            last.clone_from(&error);
+        }
+        error
+    }
+}
+
+impl IngestSink for Engine {
+    fn ingest(&self, channel: ChannelId, incoming: Incoming) -> IngestFuture<'_> {
+        Box::pin(async move {
+            let (reply, receipt) = oneshot::channel();
+            let closed = || IngestError::Unavailable("Lull is shutting down; send the message again in a moment".into());
+            let queue = self.inner.ingest.lock().ok().and_then(|q| q.clone()).ok_or_else(closed)?;
+            queue.send(IngestJob { channel, incoming, reply }).await.map_err(|_| closed())?;
+            receipt.await.map_err(|_| closed())?
+        })
+    }
+}
+
+/// The user's time zone as the system reports it, else UTC.
+pub fn system_tz() -> Tz {
+    iana_time_zone::get_timezone().ok().and_then(|name| name.parse().ok()).unwrap_or(chrono_tz::UTC)
+}
+
+/// The stored schedule, or the default one if none was stored yet.
+pub(crate) fn load_schedule(db: &Db<'_>) -> Result<Schedule, StoreError> {
+    Ok(db.schedule()?.unwrap_or_else(|| Schedule::default_in(system_tz())))
+}
+
+/// Counts a digest's messages and clients and writes its notification body:
+/// `Acme 6 · Globex 4 · Unknown 1`.
+fn digest_contents(members: impl Iterator<Item = Option<ClientId>>, clients: &[Client]) -> (DigestCounts, String) {
+    let mut per_client: BTreeMap<Option<ClientId>, u32> = BTreeMap::new();
+    let mut messages = 0;
+    for c in members {
+        *per_client.entry(c).or_default() += 1;
+        messages += 1;
+    }
+    let name = |id: &Option<ClientId>| {
+        id.and_then(|id| clients.iter().find(|c| c.id == id)).map_or_else(|| "Unknown".to_owned(), |c| c.name.clone())
+    };
+    let mut parts: Vec<(String, u32)> = per_client.iter().map(|(id, n)| (name(id), *n)).collect();
+    parts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let body = parts.iter().map(|(n, c)| format!("{n} {c}")).collect::<Vec<_>>().join(" \u{b7} ");
+    (DigestCounts { messages, clients: per_client.len() as u32 }, body)
+}
+
+/// The policy's context for a batch of decisions: read once per transaction.
+pub(crate) struct PolicyContext {
+    pub(crate) schedule: Schedule,
+    pub(crate) clients: Vec<Client>,
+    pub(crate) sessions: Vec<FocusSession>,
+    pub(crate) channels: HashMap<ChannelId, String>,
+}
+
+impl PolicyContext {
+    /// Loads what deciding messages received in `[from, to]` needs.
+    pub(crate) fn load(db: &Db<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<PolicyContext, StoreError> {
+        Ok(PolicyContext {
+            schedule: load_schedule(db)?,
+            clients: db.clients()?,
+            sessions: db.focus_sessions(from - Duration::days(1), to + Duration::days(1))?,
+            channels: db.channel_names()?.into_iter().collect(),
+        })
+    }
+}
+
+/// A message's attribution and decision, as ingest and `explain` compute them.
+pub(crate) struct Decided<'a> {
+    pub(crate) client: Option<&'a Client>,
+    pub(crate) matched: Option<&'a Identity>,
+    pub(crate) sender: Sender,
+    pub(crate) decision: Decision,
+}
+
+/// What deciding a message looks at.
+pub(crate) struct MessageDraft<'m> {
+    pub(crate) channel: &'m str,
+    pub(crate) sender: &'m str,
+    pub(crate) title: &'m str,
+    pub(crate) body: &'m str,
+    pub(crate) category: Category,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// Attributes and decides one message, reading the sender's recent history and the client's
+/// bypasses from `db` (inside ingest's transaction, so earlier messages of the same batch
+/// count).
+pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &MessageDraft<'_>) -> Result<Decided<'a>, StoreError> {
+    let sender = Sender::parse(m.sender);
+    let hit = attribute(&ctx.clients, &sender, m.channel);
+    let client = hit.map(|(c, _)| c);
+    let history = db.sender_history(&sender.key(), m.at - HISTORY_WINDOW, m.at)?;
+    let bypasses_today = db.bypasses_between(client.map(|c| c.id), start_of_local_day(ctx.schedule.tz, m.at), m.at)?;
+    let facts = MessageFacts {
+        received_at: m.at,
+        client,
+        category: m.category,
+        sender: &sender.display,
+        title: m.title,
+        body: m.body,
+        sender_history: &history,
+        bypasses_today,
+    };
+    let decision = decide(&ctx.schedule, &ctx.sessions, &facts);
+    Ok(Decided { client, matched: hit.map(|(_, i)| i), sender, decision })
+}
+
+/// A message ingest stored, for what happens after the commit.
+struct Stored {
+    receipt: IngestReceipt,
+    /// For a new message that interrupts: what to show.
+    notice: Option<(Notice, Option<ClientId>, InterruptionKind)>,
+}
+
+fn ingest_batch(tx: &Tx<'_>, items: &[(ChannelId, Incoming)]) -> Result<Vec<Result<Stored, IngestError>>, StoreError> {
+    let from = items.iter().map(|(_, i)| i.received_at).min().unwrap_or(DateTime::UNIX_EPOCH);
+    let to = items.iter().map(|(_, i)| i.received_at).max().unwrap_or(DateTime::UNIX_EPOCH);
+    let ctx = PolicyContext::load(tx, from, to)?;
+    let mut synced: HashMap<ChannelId, DateTime<Utc>> = HashMap::new();
+    let mut out = Vec::with_capacity(items.len());
+    for (channel, incoming) in items {
+        let Some(channel_name) = ctx.channels.get(channel) else {
+            out.push(Err(IngestError::UnknownChannel(*channel)));
+            continue;
+        };
+        match tx.savepoint(|tx| ingest_one(tx, &ctx, *channel, channel_name, incoming)) {
+            Ok(stored) => {
+                let at = synced.entry(*channel).or_insert(incoming.received_at);
+                *at = (*at).max(incoming.received_at);
+                out.push(Ok(stored));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, channel = channel_name, "message not stored");
+                out.push(Err(match e {
+                    StoreError::Conflict(m) | StoreError::Decode(m) => IngestError::Rejected(m),
+                    e => IngestError::Unavailable(e.to_string()),
+                }));
+            }
+        }
+    }
+    for (channel, at) in synced {
+        tx.channel_synced(channel, at)?;
+    }
+    Ok(out)
+}
+
+fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name: &str, m: &Incoming) -> Result<Stored, StoreError> {
+    if let Some(existing) = tx.message_by_source(channel, &m.source_key)? {
+        return Ok(Stored {
+            receipt: IngestReceipt { message_id: existing.id, duplicate: true, client: existing.client, decision: existing.decision },
+            notice: None,
+        });
+    }
+    let category = m.category.unwrap_or(Category::Direct);
+    let draft = MessageDraft { channel: channel_name, sender: &m.sender, title: &m.title, body: &m.body, category, at: m.received_at };
+    let d = decide_message(tx, ctx, &draft)?;
+    let client_id = d.client.map(|c| c.id);
+    let id = tx.insert_message(&NewMessage {
+        channel_id: channel,
+        source_key: m.source_key.clone(),
+        client_id,
+        sender: m.sender.clone(),
+        sender_key: d.sender.key(),
+        title: m.title.clone(),
+        body: m.body.clone(),
+        url: m.url.clone(),
+        category,
+        sent_at: m.sent_at,
+        received_at: m.received_at,
+        decision: d.decision.clone(),
+    })?;
+    let client = d.client.map(|c| c.name.clone());
+    let notice = d.decision.kind.interrupts().then(|| {
+        let urgent = d.decision.kind == DecisionKind::Bypass;
+        let kind = if urgent { InterruptionKind::Bypass } else { InterruptionKind::Live };
+        let notice = Notice::Message {
+            message_id: id,
+            client: client.clone(),
+            sender: d.sender.display.clone(),
+            title: m.title.clone(),
+            body: m.body.clone(),
+            urgent,
+        };
+        (notice, client_id, kind)
+    });
+    Ok(Stored { receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision }, notice })
+}
+
+/// Takes queued messages in batches: one transaction (one fsync) per batch, every sender
+/// answered after the commit, then notifications and events.
+async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let (items, replies): (Vec<(ChannelId, Incoming)>, Vec<_>) =
+            jobs.into_iter().map(|j| ((j.channel, j.incoming), j.reply)).unzip();
+        let outcome = shared.store.write(move |tx| ingest_batch(tx, &items)).await;
+        let results = match outcome {
+            Ok(results) => results,
+            Err(e) => {
+                tracing::error!(error = %e, "ingest batch failed");
+                let message = e.to_string();
+                replies.into_iter().for_each(|r| {
+                    let _ = r.send(Err(IngestError::Unavailable(message.clone())));
+                });
+                continue;
+            }
+        };
+        let mut notices = Vec::new();
+        let mut held = false;
+        for (reply, result) in replies.into_iter().zip(results) {
+            if let Ok(stored) = &result
+                && !stored.receipt.duplicate
+            {
+                let r = &stored.receipt;
+                held |= r.decision.kind == DecisionKind::Held;
+                let _ = shared.events.send(EngineEvent::MessageIngested {
+                    id: r.message_id,
+                    client: r.client.clone(),
+                    decision: r.decision.kind,
+                    release_at: r.decision.release_at,
+                });
+            }
+            let (receipt, notice) = match result {
+                Ok(Stored { receipt, notice }) => (Ok(receipt), notice),
+                Err(e) => (Err(e), None),
+            };
+            notices.extend(notice);
+            let _ = reply.send(receipt);
+        }
+        if held {
+            shared.wake.notify_one();
+        }
+        if !notices.is_empty() {
+            tokio::spawn(notify_messages(shared.clone(), notices));
+        }
+    }
+}
+
+/// Shows live and bypass messages one by one and records them as interruptions.
+async fn notify_messages(shared: Arc<Shared>, notices: Vec<(Notice, Option<ClientId>, InterruptionKind)>) {
+    let mut records = Vec::with_capacity(notices.len());
+    for (notice, client_id, kind) in notices {
+        let error = shared.show(&notice).await;
+        let message_id = match notice {
+            Notice::Message { message_id, .. } => Some(message_id),
+            Notice::Digest { .. } => None,
+        };
+        records.push(NotificationRecord {
+            shown_at: shared.clock.now(),
+            kind,
+            message_id,
+            digest_id: None,
+            client_id,
+            delivered: error.is_none(),
+            error,
+        });
+    }
+    if let Err(e) = shared.store.write(move |tx| records.iter().try_for_each(|r| tx.insert_notification(r))).await {
+        tracing::warn!(error = %e, "recording notifications");
+    }
+}
+
+/// Distinct clients among ids, Unknown counting once.
+pub(crate) fn distinct_clients(ids: impl Iterator<Item = Option<ClientId>>) -> u32 {
+    ids.collect::<HashSet<_>>().len() as u32
+}

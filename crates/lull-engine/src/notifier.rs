@@ -1,0 +1,199 @@
+//! Desktop notifications: the [`Notifier`] trait, the notify-rust implementation, and an
+//! in-memory one for tests and headless runs that want a record instead of popups.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+
+use lull_core::model::{DigestId, MessageId};
+use tokio::sync::{Notify, OnceCell};
+
+/// What Lull shows the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A live or bypass message, one by one.
+    Message { message_id: MessageId, client: Option<String>, sender: String, title: String, body: String, urgent: bool },
+    /// A digest: one notification for all the messages it releases.
+    Digest { digest_id: DigestId, summary: String, body: String },
+}
+
+impl Notice {
+    /// The notification's summary line (plain text by the specification).
+    pub fn summary(&self) -> String {
+        match self {
+            Notice::Message { client, sender, urgent, .. } => {
+                let who = match client {
+                    Some(c) => format!("{c} \u{b7} {sender}"),
+                    None => sender.clone(),
+                };
+                if *urgent { format!("Urgent \u{b7} {who}") } else { who }
+            }
+            Notice::Digest { summary, .. } => summary.clone(),
+        }
+    }
+
+    /// The notification's body: the title and the start of the text.
+    pub fn body(&self) -> String {
+        match self {
+            Notice::Message { title, body, .. } => {
+                let text: String = body.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
+                match (title.trim().is_empty(), text.is_empty()) {
+                    (true, _) => text,
+                    (false, true) => title.trim().to_owned(),
+                    (false, false) => format!("{}\n{text}", title.trim()),
+                }
+            }
+            Notice::Digest { body, .. } => body.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotifyError(pub String);
+
+pub type NotifyFuture<'a> = Pin<Box<dyn Future<Output = Result<(), NotifyError>> + Send + 'a>>;
+
+/// Shows notices to the user.
+pub trait Notifier: Send + Sync + fmt::Debug + 'static {
+    fn notify<'a>(&'a self, notice: &'a Notice) -> NotifyFuture<'a>;
+}
+
+/// Freedesktop notifications over the session D-Bus, through notify-rust.
+#[derive(Debug, Default)]
+pub struct DesktopNotifier {
+    /// Whether the server renders markup in bodies; asked once.
+    markup: OnceCell<bool>,
+}
+
+impl DesktopNotifier {
+    pub fn new() -> DesktopNotifier {
+        DesktopNotifier::default()
+    }
+}
+
+/// Escapes the characters the notification markup subset gives meaning to, so message text is
+/// shown as text.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Notifier for DesktopNotifier {
+    fn notify<'a>(&'a self, notice: &'a Notice) -> NotifyFuture<'a> {
+        Box::pin(async move {
+            // Message text is untrusted: where the server renders markup, escape it.
+            let markup = *self
+                .markup
+                .get_or_init(|| async { server_capabilities().await.map(|caps| caps.iter().any(|c| c == "body-markup")).unwrap_or(true) })
+                .await;
+            let body = if markup { escape_markup(&notice.body()) } else { notice.body() };
+            let mut n = notify_rust::Notification::new();
+            n.appname("Lull").summary(&notice.summary()).body(&body).icon("appointment-soon");
+            match notice {
+                Notice::Message { urgent: true, .. } => {
+                    n.urgency(notify_rust::Urgency::Critical).hint(notify_rust::Hint::Category("im.received".into()));
+                }
+                Notice::Message { .. } => {
+                    n.urgency(notify_rust::Urgency::Normal).hint(notify_rust::Hint::Category("im.received".into()));
+                }
+                Notice::Digest { .. } => {
+                    n.urgency(notify_rust::Urgency::Normal).hint(notify_rust::Hint::Category("im".into()));
+                }
+            }
+            n.show_async().await.map(|_| ()).map_err(|e| {
+                NotifyError(format!("desktop notifications are unavailable ({e}); the message is in the inbox"))
+            })
+        })
+    }
+}
+
+/// What the notification server supports (`GetCapabilities`).
+async fn server_capabilities() -> zbus::Result<Vec<String>> {
+    let conn = zbus::Connection::session().await?;
+    let reply = conn
+        .call_method(
+            Some("org.freedesktop.Notifications"),
+            "/org/freedesktop/Notifications",
+            Some("org.freedesktop.Notifications"),
+            "GetCapabilities",
+            &(),
+        )
+        .await?;
+    reply.body().deserialize()
+}
+
+/// Keeps every notice in memory instead of showing it.
+#[derive(Debug, Default)]
+pub struct MemoryNotifier {
+    notices: Mutex<Vec<Notice>>,
+    added: Notify,
+}
+
+impl MemoryNotifier {
+    pub fn new() -> MemoryNotifier {
+        MemoryNotifier::default()
+    }
+
+    pub fn notices(&self) -> Vec<Notice> {
+        self.notices.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Waits until at least `n` notices were shown, for at most `timeout`.
+    pub async fn wait_for(&self, n: usize, timeout: std::time::Duration) -> Vec<Notice> {
+        let _ = tokio::time::timeout(timeout, async {
+            loop {
+                let waiting = self.added.notified();
+                if self.notices().len() >= n {
+                    return;
+                }
+                waiting.await;
+            }
+        })
+        .await;
+        self.notices()
+    }
+}
+
+impl Notifier for MemoryNotifier {
+    fn notify<'a>(&'a self, notice: &'a Notice) -> NotifyFuture<'a> {
+        Box::pin(async move {
+            if let Ok(mut v) = self.notices.lock() {
+                v.push(notice.clone());
+            }
+            self.added.notify_waiters();
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_notices_read_well_and_escape_markup() {
+        let n = Notice::Message {
+            message_id: 1,
+            client: Some("Acme".into()),
+            sender: "Jane".into(),
+            title: "Mockups".into(),
+            body: "Look   at\nthis <b>now</b>".into(),
+            urgent: true,
+        };
+        assert_eq!(n.summary(), "Urgent \u{b7} Acme \u{b7} Jane");
+        assert_eq!(n.body(), "Mockups\nLook at this <b>now</b>");
+        assert_eq!(escape_markup(&n.body()), "Mockups\nLook at this &lt;b&gt;now&lt;/b&gt;");
+    }
+}

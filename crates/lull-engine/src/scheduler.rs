@@ -1,0 +1,80 @@
+//! The scheduler: sleeps until the next digest release or focus boundary, releases what is
+//! due, and goes back to sleep. It does not poll: it waits on the clock (which wakes it early
+//! when the wall clock jumps, e.g. on resume) and on the engine's re-plan signal (a new held
+//! message, a new schedule, a focus session).
+//!
+//! Exactly once: releasing takes held messages into a digest in one transaction; a message in a
+//! digest is never taken again, across restarts too. Slots missed while the engine was stopped
+//! or the machine slept are found on the next wake and merged into one digest.
+
+use chrono::Duration;
+use tokio::sync::watch;
+
+use crate::api::{EngineEvent, FocusView};
+use crate::commands::focus_view;
+use crate::engine::{Engine, load_schedule};
+
+/// The longest the scheduler sleeps without a reason; it re-plans at least this often.
+const MAX_SLEEP: Duration = Duration::hours(6);
+/// After a failed release (database busy), wait this long before trying again.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs until `shutdown` turns true.
+pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
+    if let Err(e) = engine.notify_pending_digests().await {
+        tracing::warn!(error = %e, "notifying digests left from the last run");
+    }
+    let mut last_focus: Option<FocusView> = None;
+    while !*shutdown.borrow() {
+        let failed = match engine.release_due().await {
+            Ok(_) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "releasing due digests");
+                true
+            }
+        };
+        let now = engine.now();
+        let plan = engine
+            .store()
+            .read(move |db| {
+                let schedule = load_schedule(db)?;
+                let sessions = db.focus_sessions(now - Duration::days(1), now + Duration::days(2))?;
+                let (_, next_release) = db.pending()?;
+                Ok((schedule, sessions, next_release))
+            })
+            .await;
+        let (schedule, sessions, next_release) = match plan {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "planning the next wake-up");
+                tokio::select! {
+                    _ = tokio::time::sleep(RETRY_AFTER) => continue,
+                    _ = shutdown.changed() => break,
+                }
+            }
+        };
+        let focus = focus_view(&schedule, &sessions, now);
+        if last_focus.as_ref() != Some(&focus) {
+            if last_focus.is_some() {
+                let _ = engine.shared().events.send(EngineEvent::FocusChanged { focus: focus.clone() });
+            }
+            last_focus = Some(focus);
+        }
+        let session_edges = sessions.iter().flat_map(|s| [s.started_at, s.ends_at]).filter(|t| *t > now);
+        let deadline = [next_release.filter(|_| !failed), schedule.next_boundary_after(now)]
+            .into_iter()
+            .flatten()
+            .chain(session_edges)
+            .chain(std::iter::once(now + MAX_SLEEP))
+            .min()
+            .unwrap_or(now + MAX_SLEEP);
+        tracing::debug!(%deadline, "scheduler sleeping");
+        let sleep = engine.shared().clock.sleep_until(deadline);
+        tokio::select! {
+            wake = sleep => tracing::debug!(?wake, "scheduler woke"),
+            _ = engine.shared().wake.notified() => tracing::debug!("scheduler re-planning"),
+            _ = shutdown.changed() => break,
+            _ = tokio::time::sleep(RETRY_AFTER), if failed => {}
+        }
+    }
+}

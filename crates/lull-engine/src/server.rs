@@ -1,0 +1,316 @@
+//! The loopback HTTP server: `POST /api` (the typed API), `GET /api/events` (server-sent
+//! events), `POST /hooks/<channel>` (webhook channels), `GET /health` and `GET /`.
+//!
+//! A loopback listener is reachable from every web page the user opens, so it is treated as
+//! exposed: it binds loopback addresses only; every request must name the loopback address in
+//! `Host` (defeats DNS rebinding); the API requires the per-install bearer token and refuses
+//! foreign `Origin`s; webhooks require their channel's bearer token, JSON, at most 1 MiB, and
+//! no `Origin` at all (no browser has a reason to post one). Handlers are thin: the API calls
+//! [`Engine::handle`], webhooks parse with `lull_channels::webhook` and call the ingest sink.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request as HttpRequest, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response as HttpResponse};
+use axum::routing::{get, post};
+use futures_util::StreamExt;
+use lull_channels::{IngestError, IngestSink, webhook};
+use lull_core::model::ChannelKind;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::api::Request;
+use crate::engine::Engine;
+use crate::scheduler;
+use crate::token;
+
+/// Where `lull serve` listens unless told otherwise. A fixed port keeps webhook URLs stable.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7707";
+/// Largest webhook body accepted.
+pub const WEBHOOK_BODY_LIMIT: usize = 1 << 20;
+/// Largest API request accepted (a week's trace for `simulate` fits easily).
+pub const API_BODY_LIMIT: usize = 8 << 20;
+
+/// The server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("Lull listens on the loopback address only (127.0.0.1 or ::1); {0} would expose your inbox to the network")]
+    NotLoopback(SocketAddr),
+    #[error("{0} is already in use (another program, or Lull on another data directory); pass --listen 127.0.0.1:PORT")]
+    InUse(SocketAddr),
+    #[error("cannot listen on {addr}: {source}")]
+    Io { addr: SocketAddr, source: io::Error },
+}
+
+/// Binds a loopback listener, refusing any other address.
+pub async fn bind_loopback(addr: SocketAddr) -> Result<TcpListener, ServeError> {
+    if !addr.ip().is_loopback() {
+        return Err(ServeError::NotLoopback(addr));
+    }
+    TcpListener::bind(addr).await.map_err(|source| match source.kind() {
+        io::ErrorKind::AddrInUse => ServeError::InUse(addr),
+        _ => ServeError::Io { addr, source },
+    })
+}
+
+/// The URL people and programs use to reach a listener.
+pub fn base_url(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!("http://{}:{}/", a.ip(), a.port()),
+        SocketAddr::V6(a) => format!("http://[{}]:{}/", a.ip(), a.port()),
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    engine: Engine,
+    api_token: Arc<str>,
+    hosts: Arc<[String]>,
+    origins: Arc<[String]>,
+    /// Turns true at shutdown, ending event streams so the server can stop.
+    stopping: watch::Receiver<bool>,
+}
+
+/// The routes, for a server listening on `port`.
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/health", get(health))
+        .route("/api", post(api))
+        .route("/api/events", get(events))
+        .route("/hooks/{channel}", post(hook))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+/// Serves `engine` on `listener` with its scheduler until `shutdown` resolves, then stops
+/// taking requests, lets the ones in flight finish and stops the scheduler. The caller closes
+/// the engine ([`Engine::shutdown`]) when it no longer needs it.
+pub async fn run(engine: Engine, listener: TcpListener, api_token: String, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+    let port = listener.local_addr()?.port();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let state = AppState {
+        engine: engine.clone(),
+        api_token: api_token.into(),
+        hosts: ["127.0.0.1", "localhost", "[::1]"].iter().map(|h| format!("{h}:{port}")).collect(),
+        origins: ["127.0.0.1", "localhost", "[::1]"].iter().map(|h| format!("http://{h}:{port}")).collect(),
+        stopping: stop_rx.clone(),
+    };
+    let scheduler = tokio::spawn(scheduler::run(engine.clone(), stop_rx));
+    let app = router(state);
+    let mut stopped = stop_tx.subscribe();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("stopping");
+        let _ = stop_tx.send(true);
+    });
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        })
+        .await;
+    let _ = scheduler.await;
+    served
+}
+
+/// JSON error body: `{"error": {"code", "message"}}`.
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> HttpResponse {
+    let body = json!({ "error": { "code": code, "message": message.into() } });
+    (status, axum::Json(body)).into_response()
+}
+
+/// Checks `Host` on every request and adds headers that keep browsers from doing anything
+/// clever with the answers.
+async fn guard(State(st): State<AppState>, req: HttpRequest, next: Next) -> HttpResponse {
+    let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    if !st.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        tracing::warn!(host, "request refused: Host is not Lull's loopback address");
+        return error(
+            StatusCode::FORBIDDEN,
+            "forbidden_host",
+            format!("requests must be addressed to {} (Host was {host:?}); Lull only answers its own machine", st.hosts[0]),
+        );
+    }
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    resp
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn unauthorized(message: String) -> HttpResponse {
+    let mut resp = error(StatusCode::UNAUTHORIZED, "unauthorized", message);
+    resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    resp
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Reads a body up to `limit` bytes; longer bodies are refused with 413 without reading on.
+async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, HttpResponse> {
+    let too_large = || {
+        error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the request body is larger than {} KiB", limit / 1024))
+    };
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+}
+
+async fn index() -> HttpResponse {
+    let page = concat!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Lull</title>",
+        "<h1>Lull is running</h1>",
+        "<p>Lull holds your clients' messages and releases them in digests.</p>",
+        "<p>Use the <code>lull</code> command on this machine: <code>lull status</code>, <code>lull inbox</code>, ",
+        "<code>lull digest list</code>, <code>lull stats week</code>. Webhook channels post to <code>/hooks/NAME</code>.</p>",
+        "</html>"
+    );
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+}
+
+async fn health() -> HttpResponse {
+    axum::Json(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") })).into_response()
+}
+
+async fn api(State(st): State<AppState>, headers: HeaderMap, body: Body) -> HttpResponse {
+    match bearer(&headers) {
+        Some(t) if token::constant_time_eq(t.as_bytes(), st.api_token.as_bytes()) => {}
+        Some(_) => return unauthorized("wrong API token: use the token in the data directory's api-token file".into()),
+        None => return unauthorized("missing Authorization: Bearer <token> header; the token is in the data directory's api-token file".into()),
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
+        && !st.origins.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    {
+        return error(StatusCode::FORBIDDEN, "forbidden_origin", format!("requests from {origin} are not accepted"));
+    }
+    if !is_json(&headers) {
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send Content-Type: application/json");
+    }
+    let bytes = match read_limited(&headers, body, API_BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    let request: Request = match serde_json::from_slice(&bytes) {
+        Ok(r) => r,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_input", format!("not a Lull API request: {e}")),
+    };
+    match st.engine.handle(request).await {
+        Ok(response) => axum::Json(response).into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, axum::Json(json!({ "error": e }))).into_response()
+        }
+    }
+}
+
+async fn events(State(st): State<AppState>, headers: HeaderMap) -> HttpResponse {
+    match bearer(&headers) {
+        Some(t) if token::constant_time_eq(t.as_bytes(), st.api_token.as_bytes()) => {}
+        _ => return unauthorized("missing or wrong API token".into()),
+    }
+    let mut stopping = st.stopping.clone();
+    let stream = BroadcastStream::new(st.engine.subscribe())
+        .map(|item| {
+            let event = match item {
+                Ok(ev) => Event::default().event("engine").json_data(&ev).unwrap_or_else(|_| Event::default().comment("unserialisable")),
+                // A slow reader missed events: tell it to refetch rather than pretend.
+                Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
+            };
+            Ok::<_, Infallible>(event)
+        })
+        .take_until(async move {
+            let _ = stopping.wait_for(|s| *s).await;
+        });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: HeaderMap, body: Body) -> HttpResponse {
+    if headers.contains_key(header::ORIGIN) {
+        return error(StatusCode::FORBIDDEN, "forbidden_origin", "webhooks do not accept requests from web pages");
+    }
+    let name = channel.clone();
+    let auth = match st.engine.store().read(move |db| db.channel_auth(&name)).await {
+        Ok(a) => a,
+        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("Lull cannot read its channels right now ({e}); retry")),
+    };
+    let Some((channel_id, kind, token_hash)) = auth else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no channel named {channel:?}; create it with `lull channel add webhook {channel}`"),
+        );
+    };
+    if kind != ChannelKind::Webhook {
+        return error(StatusCode::NOT_FOUND, "not_found", format!("channel {channel:?} is a {kind} channel, not a webhook"));
+    }
+    match (bearer(&headers), token_hash) {
+        (Some(t), Some(hash)) if token::verify(t, &hash) => {}
+        (None, _) => return unauthorized(format!("missing Authorization: Bearer <token> header for channel {channel:?}")),
+        _ => return unauthorized(format!("wrong token for channel {channel:?}")),
+    }
+    if !is_json(&headers) {
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send Content-Type: application/json");
+    }
+    let bytes = match read_limited(&headers, body, WEBHOOK_BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    let now = st.engine.now();
+    let incoming = match webhook::parse(&bytes, now) {
+        Ok(m) => m,
+        Err(e) => {
+            let message = e.0.clone();
+            let recorded = st.engine.store().write(move |tx| tx.channel_failed(channel_id, now, &message)).await;
+            if let Err(e) = recorded {
+                tracing::warn!(error = %e, "recording a webhook failure");
+            }
+            return error(StatusCode::BAD_REQUEST, "invalid_payload", e.0);
+        }
+    };
+    match st.engine.ingest(channel_id, incoming).await {
+        Ok(receipt) => axum::Json(json!({
+            "status": if receipt.duplicate { "duplicate" } else { "stored" },
+            "message_id": receipt.message_id,
+            "client": receipt.client,
+            "decision": receipt.decision.kind,
+            "release_at": receipt.decision.release_at,
+            "reason": receipt.decision.reason,
+        }))
+        .into_response(),
+        Err(IngestError::Rejected(m)) => error(StatusCode::BAD_REQUEST, "invalid_payload", m),
+        Err(IngestError::UnknownChannel(_)) => error(StatusCode::NOT_FOUND, "not_found", format!("channel {channel:?} was just removed")),
+        Err(IngestError::Unavailable(m)) => {
+            let mut resp = error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("{m}; the message was not stored, retry"));
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            resp
+        }
+    }
+}

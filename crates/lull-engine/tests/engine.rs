@@ -1,0 +1,511 @@
+//! The engine end to end, in-process: the HTTP server on a real loopback socket (webhooks, API,
+//! events), the scheduler driven by a manual clock (digests exactly once, across restarts,
+//! merged after sleep), and the typed API.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use lull_engine::api::*;
+use lull_engine::clock::ManualClock;
+use lull_engine::notifier::{MemoryNotifier, Notice};
+use lull_engine::paths::DataDir;
+use lull_engine::{Engine, EngineOptions, server};
+use serde_json::{Value, json};
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).expect("valid test instant").with_timezone(&Utc)
+}
+
+/// Tuesday 24 November 2026, 10:15 in Paris: inside the morning focus block.
+const TUESDAY_1015: &str = "2026-11-24T10:15:00+01:00";
+
+struct Harness {
+    dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    notifier: Arc<MemoryNotifier>,
+    engine: Engine,
+}
+
+impl Harness {
+    async fn new(at: &str) -> Harness {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Harness::open(dir, Arc::new(ManualClock::new(utc(at)))).await
+    }
+
+    async fn open(dir: tempfile::TempDir, clock: Arc<ManualClock>) -> Harness {
+        let notifier = Arc::new(MemoryNotifier::new());
+        let engine = Engine::open(EngineOptions {
+            data_dir: DataDir::resolve(Some(dir.path().to_owned())).expect("data dir"),
+            clock: clock.clone(),
+            notifier: notifier.clone(),
+        })
+        .await
+        .expect("engine");
+        let h = Harness { dir, clock, notifier, engine };
+        h.call(Request::ScheduleSet(ScheduleUpdate { tz: Some("Europe/Paris".into()), ..Default::default() })).await;
+        h
+    }
+
+    /// Stops the engine and opens a new one on the same directory, as a restart does.
+    async fn restart(self, at: &str) -> Harness {
+        self.engine.shutdown().await;
+        self.clock.set(utc(at));
+        Harness::open(self.dir, self.clock).await
+    }
+
+    async fn call(&self, request: Request) -> Response {
+        self.engine.handle(request).await.expect("request succeeds")
+    }
+
+    async fn add_webhook(&self, name: &str) -> (i64, String) {
+        match self.call(Request::ChannelAdd(ChannelSpec { kind: lull_core::model::ChannelKind::Webhook, name: name.into() })).await {
+            Response::ChannelCreated(c) => (c.channel.id, c.token.expect("webhook token")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    async fn add_client(&self, name: &str, tier: &str, matches: &[&str]) {
+        self.call(Request::ClientAdd(ClientSpec {
+            name: name.into(),
+            tier: Some(tier.parse().expect("tier")),
+            matches: matches.iter().map(|m| (*m).to_owned()).collect(),
+            ..Default::default()
+        }))
+        .await;
+    }
+
+    async fn digests(&self) -> Vec<DigestView> {
+        match self.call(Request::DigestList { limit: 50 }).await {
+            Response::Digests(d) => d,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    /// The digests, once the first `n` are recorded as notified (the record follows the
+    /// notification by a moment).
+    async fn notified_digests(&self, n: usize) -> Vec<DigestView> {
+        for _ in 0..100 {
+            let d = self.digests().await;
+            if d.iter().filter(|d| d.notified_at.is_some()).count() >= n {
+                return d;
+            }
+            tokio::time::sleep(StdDuration::from_millis(50)).await;
+        }
+        panic!("digests not notified in time: {:?}", self.digests().await);
+    }
+
+    async fn held(&self) -> u32 {
+        match self.call(Request::Status).await {
+            Response::Status(s) => s.held,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+/// A server on an ephemeral loopback port, stopped when the returned sender is dropped.
+struct Served {
+    base: String,
+    api_token: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    http: reqwest::Client,
+}
+
+async fn serve(h: &Harness) -> Served {
+    let listener = server::bind_loopback("127.0.0.1:0".parse().expect("addr")).await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let api_token = h.engine.data_dir().api_token().expect("api token");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server::run(h.engine.clone(), listener, api_token.clone(), async move {
+        let _ = stopped.await;
+    }));
+    Served { base: server::base_url(addr), api_token, _stop: stop, http: reqwest::Client::new() }
+}
+
+impl Served {
+    async fn hook(&self, channel: &str, token: &str, body: &Value) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(format!("{}hooks/{channel}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        (resp.status().as_u16(), resp.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn message(id: &str, from: &str, title: &str) -> Value {
+    json!({ "id": id, "from": from, "title": title, "body": "Could you have a look at the mockups?" })
+}
+
+#[tokio::test]
+async fn webhook_stores_once_answers_with_the_decision_and_refuses_bad_requests() {
+    let h = Harness::new(TUESDAY_1015).await;
+    h.add_client("Acme", "normal", &["domain:acme.com"]).await;
+    let (_, token) = h.add_webhook("acme").await;
+    let s = serve(&h).await;
+
+    let (status, body) = s.hook("acme", &token, &message("m-1", "Jane <jane@acme.com>", "Mockups")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "stored");
+    assert_eq!(body["client"], "Acme");
+    assert_eq!(body["decision"], "held");
+    assert_eq!(body["release_at"], "2026-11-24T12:00:00Z");
+    assert_eq!(body["reason"], "During focus (mon-fri 09:00-12:00, until 12:00): held until the 13:00 digest.");
+
+    // The same id again: 200, the first decision, nothing stored twice.
+    let (status, again) = s.hook("acme", &token, &message("m-1", "Jane <jane@acme.com>", "Mockups (retry)")).await;
+    assert_eq!((status, again["status"].as_str()), (200, Some("duplicate")));
+    assert_eq!(again["message_id"], body["message_id"]);
+    assert_eq!(h.engine.store().read(|db| db.message_count()).await.expect("count"), 1);
+
+    let post = |path: &str| s.http.post(format!("{}{path}", s.base));
+    let status = |r: reqwest::Response| r.status().as_u16();
+    // Wrong and missing tokens.
+    assert_eq!(status(post("hooks/acme").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")), 401);
+    assert_eq!(status(post("hooks/acme").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")), 401);
+    // Unknown channel.
+    let r = post("hooks/nope").bearer_auth(&token).json(&message("m-2", "a@b.io", "t")).send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(r.text().await.expect("text").contains("lull channel add webhook nope"));
+    // Not JSON.
+    let r = post("hooks/acme").bearer_auth(&token).header("content-type", "text/plain").body("hello").send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 415);
+    // Malformed JSON and missing fields say what is wrong.
+    let r = post("hooks/acme").bearer_auth(&token).header("content-type", "application/json").body("{\"id\": 1,").send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.expect("text").contains("not valid JSON"));
+    let (code, err) = s.hook("acme", &token, &json!({ "id": "m-3", "title": "no sender" })).await;
+    assert_eq!(code, 400);
+    assert_eq!(err["error"]["message"], "\"from\" is missing");
+    // Over 1 MiB.
+    let big = json!({ "id": "m-4", "from": "a@b.io", "title": "t", "body": "x".repeat(1 << 20) });
+    assert_eq!(s.hook("acme", &token, &big).await.0, 413);
+    // A foreign Host (DNS rebinding) and a browser Origin are refused.
+    let r = post("hooks/acme").header("host", "evil.example:80").bearer_auth(&token).json(&message("m-5", "a@b.io", "t")).send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 403);
+    let r = post("hooks/acme").header("origin", "https://evil.example").bearer_auth(&token).json(&message("m-6", "a@b.io", "t")).send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 403);
+    // Nothing of the above was stored; the malformed payload is on the channel's health.
+    assert_eq!(h.engine.store().read(|db| db.message_count()).await.expect("count"), 1);
+    let channels = match h.call(Request::ChannelList).await {
+        Response::Channels(c) => c,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(channels[0].health, "error");
+    assert_eq!(channels[0].last_error.as_deref(), Some("\"from\" is missing"));
+    assert_eq!(channels[0].messages, 1);
+}
+
+#[tokio::test]
+async fn live_and_bypass_messages_notify_one_by_one() {
+    // 12:30 on Tuesday: working hours, no focus: live.
+    let h = Harness::new("2026-11-24T12:30:00+01:00").await;
+    h.add_client("Acme", "vip", &["domain:acme.com"]).await;
+    let (_, token) = h.add_webhook("acme").await;
+    let s = serve(&h).await;
+    let (_, body) = s.hook("acme", &token, &message("1", "jane@acme.com", "Lunch <b>today</b>?")).await;
+    assert_eq!(body["decision"], "live");
+    // Back in focus, a VIP's urgent word breaks through.
+    h.clock.set(utc("2026-11-24T14:30:00+01:00"));
+    let (_, body) = s.hook("acme", &token, &json!({"id": "2", "from": "jane@acme.com", "title": "Prod is down", "body": "ASAP"})).await;
+    assert_eq!(body["decision"], "bypass");
+    let notices = h.notifier.wait_for(2, StdDuration::from_secs(5)).await;
+    assert_eq!(notices.len(), 2);
+    assert!(matches!(&notices[0], Notice::Message { client: Some(c), urgent: false, title, .. } if c == "Acme" && title == "Lunch <b>today</b>?"));
+    assert!(matches!(&notices[1], Notice::Message { urgent: true, .. }));
+    // Both are interruptions in the week's statistics.
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    let stats = match h.call(Request::StatsWeek { week: None }).await {
+        Response::Stats(s) => s,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(stats.week.to_string(), "2026-W48");
+    assert_eq!(stats.figures.interruptions.live, 1);
+    assert_eq!(stats.figures.interruptions.bypass, 1);
+    assert_eq!(stats.figures.interruptions.in_focus, 1);
+    assert_eq!(stats.figures.bypasses_used, 1);
+}
+
+#[tokio::test]
+async fn the_api_needs_its_token_and_streams_events() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let (_, token) = h.add_webhook("hooks").await;
+    let s = serve(&h).await;
+    let api = |token: Option<&str>| {
+        let mut r = s.http.post(format!("{}api", s.base)).json(&json!({ "method": "status" }));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r
+    };
+    assert_eq!(api(None).send().await.expect("send").status().as_u16(), 401);
+    assert_eq!(api(Some("lull_api_wrong")).send().await.expect("send").status().as_u16(), 401);
+    let ok: Value = api(Some(&s.api_token)).send().await.expect("send").json().await.expect("json");
+    assert_eq!(ok["type"], "status");
+    assert_eq!(ok["data"]["focus"]["in_focus"], true);
+    assert_eq!(ok["data"]["summary"], "In focus until 12:00. Nothing urgent. Next digest at 13:00: nothing waiting yet.");
+    // A foreign page cannot use the API even with the token.
+    let r = api(Some(&s.api_token)).header("origin", "https://evil.example").send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 403);
+    // Errors carry a code and a message.
+    let r = s
+        .http
+        .post(format!("{}api", s.base))
+        .bearer_auth(&s.api_token)
+        .json(&json!({ "method": "client_remove", "params": { "name": "Nobody" } }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 404);
+    let err: Value = r.json().await.expect("json");
+    assert_eq!(err["error"]["code"], "not_found");
+
+    // Events: a webhook message shows up on the stream.
+    let mut events = s.http.get(format!("{}api/events", s.base)).bearer_auth(&s.api_token).send().await.expect("events");
+    assert_eq!(events.status().as_u16(), 200);
+    s.hook("hooks", &token, &message("e-1", "bob@globex.io", "Hello")).await;
+    let mut seen = String::new();
+    while !seen.contains("message_ingested") {
+        let chunk = tokio::time::timeout(StdDuration::from_secs(5), events.chunk()).await.expect("event in time").expect("chunk").expect("open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("\"decision\":\"held\""), "{seen}");
+}
+
+#[tokio::test]
+async fn scheduler_releases_each_digest_once_also_across_a_restart() {
+    let h = Harness::new(TUESDAY_1015).await;
+    h.add_client("Acme", "normal", &["domain:acme.com"]).await;
+    h.add_client("Globex", "normal", &["domain:globex.io"]).await;
+    let (_, token) = h.add_webhook("mail").await;
+    let s = serve(&h).await;
+    for (i, from) in ["a@acme.com", "b@acme.com", "c@globex.io"].iter().enumerate() {
+        let (_, body) = s.hook("mail", &token, &message(&format!("x{i}"), from, "Hi")).await;
+        assert_eq!(body["decision"], "held");
+    }
+    assert_eq!(h.held().await, 3);
+
+    // 12:59: nothing yet. 13:00: one digest, one notification.
+    h.clock.set(utc("2026-11-24T12:59:00+01:00"));
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    assert!(h.digests().await.is_empty());
+    h.clock.set(utc("2026-11-24T13:00:00+01:00"));
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    assert_eq!(notices.len(), 1);
+    match &notices[0] {
+        Notice::Digest { summary, body, .. } => {
+            assert_eq!(summary, "13:00 digest: 3 messages from 2 clients");
+            assert_eq!(body, "Acme 2 \u{b7} Globex 1");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(h.held().await, 0);
+    let digests = h.notified_digests(1).await;
+    assert_eq!(digests.len(), 1);
+
+    // One more held message in the afternoon focus, for 17:00; then the engine stops.
+    h.clock.set(utc("2026-11-24T14:30:00+01:00"));
+    s.hook("mail", &token, &message("y1", "a@acme.com", "Later")).await;
+    drop(s);
+    // Restarting at 16:00 changes nothing: the 13:00 digest is not released or shown again.
+
+    let h = h.restart("2026-11-24T16:00:00+01:00").await;
+    let s = serve(&h).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert!(h.notifier.notices().is_empty());
+    assert_eq!(h.digests().await.len(), 1);
+    drop(s);
+
+    // Restarting the next morning: 17:00 was missed while Lull was off; it is released now.
+    let h = h.restart("2026-11-25T08:30:00+01:00").await;
+    let _s = serve(&h).await;
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let digests = h.digests().await;
+    assert_eq!(digests.len(), 2);
+    assert_eq!(digests[0].summary, "17:00 digest: 1 message from 1 client");
+    assert_eq!(digests[0].released_at, utc("2026-11-25T08:30:00+01:00"));
+}
+
+#[tokio::test]
+async fn slots_missed_while_stopped_merge_into_one_digest() {
+    // No server, hence no scheduler: messages are decided as they arrive, nothing is released.
+    let h = Harness::new("2026-11-24T10:00:00+01:00").await;
+    let (channel, _) = h.add_webhook("mail").await;
+    let arrive = |key: &str, at: &str| {
+        h.clock.set(utc(at));
+        h.engine.ingest(channel, incoming(key, "x@acme.com", utc(at)))
+    };
+    use lull_channels::IngestSink;
+    assert_eq!(arrive("a", "2026-11-24T10:00:00+01:00").await.expect("a").decision.release_at, Some(utc("2026-11-24T13:00:00+01:00")));
+    assert_eq!(arrive("b", "2026-11-24T14:30:00+01:00").await.expect("b").decision.release_at, Some(utc("2026-11-24T17:00:00+01:00")));
+    assert_eq!(arrive("c", "2026-11-24T19:00:00+01:00").await.expect("c").decision.release_at, Some(utc("2026-11-25T09:00:00+01:00")));
+    // The engine starts its scheduler on Wednesday at 09:30: three slots are due; one digest.
+    let h = h.restart("2026-11-25T09:30:00+01:00").await;
+    let _s = serve(&h).await;
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    assert_eq!(h.notifier.notices().len(), 1, "{notices:?}");
+    let digests = h.digests().await;
+    assert_eq!(digests.len(), 1);
+    assert_eq!(digests[0].merged_slots, 3);
+    assert_eq!(digests[0].summary, "09:00 digest: 3 messages from 1 client (includes 2 earlier digests missed while away)");
+    assert_eq!(h.held().await, 0);
+}
+
+#[tokio::test]
+async fn a_clock_jump_while_running_releases_one_merged_digest() {
+    let h = Harness::new("2026-11-24T10:00:00+01:00").await;
+    let (_, token) = h.add_webhook("mail").await;
+    let s = serve(&h).await;
+    s.hook("mail", &token, &message("a", "x@acme.com", "one")).await; // Tuesday 13:00
+    let (_, b) = s.hook("mail", &token, &json!({"id": "b", "from": "reviews@malt.fr", "title": "New review", "category": "rating"})).await;
+    assert_eq!(b["release_at"], "2026-11-27T16:00:00Z", "ratings wait for Friday 17:00");
+    // The laptop sleeps from Tuesday 10:00 to Saturday: tokio's timers would not notice; the
+    // wall clock jumps and the scheduler re-plans at once.
+    h.clock.set(utc("2026-11-28T10:00:00+01:00"));
+    let _ = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    let notices = h.notifier.notices();
+    assert_eq!(notices.len(), 1, "one digest, not one per missed slot: {notices:?}");
+    let digests = h.digests().await;
+    assert_eq!((digests.len(), digests[0].messages, digests[0].merged_slots), (1, 2, 2));
+}
+
+fn incoming(key: &str, from: &str, at: DateTime<Utc>) -> lull_core::Incoming {
+    lull_core::Incoming {
+        source_key: key.into(),
+        sender: from.into(),
+        title: "Hello".into(),
+        body: String::new(),
+        url: None,
+        category: None,
+        sent_at: None,
+        received_at: at,
+    }
+}
+
+#[tokio::test]
+async fn a_digest_released_but_not_notified_is_notified_after_restart() {
+    let h = Harness::new("2026-11-24T10:00:00+01:00").await;
+    let (channel, _) = h.add_webhook("mail").await;
+    use lull_channels::IngestSink;
+    h.engine.ingest(channel, incoming("a", "x@acme.com", utc("2026-11-24T10:00:00+01:00"))).await.expect("ingest");
+    // What a crash between the release's commit and its notification leaves behind: a digest
+    // holding the message, never notified.
+    h.engine
+        .store()
+        .write(|tx| {
+            let due = tx.due_messages(None)?;
+            let id = tx.insert_digest(&lull_store::DigestRecord {
+                slot_at: utc("2026-11-24T13:00:00+01:00"),
+                released_at: utc("2026-11-24T13:00:00+01:00"),
+                manual: false,
+                merged_slots: 1,
+                message_count: 1,
+                client_count: 1,
+                summary: "13:00 digest: 1 message from 1 client".into(),
+            })?;
+            tx.assign_digest(id, &[due[0].id], utc("2026-11-24T13:00:00+01:00"))
+        })
+        .await
+        .expect("release");
+    let h = h.restart("2026-11-24T13:01:00+01:00").await;
+    let s = serve(&h).await;
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    assert!(matches!(&notices[..], [Notice::Digest { summary, body, .. }] if summary == "13:00 digest: 1 message from 1 client" && body == "Unknown 1"));
+    h.notified_digests(1).await;
+    drop(s);
+    // Once notified, never again.
+    let h = h.restart("2026-11-24T13:02:00+01:00").await;
+    let _s = serve(&h).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert!(h.notifier.notices().is_empty());
+    assert!(h.digests().await[0].notified_at.is_some());
+    // Nothing is left to release: "digest now" says so.
+    assert!(matches!(h.call(Request::DigestNow).await, Response::DigestReleased(None)));
+}
+
+#[tokio::test]
+async fn digest_now_releases_everything_held() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let (channel, _) = h.add_webhook("mail").await;
+    use lull_channels::IngestSink;
+    h.engine.ingest(channel, incoming("a", "x@acme.com", utc(TUESDAY_1015))).await.expect("ingest");
+    let mut rating = incoming("b", "reviews@malt.fr", utc(TUESDAY_1015));
+    rating.category = Some(lull_core::Category::Rating);
+    h.engine.ingest(channel, rating).await.expect("ingest");
+    let Response::DigestReleased(Some(d)) = h.call(Request::DigestNow).await else { panic!("nothing released") };
+    assert_eq!((d.messages, d.manual), (2, true));
+    assert_eq!(d.summary, "10:15 digest: 2 messages from 1 client");
+    assert_eq!(h.held().await, 0);
+    let Response::Digest(detail) = h.call(Request::DigestShow { id: d.id }).await else { panic!() };
+    assert_eq!(detail.groups.len(), 1);
+    assert_eq!(detail.groups[0].messages.len(), 2);
+    assert_eq!(h.notifier.notices().len(), 1);
+}
+
+#[tokio::test]
+async fn changing_the_schedule_replans_held_messages() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let (_, token) = h.add_webhook("mail").await;
+    let s = serve(&h).await;
+    s.hook("mail", &token, &message("a", "x@acme.com", "one")).await; // until 13:00
+    let r = h
+        .call(Request::ScheduleSet(ScheduleUpdate { digests: Some(vec!["11:00,16:00".into()]), ..Default::default() }))
+        .await;
+    let Response::Schedule(view) = r else { panic!("unexpected {r:?}") };
+    assert_eq!(view.replanned, 1);
+    assert_eq!(view.next_digest, utc("2026-11-24T11:00:00+01:00"));
+    let inbox = match h.call(Request::Inbox(InboxQuery { held_only: true, client: None, search: None, limit: None, before: None, record_check: false })).await {
+        Response::Inbox(p) => p,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(inbox.messages[0].release_at, Some(utc("2026-11-24T11:00:00+01:00")));
+    assert!(inbox.messages[0].reason.ends_with("held until the 11:00 digest."), "{}", inbox.messages[0].reason);
+    // The scheduler follows the new plan.
+    h.clock.set(utc("2026-11-24T11:00:00+01:00"));
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    assert!(matches!(&notices[0], Notice::Digest { summary, .. } if summary == "11:00 digest: 1 message from 1 client"));
+    // A bad schedule is refused with the option named, and nothing changes.
+    let err = h
+        .engine
+        .handle(Request::ScheduleSet(ScheduleUpdate { focus: Some(vec!["mon-fry 09:00-12:00".into()]), ..Default::default() }))
+        .await
+        .expect_err("bad day");
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.starts_with("--focus \"mon-fry 09:00-12:00\": unknown day \"fry\""), "{}", err.message);
+}
+
+#[tokio::test]
+async fn explain_focus_sessions_and_quota() {
+    let h = Harness::new("2026-11-24T12:30:00+01:00").await;
+    h.add_client("Acme", "vip", &["domain:acme.com"]).await;
+    h.call(Request::ClientEdit(ClientEdit { name: "Acme".into(), bypass_quota: Some(1), ..Default::default() })).await;
+    let explain = |at: &str, title: &str| {
+        h.engine.handle(Request::Explain(ExplainQuery {
+            from: "jane@acme.com".into(),
+            at: utc(at),
+            title: title.into(),
+            body: String::new(),
+            category: None,
+            channel: None,
+        }))
+    };
+    let Response::Explanation(e) = explain("2026-11-24T12:30:00+01:00", "hi").await.expect("explain") else { panic!() };
+    assert_eq!((e.decision, e.client.as_deref(), e.matched.as_deref()), (lull_core::DecisionKind::Live, Some("Acme"), Some("domain:acme.com")));
+    // A manual focus session holds what would have been live.
+    let Response::Focus(f) = h.call(Request::FocusStart { minutes: 30 }).await else { panic!() };
+    assert_eq!(f.until, Some(utc("2026-11-24T13:00:00+01:00")));
+    let Response::Explanation(e) = explain("2026-11-24T12:40:00+01:00", "hi").await.expect("explain") else { panic!() };
+    assert_eq!(e.reason, "During your focus session (until 13:00): held until the 13:00 digest.");
+    let Response::Explanation(e) = explain("2026-11-24T12:40:00+01:00", "URGENT").await.expect("explain") else { panic!() };
+    assert_eq!(e.decision, lull_core::DecisionKind::Bypass);
+    h.call(Request::FocusStop).await;
+    let err = h.engine.handle(Request::FocusStop).await.expect_err("nothing running");
+    assert_eq!(err.code, ErrorCode::NotFound);
+    assert!(h.engine.handle(Request::FocusStart { minutes: 0 }).await.is_err());
+}
