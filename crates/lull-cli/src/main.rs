@@ -1,1 +1,312 @@
-fn main() {}
+//! `lull`: runs the engine headless (`lull serve`) and drives it from the shell.
+//!
+//! Every command but `serve` goes through [`backend::Backend`]: to the running engine's API if
+//! one holds the data directory, else to an engine of its own. Text output is in
+//! [`render`]; `--json` prints the API's own values.
+
+// Printing is this binary's job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod backend;
+mod cli;
+mod render;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use clap::Parser;
+use lull_core::model::{Category, ChannelKind, ClientMode, Tier};
+use lull_core::simulate::parse_trace;
+use lull_engine::api::*;
+use lull_engine::clock::SystemClock;
+use lull_engine::lock::{EngineLock, LockError};
+use lull_engine::notifier::DesktopNotifier;
+use lull_engine::paths::{DataDir, DataDirError};
+use lull_engine::server::{self, ServeError};
+use lull_engine::{Engine, EngineError, EngineOptions};
+use serde::Serialize;
+
+use crate::backend::Backend;
+use crate::cli::*;
+
+/// Everything that can stop a command, worded for the person who typed it.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Api(ApiError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+    #[error("{0}")]
+    Other(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LULL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("lull: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lull: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let dir = DataDir::resolve(cli.data_dir.clone())?;
+    if let Command::Serve { listen } = cli.command {
+        return serve(dir, listen).await;
+    }
+    let backend = Backend::connect(&dir).await?;
+    let result = execute(&backend, cli.command, cli.json).await;
+    backend.close().await;
+    result
+}
+
+async fn serve(dir: DataDir, listen: SocketAddr) -> Result<(), CliError> {
+    dir.ensure()?;
+    let mut lock = EngineLock::acquire(dir.root(), Utc::now())?;
+    let engine = Engine::open(EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(DesktopNotifier::new()) }).await?;
+    let listener = server::bind_loopback(listen).await?;
+    let addr = listener.local_addr().map_err(|e| CliError::Other(e.to_string()))?;
+    let url = server::base_url(addr);
+    lock.publish_url(&url)?;
+    let token = dir.api_token()?;
+    println!("Lull is running at {url}");
+    tracing::info!(data_dir = %dir.root().display(), "webhooks post to {url}hooks/NAME; stop with Ctrl-C");
+    let served = server::run(engine.clone(), listener, token, shutdown_signal()).await;
+    engine.shutdown().await;
+    drop(lock);
+    served.map_err(|e| CliError::Other(format!("the server stopped: {e}")))
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminate = async {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}
+
+fn print_json(value: &impl Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Other(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Prints `value` as JSON, or as the text `render` makes of it.
+fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) -> Result<(), CliError> {
+    if json {
+        print_json(value)
+    } else {
+        print!("{}", render(value));
+        Ok(())
+    }
+}
+
+fn unexpected(r: &Response) -> CliError {
+    CliError::Other(format!("unexpected answer from the engine: {r:?}"))
+}
+
+fn parse<T: std::str::FromStr>(value: Option<&str>) -> Result<Option<T>, CliError>
+where
+    T::Err: std::fmt::Display,
+{
+    value.map(|v| v.parse::<T>().map_err(|e| CliError::Other(e.to_string()))).transpose()
+}
+
+async fn user_tz(backend: &Backend) -> Result<Tz, CliError> {
+    match backend.call(Request::ScheduleShow).await? {
+        Response::Schedule(s) => Ok(s.schedule.tz),
+        r => Err(unexpected(&r)),
+    }
+}
+
+async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), CliError> {
+    match command {
+        Command::Serve { .. } => unreachable!("handled before connecting"),
+        Command::Status => match backend.call(Request::Status).await? {
+            Response::Status(s) => emit(json, &s, render::status),
+            r => Err(unexpected(&r)),
+        },
+        Command::Schedule(ScheduleCommand::Show) => match backend.call(Request::ScheduleShow).await? {
+            Response::Schedule(s) => emit(json, &s, render::schedule),
+            r => Err(unexpected(&r)),
+        },
+        Command::Schedule(ScheduleCommand::Set(a)) => {
+            let update = ScheduleUpdate {
+                tz: a.tz,
+                focus: if a.no_focus { Some(Vec::new()) } else { (!a.focus.is_empty()).then_some(a.focus) },
+                work: (!a.work.is_empty()).then_some(a.work),
+                digests: (!a.digest.is_empty()).then_some(a.digest),
+                weekly_digest: a.weekly_digest,
+                urgent_words: a.urgent_words.map(|w| vec![w]),
+            };
+            if update == ScheduleUpdate::default() && !a.no_focus {
+                return Err(CliError::Other("nothing to change: give --tz, --focus, --work, --digest, --weekly-digest or --urgent-words".into()));
+            }
+            match backend.call(Request::ScheduleSet(update)).await? {
+                Response::Schedule(s) => emit(json, &s, render::schedule),
+                r => Err(unexpected(&r)),
+            }
+        }
+        Command::Client(c) => client(backend, c, json).await,
+        Command::Channel(ChannelCommand::List) => match backend.call(Request::ChannelList).await? {
+            Response::Channels(c) => emit(json, &c, |c| render::channels(c)),
+            r => Err(unexpected(&r)),
+        },
+        Command::Channel(ChannelCommand::Add { kind, name }) => {
+            let kind: ChannelKind = kind.parse().map_err(|e: lull_core::model::UnknownValue| CliError::Other(e.to_string()))?;
+            match backend.call(Request::ChannelAdd(ChannelSpec { kind, name })).await? {
+                Response::ChannelCreated(c) => {
+                    let base = backend.server_url().map_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN), ToOwned::to_owned);
+                    emit(json, &c, |c| render::channel_created(c, &base, backend.server_url().is_some()))
+                }
+                r => Err(unexpected(&r)),
+            }
+        }
+        Command::Explain(a) => {
+            let at = match a.at.as_deref() {
+                Some(t) => DateTime::parse_from_rfc3339(t.trim())
+                    .map_err(|e| CliError::Other(format!("invalid --at {t:?} ({e}): use RFC 3339, e.g. 2026-11-24T10:15:00+01:00")))?
+                    .with_timezone(&Utc),
+                None => Utc::now(),
+            };
+            let query = ExplainQuery { from: a.from, at, title: a.title, body: a.body, category: parse::<Category>(a.category.as_deref())?, channel: a.channel };
+            let tz = user_tz(backend).await?;
+            match backend.call(Request::Explain(query)).await? {
+                Response::Explanation(e) => emit(json, &e, |e| render::explanation(e, tz)),
+                r => Err(unexpected(&r)),
+            }
+        }
+        Command::Focus(FocusCommand::Start { duration }) => {
+            let minutes = parse_minutes(&duration).map_err(CliError::Other)?;
+            let tz = user_tz(backend).await?;
+            match backend.call(Request::FocusStart { minutes }).await? {
+                Response::Focus(f) => emit(json, &f, |f| render::focus(f, tz, true)),
+                r => Err(unexpected(&r)),
+            }
+        }
+        Command::Focus(FocusCommand::Stop) => {
+            let tz = user_tz(backend).await?;
+            match backend.call(Request::FocusStop).await? {
+                Response::Focus(f) => emit(json, &f, |f| render::focus(f, tz, false)),
+                r => Err(unexpected(&r)),
+            }
+        }
+        Command::Inbox(a) => {
+            let tz = user_tz(backend).await?;
+            let query = InboxQuery { held_only: a.held, client: a.client, search: a.search, limit: Some(a.limit), before: None, record_check: true };
+            match backend.call(Request::Inbox(query)).await? {
+                Response::Inbox(p) => emit(json, &p, |p| render::inbox(p, tz)),
+                r => Err(unexpected(&r)),
+            }
+        }
+        Command::Digest(d) => {
+            let tz = user_tz(backend).await?;
+            match d {
+                DigestCommand::List { limit } => match backend.call(Request::DigestList { limit }).await? {
+                    Response::Digests(list) => emit(json, &list, |l| render::digests(l, tz)),
+                    r => Err(unexpected(&r)),
+                },
+                DigestCommand::Show { id } => match backend.call(Request::DigestShow { id }).await? {
+                    Response::Digest(detail) => emit(json, &detail, |d| render::digest(d, tz)),
+                    r => Err(unexpected(&r)),
+                },
+                DigestCommand::Now => match backend.call(Request::DigestNow).await? {
+                    Response::DigestReleased(d) => emit(json, &d, |d| render::digest_released(d.as_ref())),
+                    r => Err(unexpected(&r)),
+                },
+            }
+        }
+        Command::Stats(StatsCommand::Week { week }) => match backend.call(Request::StatsWeek { week }).await? {
+            Response::Stats(s) => emit(json, &s, |s| render::stats(s)),
+            r => Err(unexpected(&r)),
+        },
+        Command::Simulate { trace, week } => {
+            let text = std::fs::read_to_string(&trace).map_err(|e| CliError::Other(format!("cannot read {}: {e}", trace.display())))?;
+            let entries = parse_trace(&text).map_err(|errors| {
+                let mut lines: Vec<String> = errors.iter().take(20).map(|e| format!("  {}: {e}", trace.display())).collect();
+                if errors.len() > 20 {
+                    lines.push(format!("  … and {} more", errors.len() - 20));
+                }
+                CliError::Other(format!("the trace has {} bad line(s); nothing was simulated:\n{}", errors.len(), lines.join("\n")))
+            })?;
+            if entries.is_empty() {
+                return Err(CliError::Other(format!("{} has no messages to simulate", trace.display())));
+            }
+            let tz = user_tz(backend).await?;
+            match backend.call(Request::Simulate { trace: entries, week }).await? {
+                Response::Simulation(s) => emit(json, &s, |s| render::simulation(s, tz)),
+                r => Err(unexpected(&r)),
+            }
+        }
+    }
+}
+
+async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result<(), CliError> {
+    let request = match command {
+        ClientCommand::List => Request::ClientList,
+        ClientCommand::Add(a) => Request::ClientAdd(ClientSpec {
+            name: a.name,
+            tz: a.tz,
+            tier: parse::<Tier>(a.tier.as_deref())?,
+            mode: parse::<ClientMode>(a.mode.as_deref())?,
+            bypass_quota: a.quota,
+            matches: a.matches,
+            live: a.live,
+        }),
+        ClientCommand::Edit(a) => Request::ClientEdit(ClientEdit {
+            name: a.name,
+            rename: a.rename,
+            tz: a.tz,
+            tier: parse::<Tier>(a.tier.as_deref())?,
+            mode: parse::<ClientMode>(a.mode.as_deref())?,
+            bypass_quota: a.quota,
+            add_matches: a.matches,
+            remove_matches: a.unmatches,
+            live: if a.no_live { Some(Vec::new()) } else { (!a.live.is_empty()).then_some(a.live) },
+        }),
+        ClientCommand::Remove { name } => Request::ClientRemove { name },
+    };
+    match backend.call(request).await? {
+        Response::Clients(list) => emit(json, &list, |l| render::clients(l)),
+        Response::Client(c) => emit(json, &c, render::client),
+        Response::Removed { name, messages_kept } => {
+            let value = serde_json::json!({ "name": name, "messages_kept": messages_kept });
+            emit(json, &value, |_| format!("Removed {}; its {messages_kept} message(s) stay in the inbox under Unknown.\n", render::clean(&name, 80)))
+        }
+        r => Err(unexpected(&r)),
+    }
+}

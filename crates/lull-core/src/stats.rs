@@ -229,7 +229,6 @@ pub struct Suggestion {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeekStats {
-    pub week: IsoWeek,
     pub tz: Tz,
     #[serde(flatten)]
     pub figures: WeekFigures,
@@ -244,7 +243,7 @@ pub fn week_stats(input: &StatsInput<'_>, week: IsoWeek) -> WeekStats {
     let previous = week_figures(input, week.previous());
     let trends = trends(&figures, &previous);
     let suggestions = suggestions(input, &figures, &previous);
-    WeekStats { week, tz: input.schedule.tz, figures, previous, trends, suggestions }
+    WeekStats { tz: input.schedule.tz, figures, previous, trends, suggestions }
 }
 
 /// Sorted, disjoint intervals with a membership test by binary search.

@@ -222,7 +222,7 @@ async fn live_and_bypass_messages_notify_one_by_one() {
         Response::Stats(s) => s,
         other => panic!("unexpected {other:?}"),
     };
-    assert_eq!(stats.week.to_string(), "2026-W48");
+    assert_eq!(stats.figures.week.to_string(), "2026-W48");
     assert_eq!(stats.figures.interruptions.live, 1);
     assert_eq!(stats.figures.interruptions.bypass, 1);
     assert_eq!(stats.figures.interruptions.in_focus, 1);

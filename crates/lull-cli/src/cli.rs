@@ -1,0 +1,290 @@
+//! The command line: every subcommand and option of `lull`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Lull gathers your clients' messages into one local inbox, lets through only what may
+/// interrupt you now, and releases the rest as digests at the times you choose.
+#[derive(Debug, Parser)]
+#[command(name = "lull", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Where Lull keeps its data (default: ~/.local/share/lull).
+    #[arg(long, global = true, env = "LULL_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of text (field names are stable; see the README).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the engine headless: webhooks, digests and the API on 127.0.0.1.
+    Serve {
+        /// The loopback address and port to listen on; port 0 picks a free one.
+        #[arg(long, value_name = "ADDR", default_value = lull_engine::server::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+    },
+    /// Show or change your week: focus blocks, working hours, digest times.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Add, list, edit and remove clients.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Add and list channels (where messages come from).
+    #[command(subcommand)]
+    Channel(ChannelCommand),
+    /// What would happen to a message from ADDR at a given time, and why.
+    Explain(ExplainArgs),
+    /// Start or stop a manual focus session.
+    #[command(subcommand)]
+    Focus(FocusCommand),
+    /// Focus in force, messages held, next digest.
+    Status,
+    /// List messages, newest first.
+    Inbox(InboxArgs),
+    /// Digests: history, contents, and releasing one now.
+    #[command(subcommand)]
+    Digest(DigestCommand),
+    /// Weekly dispersion statistics.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+    /// Replay a trace of messages through your schedule and clients without touching the inbox.
+    Simulate {
+        /// A JSON Lines file: one {"received_at", "from", "title", "body", "category"?} a line.
+        #[arg(long, value_name = "FILE")]
+        trace: PathBuf,
+        /// The ISO week to report (default: the week of the last message), e.g. 2026-W48.
+        #[arg(long, value_name = "WEEK")]
+        week: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Change the schedule; options left out keep their value.
+    Set(ScheduleSetArgs),
+    /// Show the schedule and the next digest.
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleSetArgs {
+    /// Your IANA time zone, e.g. Europe/Paris.
+    #[arg(long, value_name = "TZ")]
+    pub tz: Option<String>,
+    /// A focus block, e.g. "mon-fri 09:00-12:00"; repeat for several; replaces the current ones.
+    #[arg(long, value_name = "DAYS HH:MM-HH:MM")]
+    pub focus: Vec<String>,
+    /// Remove every focus block.
+    #[arg(long, conflicts_with = "focus")]
+    pub no_focus: bool,
+    /// Working hours, e.g. "mon-fri 09:00-18:00"; repeat for several; replaces the current ones.
+    #[arg(long, value_name = "DAYS HH:MM-HH:MM")]
+    pub work: Vec<String>,
+    /// Digest times on working days, e.g. 09:00,13:00,17:00.
+    #[arg(long, value_name = "HH:MM,...")]
+    pub digest: Vec<String>,
+    /// When ratings and reviews are released, once a week, e.g. "fri 17:00".
+    #[arg(long, value_name = "DAY HH:MM")]
+    pub weekly_digest: Option<String>,
+    /// Words that make a VIP's message urgent, comma-separated; replaces the current list.
+    #[arg(long, value_name = "WORD,...")]
+    pub urgent_words: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client.
+    Add(ClientAddArgs),
+    /// List clients with their local time and recent volume.
+    List,
+    /// Change a client; options left out keep their value.
+    Edit(ClientEditArgs),
+    /// Remove a client; its messages stay, attributed to Unknown.
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ClientAddArgs {
+    pub name: String,
+    /// The client's IANA time zone (default: yours).
+    #[arg(long, value_name = "TZ")]
+    pub tz: Option<String>,
+    /// vip (urgent words break through focus), normal, or low (digests only).
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<String>,
+    /// normal, digest-only, or muted.
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
+    /// Bypasses allowed per day (default 3).
+    #[arg(long, value_name = "N")]
+    pub quota: Option<u32>,
+    /// How to recognise the client: email:ADDR, domain:DOMAIN or channel:NAME; repeatable.
+    #[arg(long = "match", value_name = "KIND:VALUE")]
+    pub matches: Vec<String>,
+    /// When the client may reach you live, e.g. "tue,thu 14:00-16:00" (your time) or
+    /// "tue,thu 14:00-16:00@client" (theirs); repeatable.
+    #[arg(long, value_name = "WINDOW")]
+    pub live: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientEditArgs {
+    pub name: String,
+    #[arg(long, value_name = "NEW NAME")]
+    pub rename: Option<String>,
+    #[arg(long, value_name = "TZ")]
+    pub tz: Option<String>,
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<String>,
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub quota: Option<u32>,
+    /// Add an identity; repeatable.
+    #[arg(long = "match", value_name = "KIND:VALUE")]
+    pub matches: Vec<String>,
+    /// Remove an identity; repeatable.
+    #[arg(long = "unmatch", value_name = "KIND:VALUE")]
+    pub unmatches: Vec<String>,
+    /// Replace the live windows; repeatable.
+    #[arg(long, value_name = "WINDOW")]
+    pub live: Vec<String>,
+    /// Remove every live window.
+    #[arg(long, conflicts_with = "live")]
+    pub no_live: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelCommand {
+    /// Add a channel; for a webhook, prints its URL and token.
+    Add {
+        /// The kind of channel: webhook.
+        kind: String,
+        /// A short name: lower-case letters, digits, '-', '_' or '.'.
+        name: String,
+    },
+    /// List channels with their health and activity.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The sender, e.g. jane@acme.com or "Jane <jane@acme.com>".
+    #[arg(long, value_name = "ADDR")]
+    pub from: String,
+    /// When it would arrive (RFC 3339, e.g. 2026-11-24T10:15:00+01:00; default: now).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long, default_value = "")]
+    pub title: String,
+    #[arg(long, default_value = "")]
+    pub body: String,
+    /// direct, mention, platform, rating, social, newsletter or system.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// The channel it would arrive on.
+    #[arg(long)]
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FocusCommand {
+    /// Hold everything but urgent messages for a while, e.g. --for 90m.
+    Start {
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: String,
+    },
+    /// End the running focus session.
+    Stop,
+}
+
+#[derive(Debug, Args)]
+pub struct InboxArgs {
+    /// Only messages waiting for a digest.
+    #[arg(long)]
+    pub held: bool,
+    /// Only this client's messages ("Unknown" for unattributed ones).
+    #[arg(long, value_name = "NAME")]
+    pub client: Option<String>,
+    /// Full-text search in sender, title and body (accents and case ignored).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// Digests released, most recent first.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// What a digest contained, grouped by client.
+    Show { id: i64 },
+    /// Release everything held now, as one digest.
+    Now,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// The statistics of one ISO week, with the week before for trends.
+    Week {
+        /// e.g. 2026-W48 (default: this week).
+        #[arg(long)]
+        week: Option<String>,
+    },
+}
+
+/// Reads `90m`, `1h30m`, `2h` or a bare number of minutes.
+pub fn parse_minutes(s: &str) -> Result<u32, String> {
+    let err = || format!("invalid duration {s:?}: write minutes or hours, e.g. 25m, 90m, 1h30m, 2h");
+    let t = s.trim().to_ascii_lowercase();
+    if let Ok(m) = t.parse::<u32>() {
+        return Ok(m);
+    }
+    let mut total: u32 = 0;
+    let mut number = String::new();
+    for c in t.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'h' | 'm' if !number.is_empty() => {
+                let n: u32 = number.parse().map_err(|_| err())?;
+                total = total.checked_add(if c == 'h' { n.checked_mul(60).ok_or_else(err)? } else { n }).ok_or_else(err)?;
+                number.clear();
+            }
+            _ => return Err(err()),
+        }
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(err());
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_minutes("90m"), Ok(90));
+        assert_eq!(parse_minutes("1h30m"), Ok(90));
+        assert_eq!(parse_minutes("2h"), Ok(120));
+        assert_eq!(parse_minutes("25"), Ok(25));
+        assert!(parse_minutes("soon").is_err());
+        assert!(parse_minutes("1h30").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

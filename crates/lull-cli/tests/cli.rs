@@ -1,0 +1,245 @@
+//! `lull` as a user runs it: real processes, a real `lull serve` on loopback, desktop
+//! notifications through a private `dbus-daemon` to a recording notification server, and a
+//! `kill -9` to check that an acknowledged message survives.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use lull_testkit::{PrivateBus, RecordingServer};
+use serde_json::{Value, json};
+
+const LULL: &str = env!("CARGO_BIN_EXE_lull");
+
+fn lull(dir: &Path, args: &[&str]) -> Output {
+    Command::new(LULL).arg("--data-dir").arg(dir).args(args).env("LULL_LOG", "warn").output().expect("run lull")
+}
+
+/// Runs `lull ARGS`, expects success, returns stdout.
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = lull(dir, args);
+    assert!(out.status.success(), "lull {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn ok_json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    serde_json::from_str(&ok(dir, &all)).expect("json output")
+}
+
+/// Runs `lull ARGS`, expects failure, returns stderr.
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = lull(dir, args);
+    assert!(!out.status.success(), "lull {args:?} should have failed");
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(dir: &Path, bus: &PrivateBus) -> Server {
+        let mut child = Command::new(LULL)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .env("LULL_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start lull serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the first line");
+        let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_owned();
+        Server { child, url }
+    }
+
+    fn kill_hard(mut self) {
+        let _ = Command::new("kill").args(["-9", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+async fn post(url: &str, channel: &str, token: &str, body: Value) -> (u16, Value) {
+    let resp = reqwest::Client::new().post(format!("{url}hooks/{channel}")).bearer_auth(token).json(&body).send().await.expect("post");
+    (resp.status().as_u16(), resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_ingests_notifies_through_dbus_and_keeps_acknowledged_messages() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let bus = PrivateBus::start().expect("private dbus-daemon");
+    let recorder = RecordingServer::start(bus.address()).await.expect("recording notification server");
+
+    // Focus all day, every day: every message is held unless urgent, whatever the time now.
+    ok(dir, &["schedule", "set", "--tz", "Europe/Paris", "--focus", "daily 00:00-24:00", "--work", "daily 00:00-24:00", "--digest", "09:00,13:00,17:00"]);
+    ok(dir, &["client", "add", "Acme", "--tz", "America/New_York", "--tier", "vip", "--match", "domain:acme.com"]);
+    let created = ok_json(dir, &["channel", "add", "webhook", "acme"]);
+    let token = created["token"].as_str().expect("token").to_owned();
+    assert_eq!(created["channel"]["path"], "/hooks/acme");
+
+    let server = Server::start(dir, &bus);
+    // One engine per data directory: a second serve is refused and says who holds it.
+    let err = fails(dir, &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(err.contains("another Lull engine is already running") && err.contains(&format!("pid {}", server.child.id())), "{err}");
+    assert!(err.contains(&server.url), "{err}");
+
+    // CLI commands go through the running server, which sees the change at once.
+    ok(dir, &["client", "add", "Globex", "--match", "domain:globex.io"]);
+    let (status, body) = post(&server.url, "acme", &token, json!({"id": "g1", "from": "Bob <bob@globex.io>", "title": "Invoice", "body": "Attached."})).await;
+    assert_eq!((status, body["client"].as_str(), body["decision"].as_str()), (200, Some("Globex"), Some("held")));
+
+    // A VIP's urgent message breaks through, shown at once; its text is escaped for markup.
+    let (_, body) = post(&server.url, "acme", &token, json!({"id": "a1", "from": "jane@acme.com", "title": "Prod is down <b>ASAP</b>", "body": "call me"})).await;
+    assert_eq!(body["decision"], "bypass", "{body}");
+    let shown = recorder.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(shown[0].app_name, "Lull");
+    assert_eq!(shown[0].summary, "Urgent \u{b7} Acme \u{b7} jane@acme.com");
+    assert_eq!(shown[0].body, "Prod is down &lt;b&gt;ASAP&lt;/b&gt;\ncall me");
+    assert_eq!(shown[0].urgency, Some(2));
+
+    let (_, body) = post(&server.url, "acme", &token, json!({"id": "a2", "from": "jane@acme.com", "title": "Mockups", "body": "When you can."})).await;
+    assert_eq!(body["decision"], "held");
+    let status = ok_json(dir, &["status"]);
+    assert_eq!(status["held"], 2);
+    assert_eq!(status["focus"]["in_focus"], true);
+    assert!(status["summary"].as_str().expect("summary").contains("1 urgent message broke through today"), "{status}");
+
+    // A digest on demand reaches the notification server as one notification.
+    let released = ok_json(dir, &["digest", "now"]);
+    assert_eq!(released["messages"], 2);
+    let shown = recorder.wait_for(2, Duration::from_secs(10)).await;
+    assert!(shown[1].summary.ends_with(" digest: 2 messages from 2 clients"), "{:?}", shown[1]);
+    assert_eq!(shown[1].body, "Acme 1 \u{b7} Globex 1");
+
+    // Acknowledged means on disk: kill -9 right after a 2xx, start again, the message is there.
+    let (status, body) = post(&server.url, "acme", &token, json!({"id": "k1", "from": "jane@acme.com", "title": "Before the crash"})).await;
+    assert_eq!(status, 200);
+    let id = body["message_id"].clone();
+    server.kill_hard();
+    let server = Server::start(dir, &bus);
+    let inbox = ok_json(dir, &["inbox", "--search", "crash"]);
+    assert_eq!(inbox["messages"][0]["id"], id);
+    assert_eq!(inbox["messages"][0]["title"], "Before the crash");
+
+    // The week's statistics count what happened.
+    let stats = ok_json(dir, &["stats", "week"]);
+    assert_eq!(stats["interruptions"]["bypass"], 1);
+    assert_eq!(stats["interruptions"]["digest"], 1);
+    assert_eq!(stats["messages"], 4);
+    assert_eq!(stats["checks"], 1, "`lull inbox` counts as opening Lull");
+    drop(server);
+}
+
+#[test]
+fn explain_and_status_speak_stable_json() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    ok(dir, &["schedule", "set", "--tz", "Europe/Paris"]);
+    ok(dir, &["client", "add", "Acme", "--match", "domain:acme.com", "--live", "tue,thu 14:00-16:00"]);
+    let e = ok_json(dir, &["explain", "--from", "jane@acme.com", "--at", "2026-11-24T10:15:00+01:00", "--title", "Hi"]);
+    assert_eq!(e["decision"], "held");
+    assert_eq!(e["release_at"], "2026-11-24T12:00:00Z");
+    assert_eq!(e["client"], "Acme");
+    assert_eq!(e["reason"], "During focus (mon-fri 09:00-12:00, until 12:00): held until the 13:00 digest.");
+    assert_eq!(e["rule"]["rule"], "focus_block");
+    let e = ok_json(dir, &["explain", "--from", "jane@acme.com", "--at", "2026-11-24T14:30:00+01:00"]);
+    assert_eq!(e["decision"], "live");
+    assert_eq!(e["reason"], "Inside Acme's live window (tue,thu 14:00-16:00, your time): notify now.");
+    let text = ok(dir, &["explain", "--from", "jane@acme.com", "--at", "2026-11-24T10:15:00+01:00"]);
+    assert!(text.starts_with("held until Tue 24 Nov 13:00\n"), "{text}");
+
+    let s = ok_json(dir, &["status"]);
+    for field in ["now", "tz", "focus", "held", "next_digest", "next_digest_messages", "next_digest_clients", "bypasses_today", "summary"] {
+        assert!(s.get(field).is_some(), "status has {field}: {s}");
+    }
+    let schedule = ok_json(dir, &["schedule", "show"]);
+    assert_eq!(schedule["tz"], "Europe/Paris");
+    assert_eq!(schedule["digests"], json!(["09:00", "13:00", "17:00"]));
+    let clients = ok_json(dir, &["client", "list"]);
+    assert_eq!(clients[0]["name"], "Acme");
+    assert_eq!(clients[0]["matches"], json!(["domain:acme.com"]));
+}
+
+#[test]
+fn bad_input_is_refused_with_what_to_do_and_changes_nothing() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    assert!(fails(dir, &["schedule", "set", "--focus", "mon-fry 09:00-12:00"]).contains("unknown day \"fry\""));
+    assert!(fails(dir, &["schedule", "set", "--digest", "9h"]).contains("use HH:MM"));
+    assert!(fails(dir, &["schedule", "set"]).contains("nothing to change"));
+    assert!(fails(dir, &["client", "add", "Acme", "--tz", "Mars/Olympus"]).contains("IANA name"));
+    assert!(fails(dir, &["client", "add", "Acme", "--tier", "gold"]).contains("use one of vip normal low"));
+    assert!(fails(dir, &["client", "add", "Acme", "--match", "phone:123"]).contains("email:ADDRESS"));
+    ok(dir, &["client", "add", "Acme", "--match", "domain:acme.com"]);
+    assert!(fails(dir, &["client", "add", "Other", "--match", "domain:acme.com"]).contains("already belongs to client \"Acme\""));
+    assert!(fails(dir, &["client", "edit", "Nobody", "--tier", "vip"]).contains("no client named \"Nobody\""));
+    assert!(fails(dir, &["channel", "add", "webhook", "Bad Name"]).contains("invalid channel name"));
+    assert!(fails(dir, &["channel", "add", "pigeon", "x"]).contains("unknown channel kind"));
+    assert!(fails(dir, &["explain", "--from", "a@b.io", "--at", "tuesday"]).contains("RFC 3339"));
+    assert!(fails(dir, &["focus", "start", "--for", "forever"]).contains("invalid duration"));
+    assert!(fails(dir, &["focus", "stop"]).contains("no focus session is running"));
+    assert!(fails(dir, &["stats", "week", "--week", "2026-W60"]).contains("ISO week"));
+    // Nothing above changed the data.
+    assert_eq!(ok_json(dir, &["client", "list"]).as_array().map(Vec::len), Some(1));
+    assert_eq!(ok_json(dir, &["schedule", "show"])["focus"], json!(["mon-fri 09:00-12:00", "mon-fri 14:00-17:00"]));
+
+    // A database from a newer Lull is refused, and left as it was.
+    let newer = tempfile::tempdir().expect("temp dir");
+    ok(newer.path(), &["status"]);
+    let db = newer.path().join("lull.db");
+    rusqlite::Connection::open(&db).expect("open").pragma_update(None, "user_version", 99).expect("bump the schema version");
+    let before = std::fs::read(&db).expect("read");
+    let err = fails(newer.path(), &["status"]);
+    assert!(err.contains("written by a newer version of Lull"), "{err}");
+    assert_eq!(std::fs::read(&db).expect("read"), before);
+}
+
+#[test]
+fn simulate_replays_a_trace_without_touching_the_inbox() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    ok(dir, &["schedule", "set", "--tz", "Europe/Paris"]);
+    ok(dir, &["client", "add", "Acme", "--match", "domain:acme.com"]);
+    let trace = dir.join("week.jsonl");
+    std::fs::write(
+        &trace,
+        [
+            r#"{"received_at": "2026-11-23T10:02:00+01:00", "from": "jane@acme.com", "title": "Call?"}"#,
+            r#"{"received_at": "2026-11-23T10:07:00+01:00", "from": "jane@acme.com", "title": "Call??"}"#,
+            r#"{"received_at": "2026-11-23T10:12:00+01:00", "from": "jane@acme.com", "title": "Please call"}"#,
+            r#"{"received_at": "2026-11-23T12:30:00+01:00", "from": "bob@globex.io", "title": "Lunch"}"#,
+            r#"{"received_at": "2026-11-23T21:00:00+01:00", "from": "jane@acme.com", "title": "Late one"}"#,
+            r#"{"received_at": "2026-11-24T11:00:00+01:00", "from": "no-reply@malt.fr", "title": "New review", "category": "rating"}"#,
+        ]
+        .join("\n"),
+    )
+    .expect("write trace");
+    let sim = ok_json(dir, &["simulate", "--trace", trace.to_str().expect("path")]);
+    let decisions: Vec<&str> = sim["decisions"].as_array().expect("decisions").iter().map(|d| d["decision"].as_str().expect("decision")).collect();
+    assert_eq!(decisions, ["held", "held", "bypass", "live", "held", "held"]);
+    assert_eq!(sim["decisions"][0]["client"], "Acme");
+    assert_eq!(sim["decisions"][4]["release_at"], "2026-11-24T08:00:00Z");
+    assert_eq!(sim["stats"]["week"], "2026-W48");
+    assert_eq!(sim["stats"]["ratings_contained"], 1);
+    assert_eq!(sim["stats"]["after_hours"], 1);
+    // Nothing was stored.
+    assert_eq!(ok_json(dir, &["inbox"])["messages"], json!([]));
+
+    std::fs::write(&trace, "{\"from\": \"x\"}\nnot json\n").expect("write");
+    let err = fails(dir, &["simulate", "--trace", trace.to_str().expect("path")]);
+    assert!(err.contains("2 bad line(s)") && err.contains("week.jsonl: line 1") && err.contains("line 2"), "{err}");
+}
