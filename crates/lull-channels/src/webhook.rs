@@ -7,8 +7,8 @@
 //! server.
 
 use chrono::{DateTime, Utc};
-use lull_core::model::Category;
 use lull_core::Incoming;
+use lull_core::model::Category;
 use serde_json::{Map, Value};
 
 /// Limits on a webhook message's fields, in characters.
@@ -69,9 +69,8 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
                 .map_err(|e| err(format!("\"sent_at\" must be an RFC 3339 time such as 2026-11-26T10:15:00+01:00 ({e})")))
         })
         .transpose()?;
-    let category = optional_string(&obj, "category")?
-        .map(|c| c.parse::<Category>().map_err(|e| err(format!("\"category\": {e}"))))
-        .transpose()?;
+    let category =
+        optional_string(&obj, "category")?.map(|c| c.parse::<Category>().map_err(|e| err(format!("\"category\": {e}")))).transpose()?;
     Ok(Incoming { source_key: id, sender: from.trim().to_owned(), title, body, url, category, sent_at, received_at })
 }
 

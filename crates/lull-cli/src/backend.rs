@@ -5,9 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use lull_engine::api::{ApiError, ErrorCode, Request, Response};
-use lull_engine::clock::SystemClock;
+use lull_engine::clock::{Clock, SystemClock};
 use lull_engine::lock::{EngineLock, LockError, LockHolder};
 use lull_engine::notifier::DesktopNotifier;
 use lull_engine::paths::DataDir;
@@ -31,7 +30,7 @@ impl Backend {
         dir.ensure()?;
         let deadline = tokio::time::Instant::now() + STARTING_GRACE;
         loop {
-            match EngineLock::acquire(dir.root(), Utc::now()) {
+            match EngineLock::acquire(dir.root(), SystemClock.now()) {
                 Ok(lock) => {
                     let engine = Engine::open(EngineOptions {
                         data_dir: dir.clone(),
@@ -43,7 +42,8 @@ impl Backend {
                 }
                 Err(LockError::Held { holder: Some(LockHolder { url: Some(url), .. }), .. }) => {
                     let token = dir.api_token()?;
-                    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| CliError::Other(e.to_string()))?;
+                    let http =
+                        reqwest::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| CliError::Other(e.to_string()))?;
                     return Ok(Backend::Remote { url, token, http });
                 }
                 Err(LockError::Held { .. }) if tokio::time::Instant::now() < deadline => {
@@ -74,8 +74,10 @@ impl Backend {
                     .await
                     .map_err(|e| CliError::Other(format!("the Lull engine at {url} did not answer: {e}")))?;
                 let status = resp.status();
-                let body: serde_json::Value =
-                    resp.json().await.map_err(|e| CliError::Other(format!("the Lull engine at {url} answered something unreadable: {e}")))?;
+                let body: serde_json::Value = resp
+                    .json()
+                    .await
+                    .map_err(|e| CliError::Other(format!("the Lull engine at {url} answered something unreadable: {e}")))?;
                 if status.is_success() {
                     serde_json::from_value(body).map_err(|e| CliError::Other(format!("unexpected answer from the engine at {url}: {e}")))
                 } else {

@@ -21,7 +21,7 @@ use clap::Parser;
 use lull_core::model::{Category, ChannelKind, ClientMode, Tier};
 use lull_core::simulate::parse_trace;
 use lull_engine::api::*;
-use lull_engine::clock::SystemClock;
+use lull_engine::clock::{Clock, SystemClock};
 use lull_engine::lock::{EngineLock, LockError};
 use lull_engine::notifier::DesktopNotifier;
 use lull_engine::paths::{DataDir, DataDirError};
@@ -88,8 +88,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 
 async fn serve(dir: DataDir, listen: SocketAddr) -> Result<(), CliError> {
     dir.ensure()?;
-    let mut lock = EngineLock::acquire(dir.root(), Utc::now())?;
-    let engine = Engine::open(EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(DesktopNotifier::new()) }).await?;
+    let mut lock = EngineLock::acquire(dir.root(), SystemClock.now())?;
+    let engine =
+        Engine::open(EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(DesktopNotifier::new()) })
+            .await?;
     let listener = server::bind_loopback(listen).await?;
     let addr = listener.local_addr().map_err(|e| CliError::Other(e.to_string()))?;
     let url = server::base_url(addr);
@@ -174,7 +176,9 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 urgent_words: a.urgent_words.map(|w| vec![w]),
             };
             if update == ScheduleUpdate::default() && !a.no_focus {
-                return Err(CliError::Other("nothing to change: give --tz, --focus, --work, --digest, --weekly-digest or --urgent-words".into()));
+                return Err(CliError::Other(
+                    "nothing to change: give --tz, --focus, --work, --digest, --weekly-digest or --urgent-words".into(),
+                ));
             }
             match backend.call(Request::ScheduleSet(update)).await? {
                 Response::Schedule(s) => emit(json, &s, render::schedule),
@@ -201,9 +205,16 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 Some(t) => DateTime::parse_from_rfc3339(t.trim())
                     .map_err(|e| CliError::Other(format!("invalid --at {t:?} ({e}): use RFC 3339, e.g. 2026-11-24T10:15:00+01:00")))?
                     .with_timezone(&Utc),
-                None => Utc::now(),
+                None => SystemClock.now(),
             };
-            let query = ExplainQuery { from: a.from, at, title: a.title, body: a.body, category: parse::<Category>(a.category.as_deref())?, channel: a.channel };
+            let query = ExplainQuery {
+                from: a.from,
+                at,
+                title: a.title,
+                body: a.body,
+                category: parse::<Category>(a.category.as_deref())?,
+                channel: a.channel,
+            };
             let tz = user_tz(backend).await?;
             match backend.call(Request::Explain(query)).await? {
                 Response::Explanation(e) => emit(json, &e, |e| render::explanation(e, tz)),
@@ -227,7 +238,14 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
         }
         Command::Inbox(a) => {
             let tz = user_tz(backend).await?;
-            let query = InboxQuery { held_only: a.held, client: a.client, search: a.search, limit: Some(a.limit), before: None, record_check: true };
+            let query = InboxQuery {
+                held_only: a.held,
+                client: a.client,
+                search: a.search,
+                limit: Some(a.limit),
+                before: None,
+                record_check: true,
+            };
             match backend.call(Request::Inbox(query)).await? {
                 Response::Inbox(p) => emit(json, &p, |p| render::inbox(p, tz)),
                 r => Err(unexpected(&r)),
@@ -305,7 +323,9 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result
         Response::Client(c) => emit(json, &c, render::client),
         Response::Removed { name, messages_kept } => {
             let value = serde_json::json!({ "name": name, "messages_kept": messages_kept });
-            emit(json, &value, |_| format!("Removed {}; its {messages_kept} message(s) stay in the inbox under Unknown.\n", render::clean(&name, 80)))
+            emit(json, &value, |_| {
+                format!("Removed {}; its {messages_kept} message(s) stay in the inbox under Unknown.\n", render::clean(&name, 80))
+            })
         }
         r => Err(unexpected(&r)),
     }

@@ -78,7 +78,15 @@ pub fn clients(list: &[ClientView]) -> String {
     if list.is_empty() {
         return "No clients yet. Add one: lull client add Acme --tz Europe/Paris --match domain:acme.com\n".to_owned();
     }
-    let mut out = format!("{}{}{}{}{}{}\n", pad("NAME", 18), pad("TIER", 8), pad("TIME ZONE (NOW)", 32), pad("7 DAYS", 8), pad("MATCHES", 30), "LIVE");
+    let mut out = format!(
+        "{}{}{}{}{}{}\n",
+        pad("NAME", 18),
+        pad("TIER", 8),
+        pad("TIME ZONE (NOW)", 32),
+        pad("7 DAYS", 8),
+        pad("MATCHES", 30),
+        "LIVE"
+    );
     for c in list {
         let _ = writeln!(
             out,
@@ -97,7 +105,11 @@ pub fn clients(list: &[ClientView]) -> String {
 pub fn client(c: &ClientView) -> String {
     let mut out = format!("{} ({} tier, {}, quota {} bypasses a day)\n", clean(&c.name, 80), c.tier, c.mode, c.bypass_quota);
     let _ = writeln!(out, "  time zone  {} (now {})", c.tz, c.local_time);
-    let _ = writeln!(out, "  matches    {}", if c.matches.is_empty() { "none: messages will not be attributed to this client".into() } else { c.matches.join(", ") });
+    let _ = writeln!(
+        out,
+        "  matches    {}",
+        if c.matches.is_empty() { "none: messages will not be attributed to this client".into() } else { c.matches.join(", ") }
+    );
     let _ = writeln!(out, "  live       {}", if c.live_windows.is_empty() { "never".into() } else { c.live_windows.join(", ") });
     out
 }
@@ -106,7 +118,8 @@ pub fn channels(list: &[ChannelView]) -> String {
     if list.is_empty() {
         return "No channels yet. Add one: lull channel add webhook NAME\n".to_owned();
     }
-    let mut out = format!("{}{}{}{}{}{}\n", pad("NAME", 16), pad("KIND", 9), pad("PATH", 22), pad("HEALTH", 8), pad("MESSAGES", 10), "LAST");
+    let mut out =
+        format!("{}{}{}{}{}{}\n", pad("NAME", 16), pad("KIND", 9), pad("PATH", 22), pad("HEALTH", 8), pad("MESSAGES", 10), "LAST");
     for c in list {
         let last = c.last_message_at.map_or_else(|| "never".to_owned(), |t| local(t, chrono_tz::UTC) + " UTC");
         let _ = writeln!(
@@ -156,12 +169,15 @@ pub fn explanation(e: &Explanation, tz: Tz) -> String {
 
 pub fn focus(f: &FocusView, tz: Tz, started: bool) -> String {
     match (f.in_focus, f.until, started) {
-        (true, Some(until), true) => format!(
-            "Focus on until {}. Messages wait for the next digest; urgent ones still break through.\n",
-            local(until, tz)
-        ),
+        (true, Some(until), true) => {
+            format!("Focus on until {}. Messages wait for the next digest; urgent ones still break through.\n", local(until, tz))
+        }
         (true, Some(until), false) => {
-            format!("Focus session stopped; the focus block {} is still in force until {}.\n", f.block.as_deref().unwrap_or(""), local(until, tz))
+            format!(
+                "Focus session stopped; the focus block {} is still in force until {}.\n",
+                f.block.as_deref().unwrap_or(""),
+                local(until, tz)
+            )
         }
         _ => "Focus session stopped. Messages may interrupt you again outside focus blocks.\n".to_owned(),
     }
@@ -258,7 +274,11 @@ fn figures(out: &mut String, f: &WeekFigures) {
     let _ = writeln!(out, "  by day                {}", by_day.join("  "));
     let d = f.decisions;
     let _ = writeln!(out, "  decisions             live {}, held {}, bypass {}, muted {}", d.live, d.held, d.bypass, d.muted);
-    let _ = writeln!(out, "  interruptions         {}  (live {}, bypass {}, digests {}); {} during focus", i.total, i.live, i.bypass, i.digest, i.in_focus);
+    let _ = writeln!(
+        out,
+        "  interruptions         {}  (live {}, bypass {}, digests {}); {} during focus",
+        i.total, i.live, i.bypass, i.digest, i.in_focus
+    );
     let _ = writeln!(out, "  context switches      {}", f.context_switches);
     let _ = writeln!(out, "  after-hours messages  {}  ({})", f.after_hours, counts(&f.after_hours_by_client, 4));
     let _ = writeln!(out, "  checks during focus   {} of {} openings", f.checks_during_focus, f.checks);
@@ -270,7 +290,8 @@ fn figures(out: &mut String, f: &WeekFigures) {
 }
 
 pub fn stats(s: &WeekStats) -> String {
-    let mut out = format!("Week {} ({} to {}, {})\n", s.figures.week, local(s.figures.start, s.tz), local(s.figures.end, s.tz), s.tz.name());
+    let mut out =
+        format!("Week {} ({} to {}, {})\n", s.figures.week, local(s.figures.start, s.tz), local(s.figures.end, s.tz), s.tz.name());
     figures(&mut out, &s.figures);
     let _ = writeln!(out, "\nCompared with {}:", s.previous.week);
     for t in &s.trends {

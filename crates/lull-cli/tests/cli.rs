@@ -85,7 +85,21 @@ async fn serve_ingests_notifies_through_dbus_and_keeps_acknowledged_messages() {
     let recorder = RecordingServer::start(bus.address()).await.expect("recording notification server");
 
     // Focus all day, every day: every message is held unless urgent, whatever the time now.
-    ok(dir, &["schedule", "set", "--tz", "Europe/Paris", "--focus", "daily 00:00-24:00", "--work", "daily 00:00-24:00", "--digest", "09:00,13:00,17:00"]);
+    ok(
+        dir,
+        &[
+            "schedule",
+            "set",
+            "--tz",
+            "Europe/Paris",
+            "--focus",
+            "daily 00:00-24:00",
+            "--work",
+            "daily 00:00-24:00",
+            "--digest",
+            "09:00,13:00,17:00",
+        ],
+    );
     ok(dir, &["client", "add", "Acme", "--tz", "America/New_York", "--tier", "vip", "--match", "domain:acme.com"]);
     let created = ok_json(dir, &["channel", "add", "webhook", "acme"]);
     let token = created["token"].as_str().expect("token").to_owned();
@@ -99,11 +113,19 @@ async fn serve_ingests_notifies_through_dbus_and_keeps_acknowledged_messages() {
 
     // CLI commands go through the running server, which sees the change at once.
     ok(dir, &["client", "add", "Globex", "--match", "domain:globex.io"]);
-    let (status, body) = post(&server.url, "acme", &token, json!({"id": "g1", "from": "Bob <bob@globex.io>", "title": "Invoice", "body": "Attached."})).await;
+    let (status, body) =
+        post(&server.url, "acme", &token, json!({"id": "g1", "from": "Bob <bob@globex.io>", "title": "Invoice", "body": "Attached."}))
+            .await;
     assert_eq!((status, body["client"].as_str(), body["decision"].as_str()), (200, Some("Globex"), Some("held")));
 
     // A VIP's urgent message breaks through, shown at once; its text is escaped for markup.
-    let (_, body) = post(&server.url, "acme", &token, json!({"id": "a1", "from": "jane@acme.com", "title": "Prod is down <b>ASAP</b>", "body": "call me"})).await;
+    let (_, body) = post(
+        &server.url,
+        "acme",
+        &token,
+        json!({"id": "a1", "from": "jane@acme.com", "title": "Prod is down <b>ASAP</b>", "body": "call me"}),
+    )
+    .await;
     assert_eq!(body["decision"], "bypass", "{body}");
     let shown = recorder.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(shown[0].app_name, "Lull");
@@ -111,7 +133,8 @@ async fn serve_ingests_notifies_through_dbus_and_keeps_acknowledged_messages() {
     assert_eq!(shown[0].body, "Prod is down &lt;b&gt;ASAP&lt;/b&gt;\ncall me");
     assert_eq!(shown[0].urgency, Some(2));
 
-    let (_, body) = post(&server.url, "acme", &token, json!({"id": "a2", "from": "jane@acme.com", "title": "Mockups", "body": "When you can."})).await;
+    let (_, body) =
+        post(&server.url, "acme", &token, json!({"id": "a2", "from": "jane@acme.com", "title": "Mockups", "body": "When you can."})).await;
     assert_eq!(body["decision"], "held");
     let status = ok_json(dir, &["status"]);
     assert_eq!(status["held"], 2);
@@ -229,7 +252,8 @@ fn simulate_replays_a_trace_without_touching_the_inbox() {
     )
     .expect("write trace");
     let sim = ok_json(dir, &["simulate", "--trace", trace.to_str().expect("path")]);
-    let decisions: Vec<&str> = sim["decisions"].as_array().expect("decisions").iter().map(|d| d["decision"].as_str().expect("decision")).collect();
+    let decisions: Vec<&str> =
+        sim["decisions"].as_array().expect("decisions").iter().map(|d| d["decision"].as_str().expect("decision")).collect();
     assert_eq!(decisions, ["held", "held", "bypass", "live", "held", "held"]);
     assert_eq!(sim["decisions"][0]["client"], "Acme");
     assert_eq!(sim["decisions"][4]["release_at"], "2026-11-24T08:00:00Z");

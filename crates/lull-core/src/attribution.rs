@@ -15,9 +15,8 @@ pub fn attribute<'a>(clients: &'a [Client], sender: &Sender, channel: &str) -> O
         return Some(hit);
     }
     if let Some(domain) = sender.domain()
-        && let Some(hit) = all()
-            .filter(|(_, i)| matches!(i, Identity::Domain(d) if domain_matches(domain, d)))
-            .max_by_key(|(_, i)| i.value().len())
+        && let Some(hit) =
+            all().filter(|(_, i)| matches!(i, Identity::Domain(d) if domain_matches(domain, d))).max_by_key(|(_, i)| i.value().len())
     {
         return Some(hit);
     }

@@ -71,8 +71,14 @@ mod tests {
     fn missed_slots_merge_into_one_digest() {
         let pending = [utc("2026-11-24T09:00:00Z"), utc("2026-11-24T13:00:00Z"), utc("2026-11-24T13:00:00Z"), utc("2026-11-24T17:00:00Z")];
         assert_eq!(plan_due(&pending, utc("2026-11-24T08:59:59Z")), None);
-        assert_eq!(plan_due(&pending, utc("2026-11-24T09:00:00Z")), Some(DuePlan { slot_at: utc("2026-11-24T09:00:00Z"), merged_slots: 1 }));
-        assert_eq!(plan_due(&pending, utc("2026-11-24T16:00:00Z")), Some(DuePlan { slot_at: utc("2026-11-24T13:00:00Z"), merged_slots: 2 }));
+        assert_eq!(
+            plan_due(&pending, utc("2026-11-24T09:00:00Z")),
+            Some(DuePlan { slot_at: utc("2026-11-24T09:00:00Z"), merged_slots: 1 })
+        );
+        assert_eq!(
+            plan_due(&pending, utc("2026-11-24T16:00:00Z")),
+            Some(DuePlan { slot_at: utc("2026-11-24T13:00:00Z"), merged_slots: 2 })
+        );
     }
 
     #[test]
@@ -80,7 +86,10 @@ mod tests {
         let c = DigestCounts { messages: 14, clients: 4 };
         assert_eq!(digest_summary("13:00 digest", c, 1), "13:00 digest: 14 messages from 4 clients");
         let c = DigestCounts { messages: 1, clients: 1 };
-        assert_eq!(digest_summary("13:00 digest", c, 3), "13:00 digest: 1 message from 1 client (includes 2 earlier digests missed while away)");
+        assert_eq!(
+            digest_summary("13:00 digest", c, 3),
+            "13:00 digest: 1 message from 1 client (includes 2 earlier digests missed while away)"
+        );
         assert_eq!(digest_title(utc("2026-11-24T12:00:00Z"), chrono_tz::Europe::Paris), "13:00 digest");
     }
 }

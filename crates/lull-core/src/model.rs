@@ -100,9 +100,7 @@ pub fn validate_channel_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "invalid channel name {name:?}: use 1 to 64 lower-case letters, digits, '-', '_' or '.', e.g. acme-hooks"
-        ))
+        Err(format!("invalid channel name {name:?}: use 1 to 64 lower-case letters, digits, '-', '_' or '.', e.g. acme-hooks"))
     }
 }
 

@@ -276,16 +276,12 @@ pub fn live_window_at(client: &Client, user_tz: Tz, at: DateTime<Utc>) -> Option
 /// Whether the message is urgent, and the attempts that made it so (empty for a word).
 fn urgency(schedule: &Schedule, facts: &MessageFacts<'_>) -> Option<(Trigger, Vec<DateTime<Utc>>)> {
     if facts.client.is_some_and(|c| c.tier == Tier::Vip) {
-        let word = schedule
-            .urgent_words
-            .iter()
-            .find(|w| find_word(facts.title, w) || find_word(facts.body, w));
+        let word = schedule.urgent_words.iter().find(|w| find_word(facts.title, w) || find_word(facts.body, w));
         if let Some(word) = word {
             return Some((Trigger::Word { word: word.clone() }, Vec::new()));
         }
     }
-    retry_attempts(facts.sender_history, facts.received_at)
-        .map(|attempts| (Trigger::Retry { attempts: attempts.len() }, attempts))
+    retry_attempts(facts.sender_history, facts.received_at).map(|attempts| (Trigger::Retry { attempts: attempts.len() }, attempts))
 }
 
 /// The attempts within [`RETRY_WINDOW`] that end with a message at `now`, when `now` is itself an
@@ -416,7 +412,12 @@ mod tests {
         f.bypasses_today = 3;
         let d = decide(&s, &[], &f);
         assert_eq!(d.kind, DecisionKind::Held);
-        assert!(d.reason.starts_with("Would break through (urgent, \u{201c}asap\u{201d}), but Acme has used all 3 bypasses today. During focus"), "{}", d.reason);
+        assert!(
+            d.reason
+                .starts_with("Would break through (urgent, \u{201c}asap\u{201d}), but Acme has used all 3 bypasses today. During focus"),
+            "{}",
+            d.reason
+        );
         // A normal client's "urgent" does not break through.
         let normal = client("Acme", Tier::Normal);
         let mut f = facts("2026-11-24T10:15:00+01:00", Some(&normal), &[]);

@@ -11,10 +11,8 @@ use crate::week::{Days, Fold, TimeOfDay, WeeklyRange, WeeklySlot, resolve_local,
 
 /// Words that make a VIP's message urgent, in English and French. Matched as whole words,
 /// ignoring case and accents.
-pub const DEFAULT_URGENT_WORDS: &[&str] = &[
-    "urgent", "asap", "emergency", "critical", "outage", "is down", "urgence", "au plus vite", "en panne", "bloquant",
-    "bloquante",
-];
+pub const DEFAULT_URGENT_WORDS: &[&str] =
+    &["urgent", "asap", "emergency", "critical", "outage", "is down", "urgence", "au plus vite", "en panne", "bloquant", "bloquante"];
 
 /// At most this many digests a day: batching means a few, not dozens.
 pub const MAX_DIGESTS_PER_DAY: usize = 12;
@@ -95,10 +93,7 @@ impl Schedule {
 
     /// The focus block in force at `at` and when that occurrence ends.
     pub fn focus_block_at(&self, at: DateTime<Utc>) -> Option<(WeeklyRange, DateTime<Utc>)> {
-        self.focus
-            .iter()
-            .filter_map(|r| r.occurrence_containing(self.tz, at).map(|(_, end)| (*r, end)))
-            .max_by_key(|(_, end)| *end)
+        self.focus.iter().filter_map(|r| r.occurrence_containing(self.tz, at).map(|(_, end)| (*r, end))).max_by_key(|(_, end)| *end)
     }
 
     /// The first digest slot strictly after `after`. Digests happen only on working days.
@@ -108,12 +103,8 @@ impl Schedule {
         // the walk even around DST changes.
         for _ in 0..16 {
             if self.is_working_day(date)
-                && let Some(t) = self
-                    .digests
-                    .iter()
-                    .map(|time| resolve_local(self.tz, date, *time, Fold::Earlier))
-                    .filter(|t| *t > after)
-                    .min()
+                && let Some(t) =
+                    self.digests.iter().map(|time| resolve_local(self.tz, date, *time, Fold::Earlier)).filter(|t| *t > after).min()
             {
                 return t;
             }

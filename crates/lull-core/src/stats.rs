@@ -241,9 +241,52 @@ pub struct WeekStats {
 pub fn week_stats(input: &StatsInput<'_>, week: IsoWeek) -> WeekStats {
     let figures = week_figures(input, week);
     let previous = week_figures(input, week.previous());
+    assemble(input, figures, previous)
+}
+
+/// The statistics from a week's figures and the previous week's, computed separately (the
+/// engine computes the two weeks in parallel).
+pub fn assemble(input: &StatsInput<'_>, figures: WeekFigures, previous: WeekFigures) -> WeekStats {
     let trends = trends(&figures, &previous);
     let suggestions = suggestions(input, &figures, &previous);
     WeekStats { tz: input.schedule.tz, figures, previous, trends, suggestions }
+}
+
+/// Per-client counters of one week.
+#[derive(Debug, Default)]
+struct PerClient {
+    messages: u32,
+    days: [u32; 7],
+    after_hours: u32,
+    bypasses: u32,
+}
+
+/// Local weekday, hour and date of instants, converted once per 15-minute UTC bucket: today's
+/// UTC offsets and DST transitions all fall on quarter hours, so every instant of a bucket has
+/// the same local weekday, hour and date. Rows come sorted by time, so a week of thousands of
+/// messages needs a few hundred conversions.
+struct LocalCalendar {
+    tz: Tz,
+    bucket: i64,
+    value: (usize, usize, NaiveDate),
+}
+
+impl LocalCalendar {
+    const BUCKET_MS: i64 = 15 * 60 * 1000;
+
+    fn new(tz: Tz) -> LocalCalendar {
+        LocalCalendar { tz, bucket: i64::MIN, value: (0, 0, NaiveDate::MIN) }
+    }
+
+    fn of(&mut self, t: DateTime<Utc>) -> (usize, usize, NaiveDate) {
+        let bucket = t.timestamp_millis().div_euclid(Self::BUCKET_MS);
+        if bucket != self.bucket {
+            let local = t.with_timezone(&self.tz);
+            self.value = (local.weekday().num_days_from_monday() as usize, local.hour() as usize, local.date_naive());
+            self.bucket = bucket;
+        }
+        self.value
+    }
 }
 
 /// Sorted, disjoint intervals with a membership test by binary search.
@@ -300,35 +343,32 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
     let mut focus = input.schedule.focus_intervals(start - Duration::days(1), end + Duration::days(1));
     focus.extend(input.sessions.iter().map(|s| (s.started_at, s.ends_at)));
     let focus = Intervals(merge_intervals(focus));
-    let weekday_of = |t: DateTime<Utc>| t.with_timezone(&tz).weekday().num_days_from_monday() as usize;
 
+    let mut calendar = LocalCalendar::new(tz);
     let mut messages = 0;
-    let mut by_client: HashMap<Option<ClientId>, u32> = HashMap::new();
+    let mut per_client: HashMap<Option<ClientId>, PerClient> = HashMap::new();
     let mut by_channel: HashMap<ChannelId, u32> = HashMap::new();
-    let mut by_category: HashMap<Category, u32> = HashMap::new();
+    let mut by_category = [0u32; Category::ALL.len()];
     let mut by_day = [0u32; 7];
-    let mut by_client_day: HashMap<Option<ClientId>, [u32; 7]> = HashMap::new();
     let mut by_weekday_hour = [[0u32; 24]; 7];
     let mut decisions = DecisionCounts::default();
-    let mut after_hours_by_client: HashMap<Option<ClientId>, u32> = HashMap::new();
-    let mut bypasses_by_client: HashMap<Option<ClientId>, u32> = HashMap::new();
     let mut ratings_contained = 0;
     for m in input.messages.iter().filter(|m| in_week(m.received_at)) {
         messages += 1;
-        let local = m.received_at.with_timezone(&tz);
-        let day = local.weekday().num_days_from_monday() as usize;
-        *by_client.entry(m.client).or_default() += 1;
+        let (day, hour, _) = calendar.of(m.received_at);
+        let client = per_client.entry(m.client).or_default();
+        client.messages += 1;
+        client.days[day] += 1;
         *by_channel.entry(m.channel).or_default() += 1;
-        *by_category.entry(m.category).or_default() += 1;
+        by_category[m.category as usize] += 1;
         by_day[day] += 1;
-        by_client_day.entry(m.client).or_default()[day] += 1;
-        by_weekday_hour[day][local.hour() as usize] += 1;
+        by_weekday_hour[day][hour] += 1;
         match m.decision {
             DecisionKind::Live => decisions.live += 1,
             DecisionKind::Held => decisions.held += 1,
             DecisionKind::Bypass => {
                 decisions.bypass += 1;
-                *bypasses_by_client.entry(m.client).or_default() += 1;
+                client.bypasses += 1;
             }
             DecisionKind::Muted => decisions.muted += 1,
         }
@@ -336,9 +376,18 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
             ratings_contained += 1;
         }
         if m.category != Category::Newsletter && !work.contains(m.received_at) {
-            *after_hours_by_client.entry(m.client).or_default() += 1;
+            client.after_hours += 1;
         }
     }
+    let per = |f: fn(&PerClient) -> u32| -> HashMap<Option<ClientId>, u32> {
+        per_client.iter().map(|(k, v)| (*k, f(v))).filter(|(_, n)| *n > 0).collect()
+    };
+    let by_client = per(|c| c.messages);
+    let after_hours_by_client = per(|c| c.after_hours);
+    let bypasses_by_client = per(|c| c.bypasses);
+    let by_client_day: HashMap<Option<ClientId>, [u32; 7]> = per_client.iter().map(|(k, v)| (*k, v.days)).collect();
+    let by_category: HashMap<Category, u32> =
+        Category::ALL.iter().map(|c| (*c, by_category[*c as usize])).filter(|(_, n)| *n > 0).collect();
 
     let mut week_interruptions: Vec<Interruption> = input.interruptions.iter().copied().filter(|i| in_week(i.at)).collect();
     week_interruptions.sort_by_key(|i| i.at);
@@ -350,7 +399,7 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
     let mut previous: Option<(NaiveDate, Option<ClientId>)> = None;
     for i in &week_interruptions {
         interruptions.total += 1;
-        let day = weekday_of(i.at);
+        let (day, _, date) = calendar.of(i.at);
         match i.kind {
             InterruptionKind::Live => interruptions.live += 1,
             InterruptionKind::Bypass => interruptions.bypass += 1,
@@ -368,7 +417,6 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
         if in_focus {
             *in_focus_by_client.entry(i.client).or_default() += 1;
         }
-        let date = i.at.with_timezone(&tz).date_naive();
         if let Some((prev_date, prev_client)) = previous
             && prev_date == date
             && prev_client != i.client
@@ -500,7 +548,10 @@ fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -
             Some(c) => {
                 let offset = tz_offset_hours(c.tz, input.schedule.tz, this.end);
                 if offset == 0 {
-                    format!("{} sent {} messages outside your working hours. They waited for the next working day; tell {} when you answer so expectations match.", top.name, top.count, top.name)
+                    format!(
+                        "{} sent {} messages outside your working hours. They waited for the next working day; tell {} when you answer so expectations match.",
+                        top.name, top.count, top.name
+                    )
                 } else {
                     let dir = if offset > 0 { "ahead of" } else { "behind" };
                     format!(
@@ -512,7 +563,10 @@ fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -
                     )
                 }
             }
-            None => format!("{} messages from {} arrived outside your working hours; they waited for the next working day.", top.count, top.name),
+            None => format!(
+                "{} messages from {} arrived outside your working hours; they waited for the next working day.",
+                top.count, top.name
+            ),
         };
         push("after_hours", text);
     }
@@ -577,6 +631,24 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).expect("valid test instant").with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_bucketed_calendar_agrees_with_a_direct_conversion() {
+        use chrono::TimeZone;
+        for tz in
+            [Paris, chrono_tz::Asia::Kolkata, chrono_tz::Asia::Kathmandu, chrono_tz::Australia::Lord_Howe, chrono_tz::America::St_Johns]
+        {
+            let mut cal = LocalCalendar::new(tz);
+            // Every 7 minutes through 2026, which crosses every DST change of these zones.
+            let mut t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("instant");
+            while t.year() == 2026 {
+                let local = t.with_timezone(&tz);
+                let expected = (local.weekday().num_days_from_monday() as usize, local.hour() as usize, local.date_naive());
+                assert_eq!(cal.of(t), expected, "{tz} at {t}");
+                t += Duration::minutes(7);
+            }
+        }
     }
 
     #[test]

@@ -34,9 +34,8 @@ pub fn find_word(text: &str, word: &str) -> bool {
         return false;
     }
     let is_word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    text.match_indices(word.as_str()).any(|(i, m)| {
-        !is_word_char(text[..i].chars().next_back()) && !is_word_char(text[i + m.len()..].chars().next())
-    })
+    text.match_indices(word.as_str())
+        .any(|(i, m)| !is_word_char(text[..i].chars().next_back()) && !is_word_char(text[i + m.len()..].chars().next()))
 }
 
 /// A release time as short as is clear from the arrival: `13:00` the same day, `Mon 09:00`

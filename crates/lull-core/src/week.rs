@@ -10,7 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Timelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -373,11 +373,7 @@ pub enum Fold {
 /// first instant after the gap (the transition itself); a time in a fold resolves as `fold` says.
 /// `24:00` means midnight at the start of the next day.
 pub fn resolve_local(tz: Tz, date: NaiveDate, time: TimeOfDay, fold: Fold) -> DateTime<Utc> {
-    let (date, time) = if time == TimeOfDay::END_OF_DAY {
-        (date.succ_opt().unwrap_or(date), TimeOfDay::MIDNIGHT)
-    } else {
-        (date, time)
-    };
+    let (date, time) = if time == TimeOfDay::END_OF_DAY { (date.succ_opt().unwrap_or(date), TimeOfDay::MIDNIGHT) } else { (date, time) };
     resolve_naive(tz, date.and_time(time.naive()), fold)
 }
 

@@ -40,9 +40,11 @@ fn time_of_day() -> impl Strategy<Value = TimeOfDay> {
 }
 
 fn range() -> impl Strategy<Value = WeeklyRange> {
-    (1u8..128, time_of_day(), time_of_day())
-        .prop_filter("non-empty", |(_, s, e)| s != e)
-        .prop_map(|(days, start, end)| WeeklyRange { days: Days::from_bits(days), start, end })
+    (1u8..128, time_of_day(), time_of_day()).prop_filter("non-empty", |(_, s, e)| s != e).prop_map(|(days, start, end)| WeeklyRange {
+        days: Days::from_bits(days),
+        start,
+        end,
+    })
 }
 
 fn schedule() -> impl Strategy<Value = Schedule> {

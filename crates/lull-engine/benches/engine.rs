@@ -1,1 +1,460 @@
-fn main() {}
+//! Lull's benchmarks, each reported beside a baseline measured in the same run:
+//!
+//! - ingest throughput through the engine's ingest path and through the webhook endpoint,
+//!   against raw rusqlite INSERTs of the same rows with the same durability (WAL,
+//!   `synchronous=FULL`, one transaction per acknowledged message);
+//! - policy decision latency (p50/p99);
+//! - weekly statistics over a database of 1 million messages spread over a year, against a
+//!   plain read of the same rows.
+//!
+//! `cargo bench -p lull-engine` runs it in full (`scripts/bench.sh`); under `cargo test` it runs
+//! a small smoke version so it keeps compiling and working.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use lull_channels::IngestSink;
+use lull_core::model::{Category, ClientMode, DecisionKind, Tier};
+use lull_core::policy::{MessageFacts, decide};
+use lull_core::{Client, Incoming, Schedule};
+use lull_engine::api::{ChannelSpec, ClientSpec, Request, Response, ScheduleUpdate};
+use lull_engine::clock::ManualClock;
+use lull_engine::notifier::MemoryNotifier;
+use lull_engine::paths::DataDir;
+use lull_engine::{Engine, EngineOptions, server};
+use lull_store::{BaselineRow, NewMessage, NotificationRecord, Store, raw_insert_baseline};
+
+struct Sizes {
+    ingest: usize,
+    webhook: usize,
+    decisions: usize,
+    stats_messages: usize,
+    stats_runs: usize,
+}
+
+/// A small deterministic random generator: the same corpus every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const WORDS: &[&str] = &[
+    "invoice", "mockup", "deadline", "review", "call", "meeting", "draft", "budget", "logo", "feedback", "contract", "release", "bug",
+    "design", "copy", "facture", "réunion", "maquette", "livrable", "urgent", "question", "tomorrow",
+];
+const DOMAINS: &[&str] = &["acme.com", "globex.io", "initech.fr", "umbrella.co.uk", "hooli.xyz", "example.org"];
+
+fn text(rng: &mut Rng, words: usize) -> String {
+    (0..words).map(|_| WORDS[rng.below(WORDS.len() as u64) as usize]).collect::<Vec<_>>().join(" ")
+}
+
+fn corpus(n: usize, start: DateTime<Utc>) -> Vec<Incoming> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    (0..n)
+        .map(|i| {
+            let domain = DOMAINS[rng.below(DOMAINS.len() as u64) as usize];
+            Incoming {
+                source_key: format!("m-{i}"),
+                sender: format!("Person {} <p{}@{domain}>", rng.below(40), rng.below(40)),
+                title: text(&mut rng, 6),
+                body: text(&mut rng, 60),
+                url: None,
+                category: None,
+                sent_at: None,
+                received_at: start + Duration::seconds(i as i64 * 7),
+            }
+        })
+        .collect()
+}
+
+fn baseline_rows(msgs: &[Incoming]) -> Vec<BaselineRow> {
+    msgs.iter()
+        .map(|m| BaselineRow {
+            source_key: m.source_key.clone(),
+            sender: m.sender.clone(),
+            title: m.title.clone(),
+            body: m.body.clone(),
+            received_at: m.received_at.timestamp_millis(),
+        })
+        .collect()
+}
+
+fn rate(n: usize, d: StdDuration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+fn percentile(sorted: &[StdDuration], p: f64) -> StdDuration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn open_engine(dir: &Path, now: DateTime<Utc>) -> Engine {
+    Engine::open(EngineOptions {
+        data_dir: DataDir::resolve(Some(dir.to_owned())).unwrap(),
+        clock: Arc::new(ManualClock::new(now)),
+        notifier: Arc::new(MemoryNotifier::new()),
+    })
+    .await
+    .unwrap()
+}
+
+/// A new engine with the user in Paris and five clients, one VIP and one with a live window.
+async fn engine_at(dir: &Path, now: DateTime<Utc>) -> Engine {
+    let engine = open_engine(dir, now).await;
+    engine.handle(Request::ScheduleSet(ScheduleUpdate { tz: Some("Europe/Paris".into()), ..Default::default() })).await.unwrap();
+    for (i, domain) in DOMAINS.iter().take(5).enumerate() {
+        let spec = ClientSpec {
+            name: format!("Client {i}"),
+            tier: Some(if i == 0 { Tier::Vip } else { Tier::Normal }),
+            matches: vec![format!("domain:{domain}")],
+            live: if i == 1 { vec!["tue,thu 14:00-16:00".into()] } else { vec![] },
+            ..Default::default()
+        };
+        engine.handle(Request::ClientAdd(spec)).await.unwrap();
+    }
+    engine
+}
+
+async fn add_webhook(engine: &Engine, name: &str) -> (i64, String) {
+    match engine.handle(Request::ChannelAdd(ChannelSpec { kind: lull_core::model::ChannelKind::Webhook, name: name.into() })).await.unwrap()
+    {
+        Response::ChannelCreated(c) => (c.channel.id, c.token.unwrap()),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn bench_ingest(s: &Sizes, tmp: &Path) {
+    let start = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+    let msgs = corpus(s.ingest, start);
+    let rows = baseline_rows(&msgs);
+
+    let raw = raw_insert_baseline(&tmp.join("raw.db"), &rows, 1, false).unwrap();
+    let raw_fts = raw_insert_baseline(&tmp.join("raw-fts.db"), &rows, 1, true).unwrap();
+    let raw_batched = raw_insert_baseline(&tmp.join("raw-batch.db"), &rows, 64, false).unwrap();
+
+    // The engine's ingest path, one message at a time: each waits for its own commit.
+    let dir = tmp.join("seq");
+    let engine = engine_at(&dir, start).await;
+    let (channel, _) = add_webhook(&engine, "bench").await;
+    let t = Instant::now();
+    for m in &msgs {
+        engine.ingest(channel, m.clone()).await.unwrap();
+    }
+    let seq = t.elapsed();
+    engine.shutdown().await;
+
+    // The same, with 64 senders at once: the ingest writer commits them in groups.
+    let dir = tmp.join("conc");
+    let engine = engine_at(&dir, start).await;
+    let (channel, _) = add_webhook(&engine, "bench").await;
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for chunk in msgs.chunks(msgs.len().div_ceil(64)) {
+        let engine = engine.clone();
+        let chunk = chunk.to_vec();
+        tasks.push(tokio::spawn(async move {
+            for m in chunk {
+                engine.ingest(channel, m).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let conc = t.elapsed();
+    engine.shutdown().await;
+
+    println!("\n## Ingest throughput ({} messages of ~450 bytes; WAL, synchronous=FULL)\n", msgs.len());
+    println!("| path | messages/s | ratio to raw INSERT (1 row per transaction) |");
+    println!("|---|---:|---:|");
+    let base = rate(rows.len(), raw);
+    for (name, n, d) in [
+        ("raw INSERT, 1 row per transaction (baseline)", rows.len(), raw),
+        ("raw INSERT + FTS5 index, 1 row per transaction", rows.len(), raw_fts),
+        ("raw INSERT, 64 rows per transaction", rows.len(), raw_batched),
+        ("engine ingest, one sender (1 message per commit)", msgs.len(), seq),
+        ("engine ingest, 64 concurrent senders (group commit)", msgs.len(), conc),
+    ] {
+        println!("| {name} | {:.0} | {:.2} |", rate(n, d), rate(n, d) / base);
+    }
+}
+
+async fn bench_webhook(s: &Sizes, tmp: &Path) {
+    let start = Utc.with_ymd_and_hms(2026, 11, 24, 9, 15, 0).unwrap();
+    let msgs = corpus(s.webhook, start);
+    let rows = baseline_rows(&msgs);
+    let raw = raw_insert_baseline(&tmp.join("raw-hook.db"), &rows, 1, false).unwrap();
+
+    let dir = tmp.join("hook");
+    let engine = engine_at(&dir, start).await;
+    let (_, token) = add_webhook(&engine, "bench").await;
+    let listener = server::bind_loopback("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let url = format!("{}hooks/bench", server::base_url(listener.local_addr().unwrap()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(server::run(engine.clone(), listener, "unused".into(), async move {
+        let _ = stopped.await;
+    }));
+    let http = reqwest::Client::new();
+    let payloads: Vec<serde_json::Value> =
+        msgs.iter().map(|m| serde_json::json!({ "id": m.source_key, "from": m.sender, "title": m.title, "body": m.body })).collect();
+    let half = payloads.len() / 2;
+
+    let t = Instant::now();
+    for p in &payloads[..half] {
+        let r = http.post(&url).bearer_auth(&token).json(p).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    let seq = t.elapsed();
+
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    let rest = payloads[half..].to_vec();
+    for chunk in rest.chunks(rest.len().div_ceil(32)) {
+        let (http, url, token, chunk) = (http.clone(), url.clone(), token.clone(), chunk.to_vec());
+        tasks.push(tokio::spawn(async move {
+            for p in chunk {
+                let r = http.post(&url).bearer_auth(&token).json(&p).send().await.unwrap();
+                assert_eq!(r.status().as_u16(), 200);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let conc = t.elapsed();
+    let _ = stop.send(());
+    served.await.unwrap().unwrap();
+    engine.shutdown().await;
+
+    let base = rate(rows.len(), raw);
+    println!("\n## Webhook throughput (HTTP/1.1 on loopback, 2xx after commit)\n");
+    println!("| path | messages/s | ratio to raw INSERT (1 row per transaction) |");
+    println!("|---|---:|---:|");
+    println!("| raw INSERT, 1 row per transaction (baseline) | {base:.0} | 1.00 |");
+    println!("| webhook, one connection | {:.0} | {:.2} |", rate(half, seq), rate(half, seq) / base);
+    println!(
+        "| webhook, 32 concurrent connections | {:.0} | {:.2} |",
+        rate(payloads.len() - half, conc),
+        rate(payloads.len() - half, conc) / base
+    );
+}
+
+fn bench_decisions(s: &Sizes) {
+    let schedule = Schedule::default_in(chrono_tz::Europe::Paris);
+    let clients: Vec<Client> = DOMAINS
+        .iter()
+        .take(5)
+        .enumerate()
+        .map(|(i, d)| Client {
+            id: i as i64 + 1,
+            name: format!("Client {i}"),
+            tz: chrono_tz::America::New_York,
+            tier: if i == 0 { Tier::Vip } else { Tier::Normal },
+            mode: ClientMode::Normal,
+            bypass_quota: 3,
+            identities: vec![format!("domain:{d}").parse().unwrap()],
+            live_windows: vec!["tue,thu 09:00-11:00@client".parse().unwrap()],
+        })
+        .collect();
+    let mut rng = Rng(42);
+    let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let history: Vec<DateTime<Utc>> = Vec::new();
+    let titles: Vec<String> = (0..64).map(|_| text(&mut rng, 6)).collect();
+    let bodies: Vec<String> = (0..64).map(|_| text(&mut rng, 60)).collect();
+    let mut times = Vec::with_capacity(s.decisions);
+    let mut kinds = [0usize; 4];
+    for _ in 0..s.decisions {
+        let at = start + Duration::seconds(rng.below(365 * 86_400) as i64);
+        let client = &clients[rng.below(clients.len() as u64) as usize];
+        let facts = MessageFacts {
+            received_at: at,
+            client: Some(client),
+            category: Category::ALL[rng.below(4) as usize],
+            sender: "someone@acme.com",
+            title: &titles[rng.below(64) as usize],
+            body: &bodies[rng.below(64) as usize],
+            sender_history: &history,
+            bypasses_today: rng.below(4) as u32,
+        };
+        let t = Instant::now();
+        let d = decide(&schedule, &[], &facts);
+        times.push(t.elapsed());
+        kinds[d.kind as usize] += 1;
+    }
+    times.sort();
+    println!("\n## Policy decision latency ({} random messages over 2026, Europe/Paris, clients in New York)\n", s.decisions);
+    println!("| p50 | p99 | max |");
+    println!("|---:|---:|---:|");
+    println!("| {:?} | {:?} | {:?} |", percentile(&times, 0.5), percentile(&times, 0.99), times[times.len() - 1]);
+    println!("\n(live {}, held {}, bypass {}, muted {})", kinds[0], kinds[1], kinds[2], kinds[3]);
+    assert!(kinds.iter().filter(|k| **k > 0).count() >= 2, "the corpus exercises several outcomes");
+}
+
+/// A year of messages (a freelancer with a very busy inbox): stored once, reused by later runs.
+async fn stats_database(n: usize) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-stats-{n}-v2"));
+    let marker = dir.join("complete");
+    if marker.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let engine = engine_at(&dir, start).await;
+    let (channel, _) = add_webhook(&engine, "bulk").await;
+    let clients: Vec<i64> = match engine.handle(Request::ClientList).await.unwrap() {
+        Response::Clients(c) => c.iter().map(|c| c.id).collect(),
+        other => panic!("unexpected {other:?}"),
+    };
+    engine.shutdown().await;
+    let store = Store::open(&dir.join("lull.db")).unwrap();
+    let year = 365 * 86_400;
+    let t = Instant::now();
+    let mut rng = Rng(7);
+    let batch = 20_000;
+    for b in 0..n.div_ceil(batch) {
+        let mut rows = Vec::with_capacity(batch);
+        for i in b * batch..((b + 1) * batch).min(n) {
+            let at = start + Duration::seconds((i as i64 * year) / n as i64);
+            let client = (rng.below(6) < 5).then(|| clients[rng.below(clients.len() as u64) as usize]);
+            let kind = match rng.below(10) {
+                0..=2 => DecisionKind::Live,
+                3 => DecisionKind::Muted,
+                4 => DecisionKind::Bypass,
+                _ => DecisionKind::Held,
+            };
+            rows.push((i, at, client, kind, text(&mut rng, 5)));
+        }
+        store
+            .write(move |tx| {
+                for (i, at, client, kind, title) in rows {
+                    let decision = lull_core::Decision {
+                        kind,
+                        release_at: (kind == DecisionKind::Held).then(|| at + Duration::hours(2)),
+                        rule: lull_core::Rule::Open,
+                        reason: String::new(),
+                    };
+                    let id = tx.insert_message(&NewMessage {
+                        channel_id: channel,
+                        source_key: format!("b{i}"),
+                        client_id: client,
+                        sender: "bulk@acme.com".into(),
+                        sender_key: "bulk@acme.com".into(),
+                        title,
+                        body: String::new(),
+                        url: None,
+                        category: Category::ALL[i % 5],
+                        sent_at: None,
+                        received_at: at,
+                        decision,
+                    })?;
+                    if kind.interrupts() {
+                        tx.insert_notification(&NotificationRecord {
+                            shown_at: at,
+                            kind: if kind == DecisionKind::Live {
+                                lull_core::stats::InterruptionKind::Live
+                            } else {
+                                lull_core::stats::InterruptionKind::Bypass
+                            },
+                            message_id: Some(id),
+                            digest_id: None,
+                            client_id: client,
+                            delivered: true,
+                            error: None,
+                        })?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+    store.close();
+    println!("(built the {n}-message database in {:.0?}; kept in {} for later runs)", t.elapsed(), dir.display());
+    std::fs::write(marker, b"ok").unwrap();
+    dir
+}
+
+async fn bench_stats(s: &Sizes) {
+    let dir = stats_database(s.stats_messages).await;
+    let week = "2026-W26";
+    let engine = open_engine(&dir, Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap()).await;
+    let store = engine.store().clone();
+    let (from, to) = (Utc.with_ymd_and_hms(2026, 6, 15, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 6, 29, 0, 0, 0).unwrap());
+    // Warm the cache, then measure both the full statistics and the bare read of the same rows.
+    let _ = engine.handle(Request::StatsWeek { week: Some(week.into()) }).await.unwrap();
+    let mut stats_times = Vec::new();
+    let mut read_times = Vec::new();
+    let mut rows = 0;
+    for _ in 0..s.stats_runs {
+        let t = Instant::now();
+        let r = store.read(move |db| db.stats_messages(from, to)).await.unwrap();
+        read_times.push(t.elapsed());
+        rows = r.len();
+        let t = Instant::now();
+        let resp = engine.handle(Request::StatsWeek { week: Some(week.into()) }).await.unwrap();
+        stats_times.push(t.elapsed());
+        assert!(matches!(resp, Response::Stats(ref st) if st.figures.messages > 0));
+    }
+    engine.shutdown().await;
+    stats_times.sort();
+    read_times.sort();
+    println!(
+        "\n## Weekly statistics over {} messages spread over a year (week {week} and the week before: {rows} messages)\n",
+        s.stats_messages
+    );
+    println!("| what | p50 | p95 | ratio to the bare read |");
+    println!("|---|---:|---:|---:|");
+    let base = percentile(&read_times, 0.5).as_secs_f64();
+    println!(
+        "| bare read of the two weeks' rows (baseline) | {:?} | {:?} | 1.00 |",
+        percentile(&read_times, 0.5),
+        percentile(&read_times, 0.95)
+    );
+    println!(
+        "| `stats week` (read, attribute, compute, suggest) | {:?} | {:?} | {:.2} |",
+        percentile(&stats_times, 0.5),
+        percentile(&stats_times, 0.95),
+        percentile(&stats_times, 0.5).as_secs_f64() / base
+    );
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let sizes = if full {
+        Sizes { ingest: 2_000, webhook: 2_000, decisions: 200_000, stats_messages: 1_000_000, stats_runs: 30 }
+    } else {
+        Sizes { ingest: 50, webhook: 40, decisions: 2_000, stats_messages: 5_000, stats_runs: 2 }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    println!("# Lull benchmarks ({})", if full { "full run" } else { "smoke run under cargo test" });
+    // LULL_BENCH=ingest,stats runs a subset: ingest, webhook, decisions, stats.
+    let only = std::env::var("LULL_BENCH").unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || only.split(',').any(|w| w.trim() == name);
+    runtime.block_on(async {
+        if wanted("ingest") {
+            bench_ingest(&sizes, tmp.path()).await;
+        }
+        if wanted("webhook") {
+            bench_webhook(&sizes, tmp.path()).await;
+        }
+        if wanted("decisions") {
+            bench_decisions(&sizes);
+        }
+        if wanted("stats") {
+            bench_stats(&sizes).await;
+        }
+    });
+}

@@ -19,20 +19,35 @@ pub enum Request {
     ClientList,
     ClientAdd(ClientSpec),
     ClientEdit(ClientEdit),
-    ClientRemove { name: String },
+    ClientRemove {
+        name: String,
+    },
     ChannelList,
     ChannelAdd(ChannelSpec),
     Explain(ExplainQuery),
-    FocusStart { minutes: u32 },
+    FocusStart {
+        minutes: u32,
+    },
     FocusStop,
     Inbox(InboxQuery),
-    DigestList { limit: u32 },
-    DigestShow { id: i64 },
+    DigestList {
+        limit: u32,
+    },
+    DigestShow {
+        id: i64,
+    },
     DigestNow,
-    StatsWeek { week: Option<String> },
-    Simulate { trace: Vec<TraceEntry>, week: Option<String> },
+    StatsWeek {
+        week: Option<String>,
+    },
+    Simulate {
+        trace: Vec<TraceEntry>,
+        week: Option<String>,
+    },
     /// The user opened Lull (the UI, or `lull inbox`): feeds "checks during focus".
-    RecordOpen { source: String },
+    RecordOpen {
+        source: String,
+    },
 }
 
 /// The answer to a [`Request`], one variant per kind of result.
@@ -43,7 +58,10 @@ pub enum Response {
     Schedule(ScheduleView),
     Clients(Vec<ClientView>),
     Client(ClientView),
-    Removed { name: String, messages_kept: u64 },
+    Removed {
+        name: String,
+        messages_kept: u64,
+    },
     Channels(Vec<ChannelView>),
     ChannelCreated(ChannelCreated),
     Explanation(Explanation),

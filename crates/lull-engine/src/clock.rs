@@ -38,6 +38,8 @@ pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    // The one place Lull reads the wall clock.
+    #[allow(clippy::disallowed_methods)]
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
@@ -50,9 +52,9 @@ impl Clock for SystemClock {
                     // Without a timerfd (not Linux, or a sandbox forbidding it), fall back to the
                     // monotonic timer for at most a minute, then let the caller re-plan.
                     tracing::debug!(error = %e, "timerfd unavailable; using a bounded monotonic sleep");
-                    let wait = (deadline - Utc::now()).clamp(Duration::zero(), Duration::minutes(1));
+                    let wait = (deadline - SystemClock.now()).clamp(Duration::zero(), Duration::minutes(1));
                     tokio::time::sleep(wait.to_std().unwrap_or_default()).await;
-                    if Utc::now() >= deadline { Wake::Deadline } else { Wake::ClockChanged }
+                    if SystemClock.now() >= deadline { Wake::Deadline } else { Wake::ClockChanged }
                 }
             }
         })
@@ -61,7 +63,7 @@ impl Clock for SystemClock {
 
 #[cfg(target_os = "linux")]
 async fn timerfd_wait(deadline: DateTime<Utc>) -> std::io::Result<Wake> {
-    use rustix::time::{Itimerspec, Timespec, TimerfdClockId, TimerfdFlags, TimerfdTimerFlags, timerfd_create, timerfd_settime};
+    use rustix::time::{Itimerspec, TimerfdClockId, TimerfdFlags, TimerfdTimerFlags, Timespec, timerfd_create, timerfd_settime};
     use tokio::io::unix::AsyncFd;
 
     let fd = timerfd_create(TimerfdClockId::Realtime, TimerfdFlags::NONBLOCK | TimerfdFlags::CLOEXEC)?;
@@ -160,11 +162,11 @@ mod tests {
     #[tokio::test]
     async fn system_clock_wakes_at_an_absolute_wall_time() {
         let start = std::time::Instant::now();
-        let wake = SystemClock.sleep_until(Utc::now() + Duration::milliseconds(150)).await;
+        let wake = SystemClock.sleep_until(SystemClock.now() + Duration::milliseconds(150)).await;
         assert_eq!(wake, Wake::Deadline);
         assert!(start.elapsed() >= std::time::Duration::from_millis(140), "woke after {:?}", start.elapsed());
         // A deadline in the past resolves at once.
-        assert_eq!(SystemClock.sleep_until(Utc::now() - Duration::hours(1)).await, Wake::Deadline);
+        assert_eq!(SystemClock.sleep_until(SystemClock.now() - Duration::hours(1)).await, Wake::Deadline);
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! Tauri commands all call [`Engine::handle`]; none of them has logic of its own.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -10,7 +11,7 @@ use lull_core::model::{ChannelKind, ClientMode, Identity, LiveWindow, Tier, vali
 use lull_core::policy::{FocusSession, replan_release};
 use lull_core::schedule::Schedule;
 use lull_core::simulate::simulate;
-use lull_core::stats::{ClientInfo, IsoWeek, StatsInput, week_stats};
+use lull_core::stats::{ClientInfo, IsoWeek, StatsInput, assemble, week_figures};
 use lull_core::text::format_release;
 use lull_core::week::{TimeOfDay, WeeklyRange, WeeklySlot, parse_tz, start_of_local_day};
 use lull_store::{ClientDraft, InboxFilter, NewChannel};
@@ -185,7 +186,11 @@ impl Engine {
             let before = identities.len();
             identities.retain(|i| *i != m);
             if identities.len() == before {
-                return Err(ApiError::not_found(format!("{} has no match {m}; its matches are: {}", client.name, join(&client.identities))));
+                return Err(ApiError::not_found(format!(
+                    "{} has no match {m}; its matches are: {}",
+                    client.name,
+                    join(&client.identities)
+                )));
             }
         }
         for m in parse_matches(&edit.add_matches)? {
@@ -214,10 +219,8 @@ impl Engine {
 
     async fn client_named(&self, name: &str, now: DateTime<Utc>) -> Result<ClientView, ApiError> {
         let name = name.to_owned();
-        let (client, volumes) = self
-            .store()
-            .read(move |db| Ok((db.client_by_name(&name)?, db.client_volumes(now - Duration::days(7))?)))
-            .await?;
+        let (client, volumes) =
+            self.store().read(move |db| Ok((db.client_by_name(&name)?, db.client_volumes(now - Duration::days(7))?))).await?;
         let client = client.ok_or_else(|| ApiError::new(ErrorCode::Internal, "the client vanished while being saved"))?;
         let volume = volumes.iter().find(|(id, _)| *id == client.id).map_or(0, |(_, n)| *n);
         Ok(client_view(&client, now, volume))
@@ -249,7 +252,8 @@ impl Engine {
         }
         let now = self.now();
         let token = token::generate("lull_wh_");
-        let channel = NewChannel { name: spec.name.clone(), kind: spec.kind, settings: serde_json::json!({}), token_hash: Some(token::hash(&token)) };
+        let channel =
+            NewChannel { name: spec.name.clone(), kind: spec.kind, settings: serde_json::json!({}), token_hash: Some(token::hash(&token)) };
         self.store().write(move |tx| tx.insert_channel(&channel, now)).await?;
         let name = spec.name;
         let row = self
@@ -323,6 +327,9 @@ impl Engine {
     async fn inbox(&self, q: InboxQuery) -> Result<InboxPage, ApiError> {
         let now = self.now();
         let limit = q.limit.unwrap_or(50).clamp(1, 500);
+        if q.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+            self.flush_search_index().await?;
+        }
         let page = self
             .store()
             .read(move |db| {
@@ -367,41 +374,49 @@ impl Engine {
 
     async fn stats_week(&self, week: Option<String>) -> Result<lull_core::stats::WeekStats, ApiError> {
         let now = self.now();
-        self.store()
-            .read(move |db| {
-                let schedule = load_schedule(db)?;
-                let week = match week {
-                    Some(w) => match w.parse::<IsoWeek>() {
-                        Ok(w) => w,
-                        Err(e) => return Ok(Err(ApiError::invalid(e.to_string()))),
-                    },
-                    None => IsoWeek::containing(now, schedule.tz),
-                };
-                let (from, _) = week.previous().bounds(schedule.tz);
-                let (_, to) = week.bounds(schedule.tz);
-                let messages = db.stats_messages(from, to)?;
-                let interruptions = db.interruptions(from, to)?;
-                let sessions = db.focus_sessions(from, to)?;
-                let checks = db.checks(from, to)?;
+        let (schedule, clients, channels) = self
+            .store()
+            .read(|db| {
                 let clients: Vec<ClientInfo> = db
                     .clients()?
                     .into_iter()
                     .map(|c| ClientInfo { id: c.id, name: c.name, tz: c.tz, bypass_quota: c.bypass_quota })
                     .collect();
-                let channels = db.channel_names()?;
+                Ok((load_schedule(db)?, clients, db.channel_names()?))
+            })
+            .await?;
+        let week = match week {
+            Some(w) => w.parse::<IsoWeek>().map_err(|e| ApiError::invalid(e.to_string()))?,
+            None => IsoWeek::containing(now, schedule.tz),
+        };
+        let context = Arc::new((schedule, clients, channels));
+        // The two weeks are read and computed on two reader connections at once.
+        let figures_of = |week: IsoWeek| {
+            let context = context.clone();
+            self.store().read(move |db| {
+                let (schedule, clients, channels) = &*context;
+                let (from, to) = week.bounds(schedule.tz);
+                let messages = db.stats_messages(from, to)?;
+                let interruptions = db.interruptions(from, to)?;
+                let sessions = db.focus_sessions(from, to)?;
+                let checks = db.checks(from, to)?;
                 let input = StatsInput {
-                    schedule: &schedule,
+                    schedule,
                     now,
                     messages: &messages,
                     interruptions: &interruptions,
                     sessions: &sessions,
                     checks: &checks,
-                    clients: &clients,
-                    channels: &channels,
+                    clients,
+                    channels,
                 };
-                Ok(Ok(week_stats(&input, week)))
+                Ok(week_figures(&input, week))
             })
-            .await?
+        };
+        let (this, previous) = tokio::try_join!(figures_of(week), figures_of(week.previous()))?;
+        let (schedule, clients, channels) = &*context;
+        let input = StatsInput { schedule, now, messages: &[], interruptions: &[], sessions: &[], checks: &[], clients, channels };
+        Ok(assemble(&input, this, previous))
     }
 }
 
@@ -411,7 +426,9 @@ pub fn focus_view(schedule: &Schedule, sessions: &[FocusSession], now: DateTime<
         return FocusView { in_focus: true, source: Some("session".into()), until: Some(s.ends_at), block: None };
     }
     match schedule.focus_block_at(now) {
-        Some((block, until)) => FocusView { in_focus: true, source: Some("block".into()), until: Some(until), block: Some(block.to_string()) },
+        Some((block, until)) => {
+            FocusView { in_focus: true, source: Some("block".into()), until: Some(until), block: Some(block.to_string()) }
+        }
         None => FocusView { in_focus: false, source: None, until: None, block: None },
     }
 }

@@ -56,6 +56,8 @@ pub(crate) struct Shared {
     pub(crate) events: broadcast::Sender<EngineEvent>,
     /// Pinged when the next wake-up may have moved earlier (new held message, new schedule).
     pub(crate) wake: Notify,
+    /// Pinged when new messages wait to enter the full-text index.
+    index_wake: Notify,
     pub(crate) last_notify_error: Mutex<Option<String>>,
 }
 
@@ -65,6 +67,7 @@ struct Inner {
     /// Taken at shutdown, which closes the queue.
     ingest: Mutex<Option<mpsc::Sender<IngestJob>>>,
     ingest_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    indexer_task: tokio::task::JoinHandle<()>,
 }
 
 /// The running engine; cheap to clone.
@@ -103,11 +106,15 @@ impl Engine {
             notifier: options.notifier,
             events: broadcast::channel(256).0,
             wake: Notify::new(),
+            index_wake: Notify::new(),
             last_notify_error: Mutex::new(None),
         });
+        // Messages committed but not indexed when Lull last stopped become searchable now.
+        shared.store.write(|tx| tx.index_pending()).await?;
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
         let task = tokio::spawn(ingest_loop(shared.clone(), rx));
-        Ok(Engine { inner: Arc::new(Inner { shared, ingest: Mutex::new(Some(tx)), ingest_task: Mutex::new(Some(task)) }) })
+        let indexer_task = tokio::spawn(index_loop(shared.clone()));
+        Ok(Engine { inner: Arc::new(Inner { shared, ingest: Mutex::new(Some(tx)), ingest_task: Mutex::new(Some(task)), indexer_task }) })
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -252,8 +259,17 @@ impl Engine {
             // Senders still inside `ingest` hold the queue open for at most one batch.
             let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
         }
+        self.inner.indexer_task.abort();
+        if let Err(e) = self.store().write(|tx| tx.index_pending()).await {
+            tracing::warn!(error = %e, "indexing the last messages; they will be indexed at the next start");
+        }
         let store = self.store().clone();
         let _ = tokio::task::spawn_blocking(move || store.close()).await;
+    }
+
+    /// Makes every stored message searchable now (before a search, so it sees everything).
+    pub async fn flush_search_index(&self) -> Result<(), StoreError> {
+        self.store().write(|tx| tx.index_pending()).await.map(|_| ())
     }
 }
 
@@ -313,23 +329,48 @@ fn digest_contents(members: impl Iterator<Item = Option<ClientId>>, clients: &[C
     (DigestCounts { messages, clients: per_client.len() as u32 }, body)
 }
 
-/// The policy's context for a batch of decisions: read once per transaction.
+/// What deciding messages needs besides the messages themselves. Ingest keeps it between
+/// batches and reloads it when the store's configuration generation moves (any change to
+/// clients, channels, the schedule or focus sessions) or a batch falls outside its window.
 pub(crate) struct PolicyContext {
     pub(crate) schedule: Schedule,
     pub(crate) clients: Vec<Client>,
     pub(crate) sessions: Vec<FocusSession>,
     pub(crate) channels: HashMap<ChannelId, String>,
+    generation: u64,
+    /// The focus sessions loaded are those that matter for messages received in this window.
+    window: (DateTime<Utc>, DateTime<Utc>),
 }
 
 impl PolicyContext {
     /// Loads what deciding messages received in `[from, to]` needs.
     pub(crate) fn load(db: &Db<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<PolicyContext, StoreError> {
+        let window = (from - Duration::days(1), to.max(from + Duration::days(7)));
         Ok(PolicyContext {
+            generation: db.config_generation()?,
             schedule: load_schedule(db)?,
             clients: db.clients()?,
-            sessions: db.focus_sessions(from - Duration::days(1), to + Duration::days(1))?,
+            sessions: db.focus_sessions(window.0 - Duration::days(1), window.1 + Duration::days(1))?,
             channels: db.channel_names()?.into_iter().collect(),
+            window,
         })
+    }
+
+    /// `cached` if it is still good for messages received in `[from, to]`, else a fresh load.
+    fn reuse_or_load(
+        cached: Option<Arc<PolicyContext>>,
+        db: &Db<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Arc<PolicyContext>, StoreError> {
+        if let Some(ctx) = cached
+            && ctx.window.0 <= from
+            && to <= ctx.window.1
+            && ctx.generation == db.config_generation()?
+        {
+            return Ok(ctx);
+        }
+        PolicyContext::load(db, from, to).map(Arc::new)
     }
 }
 
@@ -381,10 +422,12 @@ struct Stored {
     notice: Option<(Notice, Option<ClientId>, InterruptionKind)>,
 }
 
-fn ingest_batch(tx: &Tx<'_>, items: &[(ChannelId, Incoming)]) -> Result<Vec<Result<Stored, IngestError>>, StoreError> {
+type BatchOutcome = (Vec<Result<Stored, IngestError>>, Arc<PolicyContext>);
+
+fn ingest_batch(tx: &Tx<'_>, items: &[(ChannelId, Incoming)], cached: Option<Arc<PolicyContext>>) -> Result<BatchOutcome, StoreError> {
     let from = items.iter().map(|(_, i)| i.received_at).min().unwrap_or(DateTime::UNIX_EPOCH);
     let to = items.iter().map(|(_, i)| i.received_at).max().unwrap_or(DateTime::UNIX_EPOCH);
-    let ctx = PolicyContext::load(tx, from, to)?;
+    let ctx = PolicyContext::reuse_or_load(cached, tx, from, to)?;
     let mut synced: HashMap<ChannelId, DateTime<Utc>> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
     for (channel, incoming) in items {
@@ -410,11 +453,13 @@ fn ingest_batch(tx: &Tx<'_>, items: &[(ChannelId, Incoming)]) -> Result<Vec<Resu
     for (channel, at) in synced {
         tx.channel_synced(channel, at)?;
     }
-    Ok(out)
+    Ok((out, ctx))
 }
 
 fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name: &str, m: &Incoming) -> Result<Stored, StoreError> {
-    if let Some(existing) = tx.message_by_source(channel, &m.source_key)? {
+    if tx.message_id_by_source(channel, &m.source_key)?.is_some()
+        && let Some(existing) = tx.message_by_source(channel, &m.source_key)?
+    {
         return Ok(Stored {
             receipt: IngestReceipt { message_id: existing.id, duplicate: true, client: existing.client, decision: existing.decision },
             notice: None,
@@ -458,6 +503,7 @@ fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name
 /// Takes queued messages in batches: one transaction (one fsync) per batch, every sender
 /// answered after the commit, then notifications and events.
 async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
+    let mut context: Option<Arc<PolicyContext>> = None;
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -466,11 +512,14 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
                 Err(_) => break,
             }
         }
-        let (items, replies): (Vec<(ChannelId, Incoming)>, Vec<_>) =
-            jobs.into_iter().map(|j| ((j.channel, j.incoming), j.reply)).unzip();
-        let outcome = shared.store.write(move |tx| ingest_batch(tx, &items)).await;
+        let (items, replies): (Vec<(ChannelId, Incoming)>, Vec<_>) = jobs.into_iter().map(|j| ((j.channel, j.incoming), j.reply)).unzip();
+        let cached = context.take();
+        let outcome = shared.store.write(move |tx| ingest_batch(tx, &items, cached)).await;
         let results = match outcome {
-            Ok(results) => results,
+            Ok((results, ctx)) => {
+                context = Some(ctx);
+                results
+            }
             Err(e) => {
                 tracing::error!(error = %e, "ingest batch failed");
                 let message = e.to_string();
@@ -505,8 +554,24 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
         if held {
             shared.wake.notify_one();
         }
+        shared.index_wake.notify_one();
         if !notices.is_empty() {
             tokio::spawn(notify_messages(shared.clone(), notices));
+        }
+    }
+}
+
+/// How long the indexer waits after a message arrives, so a burst is indexed in one go.
+const INDEX_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Adds new messages to the full-text index shortly after they arrive, in batches: the index
+/// is derived data, kept out of the commits that acknowledge messages.
+async fn index_loop(shared: Arc<Shared>) {
+    loop {
+        shared.index_wake.notified().await;
+        tokio::time::sleep(INDEX_DELAY).await;
+        if let Err(e) = shared.store.write(|tx| tx.index_pending()).await {
+            tracing::warn!(error = %e, "updating the search index; retrying with the next message");
         }
     }
 }

@@ -38,9 +38,15 @@ fn held_message(dir: &Path, holder: Option<&LockHolder>) -> String {
             dir.display()
         ),
         Some(LockHolder { pid, url: None, .. }) => {
-            format!("another Lull engine (pid {pid}) is starting on {}; stop it first, or pass --data-dir to use another directory", dir.display())
+            format!(
+                "another Lull engine (pid {pid}) is starting on {}; stop it first, or pass --data-dir to use another directory",
+                dir.display()
+            )
         }
-        None => format!("another Lull engine is already running on {}; stop it first, or pass --data-dir to use another directory", dir.display()),
+        None => format!(
+            "another Lull engine is already running on {}; stop it first, or pass --data-dir to use another directory",
+            dir.display()
+        ),
     }
 }
 
@@ -104,11 +110,9 @@ pub fn current_holder(dir: &Path) -> Result<Option<LockHolder>, LockError> {
             let _ = file.unlock();
             Ok(None)
         }
-        Err(TryLockError::WouldBlock) => Ok(Some(read_holder(&path).unwrap_or(LockHolder {
-            pid: 0,
-            url: None,
-            started_at: DateTime::UNIX_EPOCH,
-        }))),
+        Err(TryLockError::WouldBlock) => {
+            Ok(Some(read_holder(&path).unwrap_or(LockHolder { pid: 0, url: None, started_at: DateTime::UNIX_EPOCH })))
+        }
         Err(TryLockError::Error(source)) => Err(LockError::Io { path, source }),
     }
 }
@@ -123,10 +127,11 @@ mod tests {
 
     #[test]
     fn a_second_engine_is_refused_and_told_who_holds_the_lock() {
+        let now = DateTime::UNIX_EPOCH;
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut first = EngineLock::acquire(dir.path(), Utc::now()).expect("first");
+        let mut first = EngineLock::acquire(dir.path(), now).expect("first");
         first.publish_url("http://127.0.0.1:7707/").expect("publish");
-        let err = EngineLock::acquire(dir.path(), Utc::now()).expect_err("second refused");
+        let err = EngineLock::acquire(dir.path(), now).expect_err("second refused");
         let text = err.to_string();
         assert!(text.contains(&format!("pid {}", std::process::id())), "{text}");
         assert!(text.contains("http://127.0.0.1:7707/"), "{text}");
@@ -134,6 +139,6 @@ mod tests {
         assert_eq!(holder.url.as_deref(), Some("http://127.0.0.1:7707/"));
         drop(first);
         assert_eq!(current_holder(dir.path()).expect("read"), None);
-        EngineLock::acquire(dir.path(), Utc::now()).expect("free again");
+        EngineLock::acquire(dir.path(), now).expect("free again");
     }
 }

@@ -112,9 +112,10 @@ impl Notifier for DesktopNotifier {
                     n.urgency(notify_rust::Urgency::Normal).hint(notify_rust::Hint::Category("im".into()));
                 }
             }
-            n.show_async().await.map(|_| ()).map_err(|e| {
-                NotifyError(format!("desktop notifications are unavailable ({e}); the message is in the inbox"))
-            })
+            n.show_async()
+                .await
+                .map(|_| ())
+                .map_err(|e| NotifyError(format!("desktop notifications are unavailable ({e}); the message is in the inbox")))
         })
     }
 }

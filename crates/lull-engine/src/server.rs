@@ -97,7 +97,12 @@ fn router(state: AppState) -> Router {
 /// Serves `engine` on `listener` with its scheduler until `shutdown` resolves, then stops
 /// taking requests, lets the ones in flight finish and stops the scheduler. The caller closes
 /// the engine ([`Engine::shutdown`]) when it no longer needs it.
-pub async fn run(engine: Engine, listener: TcpListener, api_token: String, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+pub async fn run(
+    engine: Engine,
+    listener: TcpListener,
+    api_token: String,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
     let port = listener.local_addr()?.port();
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = AppState {
@@ -174,9 +179,8 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// Reads a body up to `limit` bytes; longer bodies are refused with 413 without reading on.
 async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, HttpResponse> {
-    let too_large = || {
-        error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the request body is larger than {} KiB", limit / 1024))
-    };
+    let too_large =
+        || error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the request body is larger than {} KiB", limit / 1024));
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
@@ -204,7 +208,9 @@ async fn api(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Http
     match bearer(&headers) {
         Some(t) if token::constant_time_eq(t.as_bytes(), st.api_token.as_bytes()) => {}
         Some(_) => return unauthorized("wrong API token: use the token in the data directory's api-token file".into()),
-        None => return unauthorized("missing Authorization: Bearer <token> header; the token is in the data directory's api-token file".into()),
+        None => {
+            return unauthorized("missing Authorization: Bearer <token> header; the token is in the data directory's api-token file".into());
+        }
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
         && !st.origins.iter().any(|o| o.eq_ignore_ascii_case(origin))
@@ -242,7 +248,9 @@ async fn events(State(st): State<AppState>, headers: HeaderMap) -> HttpResponse 
             let event = match item {
                 Ok(ev) => Event::default().event("engine").json_data(&ev).unwrap_or_else(|_| Event::default().comment("unserialisable")),
                 // A slow reader missed events: tell it to refetch rather than pretend.
-                Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
+                Err(tokio_stream::wrappers::errors::BroadcastStreamRecvError::Lagged(n)) => {
+                    Event::default().event("lagged").data(n.to_string())
+                }
             };
             Ok::<_, Infallible>(event)
         })
@@ -259,7 +267,9 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
     let name = channel.clone();
     let auth = match st.engine.store().read(move |db| db.channel_auth(&name)).await {
         Ok(a) => a,
-        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("Lull cannot read its channels right now ({e}); retry")),
+        Err(e) => {
+            return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("Lull cannot read its channels right now ({e}); retry"));
+        }
     };
     let Some((channel_id, kind, token_hash)) = auth else {
         return error(

@@ -124,14 +124,7 @@ async fn serve(h: &Harness) -> Served {
 
 impl Served {
     async fn hook(&self, channel: &str, token: &str, body: &Value) -> (u16, Value) {
-        let resp = self
-            .http
-            .post(format!("{}hooks/{channel}", self.base))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
+        let resp = self.http.post(format!("{}hooks/{channel}", self.base)).bearer_auth(token).json(body).send().await.expect("request");
         (resp.status().as_u16(), resp.json().await.unwrap_or(Value::Null))
     }
 }
@@ -164,7 +157,10 @@ async fn webhook_stores_once_answers_with_the_decision_and_refuses_bad_requests(
     let post = |path: &str| s.http.post(format!("{}{path}", s.base));
     let status = |r: reqwest::Response| r.status().as_u16();
     // Wrong and missing tokens.
-    assert_eq!(status(post("hooks/acme").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")), 401);
+    assert_eq!(
+        status(post("hooks/acme").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")),
+        401
+    );
     assert_eq!(status(post("hooks/acme").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")), 401);
     // Unknown channel.
     let r = post("hooks/nope").bearer_auth(&token).json(&message("m-2", "a@b.io", "t")).send().await.expect("send");
@@ -174,7 +170,8 @@ async fn webhook_stores_once_answers_with_the_decision_and_refuses_bad_requests(
     let r = post("hooks/acme").bearer_auth(&token).header("content-type", "text/plain").body("hello").send().await.expect("send");
     assert_eq!(r.status().as_u16(), 415);
     // Malformed JSON and missing fields say what is wrong.
-    let r = post("hooks/acme").bearer_auth(&token).header("content-type", "application/json").body("{\"id\": 1,").send().await.expect("send");
+    let r =
+        post("hooks/acme").bearer_auth(&token).header("content-type", "application/json").body("{\"id\": 1,").send().await.expect("send");
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.expect("text").contains("not valid JSON"));
     let (code, err) = s.hook("acme", &token, &json!({ "id": "m-3", "title": "no sender" })).await;
@@ -184,9 +181,21 @@ async fn webhook_stores_once_answers_with_the_decision_and_refuses_bad_requests(
     let big = json!({ "id": "m-4", "from": "a@b.io", "title": "t", "body": "x".repeat(1 << 20) });
     assert_eq!(s.hook("acme", &token, &big).await.0, 413);
     // A foreign Host (DNS rebinding) and a browser Origin are refused.
-    let r = post("hooks/acme").header("host", "evil.example:80").bearer_auth(&token).json(&message("m-5", "a@b.io", "t")).send().await.expect("send");
+    let r = post("hooks/acme")
+        .header("host", "evil.example:80")
+        .bearer_auth(&token)
+        .json(&message("m-5", "a@b.io", "t"))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status().as_u16(), 403);
-    let r = post("hooks/acme").header("origin", "https://evil.example").bearer_auth(&token).json(&message("m-6", "a@b.io", "t")).send().await.expect("send");
+    let r = post("hooks/acme")
+        .header("origin", "https://evil.example")
+        .bearer_auth(&token)
+        .json(&message("m-6", "a@b.io", "t"))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status().as_u16(), 403);
     // Nothing of the above was stored; the malformed payload is on the channel's health.
     assert_eq!(h.engine.store().read(|db| db.message_count()).await.expect("count"), 1);
@@ -214,7 +223,9 @@ async fn live_and_bypass_messages_notify_one_by_one() {
     assert_eq!(body["decision"], "bypass");
     let notices = h.notifier.wait_for(2, StdDuration::from_secs(5)).await;
     assert_eq!(notices.len(), 2);
-    assert!(matches!(&notices[0], Notice::Message { client: Some(c), urgent: false, title, .. } if c == "Acme" && title == "Lunch <b>today</b>?"));
+    assert!(
+        matches!(&notices[0], Notice::Message { client: Some(c), urgent: false, title, .. } if c == "Acme" && title == "Lunch <b>today</b>?")
+    );
     assert!(matches!(&notices[1], Notice::Message { urgent: true, .. }));
     // Both are interruptions in the week's statistics.
     tokio::time::sleep(StdDuration::from_millis(200)).await;
@@ -227,6 +238,39 @@ async fn live_and_bypass_messages_notify_one_by_one() {
     assert_eq!(stats.figures.interruptions.bypass, 1);
     assert_eq!(stats.figures.interruptions.in_focus, 1);
     assert_eq!(stats.figures.bypasses_used, 1);
+}
+
+#[tokio::test]
+async fn configuration_changes_reach_the_very_next_message() {
+    // 12:30: no focus, so an Unknown sender is live.
+    let h = Harness::new("2026-11-24T12:30:00+01:00").await;
+    let (channel, _) = h.add_webhook("mail").await;
+    use lull_channels::IngestSink;
+    let at = utc("2026-11-24T12:30:00+01:00");
+    let r = h.engine.ingest(channel, incoming("1", "amy@initech.fr", at)).await.expect("ingest");
+    assert_eq!((r.client, r.decision.kind), (None, lull_core::DecisionKind::Live));
+    // The ingest writer keeps its context between messages; a new client must still count.
+    h.add_client("Initech", "low", &["domain:initech.fr"]).await;
+    let r = h.engine.ingest(channel, incoming("2", "amy@initech.fr", at)).await.expect("ingest");
+    assert_eq!((r.client.as_deref(), r.decision.kind), (Some("Initech"), lull_core::DecisionKind::Held));
+    // And so must a focus session started a moment ago, for an Unknown sender.
+    h.call(Request::FocusStart { minutes: 25 }).await;
+    let r = h.engine.ingest(channel, incoming("3", "bob@globex.io", at + chrono::Duration::seconds(1))).await.expect("ingest");
+    assert_eq!(r.decision.rule.code(), "manual_focus");
+}
+
+#[tokio::test]
+async fn a_message_is_searchable_as_soon_as_it_is_acknowledged() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let (channel, _) = h.add_webhook("mail").await;
+    use lull_channels::IngestSink;
+    let mut m = incoming("1", "jane@acme.com", utc(TUESDAY_1015));
+    m.body = "Pouvez-vous régler la facture de mars ?".into();
+    h.engine.ingest(channel, m).await.expect("ingest");
+    let query =
+        InboxQuery { held_only: false, client: None, search: Some("regler FACT".into()), limit: None, before: None, record_check: false };
+    let Response::Inbox(page) = h.call(Request::Inbox(query)).await else { panic!() };
+    assert_eq!(page.messages.len(), 1, "accents and case are ignored, the last word is a prefix");
 }
 
 #[tokio::test]
@@ -269,7 +313,8 @@ async fn the_api_needs_its_token_and_streams_events() {
     s.hook("hooks", &token, &message("e-1", "bob@globex.io", "Hello")).await;
     let mut seen = String::new();
     while !seen.contains("message_ingested") {
-        let chunk = tokio::time::timeout(StdDuration::from_secs(5), events.chunk()).await.expect("event in time").expect("chunk").expect("open");
+        let chunk =
+            tokio::time::timeout(StdDuration::from_secs(5), events.chunk()).await.expect("event in time").expect("chunk").expect("open");
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(seen.contains("\"decision\":\"held\""), "{seen}");
@@ -416,7 +461,9 @@ async fn a_digest_released_but_not_notified_is_notified_after_restart() {
     let h = h.restart("2026-11-24T13:01:00+01:00").await;
     let s = serve(&h).await;
     let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
-    assert!(matches!(&notices[..], [Notice::Digest { summary, body, .. }] if summary == "13:00 digest: 1 message from 1 client" && body == "Unknown 1"));
+    assert!(
+        matches!(&notices[..], [Notice::Digest { summary, body, .. }] if summary == "13:00 digest: 1 message from 1 client" && body == "Unknown 1")
+    );
     h.notified_digests(1).await;
     drop(s);
     // Once notified, never again.
@@ -454,13 +501,14 @@ async fn changing_the_schedule_replans_held_messages() {
     let (_, token) = h.add_webhook("mail").await;
     let s = serve(&h).await;
     s.hook("mail", &token, &message("a", "x@acme.com", "one")).await; // until 13:00
-    let r = h
-        .call(Request::ScheduleSet(ScheduleUpdate { digests: Some(vec!["11:00,16:00".into()]), ..Default::default() }))
-        .await;
+    let r = h.call(Request::ScheduleSet(ScheduleUpdate { digests: Some(vec!["11:00,16:00".into()]), ..Default::default() })).await;
     let Response::Schedule(view) = r else { panic!("unexpected {r:?}") };
     assert_eq!(view.replanned, 1);
     assert_eq!(view.next_digest, utc("2026-11-24T11:00:00+01:00"));
-    let inbox = match h.call(Request::Inbox(InboxQuery { held_only: true, client: None, search: None, limit: None, before: None, record_check: false })).await {
+    let inbox = match h
+        .call(Request::Inbox(InboxQuery { held_only: true, client: None, search: None, limit: None, before: None, record_check: false }))
+        .await
+    {
         Response::Inbox(p) => p,
         other => panic!("unexpected {other:?}"),
     };
@@ -496,7 +544,10 @@ async fn explain_focus_sessions_and_quota() {
         }))
     };
     let Response::Explanation(e) = explain("2026-11-24T12:30:00+01:00", "hi").await.expect("explain") else { panic!() };
-    assert_eq!((e.decision, e.client.as_deref(), e.matched.as_deref()), (lull_core::DecisionKind::Live, Some("Acme"), Some("domain:acme.com")));
+    assert_eq!(
+        (e.decision, e.client.as_deref(), e.matched.as_deref()),
+        (lull_core::DecisionKind::Live, Some("Acme"), Some("domain:acme.com"))
+    );
     // A manual focus session holds what would have been live.
     let Response::Focus(f) = h.call(Request::FocusStart { minutes: 30 }).await else { panic!() };
     assert_eq!(f.until, Some(utc("2026-11-24T13:00:00+01:00")));

@@ -46,9 +46,8 @@ pub fn raw_insert_baseline(path: &Path, rows: &[BaselineRow], batch: usize, with
     for chunk in rows.chunks(batch.max(1)) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO raw (source_key, sender, title, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+            let mut stmt =
+                tx.prepare_cached("INSERT INTO raw (source_key, sender, title, body, received_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             for r in chunk {
                 stmt.execute(params![r.source_key, r.sender, r.title, r.body, r.received_at])?;
             }

@@ -33,7 +33,8 @@ pub struct ChannelRow {
     pub last_message_at: Option<DateTime<Utc>>,
 }
 
-const CHANNEL_COLUMNS: &str = "c.id, c.name, c.kind, c.settings, c.token_hash, c.health, c.last_sync_at, c.last_error, c.last_error_at, c.created_at,
+const CHANNEL_COLUMNS: &str =
+    "c.id, c.name, c.kind, c.settings, c.token_hash, c.health, c.last_sync_at, c.last_error, c.last_error_at, c.created_at,
      (SELECT count(*) FROM messages m WHERE m.channel_id = c.id),
      (SELECT max(received_at) FROM messages m WHERE m.channel_id = c.id)";
 
@@ -85,7 +86,8 @@ impl Db<'_> {
     /// The id, kind and token hash of a channel: the webhook's hot path needs no counts.
     pub fn channel_auth(&self, name: &str) -> Result<Option<(ChannelId, ChannelKind, Option<String>)>> {
         let mut stmt = self.conn.prepare_cached("SELECT id, kind, token_hash FROM channels WHERE name = ?1")?;
-        let row = stmt.query_row([name], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))).optional()?;
+        let row =
+            stmt.query_row([name], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))).optional()?;
         row.map(|(id, kind, hash)| Ok((id, parse_col("channel kind", &kind)?, hash))).transpose()
     }
 }
@@ -107,9 +109,15 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Records a successful delivery or sync on a channel.
+    /// Records a successful delivery or sync on a channel. To keep ingest's transactions small,
+    /// the row is rewritten only to clear an error or about once a minute.
     pub fn channel_synced(&self, id: ChannelId, at: DateTime<Utc>) -> Result<()> {
-        self.conn().execute("UPDATE channels SET health = 'ok', last_sync_at = ?2 WHERE id = ?1", params![id, to_ms(at)])?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE channels SET health = 'ok', last_sync_at = ?2
+                 WHERE id = ?1 AND (health != 'ok' OR last_sync_at IS NULL OR last_sync_at < ?2 - 60000)",
+            )?
+            .execute(params![id, to_ms(at)])?;
         Ok(())
     }
 

@@ -23,7 +23,14 @@ impl Db<'_> {
     pub fn clients(&self) -> Result<Vec<Client>> {
         let mut stmt = self.conn.prepare_cached("SELECT id, name, tz, tier, mode, bypass_quota FROM clients ORDER BY name")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, u32>(5)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, u32>(5)?,
+            ))
         })?;
         let mut clients = Vec::new();
         for row in rows {
@@ -60,8 +67,7 @@ impl Db<'_> {
 
     /// The client called `name` (case-insensitive).
     pub fn client_by_name(&self, name: &str) -> Result<Option<Client>> {
-        let id: Option<i64> =
-            self.conn.query_row("SELECT id FROM clients WHERE name = ?1", [name.trim()], |r| r.get(0)).optional()?;
+        let id: Option<i64> = self.conn.query_row("SELECT id FROM clients WHERE name = ?1", [name.trim()], |r| r.get(0)).optional()?;
         Ok(match id {
             Some(id) => self.clients()?.into_iter().find(|c| c.id == id),
             None => None,

@@ -73,6 +73,13 @@ fn digest_row(r: &Row<'_>) -> rusqlite::Result<DigestRow> {
 }
 
 impl Db<'_> {
+    /// A number that changes whenever something decisions depend on changes (clients and their
+    /// rules, channel names, the schedule, focus sessions): what caches of them compare.
+    pub fn config_generation(&self) -> Result<u64> {
+        let n: i64 = self.conn.prepare_cached("SELECT value FROM meta WHERE key = 'config_generation'")?.query_row([], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     /// The stored schedule; `None` before the user (or the first start) set one.
     pub fn schedule(&self) -> Result<Option<Schedule>> {
         let spec: Option<String> =
@@ -82,7 +89,8 @@ impl Db<'_> {
 
     /// The most recent digests first.
     pub fn digests(&self, limit: u32) -> Result<Vec<DigestRow>> {
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT {DIGEST_COLUMNS} FROM digests ORDER BY released_at DESC, id DESC LIMIT ?1"))?;
+        let mut stmt =
+            self.conn.prepare_cached(&format!("SELECT {DIGEST_COLUMNS} FROM digests ORDER BY released_at DESC, id DESC LIMIT ?1"))?;
         Ok(stmt.query_map([limit], digest_row)?.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -99,9 +107,9 @@ impl Db<'_> {
 
     /// Focus sessions overlapping `[from, to)`.
     pub fn focus_sessions(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<FocusSession>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT started_at, ends_at FROM focus_sessions WHERE ends_at > ?1 AND started_at < ?2 ORDER BY started_at",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT started_at, ends_at FROM focus_sessions WHERE ends_at > ?1 AND started_at < ?2 ORDER BY started_at")?;
         let rows = stmt.query_map(params![to_ms(from), to_ms(to)], |r| {
             Ok(FocusSession { started_at: from_ms(r.get(0)?), ends_at: from_ms(r.get(1)?) })
         })?;
@@ -162,10 +170,7 @@ impl Tx<'_> {
 
     /// Records the outcome of a digest's notification; it is then never notified again.
     pub fn digest_notified(&self, id: DigestId, at: DateTime<Utc>, error: Option<&str>) -> Result<()> {
-        self.conn().execute(
-            "UPDATE digests SET notified_at = ?2, notify_error = ?3 WHERE id = ?1",
-            params![id, to_ms(at), error],
-        )?;
+        self.conn().execute("UPDATE digests SET notified_at = ?2, notify_error = ?3 WHERE id = ?1", params![id, to_ms(at), error])?;
         Ok(())
     }
 
@@ -188,10 +193,9 @@ impl Tx<'_> {
 
     /// Ends the running manual sessions at `at`; returns how many were running.
     pub fn stop_focus(&self, at: DateTime<Utc>) -> Result<usize> {
-        Ok(self.conn().execute(
-            "UPDATE focus_sessions SET ends_at = ?1, stopped_at = ?1 WHERE started_at <= ?1 AND ends_at > ?1",
-            [to_ms(at)],
-        )?)
+        Ok(self
+            .conn()
+            .execute("UPDATE focus_sessions SET ends_at = ?1, stopped_at = ?1 WHERE started_at <= ?1 AND ends_at > ?1", [to_ms(at)])?)
     }
 
     pub fn record_open(&self, at: DateTime<Utc>, source: &str) -> Result<()> {

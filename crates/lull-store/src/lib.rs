@@ -134,14 +134,16 @@ impl Tx<'_> {
     /// Runs `f` in a savepoint: its writes are undone if it fails, without undoing the rest of
     /// the transaction. Lets one bad message in a group commit fail alone.
     pub fn savepoint<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        self.conn().execute_batch("SAVEPOINT item")?;
+        // Cached statements: this runs once per ingested message.
+        self.conn().prepare_cached("SAVEPOINT item")?.execute([])?;
         match f(self) {
             Ok(v) => {
-                self.conn().execute_batch("RELEASE item")?;
+                self.conn().prepare_cached("RELEASE item")?.execute([])?;
                 Ok(v)
             }
             Err(e) => {
-                self.conn().execute_batch("ROLLBACK TO item; RELEASE item")?;
+                self.conn().prepare_cached("ROLLBACK TO item")?.execute([])?;
+                self.conn().prepare_cached("RELEASE item")?.execute([])?;
                 Err(e)
             }
         }

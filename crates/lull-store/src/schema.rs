@@ -16,6 +16,18 @@ pub const APPLICATION_ID: i32 = 0x4C55_4C4C;
 pub const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
     r#"
+-- Settings that are not a table of their own. `config_generation` counts changes to what
+-- decisions depend on (clients, identities, live windows, channel names, the schedule, focus
+-- sessions), bumped by the triggers at the end, so the ingest writer can cache them safely.
+CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  INTEGER NOT NULL
+) STRICT;
+INSERT INTO meta (key, value) VALUES ('config_generation', 0);
+-- The highest message id in the full-text index. The index is derived data, filled in batches
+-- after ingest rather than inside each acknowledged commit (see `Tx::index_pending`).
+INSERT INTO meta (key, value) VALUES ('fts_indexed', 0);
+
 CREATE TABLE clients (
     id            INTEGER PRIMARY KEY,
     name          TEXT NOT NULL COLLATE NOCASE UNIQUE,
@@ -101,37 +113,38 @@ CREATE TABLE messages (
     archived_at  INTEGER,
     UNIQUE (channel_id, source_key)
 ) STRICT;
--- Covers the weekly statistics without touching the table.
+-- Every index is written by each acknowledged commit, so there are few: this one covers the
+-- weekly statistics without touching the table, and serves the time-range lookups (a sender's
+-- last minutes, a client's recent volume, the inbox by date); the partial ones stay small.
 CREATE INDEX messages_week ON messages(received_at, client_id, channel_id, category, decision);
-CREATE INDEX messages_sender ON messages(sender_key, received_at);
 CREATE INDEX messages_pending ON messages(release_at) WHERE decision = 'held' AND digest_id IS NULL;
 CREATE INDEX messages_bypass ON messages(client_id, received_at) WHERE decision = 'bypass';
 CREATE INDEX messages_digest ON messages(digest_id) WHERE digest_id IS NOT NULL;
-CREATE INDEX messages_client ON messages(client_id, received_at);
 
 CREATE VIRTUAL TABLE messages_fts USING fts5(
     sender, title, body,
     content = 'messages', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-    INSERT INTO messages_fts(rowid, sender, title, body) VALUES (new.id, new.sender, new.title, new.body);
-END;
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+-- Messages enter the index in batches (`Tx::index_pending`); these keep indexed rows in step.
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+WHEN old.id <= (SELECT value FROM meta WHERE key = 'fts_indexed') BEGIN
     INSERT INTO messages_fts(messages_fts, rowid, sender, title, body) VALUES ('delete', old.id, old.sender, old.title, old.body);
 END;
-CREATE TRIGGER messages_fts_update AFTER UPDATE OF sender, title, body ON messages BEGIN
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF sender, title, body ON messages
+WHEN old.id <= (SELECT value FROM meta WHERE key = 'fts_indexed') BEGIN
     INSERT INTO messages_fts(messages_fts, rowid, sender, title, body) VALUES ('delete', old.id, old.sender, old.title, old.body);
     INSERT INTO messages_fts(rowid, sender, title, body) VALUES (new.id, new.sender, new.title, new.body);
 END;
 
--- Every decision taken for a message: at ingest, when a schedule change re-plans it, and when
--- a digest releases it. Bypasses are logged here too.
+-- The history of a message's decision after ingest: re-plans after a schedule change, and the
+-- release into a digest. The decision taken at ingest (bypasses included, with the attempts or
+-- the urgent word that caused them) is on the message row itself, written in the same commit.
 CREATE TABLE decisions (
     id          INTEGER PRIMARY KEY,
     message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
     decided_at  INTEGER NOT NULL,
-    cause       TEXT NOT NULL CHECK (cause IN ('ingest', 'replan', 'release')),
+    cause       TEXT NOT NULL CHECK (cause IN ('replan', 'release')),
     decision    TEXT NOT NULL,
     release_at  INTEGER,
     rule        TEXT NOT NULL,
@@ -176,6 +189,25 @@ CREATE TABLE ui_opens (
     source     TEXT NOT NULL
 ) STRICT;
 CREATE INDEX ui_opens_at ON ui_opens(opened_at);
+
+CREATE TRIGGER clients_insert_generation AFTER INSERT ON clients BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER clients_update_generation AFTER UPDATE ON clients BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER clients_delete_generation AFTER DELETE ON clients BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER client_identities_insert_generation AFTER INSERT ON client_identities BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER client_identities_update_generation AFTER UPDATE ON client_identities BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER client_identities_delete_generation AFTER DELETE ON client_identities BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER client_live_windows_insert_generation AFTER INSERT ON client_live_windows BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER client_live_windows_update_generation AFTER UPDATE ON client_live_windows BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER client_live_windows_delete_generation AFTER DELETE ON client_live_windows BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER schedule_insert_generation AFTER INSERT ON schedule BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER schedule_update_generation AFTER UPDATE ON schedule BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER schedule_delete_generation AFTER DELETE ON schedule BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER focus_sessions_insert_generation AFTER INSERT ON focus_sessions BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER focus_sessions_update_generation AFTER UPDATE ON focus_sessions BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER focus_sessions_delete_generation AFTER DELETE ON focus_sessions BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER channels_insert_generation AFTER INSERT ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER channels_update_generation AFTER UPDATE OF name ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER channels_delete_generation AFTER DELETE ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
 "#,
 ];
 
@@ -188,8 +220,7 @@ pub fn latest_version() -> u32 {
 pub(crate) fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<u32, StoreError> {
     let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let has_tables: bool =
-        conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')", [], |r| r.get(0))?;
+    let has_tables: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table')", [], |r| r.get(0))?;
     if app_id != APPLICATION_ID && (app_id != 0 || has_tables) {
         return Err(StoreError::NotLull { path: path.to_owned() });
     }

@@ -50,8 +50,9 @@ fn message(channel_id: i64, key: &str, title: &str, at: &str, decision: Decision
 }
 
 async fn add_channel(store: &Store, name: &str) -> i64 {
-    let channel = NewChannel { name: name.into(), kind: ChannelKind::Webhook, settings: serde_json::json!({}), token_hash: Some("00".into()) };
-    store.write(move |tx| tx.insert_channel(&channel, Utc::now())).await.expect("channel")
+    let channel =
+        NewChannel { name: name.into(), kind: ChannelKind::Webhook, settings: serde_json::json!({}), token_hash: Some("00".into()) };
+    store.write(move |tx| tx.insert_channel(&channel, utc("2026-11-24T09:00:00Z"))).await.expect("channel")
 }
 
 #[tokio::test]
@@ -100,7 +101,7 @@ async fn refuses_databases_it_cannot_read() {
 #[tokio::test]
 async fn clients_round_trip_and_conflicts_name_the_owner() {
     let (_dir, store) = temp_store();
-    let now = Utc::now();
+    let now = utc("2026-11-24T09:00:00Z");
     let acme = draft("Acme", &["domain:acme.com", "email:boss@acme.com"]);
     let id = store.write(move |tx| tx.insert_client(&acme, now)).await.expect("insert");
     let clients = store.read(|db| db.clients()).await.expect("list");
@@ -140,6 +141,12 @@ async fn messages_are_unique_per_channel_searchable_and_paged() {
         })
         .await
         .expect("insert");
+    // Stored messages are searchable once indexed, which ingest does in batches.
+    let hits =
+        store.read(|db| db.inbox(&InboxFilter { search: Some("invoice".into()), limit: 100, ..Default::default() })).await.expect("search");
+    assert!(hits.is_empty());
+    assert_eq!(store.write(|tx| tx.index_pending()).await.expect("index"), 25);
+    assert_eq!(store.write(|tx| tx.index_pending()).await.expect("index"), 0);
 
     let again = message(ch, "m3", "dup", "2026-11-24T11:00:00Z", held("2026-11-24T12:00:00Z"));
     let err = store.write(move |tx| tx.insert_message(&again)).await.expect_err("duplicate");
@@ -150,9 +157,15 @@ async fn messages_are_unique_per_channel_searchable_and_paged() {
     assert_eq!(found.client, None);
 
     // Accents are ignored: "regler" finds "régler"; the last word matches as a prefix.
-    let hits = store.read(|db| db.inbox(&InboxFilter { search: Some("regler fact".into()), limit: 100, ..Default::default() })).await.expect("search");
+    let hits = store
+        .read(|db| db.inbox(&InboxFilter { search: Some("regler fact".into()), limit: 100, ..Default::default() }))
+        .await
+        .expect("search");
     assert_eq!(hits.len(), 25);
-    let hits = store.read(|db| db.inbox(&InboxFilter { search: Some("\"invoice 7".into()), limit: 100, ..Default::default() })).await.expect("search");
+    let hits = store
+        .read(|db| db.inbox(&InboxFilter { search: Some("\"invoice 7".into()), limit: 100, ..Default::default() }))
+        .await
+        .expect("search");
     assert_eq!(hits.iter().map(|m| m.title.as_str()).collect::<Vec<_>>(), ["Invoice 7"]);
 
     // Keyset paging visits every message once, newest first.

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing Lull needs on Debian/Ubuntu, skipping what is present.
+# Safe to run again: it only calls apt-get (and rustup) for what is missing.
+set -euo pipefail
+
+# Debian packages: a C compiler for the bundled SQLite, and dbus-daemon for the tests'
+# private session bus (desktop notifications are tested against it).
+packages=(build-essential pkg-config ca-certificates curl dbus-daemon)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Rust 1.95 or newer, with rustfmt and clippy.
+if ! command -v cargo >/dev/null && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v cargo >/dev/null; then
+  echo "install-deps: installing the Rust toolchain with rustup"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt,clippy
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+version=$(rustc --version | awk '{print $2}')
+if [ "$(printf '%s\n' 1.95.0 "$version" | sort -V | head -n1)" != 1.95.0 ]; then
+  echo "install-deps: Rust $version is too old; Lull needs 1.95 or newer (rustup update stable)" >&2
+  exit 1
+fi
