@@ -209,7 +209,9 @@ async fn api(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Http
         Some(t) if token::constant_time_eq(t.as_bytes(), st.api_token.as_bytes()) => {}
         Some(_) => return unauthorized("wrong API token: use the token in the data directory's api-token file".into()),
         None => {
-            return unauthorized("missing Authorization: Bearer <token> header; the token is in the data directory's api-token file".into());
+            return unauthorized(
+                "missing Authorization: Bearer <token> header; the token is in the data directory's api-token file".into(),
+            );
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
