@@ -112,6 +112,21 @@ pub enum ClientCommand {
 #[derive(Debug, Args)]
 pub struct ClientAddArgs {
     pub name: String,
+    #[command(flatten)]
+    pub settings: ClientSettings,
+    /// How to recognise the client: email:ADDR, domain:DOMAIN or channel:NAME; repeatable.
+    #[arg(long = "match", value_name = "KIND:VALUE")]
+    pub matches: Vec<String>,
+    /// When the client may reach you live, e.g. "tue,thu 14:00-16:00" (your time) or
+    /// "tue,thu 14:00-16:00@client" (theirs); repeatable.
+    #[arg(long, value_name = "WINDOW")]
+    pub live: Vec<String>,
+}
+
+/// What `client add` and `client edit` both set; left out, a setting keeps its value (or its
+/// default for a new client).
+#[derive(Debug, Args)]
+pub struct ClientSettings {
     /// The client's IANA time zone (default: yours).
     #[arg(long, value_name = "TZ")]
     pub tz: Option<String>,
@@ -124,13 +139,6 @@ pub struct ClientAddArgs {
     /// Bypasses allowed per day (default 3).
     #[arg(long, value_name = "N")]
     pub quota: Option<u32>,
-    /// How to recognise the client: email:ADDR, domain:DOMAIN or channel:NAME; repeatable.
-    #[arg(long = "match", value_name = "KIND:VALUE")]
-    pub matches: Vec<String>,
-    /// When the client may reach you live, e.g. "tue,thu 14:00-16:00" (your time) or
-    /// "tue,thu 14:00-16:00@client" (theirs); repeatable.
-    #[arg(long, value_name = "WINDOW")]
-    pub live: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -138,14 +146,8 @@ pub struct ClientEditArgs {
     pub name: String,
     #[arg(long, value_name = "NEW NAME")]
     pub rename: Option<String>,
-    #[arg(long, value_name = "TZ")]
-    pub tz: Option<String>,
-    #[arg(long, value_name = "TIER")]
-    pub tier: Option<String>,
-    #[arg(long, value_name = "MODE")]
-    pub mode: Option<String>,
-    #[arg(long, value_name = "N")]
-    pub quota: Option<u32>,
+    #[command(flatten)]
+    pub settings: ClientSettings,
     /// Add an identity; repeatable.
     #[arg(long = "match", value_name = "KIND:VALUE")]
     pub matches: Vec<String>,

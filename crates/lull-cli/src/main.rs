@@ -293,29 +293,34 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
     }
 }
 
+/// Time zone, tier, mode and quota as given on the command line.
+type Settings = (Option<String>, Option<Tier>, Option<ClientMode>, Option<u32>);
+
+fn client_settings(s: ClientSettings) -> Result<Settings, CliError> {
+    Ok((s.tz, parse::<Tier>(s.tier.as_deref())?, parse::<ClientMode>(s.mode.as_deref())?, s.quota))
+}
+
 async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result<(), CliError> {
     let request = match command {
         ClientCommand::List => Request::ClientList,
-        ClientCommand::Add(a) => Request::ClientAdd(ClientSpec {
-            name: a.name,
-            tz: a.tz,
-            tier: parse::<Tier>(a.tier.as_deref())?,
-            mode: parse::<ClientMode>(a.mode.as_deref())?,
-            bypass_quota: a.quota,
-            matches: a.matches,
-            live: a.live,
-        }),
-        ClientCommand::Edit(a) => Request::ClientEdit(ClientEdit {
-            name: a.name,
-            rename: a.rename,
-            tz: a.tz,
-            tier: parse::<Tier>(a.tier.as_deref())?,
-            mode: parse::<ClientMode>(a.mode.as_deref())?,
-            bypass_quota: a.quota,
-            add_matches: a.matches,
-            remove_matches: a.unmatches,
-            live: if a.no_live { Some(Vec::new()) } else { (!a.live.is_empty()).then_some(a.live) },
-        }),
+        ClientCommand::Add(a) => {
+            let (tz, tier, mode, bypass_quota) = client_settings(a.settings)?;
+            Request::ClientAdd(ClientSpec { name: a.name, tz, tier, mode, bypass_quota, matches: a.matches, live: a.live })
+        }
+        ClientCommand::Edit(a) => {
+            let (tz, tier, mode, bypass_quota) = client_settings(a.settings)?;
+            Request::ClientEdit(ClientEdit {
+                name: a.name,
+                rename: a.rename,
+                tz,
+                tier,
+                mode,
+                bypass_quota,
+                add_matches: a.matches,
+                remove_matches: a.unmatches,
+                live: if a.no_live { Some(Vec::new()) } else { (!a.live.is_empty()).then_some(a.live) },
+            })
+        }
         ClientCommand::Remove { name } => Request::ClientRemove { name },
     };
     match backend.call(request).await? {

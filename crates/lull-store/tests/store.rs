@@ -268,3 +268,15 @@ async fn concurrent_writers_are_serialised() {
     }
     assert_eq!(store.read(|db| db.message_count()).await.expect("count"), 200);
 }
+
+#[tokio::test]
+async fn a_database_locked_by_another_process_is_reported_not_corrupted() {
+    let (dir, store) = temp_store();
+    let other = rusqlite::Connection::open(dir.path().join("lull.db")).expect("second connection");
+    other.execute_batch("BEGIN EXCLUSIVE").expect("take the write lock");
+    let err = store.write(|tx| tx.record_open(utc("2026-11-24T09:00:00Z"), "test")).await.expect_err("locked");
+    assert!(matches!(err, StoreError::Busy), "{err}");
+    assert!(err.to_string().contains("try again"), "{err}");
+    other.execute_batch("ROLLBACK").expect("release");
+    store.write(|tx| tx.record_open(utc("2026-11-24T09:00:00Z"), "test")).await.expect("works again");
+}
