@@ -98,7 +98,9 @@ async fn serve(dir: DataDir, listen: SocketAddr) -> Result<(), CliError> {
     lock.publish_url(&url)?;
     let token = dir.api_token()?;
     println!("Lull is running at {url}");
-    tracing::info!(data_dir = %dir.root().display(), "webhooks post to {url}hooks/NAME; stop with Ctrl-C");
+    println!("  data      {}", dir.root().display());
+    println!("  webhooks  {url}hooks/NAME  (create one with: lull channel add webhook NAME)");
+    println!("  Stop with Ctrl-C; the lull command talks to this engine while it runs.");
     let served = server::run(engine.clone(), listener, token, shutdown_signal()).await;
     engine.shutdown().await;
     drop(lock);

@@ -277,12 +277,16 @@ impl Shared {
     /// Shows a notice; returns the error text if it could not be shown. Remembers the last error
     /// for `status`.
     pub(crate) async fn show(&self, notice: &Notice) -> Option<String> {
-        let result = self.notifier.notify(notice).await;
-        let error = result.err().map(|e| e.0);
-        if let Some(e) = &error {
-            tracing::warn!(error = %e, "notification not shown");
-        }
+        let error = self.notifier.notify(notice).await.err().map(|e| e.0);
         if let Ok(mut last) = self.last_notify_error.lock() {
+            // A missing notification service fails every notification the same way: say it
+            // once, not once per message.
+            match &error {
+                Some(e) if last.as_ref() != Some(e) => tracing::warn!(error = %e, "notifications are not shown"),
+                Some(e) => tracing::debug!(error = %e, "notification not shown"),
+                None if last.is_some() => tracing::info!("notifications are shown again"),
+                None => {}
+            }
             last.clone_from(&error);
         }
         error
