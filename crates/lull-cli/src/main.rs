@@ -97,10 +97,14 @@ async fn serve(dir: DataDir, listen: SocketAddr) -> Result<(), CliError> {
     let url = server::base_url(addr);
     lock.publish_url(&url)?;
     let token = dir.api_token()?;
-    println!("Lull is running at {url}");
-    println!("  data      {}", dir.root().display());
-    println!("  webhooks  {url}hooks/NAME  (create one with: lull channel add webhook NAME)");
-    println!("  Stop with Ctrl-C; the lull command talks to this engine while it runs.");
+    // Whoever started us may stop reading (`lull serve | head -1`); the engine keeps running.
+    let banner = format!(
+        "Lull is running at {url}\n  data      {}\n  webhooks  {url}hooks/NAME  (create one with: lull channel add webhook NAME)\n  Stop with Ctrl-C; the lull command talks to this engine while it runs.\n",
+        dir.root().display()
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut out, banner.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
+    drop(out);
     let served = server::run(engine.clone(), listener, token, shutdown_signal()).await;
     engine.shutdown().await;
     drop(lock);
