@@ -106,6 +106,10 @@ async fn serve_ingests_notifies_through_dbus_and_keeps_acknowledged_messages() {
     assert_eq!(created["channel"]["path"], "/hooks/acme");
 
     let server = Server::start(dir, &bus);
+    // The API token is readable by the user only.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.join("api-token")).expect("api-token").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
     // One engine per data directory: a second serve is refused and says who holds it.
     let err = fails(dir, &["serve", "--listen", "127.0.0.1:0"]);
     assert!(err.contains("another Lull engine is already running") && err.contains(&format!("pid {}", server.child.id())), "{err}");

@@ -198,6 +198,8 @@ pub struct WeekFigures {
     /// Live and bypass interruptions per client and weekday; digests are their own series.
     pub interruptions_by_client_day: Vec<DailyCounts>,
     pub interruptions_in_focus_by_client: Vec<Count>,
+    /// Of those, the live ones: a client's live window overlapping focus.
+    pub live_in_focus_by_client: Vec<Count>,
     pub context_switches: u32,
     pub after_hours: u32,
     pub after_hours_by_client: Vec<Count>,
@@ -395,6 +397,7 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
     let mut interruptions_by_client_day: HashMap<Option<ClientId>, [u32; 7]> = HashMap::new();
     let mut digests_by_day = [0u32; 7];
     let mut in_focus_by_client: HashMap<Option<ClientId>, u32> = HashMap::new();
+    let mut live_in_focus_by_client: HashMap<Option<ClientId>, u32> = HashMap::new();
     let mut context_switches = 0;
     let mut previous: Option<(NaiveDate, Option<ClientId>)> = None;
     for i in &week_interruptions {
@@ -416,6 +419,9 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
         interruptions_by_client_day.entry(i.client).or_default()[day] += 1;
         if in_focus {
             *in_focus_by_client.entry(i.client).or_default() += 1;
+            if i.kind == InterruptionKind::Live {
+                *live_in_focus_by_client.entry(i.client).or_default() += 1;
+            }
         }
         if let Some((prev_date, prev_client)) = previous
             && prev_date == date
@@ -457,6 +463,7 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
         interruptions,
         interruptions_by_client_day,
         interruptions_in_focus_by_client: sorted_counts(in_focus_by_client, |k| names.client(*k)),
+        live_in_focus_by_client: sorted_counts(live_in_focus_by_client, |k| names.client(*k)),
         context_switches,
         after_hours,
         after_hours_by_client: sorted_counts(after_hours_by_client, |k| names.client(*k)),
@@ -533,13 +540,13 @@ fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -
             ),
         );
     }
-    if let Some(top) = this.interruptions_in_focus_by_client.first().filter(|c| c.count >= 3) {
+    if let Some(top) = this.live_in_focus_by_client.first().filter(|c| c.count >= 3) {
         let share = top.count * 100 / this.interruptions.in_focus.max(1);
         push(
             "move_live_window",
             format!(
-                "{} caused {} of your {} interruptions during focus ({share}%). Move their live window out of your focus blocks, or make them digest-only on focus days.",
-                top.name, top.count, this.interruptions.in_focus
+                "{}'s live window interrupted your focus {} times ({share}% of the interruptions during focus). Move it out of your focus blocks, or make {} digest-only on focus days.",
+                top.name, top.count, top.name
             ),
         );
     }
@@ -649,6 +656,77 @@ mod tests {
                 t += Duration::minutes(7);
             }
         }
+    }
+
+    #[test]
+    fn suggestions_name_the_client_and_the_change() {
+        let schedule = Schedule::default_in(Paris);
+        let clients = [
+            ClientInfo { id: 1, name: "Acme".into(), tz: Paris, bypass_quota: 3 },
+            ClientInfo { id: 2, name: "Globex".into(), tz: chrono_tz::America::Los_Angeles, bypass_quota: 3 },
+        ];
+        let tuesday = utc("2026-11-24T10:00:00+01:00");
+        let mut messages = Vec::new();
+        let mut interruptions = Vec::new();
+        for i in 0..4 {
+            // Acme breaks through focus four times.
+            let at = tuesday + Duration::minutes(20 * i);
+            messages.push(StatsMessage {
+                received_at: at,
+                client: Some(1),
+                channel: 1,
+                category: Category::Direct,
+                decision: DecisionKind::Bypass,
+            });
+            interruptions.push(Interruption { at, client: Some(1), kind: InterruptionKind::Bypass });
+        }
+        for i in 0..6 {
+            // Globex writes in the Paris night.
+            let at = utc("2026-11-24T23:00:00+01:00") + Duration::minutes(10 * i);
+            messages.push(StatsMessage {
+                received_at: at,
+                client: Some(2),
+                channel: 1,
+                category: Category::Direct,
+                decision: DecisionKind::Held,
+            });
+        }
+        let checks: Vec<_> = (0..3).map(|i| tuesday + Duration::minutes(5 + 30 * i)).collect();
+        let input = StatsInput {
+            schedule: &schedule,
+            now: utc("2026-11-29T12:00:00+01:00"),
+            messages: &messages,
+            interruptions: &interruptions,
+            sessions: &[],
+            checks: &checks,
+            clients: &clients,
+            channels: &[(1, "hooks".into())],
+        };
+        let s = week_stats(&input, IsoWeek::containing(tuesday, Paris));
+        let codes: Vec<&str> = s.suggestions.iter().map(|s| s.code.as_str()).collect();
+        // Acme's interruptions were bypasses, not its live window: no advice about windows.
+        assert_eq!(codes, ["lower_bypass_quota", "after_hours", "checks_during_focus"]);
+        assert!(s.suggestions[0].text.contains("lull client edit \"Acme\" --quota 2"), "{}", s.suggestions[0].text);
+        assert!(
+            s.suggestions[1].text.contains("Globex sent 6 messages outside your working hours; they are 9 h behind you"),
+            "{}",
+            s.suggestions[1].text
+        );
+        assert!(s.suggestions[2].text.starts_with("You opened Lull 3 times during focus"), "{}", s.suggestions[2].text);
+
+        // Globex's live window overlapping focus three times does get that advice.
+        let mut more = interruptions.clone();
+        for i in 0..3 {
+            more.push(Interruption {
+                at: utc("2026-11-25T15:00:00+01:00") + Duration::minutes(10 * i),
+                client: Some(2),
+                kind: InterruptionKind::Live,
+            });
+        }
+        let input = StatsInput { interruptions: &more, ..input };
+        let s = week_stats(&input, IsoWeek::containing(tuesday, Paris));
+        let window = s.suggestions.iter().find(|s| s.code == "move_live_window").expect("window advice");
+        assert!(window.text.starts_with("Globex's live window interrupted your focus 3 times (42% of"), "{}", window.text);
     }
 
     #[test]
