@@ -28,7 +28,8 @@ pub struct UnknownValue {
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
+        #[ts(rename_all = "snake_case")]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
@@ -112,7 +113,8 @@ impl DecisionKind {
 }
 
 /// A matcher that attributes a message to a client.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
+#[ts(type = "string")]
 pub enum Identity {
     /// An exact address, `email:jane@acme.com`.
     Email(String),
@@ -194,7 +196,7 @@ impl<'de> Deserialize<'de> for Identity {
 }
 
 /// Whose clock a live window is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowZone {
     User,
@@ -203,7 +205,8 @@ pub enum WindowZone {
 
 /// When a client may reach the freelancer live, e.g. `tue,thu 14:00-16:00` (the freelancer's
 /// time) or `tue,thu 14:00-16:00@client` (the client's time).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct LiveWindow {
     pub range: WeeklyRange,
     pub zone: WindowZone,

@@ -58,7 +58,7 @@ pub struct MessageFacts<'a> {
 }
 
 /// Why a decision was taken; kept with the decision, rendered by [`Rule::reason`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     Newsletter,
@@ -78,7 +78,7 @@ pub enum Rule {
 }
 
 /// What made a message urgent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Trigger {
     Word { word: String },

@@ -17,8 +17,9 @@ pub const DEFAULT_URGENT_WORDS: &[&str] =
 /// At most this many digests a day: batching means a few, not dozens.
 pub const MAX_DIGESTS_PER_DAY: usize = 12;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Schedule {
+    #[ts(type = "string")]
     pub tz: Tz,
     /// Blocks during which only live windows and bypasses interrupt.
     pub focus: Vec<WeeklyRange>,

@@ -16,7 +16,7 @@ use crate::schedule::Schedule;
 use crate::stats::{ClientInfo, Interruption, InterruptionKind, IsoWeek, StatsInput, StatsMessage, WeekStats, week_stats};
 
 /// One line of a trace file (JSON Lines).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TraceEntry {
     pub received_at: DateTime<Utc>,
     pub from: String,
@@ -62,7 +62,7 @@ pub fn parse_trace(text: &str) -> Result<Vec<TraceEntry>, Vec<TraceError>> {
 }
 
 /// The decision one trace message would have received.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SimulatedDecision {
     pub received_at: DateTime<Utc>,
     pub from: String,
@@ -76,14 +76,14 @@ pub struct SimulatedDecision {
 }
 
 /// A digest the held messages would have formed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SimulatedDigest {
     pub at: DateTime<Utc>,
     pub messages: u32,
     pub clients: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Simulation {
     pub decisions: Vec<SimulatedDecision>,
     pub digests: Vec<SimulatedDigest>,

@@ -22,7 +22,8 @@ use crate::schedule::{Schedule, merge_intervals};
 use crate::week::{Fold, TimeOfDay, resolve_local};
 
 /// An ISO 8601 week, e.g. `2026-W48`.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct IsoWeek {
     pub year: i32,
     pub week: u32,
@@ -96,7 +97,7 @@ pub struct StatsMessage {
     pub decision: DecisionKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum InterruptionKind {
     Live,
@@ -138,20 +139,20 @@ pub struct ClientInfo {
 }
 
 /// A labelled count, e.g. a client and its messages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Count {
     pub name: String,
     pub count: u32,
 }
 
 /// A label with one count per weekday, Monday first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DailyCounts {
     pub name: String,
     pub days: [u32; 7],
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DecisionCounts {
     pub live: u32,
     pub held: u32,
@@ -159,7 +160,7 @@ pub struct DecisionCounts {
     pub muted: u32,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InterruptionCounts {
     pub total: u32,
     pub live: u32,
@@ -170,7 +171,7 @@ pub struct InterruptionCounts {
 }
 
 /// The longest stretch of working time without an interruption.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Stretch {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -178,7 +179,7 @@ pub struct Stretch {
 }
 
 /// The figures of one week.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WeekFigures {
     pub week: IsoWeek,
     pub start: DateTime<Utc>,
@@ -213,7 +214,7 @@ pub struct WeekFigures {
 }
 
 /// A figure this week beside last week.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Trend {
     pub metric: String,
     pub this_week: u32,
@@ -223,14 +224,15 @@ pub struct Trend {
 }
 
 /// A concrete suggestion derived from the figures; `code` is stable for translations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Suggestion {
     pub code: String,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WeekStats {
+    #[ts(type = "string")]
     pub tz: Tz,
     #[serde(flatten)]
     pub figures: WeekFigures,

@@ -35,7 +35,8 @@ pub fn parse_tz(name: &str) -> Result<Tz, WeekParseError> {
 }
 
 /// A set of weekdays, Monday first.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct Days(u8);
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -170,7 +171,8 @@ impl fmt::Debug for Days {
 }
 
 /// A time of day in minutes since midnight; 24:00 (1440) is allowed as the end of a range.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct TimeOfDay(u16);
 
 impl TimeOfDay {
@@ -232,7 +234,8 @@ impl fmt::Debug for TimeOfDay {
 /// A range of wall-clock time repeated on some weekdays, e.g. `mon-fri 09:00-12:00`.
 /// When `end <= start` the range crosses midnight: it starts on the listed day and ends the
 /// next day (`fri 22:00-02:00`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct WeeklyRange {
     pub days: Days,
     pub start: TimeOfDay,
@@ -407,7 +410,8 @@ pub fn start_of_local_day(tz: Tz, at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// A weekday and a time: the slot of a weekly event such as the ratings digest.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct WeeklySlot {
     pub day: Weekday,
     pub time: TimeOfDay,

@@ -10,7 +10,7 @@ use lull_core::{Rule, Schedule};
 use serde::{Deserialize, Serialize};
 
 /// Everything one can ask the engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "method", content = "params", rename_all = "snake_case")]
 pub enum Request {
     Status,
@@ -51,7 +51,7 @@ pub enum Request {
 }
 
 /// The answer to a [`Request`], one variant per kind of result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Response {
     Status(StatusView),
@@ -77,14 +77,14 @@ pub enum Response {
 }
 
 /// A failed request: a stable code for programs and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
 #[error("{message}")]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The request is wrong; the message says what to change.
@@ -138,7 +138,7 @@ impl From<lull_store::StoreError> for ApiError {
 
 /// Changes to the schedule; fields left out keep their value. Ranges are written as on the
 /// command line (`mon-fri 09:00-12:00`), times as `HH:MM`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ScheduleUpdate {
     pub tz: Option<String>,
     pub focus: Option<Vec<String>>,
@@ -149,7 +149,7 @@ pub struct ScheduleUpdate {
     pub urgent_words: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ScheduleView {
     #[serde(flatten)]
     pub schedule: Schedule,
@@ -160,7 +160,7 @@ pub struct ScheduleView {
 
 /// A client to add. Missing fields take defaults: the user's time zone, tier `normal`, mode
 /// `normal`, a quota of 3 bypasses a day.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ClientSpec {
     pub name: String,
     pub tz: Option<String>,
@@ -176,7 +176,7 @@ pub struct ClientSpec {
 }
 
 /// Changes to a client; fields left out keep their value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ClientEdit {
     pub name: String,
     pub rename: Option<String>,
@@ -192,7 +192,7 @@ pub struct ClientEdit {
     pub live: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ClientView {
     pub id: i64,
     pub name: String,
@@ -208,13 +208,13 @@ pub struct ClientView {
     pub messages_7d: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChannelSpec {
     pub kind: ChannelKind,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChannelView {
     pub id: i64,
     pub name: String,
@@ -230,7 +230,7 @@ pub struct ChannelView {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChannelCreated {
     pub channel: ChannelView,
     /// The webhook's bearer token. Shown once: Lull keeps only its hash.
@@ -238,7 +238,7 @@ pub struct ChannelCreated {
 }
 
 /// "What would happen to such a message at that time?"
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ExplainQuery {
     pub from: String,
     pub at: DateTime<Utc>,
@@ -251,7 +251,7 @@ pub struct ExplainQuery {
     pub channel: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Explanation {
     pub at: DateTime<Utc>,
     pub client: Option<String>,
@@ -264,7 +264,7 @@ pub struct Explanation {
     pub rule: Rule,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct FocusView {
     pub in_focus: bool,
     /// `session` (manual) or `block` (from the schedule).
@@ -275,7 +275,7 @@ pub struct FocusView {
 }
 
 /// The engine's state for a glance (the tray, `lull status`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StatusView {
     pub now: DateTime<Utc>,
     pub tz: String,
@@ -292,7 +292,7 @@ pub struct StatusView {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InboxQuery {
     #[serde(default)]
     pub held_only: bool,
@@ -307,13 +307,13 @@ pub struct InboxQuery {
     pub record_check: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Cursor {
     pub received_at: DateTime<Utc>,
     pub id: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MessageView {
     pub id: i64,
     pub channel: String,
@@ -333,13 +333,13 @@ pub struct MessageView {
     pub read: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InboxPage {
     pub messages: Vec<MessageView>,
     pub next: Option<Cursor>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DigestView {
     pub id: i64,
     pub slot_at: DateTime<Utc>,
@@ -353,13 +353,13 @@ pub struct DigestView {
     pub notify_error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DigestGroup {
     pub client: Option<String>,
     pub messages: Vec<MessageView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DigestDetail {
     pub digest: DigestView,
     pub groups: Vec<DigestGroup>,
@@ -424,7 +424,7 @@ impl From<lull_store::ChannelRow> for ChannelView {
 }
 
 /// What the engine tells listeners (the UI, over server-sent events) as it happens.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
     MessageIngested { id: i64, client: Option<String>, decision: DecisionKind, release_at: Option<DateTime<Utc>> },
@@ -433,4 +433,78 @@ pub enum EngineEvent {
     ScheduleChanged,
     ClientsChanged,
     ChannelsChanged,
+}
+
+/// The TypeScript declarations of every type the API sends or receives, for the web UI
+/// (`ui/src/lib/api/types.ts`). A test fails when the committed file drifts from this.
+pub fn typescript_bindings() -> String {
+    use lull_core::model as m;
+    use lull_core::{policy as p, simulate as sim, stats as st, week as w};
+    use ts_rs::{Config, TS};
+
+    let cfg = Config::new().with_large_int("number").with_array_tuple_limit(0);
+    let decls = [
+        m::Category::decl(&cfg),
+        m::Tier::decl(&cfg),
+        m::ClientMode::decl(&cfg),
+        m::DecisionKind::decl(&cfg),
+        m::ChannelKind::decl(&cfg),
+        m::LiveWindow::decl(&cfg),
+        w::TimeOfDay::decl(&cfg),
+        w::WeeklyRange::decl(&cfg),
+        w::WeeklySlot::decl(&cfg),
+        st::IsoWeek::decl(&cfg),
+        Schedule::decl(&cfg),
+        p::Rule::decl(&cfg),
+        p::Trigger::decl(&cfg),
+        st::WeekStats::decl(&cfg),
+        st::WeekFigures::decl(&cfg),
+        st::Count::decl(&cfg),
+        st::DailyCounts::decl(&cfg),
+        st::DecisionCounts::decl(&cfg),
+        st::InterruptionCounts::decl(&cfg),
+        st::Stretch::decl(&cfg),
+        st::Trend::decl(&cfg),
+        st::Suggestion::decl(&cfg),
+        sim::Simulation::decl(&cfg),
+        sim::SimulatedDecision::decl(&cfg),
+        sim::SimulatedDigest::decl(&cfg),
+        sim::TraceEntry::decl(&cfg),
+        Request::decl(&cfg),
+        Response::decl(&cfg),
+        ApiError::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        ScheduleUpdate::decl(&cfg),
+        ScheduleView::decl(&cfg),
+        ClientSpec::decl(&cfg),
+        ClientEdit::decl(&cfg),
+        ClientView::decl(&cfg),
+        ChannelSpec::decl(&cfg),
+        ChannelView::decl(&cfg),
+        ChannelCreated::decl(&cfg),
+        ExplainQuery::decl(&cfg),
+        Explanation::decl(&cfg),
+        FocusView::decl(&cfg),
+        StatusView::decl(&cfg),
+        InboxQuery::decl(&cfg),
+        Cursor::decl(&cfg),
+        MessageView::decl(&cfg),
+        InboxPage::decl(&cfg),
+        DigestView::decl(&cfg),
+        DigestGroup::decl(&cfg),
+        DigestDetail::decl(&cfg),
+        EngineEvent::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust API types by `lull_engine::api::typescript_bindings`; do not edit.\n\
+         // Regenerate: LULL_UPDATE_BINDINGS=1 cargo test -p lull-engine --test engine bindings\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
 }

@@ -560,3 +560,21 @@ async fn explain_focus_sessions_and_quota() {
     assert_eq!(err.code, ErrorCode::NotFound);
     assert!(h.engine.handle(Request::FocusStart { minutes: 0 }).await.is_err());
 }
+
+/// The web UI's types are generated from the API's Rust types and committed; this fails when
+/// they drift. `LULL_UPDATE_BINDINGS=1` rewrites the file instead.
+#[test]
+fn typescript_bindings_are_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/api/types.ts");
+    let generated = lull_engine::api::typescript_bindings();
+    if std::env::var_os("LULL_UPDATE_BINDINGS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("create the bindings directory");
+        std::fs::write(&path, &generated).expect("write the bindings");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is out of date with the Rust API types; regenerate it with LULL_UPDATE_BINDINGS=1 cargo test -p lull-engine --test engine bindings",
+        path.display()
+    );
+}

@@ -1,0 +1,268 @@
+// Generated from the Rust API types by `lull_engine::api::typescript_bindings`; do not edit.
+// Regenerate: LULL_UPDATE_BINDINGS=1 cargo test -p lull-engine --test engine bindings
+
+export type Category = "direct" | "mention" | "platform" | "rating" | "social" | "newsletter" | "system";
+
+export type Tier = "vip" | "normal" | "low";
+
+export type ClientMode = "normal" | "digest_only" | "muted";
+
+export type DecisionKind = "live" | "held" | "bypass" | "muted";
+
+export type ChannelKind = "webhook" | "imap" | "desktop" | "feed";
+
+export type LiveWindow = string;
+
+export type TimeOfDay = string;
+
+export type WeeklyRange = string;
+
+export type WeeklySlot = string;
+
+export type IsoWeek = string;
+
+export type Schedule = { tz: string, 
+/**
+ * Blocks during which only live windows and bypasses interrupt.
+ */
+focus: Array<WeeklyRange>, 
+/**
+ * Working hours; a day with working hours is a working day. Empty means every hour works.
+ */
+work: Array<WeeklyRange>, 
+/**
+ * Digest times on working days, sorted.
+ */
+digests: Array<TimeOfDay>, 
+/**
+ * When ratings and reviews are released, once a week.
+ */
+weekly_digest: WeeklySlot, urgent_words: Array<string>, };
+
+export type Rule = { "rule": "newsletter" } | { "rule": "client_muted", client: string, } | { "rule": "rating" } | { "rule": "never_interrupts", category: Category, } | { "rule": "digest_only", client: string, } | { "rule": "live_window", client: string, window: LiveWindow, } | { "rule": "manual_focus", until: string, } | { "rule": "focus_block", block: WeeklyRange, until: string, } | { "rule": "after_hours" } | { "rule": "low_tier", client: string, } | { "rule": "open" } | { "rule": "urgent", client: string, word: string, used: number, quota: number, } | { "rule": "retry", sender: string, attempts: Array<string>, used: number, quota: number, } | { "rule": "quota_exhausted", client: string, quota: number, trigger: Trigger, held_by: Rule, };
+
+export type Trigger = { "kind": "word", word: string, } | { "kind": "retry", attempts: number, };
+
+export type WeekStats = { tz: string, previous: WeekFigures, trends: Array<Trend>, suggestions: Array<Suggestion>, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
+/**
+ * Messages per local weekday, Monday first.
+ */
+by_day: Array<number>, 
+/**
+ * Messages per client and weekday.
+ */
+by_client_day: Array<DailyCounts>, 
+/**
+ * Arrivals per weekday (Monday first) and local hour.
+ */
+by_weekday_hour: Array<Array<number>>, decisions: DecisionCounts, interruptions: InterruptionCounts, 
+/**
+ * Live and bypass interruptions per client and weekday; digests are their own series.
+ */
+interruptions_by_client_day: Array<DailyCounts>, interruptions_in_focus_by_client: Array<Count>, 
+/**
+ * Of those, the live ones: a client's live window overlapping focus.
+ */
+live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, };
+
+export type WeekFigures = { week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
+/**
+ * Messages per local weekday, Monday first.
+ */
+by_day: Array<number>, 
+/**
+ * Messages per client and weekday.
+ */
+by_client_day: Array<DailyCounts>, 
+/**
+ * Arrivals per weekday (Monday first) and local hour.
+ */
+by_weekday_hour: Array<Array<number>>, decisions: DecisionCounts, interruptions: InterruptionCounts, 
+/**
+ * Live and bypass interruptions per client and weekday; digests are their own series.
+ */
+interruptions_by_client_day: Array<DailyCounts>, interruptions_in_focus_by_client: Array<Count>, 
+/**
+ * Of those, the live ones: a client's live window overlapping focus.
+ */
+live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, };
+
+export type Count = { name: string, count: number, };
+
+export type DailyCounts = { name: string, days: Array<number>, };
+
+export type DecisionCounts = { live: number, held: number, bypass: number, muted: number, };
+
+export type InterruptionCounts = { total: number, live: number, bypass: number, digest: number, 
+/**
+ * Of the total, how many came inside focus (blocks or sessions).
+ */
+in_focus: number, };
+
+export type Stretch = { start: string, end: string, minutes: number, };
+
+export type Trend = { metric: string, this_week: number, previous_week: number, 
+/**
+ * Percentage change; `None` when last week was zero.
+ */
+change_percent: number | null, };
+
+export type Suggestion = { code: string, text: string, };
+
+export type Simulation = { decisions: Array<SimulatedDecision>, digests: Array<SimulatedDigest>, 
+/**
+ * The statistics of `week` (by default the week of the last message); `None` for an
+ * empty trace.
+ */
+stats: WeekStats | null, };
+
+export type SimulatedDecision = { received_at: string, from: string, client: string, title: string, category: Category, decision: DecisionKind, release_at: string | null, rule: string, reason: string, };
+
+export type SimulatedDigest = { at: string, messages: number, clients: number, };
+
+export type TraceEntry = { received_at: string, from: string, title: string, body: string, category: Category | null, 
+/**
+ * The channel the message came through, for attribution by `channel:` identities and the
+ * per-channel counts; `trace` when absent.
+ */
+channel: string | null, };
+
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": { name: string, } } | { "method": "channel_list" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": { minutes: number, } } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": { limit: number, } } | { "method": "digest_show", "params": { id: number, } } | { "method": "digest_now" } | { "method": "stats_week", "params": { week: string | null, } } | { "method": "simulate", "params": { trace: Array<TraceEntry>, week: string | null, } } | { "method": "record_open", "params": { source: string, } };
+
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": { name: string, messages_kept: number, } } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": WeekStats } | { "type": "simulation", "data": Simulation } | { "type": "ok" };
+
+export type ApiError = { code: ErrorCode, message: string, };
+
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "unauthorized" | "unavailable" | "internal";
+
+export type ScheduleUpdate = { tz: string | null, focus: Array<string> | null, work: Array<string> | null, digests: Array<string> | null, 
+/**
+ * `fri 17:00`: when ratings and reviews are released.
+ */
+weekly_digest: string | null, urgent_words: Array<string> | null, };
+
+export type ScheduleView = { next_digest: string, 
+/**
+ * How many held messages moved to a new release time (after `schedule set`).
+ */
+replanned: number, tz: string, 
+/**
+ * Blocks during which only live windows and bypasses interrupt.
+ */
+focus: Array<WeeklyRange>, 
+/**
+ * Working hours; a day with working hours is a working day. Empty means every hour works.
+ */
+work: Array<WeeklyRange>, 
+/**
+ * Digest times on working days, sorted.
+ */
+digests: Array<TimeOfDay>, 
+/**
+ * When ratings and reviews are released, once a week.
+ */
+weekly_digest: WeeklySlot, urgent_words: Array<string>, };
+
+export type ClientSpec = { name: string, tz: string | null, tier: Tier | null, mode: ClientMode | null, bypass_quota: number | null, 
+/**
+ * `email:ADDR`, `domain:DOMAIN`, `channel:NAME`.
+ */
+matches: Array<string>, 
+/**
+ * `tue,thu 14:00-16:00`, with `@client` for the client's time.
+ */
+live: Array<string>, };
+
+export type ClientEdit = { name: string, rename: string | null, tz: string | null, tier: Tier | null, mode: ClientMode | null, bypass_quota: number | null, add_matches: Array<string>, remove_matches: Array<string>, 
+/**
+ * Replaces every live window; `Some(vec![])` removes them all.
+ */
+live: Array<string> | null, };
+
+export type ClientView = { id: number, name: string, tz: string, 
+/**
+ * The client's wall clock now, e.g. `Tue 14:05`.
+ */
+local_time: string, tier: Tier, mode: ClientMode, bypass_quota: number, matches: Array<string>, live_windows: Array<string>, 
+/**
+ * Messages in the last 7 days.
+ */
+messages_7d: number, };
+
+export type ChannelSpec = { kind: ChannelKind, name: string, };
+
+export type ChannelView = { id: number, name: string, kind: ChannelKind, 
+/**
+ * Where a webhook channel receives, e.g. `/hooks/acme`.
+ */
+path: string | null, health: string, last_sync_at: string | null, last_error: string | null, last_error_at: string | null, messages: number, last_message_at: string | null, created_at: string, };
+
+export type ChannelCreated = { channel: ChannelView, 
+/**
+ * The webhook's bearer token. Shown once: Lull keeps only its hash.
+ */
+token: string | null, };
+
+export type ExplainQuery = { from: string, at: string, title: string, body: string, category: Category | null, 
+/**
+ * The channel it would arrive on, for `channel:` identities.
+ */
+channel: string | null, };
+
+export type Explanation = { at: string, client: string | null, 
+/**
+ * The identity that attributed the message, e.g. `domain:acme.com`.
+ */
+matched: string | null, category: Category, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, };
+
+export type FocusView = { in_focus: boolean, 
+/**
+ * `session` (manual) or `block` (from the schedule).
+ */
+source: string | null, until: string | null, 
+/**
+ * The schedule's block in force, e.g. `mon-fri 09:00-12:00`.
+ */
+block: string | null, };
+
+export type StatusView = { now: string, tz: string, focus: FocusView, held: number, next_digest: string, 
+/**
+ * Held messages the next digest will release, and from how many clients.
+ */
+next_digest_messages: number, next_digest_clients: number, bypasses_today: number, 
+/**
+ * The last notification error, if the last notification failed.
+ */
+notifications_error: string | null, 
+/**
+ * One reassuring sentence: "In focus until 12:00. Nothing urgent. Next digest at 13:00: …".
+ */
+summary: string, };
+
+export type InboxQuery = { held_only: boolean, 
+/**
+ * A client name, or `Unknown`.
+ */
+client: string | null, search: string | null, limit: number | null, 
+/**
+ * The `next` cursor of the previous page.
+ */
+before: Cursor | null, 
+/**
+ * Whether this listing is the user looking at the inbox (recorded as a check).
+ */
+record_check: boolean, };
+
+export type Cursor = { received_at: string, id: number, };
+
+export type MessageView = { id: number, channel: string, client: string | null, sender: string, title: string, body: string, url: string | null, category: Category, sent_at: string | null, received_at: string, decision: DecisionKind, release_at: string | null, reason: string, rule: string, digest_id: number | null, read: boolean, };
+
+export type InboxPage = { messages: Array<MessageView>, next: Cursor | null, };
+
+export type DigestView = { id: number, slot_at: string, released_at: string, manual: boolean, merged_slots: number, messages: number, clients: number, summary: string, notified_at: string | null, notify_error: string | null, };
+
+export type DigestGroup = { client: string | null, messages: Array<MessageView>, };
+
+export type DigestDetail = { digest: DigestView, groups: Array<DigestGroup>, };
+
+export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" };
