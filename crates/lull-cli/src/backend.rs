@@ -54,6 +54,14 @@ impl Backend {
         }
     }
 
+    /// The API token, when commands go through a running server.
+    pub fn token(&self) -> Option<&str> {
+        match self {
+            Backend::Local { .. } => None,
+            Backend::Remote { token, .. } => Some(token),
+        }
+    }
+
     /// The running server's URL, if commands go through one.
     pub fn server_url(&self) -> Option<&str> {
         match self {

@@ -53,6 +53,14 @@ pub enum Command {
     /// Weekly dispersion statistics.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Fill an empty data directory with two realistic weeks of messages, to try Lull.
+    Demo,
+    /// Print (and open in a browser) the web UI's address with its access token.
+    Open {
+        /// Only print the address.
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Replay a trace of messages through your schedule and clients without touching the inbox.
     Simulate {
         /// A JSON Lines file: one {"received_at", "from", "title", "body", "category"?} a line.

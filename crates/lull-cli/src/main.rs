@@ -220,6 +220,8 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 body: a.body,
                 category: parse::<Category>(a.category.as_deref())?,
                 channel: a.channel,
+                client: None,
+                schedule: None,
             };
             let tz = user_tz(backend).await?;
             match backend.call(Request::Explain(query)).await? {
@@ -251,6 +253,8 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 limit: Some(a.limit),
                 before: None,
                 record_check: true,
+                interruptions_only: false,
+                archived: false,
             };
             match backend.call(Request::Inbox(query)).await? {
                 Response::Inbox(p) => emit(json, &p, |p| render::inbox(p, tz)),
@@ -273,6 +277,33 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                     r => Err(unexpected(&r)),
                 },
             }
+        }
+        Command::Demo => match backend.call(Request::Demo).await? {
+            Response::Demo(d) => emit(json, &d, |d| {
+                format!(
+                    "Seeded {} clients, {} channels, {} messages and {} digests over the last two weeks. Try: lull inbox, lull stats week, lull digest list.\n",
+                    d.clients, d.channels, d.messages, d.digests
+                )
+            }),
+            r => Err(unexpected(&r)),
+        },
+        Command::Open { no_browser } => {
+            let Some(url) = backend.server_url() else {
+                return Err(CliError::Other("Lull is not running on this data directory; start it with `lull serve`".into()));
+            };
+            let link = format!("{url}#token={}", backend.token().unwrap_or_default());
+            println!("{link}");
+            if !no_browser {
+                let opened = std::process::Command::new("xdg-open")
+                    .arg(&link)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status();
+                if !opened.is_ok_and(|s| s.success()) {
+                    eprintln!("lull: could not open a browser; open the address above yourself");
+                }
+            }
+            Ok(())
         }
         Command::Stats(StatsCommand::Week { week }) => match backend.call(Request::StatsWeek { week }).await? {
             Response::Stats(s) => emit(json, &s, |s| render::stats(s)),

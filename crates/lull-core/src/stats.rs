@@ -223,10 +223,12 @@ pub struct Trend {
     pub change_percent: Option<i32>,
 }
 
-/// A concrete suggestion derived from the figures; `code` is stable for translations.
+/// A concrete suggestion derived from the figures. `code` and `params` are stable, so a UI can
+/// word it in its own language; `text` is the English sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Suggestion {
     pub code: String,
+    pub params: std::collections::BTreeMap<String, String>,
     pub text: String,
 }
 
@@ -526,19 +528,21 @@ pub const MAX_SUGGESTIONS: usize = 4;
 
 fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -> Vec<Suggestion> {
     let mut out = Vec::new();
-    let mut push = |code: &str, text: String| out.push(Suggestion { code: code.to_owned(), text });
+    let mut push = |code: &str, params: &[(&str, String)], text: String| {
+        let params = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        out.push(Suggestion { code: code.to_owned(), params, text });
+    };
     let client = |name: &str| input.clients.iter().find(|c| c.name == name);
 
     if let Some(top) = this.bypasses_by_client.first().filter(|c| c.count >= 3 && c.name != "Unknown") {
         let quota = client(&top.name).map_or(3, |c| c.bypass_quota);
+        let lower = quota.saturating_sub(1).max(1);
         push(
             "lower_bypass_quota",
+            &[("client", top.name.clone()), ("count", top.count.to_string()), ("quota", quota.to_string()), ("lower", lower.to_string())],
             format!(
-                "{} broke through focus {} times this week with urgent messages. If those were not emergencies, lower their daily quota from {quota}: lull client edit \"{}\" --quota {}.",
-                top.name,
-                top.count,
-                top.name,
-                quota.saturating_sub(1).max(1)
+                "{} broke through focus {} times this week with urgent messages. If those were not emergencies, lower their daily quota from {quota}: lull client edit \"{}\" --quota {lower}.",
+                top.name, top.count, top.name
             ),
         );
     }
@@ -546,42 +550,40 @@ fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -
         let share = top.count * 100 / this.interruptions.in_focus.max(1);
         push(
             "move_live_window",
+            &[("client", top.name.clone()), ("count", top.count.to_string()), ("share", share.to_string())],
             format!(
                 "{}'s live window interrupted your focus {} times ({share}% of the interruptions during focus). Move it out of your focus blocks, or make {} digest-only on focus days.",
                 top.name, top.count, top.name
             ),
         );
     }
-    if let Some(top) = this.after_hours_by_client.first().filter(|c| c.count >= 5) {
-        let text = match client(&top.name) {
-            Some(c) => {
-                let offset = tz_offset_hours(c.tz, input.schedule.tz, this.end);
-                if offset == 0 {
-                    format!(
-                        "{} sent {} messages outside your working hours. They waited for the next working day; tell {} when you answer so expectations match.",
-                        top.name, top.count, top.name
-                    )
-                } else {
-                    let dir = if offset > 0 { "ahead of" } else { "behind" };
-                    format!(
-                        "{} sent {} messages outside your working hours; they are {} h {dir} you. Agree on a live window in the hours you share, e.g. lull client edit \"{}\" --live \"tue,thu 14:00-15:00\".",
-                        top.name,
-                        top.count,
-                        offset.abs(),
-                        top.name
-                    )
-                }
-            }
-            None => format!(
-                "{} messages from {} arrived outside your working hours; they waited for the next working day.",
-                top.count, top.name
-            ),
+    // Unknown senders (platforms, lists) cannot be asked for an overlap window.
+    if let Some(top) = this.after_hours_by_client.iter().find(|c| c.name != "Unknown").filter(|c| c.count >= 5) {
+        let offset = client(&top.name).map_or(0, |c| tz_offset_hours(c.tz, input.schedule.tz, this.end));
+        let params = [("client", top.name.clone()), ("count", top.count.to_string()), ("offset", offset.to_string())];
+        let text = if client(&top.name).is_none() {
+            format!("{} messages from {} arrived outside your working hours; they waited for the next working day.", top.count, top.name)
+        } else if offset == 0 {
+            format!(
+                "{} sent {} messages outside your working hours. They waited for the next working day; tell {} when you answer so expectations match.",
+                top.name, top.count, top.name
+            )
+        } else {
+            let dir = if offset > 0 { "ahead of" } else { "behind" };
+            format!(
+                "{} sent {} messages outside your working hours; they are {} h {dir} you. Agree on a live window in the hours you share, e.g. lull client edit \"{}\" --live \"tue,thu 14:00-15:00\".",
+                top.name,
+                top.count,
+                offset.abs(),
+                top.name
+            )
         };
-        push("after_hours", text);
+        push("after_hours", &params, text);
     }
     if this.checks_during_focus >= 3 {
         push(
             "checks_during_focus",
+            &[("count", this.checks_during_focus.to_string())],
             format!(
                 "You opened Lull {} times during focus. Nothing urgent waits there: urgent messages break through on their own, the rest arrives with the next digest.",
                 this.checks_during_focus
@@ -591,6 +593,7 @@ fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -
     if this.context_switches >= 10 {
         push(
             "context_switches",
+            &[("count", this.context_switches.to_string())],
             format!(
                 "Interruptions switched you between clients {} times. Giving each client's live window its own days would cut the switching.",
                 this.context_switches
@@ -601,6 +604,7 @@ fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -
         let outside = this.interruptions.live.saturating_sub(this.interruptions.in_focus);
         push(
             "add_focus",
+            &[("count", this.interruptions.live.to_string()), ("outside", outside.to_string())],
             format!(
                 "{} messages interrupted you live, {outside} of them outside focus. Another focus block, e.g. lull schedule set --focus \"mon-fri 14:00-17:00\", would batch them into digests.",
                 this.interruptions.live
@@ -610,12 +614,14 @@ fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -
     if prev.interruptions.total >= 10 && this.interruptions.total * 4 >= prev.interruptions.total * 5 {
         push(
             "interruptions_rising",
+            &[("previous", prev.interruptions.total.to_string()), ("count", this.interruptions.total.to_string())],
             format!("Interruptions rose from {} last week to {} this week.", prev.interruptions.total, this.interruptions.total),
         );
     }
     if this.ratings_contained > 0 {
         push(
             "ratings_contained",
+            &[("count", this.ratings_contained.to_string())],
             format!(
                 "{} ratings and reviews waited for the weekly digest instead of pulling you in. Keep it that way.",
                 this.ratings_contained

@@ -48,6 +48,28 @@ pub enum Request {
     RecordOpen {
         source: String,
     },
+    /// Marks messages read or unread.
+    MarkRead {
+        ids: Vec<i64>,
+        read: bool,
+    },
+    /// Archives messages, or brings them back to the inbox.
+    Archive {
+        ids: Vec<i64>,
+        archived: bool,
+    },
+    /// Puts messages out of sight until the next digest; they come back unread.
+    Snooze {
+        ids: Vec<i64>,
+    },
+    /// Version and where the data is.
+    Info,
+    /// The whole configuration (schedule, clients, channels) as one document.
+    ConfigExport,
+    /// Applies a configuration document: adds what is new, updates what exists by name.
+    ConfigImport(ConfigDocument),
+    /// Seeds a realistic week of messages into an empty data directory, to see every screen.
+    Demo,
 }
 
 /// The answer to a [`Request`], one variant per kind of result.
@@ -73,6 +95,14 @@ pub enum Response {
     DigestReleased(Option<DigestView>),
     Stats(Box<WeekStats>),
     Simulation(Box<Simulation>),
+    /// How many messages a triage action changed.
+    Updated {
+        count: u32,
+    },
+    Info(InfoView),
+    Config(ConfigDocument),
+    Imported(ImportReport),
+    Demo(DemoReport),
     Ok,
 }
 
@@ -249,6 +279,12 @@ pub struct ExplainQuery {
     pub category: Option<Category>,
     /// The channel it would arrive on, for `channel:` identities.
     pub channel: Option<String>,
+    /// Decide as if it came from this client, whatever `from` says (previews).
+    #[serde(default)]
+    pub client: Option<String>,
+    /// Decide under this change of the schedule instead of the saved one (previews of edits).
+    #[serde(default)]
+    pub schedule: Option<ScheduleUpdate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -305,6 +341,12 @@ pub struct InboxQuery {
     /// Whether this listing is the user looking at the inbox (recorded as a check).
     #[serde(default)]
     pub record_check: bool,
+    /// Only messages that interrupted (live and bypass).
+    #[serde(default)]
+    pub interruptions_only: bool,
+    /// The archive instead of the inbox.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -328,9 +370,11 @@ pub struct MessageView {
     pub decision: DecisionKind,
     pub release_at: Option<DateTime<Utc>>,
     pub reason: String,
-    pub rule: String,
+    pub rule: Rule,
     pub digest_id: Option<i64>,
     pub read: bool,
+    pub archived: bool,
+    pub snoozed_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -398,9 +442,11 @@ impl From<lull_store::MessageRow> for MessageView {
             decision: m.decision.kind,
             release_at: m.decision.release_at,
             reason: m.decision.reason,
-            rule: m.decision.rule.code().to_owned(),
+            rule: m.decision.rule,
             digest_id: m.digest_id,
             read: m.read_at.is_some(),
+            archived: m.archived_at.is_some(),
+            snoozed_until: m.snoozed_until,
         }
     }
 }
@@ -421,6 +467,42 @@ impl From<lull_store::ChannelRow> for ChannelView {
             created_at: c.created_at,
         }
     }
+}
+
+/// Version and whereabouts of this Lull.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct InfoView {
+    pub version: String,
+    pub data_dir: String,
+    pub database: String,
+    pub schema: u32,
+    pub messages: u64,
+}
+
+/// Lull's whole configuration, for export and import (`format` is always `lull-config`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ConfigDocument {
+    pub format: String,
+    pub version: u32,
+    pub schedule: Schedule,
+    pub clients: Vec<ClientSpec>,
+    pub channels: Vec<ChannelSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ImportReport {
+    pub clients_added: u32,
+    pub clients_updated: u32,
+    /// New channels, with their tokens (shown once).
+    pub channels_added: Vec<ChannelCreated>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct DemoReport {
+    pub clients: u32,
+    pub channels: u32,
+    pub messages: u32,
+    pub digests: u32,
 }
 
 /// What the engine tells listeners (the UI, over server-sent events) as it happens.
@@ -444,20 +526,20 @@ pub fn typescript_bindings() -> String {
 
     let cfg = Config::new().with_large_int("number").with_array_tuple_limit(0);
     let decls = [
-        m::Category::decl(&cfg),
-        m::Tier::decl(&cfg),
-        m::ClientMode::decl(&cfg),
-        m::DecisionKind::decl(&cfg),
-        m::ChannelKind::decl(&cfg),
+        Category::decl(&cfg),
+        Tier::decl(&cfg),
+        ClientMode::decl(&cfg),
+        DecisionKind::decl(&cfg),
+        ChannelKind::decl(&cfg),
         m::LiveWindow::decl(&cfg),
         w::TimeOfDay::decl(&cfg),
         w::WeeklyRange::decl(&cfg),
         w::WeeklySlot::decl(&cfg),
         st::IsoWeek::decl(&cfg),
         Schedule::decl(&cfg),
-        p::Rule::decl(&cfg),
+        Rule::decl(&cfg),
         p::Trigger::decl(&cfg),
-        st::WeekStats::decl(&cfg),
+        WeekStats::decl(&cfg),
         st::WeekFigures::decl(&cfg),
         st::Count::decl(&cfg),
         st::DailyCounts::decl(&cfg),
@@ -466,10 +548,10 @@ pub fn typescript_bindings() -> String {
         st::Stretch::decl(&cfg),
         st::Trend::decl(&cfg),
         st::Suggestion::decl(&cfg),
-        sim::Simulation::decl(&cfg),
+        Simulation::decl(&cfg),
         sim::SimulatedDecision::decl(&cfg),
         sim::SimulatedDigest::decl(&cfg),
-        sim::TraceEntry::decl(&cfg),
+        TraceEntry::decl(&cfg),
         Request::decl(&cfg),
         Response::decl(&cfg),
         ApiError::decl(&cfg),
@@ -494,6 +576,10 @@ pub fn typescript_bindings() -> String {
         DigestGroup::decl(&cfg),
         DigestDetail::decl(&cfg),
         EngineEvent::decl(&cfg),
+        InfoView::decl(&cfg),
+        ConfigDocument::decl(&cfg),
+        ImportReport::decl(&cfg),
+        DemoReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust API types by `lull_engine::api::typescript_bindings`; do not edit.\n\

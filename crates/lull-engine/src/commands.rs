@@ -20,6 +20,9 @@ use crate::api::*;
 use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, distinct_clients, load_schedule};
 use crate::token;
 
+/// The `format` of a configuration document.
+pub const CONFIG_FORMAT: &str = "lull-config";
+
 /// Longest manual focus session: half a day. Longer is a schedule, not a session.
 pub const MAX_FOCUS_MINUTES: u32 = 12 * 60;
 
@@ -60,7 +63,107 @@ impl Engine {
                 self.store().write(move |tx| tx.record_open(now, &source)).await?;
                 Ok(Response::Ok)
             }
+            Request::MarkRead { ids, read } => {
+                let at = read.then(|| self.now());
+                self.updated(move |tx| tx.set_read(&ids, at)).await
+            }
+            Request::Archive { ids, archived } => {
+                let at = archived.then(|| self.now());
+                self.updated(move |tx| tx.set_archived(&ids, at)).await
+            }
+            Request::Snooze { ids } => {
+                let now = self.now();
+                let until = self.store().read(move |db| Ok(load_schedule(db)?.next_digest_after(now))).await?;
+                self.updated(move |tx| tx.set_snoozed(&ids, Some(until))).await
+            }
+            Request::Info => {
+                let dir = self.data_dir().clone();
+                let messages = self.store().read(|db| db.message_count()).await?;
+                Ok(Response::Info(InfoView {
+                    version: env!("CARGO_PKG_VERSION").to_owned(),
+                    data_dir: dir.root().display().to_string(),
+                    database: dir.db_path().display().to_string(),
+                    schema: lull_store::schema::latest_version(),
+                    messages,
+                }))
+            }
+            Request::ConfigExport => self.config_export().await.map(Response::Config),
+            Request::ConfigImport(doc) => self.config_import(doc).await.map(Response::Imported),
+            Request::Demo => crate::demo::seed(self).await.map(Response::Demo),
         }
+    }
+
+    /// Runs a triage write and reports how many messages it changed.
+    async fn updated(
+        &self,
+        f: impl FnOnce(&lull_store::Tx<'_>) -> lull_store::Result<usize> + Send + 'static,
+    ) -> Result<Response, ApiError> {
+        let count = self.store().write(f).await?;
+        Ok(Response::Updated { count: count as u32 })
+    }
+
+    async fn config_export(&self) -> Result<ConfigDocument, ApiError> {
+        let (schedule, clients, channels) = self.store().read(|db| Ok((load_schedule(db)?, db.clients()?, db.channels()?))).await?;
+        Ok(ConfigDocument {
+            format: CONFIG_FORMAT.to_owned(),
+            version: 1,
+            schedule,
+            clients: clients
+                .into_iter()
+                .map(|c| ClientSpec {
+                    name: c.name,
+                    tz: Some(c.tz.name().to_owned()),
+                    tier: Some(c.tier),
+                    mode: Some(c.mode),
+                    bypass_quota: Some(c.bypass_quota),
+                    matches: c.identities.iter().map(Identity::to_string).collect(),
+                    live: c.live_windows.iter().map(LiveWindow::to_string).collect(),
+                })
+                .collect(),
+            channels: channels.into_iter().map(|c| ChannelSpec { kind: c.kind, name: c.name }).collect(),
+        })
+    }
+
+    async fn config_import(&self, doc: ConfigDocument) -> Result<ImportReport, ApiError> {
+        if doc.format != CONFIG_FORMAT || doc.version != 1 {
+            return Err(ApiError::invalid(format!(
+                "not a Lull configuration this version can read (format {:?}, version {}); export one from Settings first",
+                doc.format, doc.version
+            )));
+        }
+        let schedule = doc.schedule.clone().validated().map_err(|e| ApiError::invalid(format!("schedule: {e}")))?;
+        let now = self.now();
+        self.store().write(move |tx| tx.put_schedule(&schedule, now)).await?;
+        let existing: Vec<String> = self.store().read(|db| Ok(db.clients()?.into_iter().map(|c| c.name).collect())).await?;
+        let mut report = ImportReport { clients_added: 0, clients_updated: 0, channels_added: Vec::new() };
+        for spec in doc.clients {
+            if existing.iter().any(|n| n.eq_ignore_ascii_case(&spec.name)) {
+                let current = self.client_named(&spec.name, now).await?;
+                let edit = ClientEdit {
+                    name: spec.name.clone(),
+                    rename: None,
+                    tz: spec.tz,
+                    tier: spec.tier,
+                    mode: spec.mode,
+                    bypass_quota: spec.bypass_quota,
+                    add_matches: spec.matches.clone(),
+                    remove_matches: current.matches.iter().filter(|m| !spec.matches.contains(m)).cloned().collect(),
+                    live: Some(spec.live),
+                };
+                self.client_edit(edit).await?;
+                report.clients_updated += 1;
+            } else {
+                self.client_add(spec).await?;
+                report.clients_added += 1;
+            }
+        }
+        let channels: Vec<String> = self.store().read(|db| Ok(db.channel_names()?.into_iter().map(|(_, n)| n).collect())).await?;
+        for spec in doc.channels.into_iter().filter(|c| !channels.contains(&c.name) && c.kind == ChannelKind::Webhook) {
+            report.channels_added.push(self.channel_add(spec).await?);
+        }
+        let _ = self.shared().events.send(EngineEvent::ScheduleChanged);
+        self.replan();
+        Ok(report)
     }
 
     async fn status(&self) -> Result<StatusView, ApiError> {
@@ -159,7 +262,7 @@ impl Engine {
         Ok(clients.iter().map(|c| client_view(c, now, volumes.get(&c.id).copied().unwrap_or(0))).collect())
     }
 
-    async fn client_add(&self, spec: ClientSpec) -> Result<ClientView, ApiError> {
+    pub(crate) async fn client_add(&self, spec: ClientSpec) -> Result<ClientView, ApiError> {
         let now = self.now();
         let user_tz = self.store().read(|db| Ok(load_schedule(db)?.tz)).await?;
         let draft = ClientDraft {
@@ -242,7 +345,7 @@ impl Engine {
         Ok(Response::Removed { name: client.name, messages_kept })
     }
 
-    async fn channel_add(&self, spec: ChannelSpec) -> Result<ChannelCreated, ApiError> {
+    pub(crate) async fn channel_add(&self, spec: ChannelSpec) -> Result<ChannelCreated, ApiError> {
         validate_channel_name(&spec.name).map_err(ApiError::invalid)?;
         if spec.kind != ChannelKind::Webhook {
             return Err(ApiError::invalid(format!(
@@ -270,13 +373,33 @@ impl Engine {
             return Err(ApiError::invalid("--from is empty: give the sender's address or name, e.g. jane@acme.com"));
         }
         let category = q.category.unwrap_or(lull_core::Category::Direct);
+        if let Some(name) = &q.client {
+            let lookup = name.clone();
+            if self.store().read(move |db| db.client_by_name(&lookup)).await?.is_none() {
+                return Err(no_client(name));
+            }
+        }
         self.store()
             .read(move |db| {
-                let ctx = PolicyContext::load(db, q.at, q.at)?;
+                let mut ctx = PolicyContext::load(db, q.at, q.at)?;
+                if let Some(update) = &q.schedule {
+                    match apply_schedule_update(ctx.schedule.clone(), update) {
+                        Ok(s) => ctx.schedule = s,
+                        Err(e) => return Ok(Err(e)),
+                    }
+                }
                 let channel = q.channel.clone().unwrap_or_default();
-                let draft = MessageDraft { channel: &channel, sender: &q.from, title: &q.title, body: &q.body, category, at: q.at };
+                let draft = MessageDraft {
+                    as_client: q.client.as_deref(),
+                    channel: &channel,
+                    sender: &q.from,
+                    title: &q.title,
+                    body: &q.body,
+                    category,
+                    at: q.at,
+                };
                 let d = decide_message(db, &ctx, &draft)?;
-                Ok(Explanation {
+                Ok(Ok(Explanation {
                     at: q.at,
                     client: d.client.map(|c| c.name.clone()),
                     matched: d.matched.map(Identity::to_string),
@@ -285,10 +408,9 @@ impl Engine {
                     release_at: d.decision.release_at,
                     reason: d.decision.reason,
                     rule: d.decision.rule,
-                })
+                }))
             })
-            .await
-            .map_err(ApiError::from)
+            .await?
     }
 
     async fn focus_start(&self, minutes: u32) -> Result<FocusView, ApiError> {
@@ -343,6 +465,9 @@ impl Engine {
                 };
                 let filter = InboxFilter {
                     held_only: q.held_only,
+                    interruptions_only: q.interruptions_only,
+                    archived: q.archived,
+                    now: Some(now),
                     client,
                     search: q.search.clone().filter(|s| !s.trim().is_empty()),
                     before: q.before.map(|c| (c.received_at, c.id)),

@@ -151,40 +151,7 @@ impl Engine {
 
     async fn release(&self, everything: bool) -> Result<Option<DigestView>, StoreError> {
         let now = self.now();
-        let released = self
-            .store()
-            .write(move |tx| {
-                let due = tx.due_messages(if everything { None } else { Some(now) })?;
-                let release_times: Vec<DateTime<Utc>> = due.iter().map(|d| d.release_at).collect();
-                let (slot_at, merged_slots) = if everything {
-                    if due.is_empty() {
-                        return Ok(None);
-                    }
-                    (now, 1)
-                } else {
-                    match plan_due(&release_times, now) {
-                        Some(plan) => (plan.slot_at, plan.merged_slots),
-                        None => return Ok(None),
-                    }
-                };
-                let schedule = load_schedule(tx)?;
-                let clients = tx.clients()?;
-                let (counts, body) = digest_contents(due.iter().map(|d| d.client_id), &clients);
-                let record = DigestRecord {
-                    slot_at,
-                    released_at: now,
-                    manual: everything,
-                    merged_slots,
-                    message_count: counts.messages,
-                    client_count: counts.clients,
-                    summary: digest_summary(&digest_title(slot_at, schedule.tz), counts, merged_slots),
-                };
-                let id = tx.insert_digest(&record)?;
-                let ids: Vec<MessageId> = due.iter().map(|d| d.id).collect();
-                tx.assign_digest(id, &ids, now)?;
-                Ok(Some((DigestRow { id, record, notified_at: None, notify_error: None }, body)))
-            })
-            .await?;
+        let released = self.store().write(move |tx| release_in(tx, now, everything)).await?;
         let Some((row, body)) = released else { return Ok(None) };
         tracing::info!(digest = row.id, messages = row.record.message_count, merged = row.record.merged_slots, "digest released");
         Ok(Some(self.deliver_digest(row, body).await))
@@ -305,6 +272,41 @@ impl IngestSink for Engine {
     }
 }
 
+/// Takes the held messages due at `now` (all of them with `everything`) into one digest, inside
+/// the caller's transaction; returns the digest and its notification body. Slots missed while
+/// Lull was stopped or asleep merge into this one digest.
+pub(crate) fn release_in(tx: &Tx<'_>, now: DateTime<Utc>, everything: bool) -> Result<Option<(DigestRow, String)>, StoreError> {
+    let due = tx.due_messages(if everything { None } else { Some(now) })?;
+    let release_times: Vec<DateTime<Utc>> = due.iter().map(|d| d.release_at).collect();
+    let (slot_at, merged_slots) = if everything {
+        if due.is_empty() {
+            return Ok(None);
+        }
+        (now, 1)
+    } else {
+        match plan_due(&release_times, now) {
+            Some(plan) => (plan.slot_at, plan.merged_slots),
+            None => return Ok(None),
+        }
+    };
+    let schedule = load_schedule(tx)?;
+    let clients = tx.clients()?;
+    let (counts, body) = digest_contents(due.iter().map(|d| d.client_id), &clients);
+    let record = DigestRecord {
+        slot_at,
+        released_at: now,
+        manual: everything,
+        merged_slots,
+        message_count: counts.messages,
+        client_count: counts.clients,
+        summary: digest_summary(&digest_title(slot_at, schedule.tz), counts, merged_slots),
+    };
+    let id = tx.insert_digest(&record)?;
+    let ids: Vec<MessageId> = due.iter().map(|d| d.id).collect();
+    tx.assign_digest(id, &ids, now)?;
+    Ok(Some((DigestRow { id, record, notified_at: None, notify_error: None }, body)))
+}
+
 /// The user's time zone as the system reports it, else UTC.
 pub fn system_tz() -> Tz {
     iana_time_zone::get_timezone().ok().and_then(|name| name.parse().ok()).unwrap_or(chrono_tz::UTC)
@@ -388,6 +390,8 @@ pub(crate) struct Decided<'a> {
 
 /// What deciding a message looks at.
 pub(crate) struct MessageDraft<'m> {
+    /// Decide as if the message came from this client, whatever its sender (previews).
+    pub(crate) as_client: Option<&'m str>,
     pub(crate) channel: &'m str,
     pub(crate) sender: &'m str,
     pub(crate) title: &'m str,
@@ -401,7 +405,10 @@ pub(crate) struct MessageDraft<'m> {
 /// count).
 pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &MessageDraft<'_>) -> Result<Decided<'a>, StoreError> {
     let sender = Sender::parse(m.sender);
-    let hit = attribute(&ctx.clients, &sender, m.channel);
+    let hit = match m.as_client {
+        Some(name) => ctx.clients.iter().find(|c| c.name.eq_ignore_ascii_case(name)).map(|c| (c, c.identities.first())),
+        None => attribute(&ctx.clients, &sender, m.channel).map(|(c, i)| (c, Some(i))),
+    };
     let client = hit.map(|(c, _)| c);
     let history = db.sender_history(&sender.key(), m.at - HISTORY_WINDOW, m.at)?;
     let bypasses_today = db.bypasses_between(client.map(|c| c.id), start_of_local_day(ctx.schedule.tz, m.at), m.at)?;
@@ -416,7 +423,7 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
         bypasses_today,
     };
     let decision = decide(&ctx.schedule, &ctx.sessions, &facts);
-    Ok(Decided { client, matched: hit.map(|(_, i)| i), sender, decision })
+    Ok(Decided { client, matched: hit.and_then(|(_, i)| i), sender, decision })
 }
 
 /// A message ingest stored, for what happens after the commit.
@@ -470,7 +477,15 @@ fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name
         });
     }
     let category = m.category.unwrap_or(Category::Direct);
-    let draft = MessageDraft { channel: channel_name, sender: &m.sender, title: &m.title, body: &m.body, category, at: m.received_at };
+    let draft = MessageDraft {
+        as_client: None,
+        channel: channel_name,
+        sender: &m.sender,
+        title: &m.title,
+        body: &m.body,
+        category,
+        at: m.received_at,
+    };
     let d = decide_message(tx, ctx, &draft)?;
     let client_id = d.client.map(|c| c.id);
     let id = tx.insert_message(&NewMessage {

@@ -267,8 +267,16 @@ async fn a_message_is_searchable_as_soon_as_it_is_acknowledged() {
     let mut m = incoming("1", "jane@acme.com", utc(TUESDAY_1015));
     m.body = "Pouvez-vous régler la facture de mars ?".into();
     h.engine.ingest(channel, m).await.expect("ingest");
-    let query =
-        InboxQuery { held_only: false, client: None, search: Some("regler FACT".into()), limit: None, before: None, record_check: false };
+    let query = InboxQuery {
+        held_only: false,
+        client: None,
+        search: Some("regler FACT".into()),
+        limit: None,
+        before: None,
+        record_check: false,
+        interruptions_only: false,
+        archived: false,
+    };
     let Response::Inbox(page) = h.call(Request::Inbox(query)).await else { panic!() };
     assert_eq!(page.messages.len(), 1, "accents and case are ignored, the last word is a prefix");
 }
@@ -506,7 +514,16 @@ async fn changing_the_schedule_replans_held_messages() {
     assert_eq!(view.replanned, 1);
     assert_eq!(view.next_digest, utc("2026-11-24T11:00:00+01:00"));
     let inbox = match h
-        .call(Request::Inbox(InboxQuery { held_only: true, client: None, search: None, limit: None, before: None, record_check: false }))
+        .call(Request::Inbox(InboxQuery {
+            held_only: true,
+            client: None,
+            search: None,
+            limit: None,
+            before: None,
+            record_check: false,
+            interruptions_only: false,
+            archived: false,
+        }))
         .await
     {
         Response::Inbox(p) => p,
@@ -541,6 +558,8 @@ async fn explain_focus_sessions_and_quota() {
             body: String::new(),
             category: None,
             channel: None,
+            client: None,
+            schedule: None,
         }))
     };
     let Response::Explanation(e) = explain("2026-11-24T12:30:00+01:00", "hi").await.expect("explain") else { panic!() };
@@ -566,7 +585,7 @@ async fn explain_focus_sessions_and_quota() {
 #[test]
 fn typescript_bindings_are_up_to_date() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/api/types.ts");
-    let generated = lull_engine::api::typescript_bindings();
+    let generated = typescript_bindings();
     if std::env::var_os("LULL_UPDATE_BINDINGS").is_some() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("create the bindings directory");
         std::fs::write(&path, &generated).expect("write the bindings");
@@ -577,4 +596,106 @@ fn typescript_bindings_are_up_to_date() {
         "{} is out of date with the Rust API types; regenerate it with LULL_UPDATE_BINDINGS=1 cargo test -p lull-engine --test engine bindings",
         path.display()
     );
+}
+
+#[tokio::test]
+async fn the_demo_fills_every_screen_and_refuses_a_used_directory() {
+    let h = Harness::new("2026-11-26T10:30:00+01:00").await;
+    let Response::Demo(report) = h.call(Request::Demo).await else { panic!() };
+    assert_eq!((report.clients, report.channels), (5, 4));
+    assert!(report.messages > 400, "{report:?}");
+    assert!(report.digests > 10, "{report:?}");
+    let Response::Stats(stats) = h.call(Request::StatsWeek { week: None }).await else { panic!() };
+    let f = &stats.figures;
+    assert!(f.messages > 100 && stats.previous.messages > f.messages, "a full previous week and a partial current one");
+    assert!(f.interruptions.digest > 0 && f.interruptions.live > 0);
+    assert!(f.after_hours > 0 && f.ratings_contained > 0 && f.checks > 0);
+    assert!(stats.previous.bypasses_used + f.bypasses_used >= 2, "the retries and the emergency broke through");
+    let Response::Clients(clients) = h.call(Request::ClientList).await else { panic!() };
+    let zones: std::collections::BTreeSet<String> = clients.iter().map(|c| c.tz.clone()).collect();
+    assert_eq!(zones.len(), 3, "{zones:?}");
+    // Nothing popped up: the demo is history.
+    assert!(h.notifier.notices().is_empty());
+    let err = h.engine.handle(Request::Demo).await.expect_err("not twice");
+    assert_eq!(err.code, ErrorCode::Conflict);
+}
+
+#[tokio::test]
+async fn triage_marks_archives_and_snoozes_until_the_next_digest() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let (channel, _) = h.add_webhook("mail").await;
+    use lull_channels::IngestSink;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(h.engine.ingest(channel, incoming(&i.to_string(), "a@b.io", utc(TUESDAY_1015))).await.expect("ingest").message_id);
+    }
+    let inbox = |archived: bool| InboxQuery {
+        held_only: false,
+        client: None,
+        search: None,
+        limit: None,
+        before: None,
+        record_check: false,
+        interruptions_only: false,
+        archived,
+    };
+    assert!(matches!(h.call(Request::MarkRead { ids: vec![ids[0]], read: true }).await, Response::Updated { count: 1 }));
+    assert!(matches!(h.call(Request::Archive { ids: vec![ids[1]], archived: true }).await, Response::Updated { count: 1 }));
+    assert!(matches!(h.call(Request::Snooze { ids: vec![ids[2]] }).await, Response::Updated { count: 1 }));
+    let Response::Inbox(page) = h.call(Request::Inbox(inbox(false))).await else { panic!() };
+    assert_eq!(page.messages.iter().map(|m| (m.id, m.read)).collect::<Vec<_>>(), [(ids[0], true)]);
+    let Response::Inbox(page) = h.call(Request::Inbox(inbox(true))).await else { panic!() };
+    assert_eq!(page.messages.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[1]]);
+    // The snoozed one comes back, unread, at the next digest (13:00).
+    h.clock.set(utc("2026-11-24T13:00:00+01:00"));
+    let Response::Inbox(page) = h.call(Request::Inbox(inbox(false))).await else { panic!() };
+    let back = page.messages.iter().find(|m| m.id == ids[2]).expect("back after the digest");
+    assert!(!back.read);
+}
+
+#[tokio::test]
+async fn configuration_exports_and_imports_and_previews_unsaved_schedules() {
+    let h = Harness::new(TUESDAY_1015).await;
+    h.add_client("Acme", "vip", &["domain:acme.com"]).await;
+    h.add_webhook("acme").await;
+    let Response::Config(doc) = h.call(Request::ConfigExport).await else { panic!() };
+    assert_eq!(doc.format, "lull-config");
+    assert_eq!(doc.clients[0].matches, ["domain:acme.com"]);
+
+    let other = Harness::new(TUESDAY_1015).await;
+    let Response::Imported(report) = other.call(Request::ConfigImport(doc.clone())).await else { panic!() };
+    assert_eq!((report.clients_added, report.clients_updated, report.channels_added.len()), (1, 0, 1));
+    assert!(report.channels_added[0].token.is_some(), "an imported webhook gets a new token");
+    let Response::Imported(again) = other.call(Request::ConfigImport(doc)).await else { panic!() };
+    assert_eq!(
+        (again.clients_added, again.clients_updated, again.channels_added.len()),
+        (0, 1, 0),
+        "importing twice changes nothing twice"
+    );
+
+    // "If Acme writes Tuesday 10:15": held by focus now; with focus removed (not saved), live.
+    let query = |schedule: Option<ScheduleUpdate>| ExplainQuery {
+        from: String::new(),
+        at: utc(TUESDAY_1015),
+        title: String::new(),
+        body: String::new(),
+        category: None,
+        channel: None,
+        client: Some("Acme".into()),
+        schedule,
+    };
+    let q = query(None);
+    let Response::Explanation(e) = h.engine.handle(Request::Explain(ExplainQuery { from: "preview".into(), ..q })).await.expect("explain")
+    else {
+        panic!()
+    };
+    assert_eq!((e.decision, e.client.as_deref()), (lull_core::DecisionKind::Held, Some("Acme")));
+    let q = query(Some(ScheduleUpdate { focus: Some(vec![]), ..Default::default() }));
+    let Response::Explanation(e) = h.engine.handle(Request::Explain(ExplainQuery { from: "preview".into(), ..q })).await.expect("explain")
+    else {
+        panic!()
+    };
+    assert_eq!(e.decision, lull_core::DecisionKind::Live);
+    let Response::Schedule(saved) = h.call(Request::ScheduleShow).await else { panic!() };
+    assert_eq!(saved.schedule.focus.len(), 2, "the preview saved nothing");
 }

@@ -50,13 +50,21 @@ pub struct MessageRow {
     pub digest_id: Option<DigestId>,
     pub read_at: Option<DateTime<Utc>>,
     pub archived_at: Option<DateTime<Utc>>,
+    pub snoozed_until: Option<DateTime<Utc>>,
 }
 
-/// Which messages an inbox listing shows; newest first, paged by `before`.
+/// Which messages an inbox listing shows; newest first, paged by `before`. Archived messages,
+/// and messages snoozed beyond `now`, are left out unless asked for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InboxFilter {
     /// Only messages still waiting for a digest.
     pub held_only: bool,
+    /// Only the messages that interrupted: live and bypass.
+    pub interruptions_only: bool,
+    /// The archive instead of the inbox.
+    pub archived: bool,
+    /// Hide messages snoozed beyond this instant.
+    pub now: Option<DateTime<Utc>>,
     /// `Some(None)` selects Unknown.
     pub client: Option<Option<ClientId>>,
     /// Full-text search over sender, title and body; every word must match, the last as a
@@ -86,7 +94,7 @@ pub struct DueMessage {
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.channel_id, ch.name, m.client_id, cl.name, m.sender, m.title, m.body, m.url, m.category,
-     m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.reason, m.digest_id, m.read_at, m.archived_at";
+     m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.reason, m.digest_id, m.read_at, m.archived_at, m.snoozed_until";
 const MESSAGE_FROM: &str = "messages m JOIN channels ch ON ch.id = m.channel_id LEFT JOIN clients cl ON cl.id = m.client_id";
 
 fn category(s: &str) -> Result<Category> {
@@ -119,6 +127,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
     let (sent_at, received_at, release_at): (Option<i64>, i64, Option<i64>) = (r.get(10)?, r.get(11)?, r.get(13)?);
     let reason: String = r.get(15)?;
     let (digest_id, read_at, archived_at): (Option<i64>, Option<i64>, Option<i64>) = (r.get(16)?, r.get(17)?, r.get(18)?);
+    let snoozed_until: Option<i64> = r.get(19)?;
     Ok((|| {
         let (id, channel_id, channel, client_id, client, sender, title, body, url) = partial;
         Ok(MessageRow {
@@ -143,6 +152,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
             digest_id,
             read_at: read_at.map(from_ms),
             archived_at: archived_at.map(from_ms),
+            snoozed_until: snoozed_until.map(from_ms),
         })
     })())
 }
@@ -232,6 +242,14 @@ impl Db<'_> {
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if filter.held_only {
             sql.push_str(" AND m.decision = 'held' AND m.digest_id IS NULL");
+        }
+        if filter.interruptions_only {
+            sql.push_str(" AND m.decision IN ('live', 'bypass')");
+        }
+        sql.push_str(if filter.archived { " AND m.archived_at IS NOT NULL" } else { " AND m.archived_at IS NULL" });
+        if let Some(now) = filter.now {
+            args.push(to_ms(now).into());
+            sql.push_str(&format!(" AND (m.snoozed_until IS NULL OR m.snoozed_until <= ?{})", args.len()));
         }
         match filter.client {
             Some(Some(id)) => {
@@ -422,12 +440,26 @@ impl Tx<'_> {
         Ok(taken)
     }
 
-    /// Marks messages read (the inbox's triage).
-    pub fn mark_read(&self, ids: &[MessageId], at: DateTime<Utc>) -> Result<usize> {
-        let mut stmt = self.conn().prepare_cached("UPDATE messages SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL")?;
+    /// Marks messages read (`Some(at)`) or unread (`None`); returns how many changed.
+    pub fn set_read(&self, ids: &[MessageId], at: Option<DateTime<Utc>>) -> Result<usize> {
+        self.set_marker(ids, "UPDATE messages SET read_at = ?2 WHERE id = ?1 AND read_at IS NOT ?2", at)
+    }
+
+    /// Archives messages (`Some(at)`) or brings them back (`None`).
+    pub fn set_archived(&self, ids: &[MessageId], at: Option<DateTime<Utc>>) -> Result<usize> {
+        self.set_marker(ids, "UPDATE messages SET archived_at = ?2 WHERE id = ?1 AND archived_at IS NOT ?2", at)
+    }
+
+    /// Hides messages until `until` (`None` wakes them now); they come back unread.
+    pub fn set_snoozed(&self, ids: &[MessageId], until: Option<DateTime<Utc>>) -> Result<usize> {
+        self.set_marker(ids, "UPDATE messages SET snoozed_until = ?2, read_at = NULL WHERE id = ?1 AND snoozed_until IS NOT ?2", until)
+    }
+
+    fn set_marker(&self, ids: &[MessageId], sql: &str, at: Option<DateTime<Utc>>) -> Result<usize> {
+        let mut stmt = self.conn().prepare_cached(sql)?;
         let mut n = 0;
         for id in ids {
-            n += stmt.execute(params![id, to_ms(at)])?;
+            n += stmt.execute(params![id, at.map(to_ms)])?;
         }
         Ok(n)
     }

@@ -209,6 +209,10 @@ CREATE TRIGGER channels_insert_generation AFTER INSERT ON channels BEGIN UPDATE 
 CREATE TRIGGER channels_update_generation AFTER UPDATE OF name ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
 CREATE TRIGGER channels_delete_generation AFTER DELETE ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
 "#,
+    // 2: snoozing from the inbox: a snoozed message is out of sight until the next digest.
+    r#"
+ALTER TABLE messages ADD COLUMN snoozed_until INTEGER;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -107,7 +107,7 @@ export type Trend = { metric: string, this_week: number, previous_week: number,
  */
 change_percent: number | null, };
 
-export type Suggestion = { code: string, text: string, };
+export type Suggestion = { code: string, params: { [key in string]: string }, text: string, };
 
 export type Simulation = { decisions: Array<SimulatedDecision>, digests: Array<SimulatedDigest>, 
 /**
@@ -127,9 +127,9 @@ export type TraceEntry = { received_at: string, from: string, title: string, bod
  */
 channel: string | null, };
 
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": { name: string, } } | { "method": "channel_list" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": { minutes: number, } } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": { limit: number, } } | { "method": "digest_show", "params": { id: number, } } | { "method": "digest_now" } | { "method": "stats_week", "params": { week: string | null, } } | { "method": "simulate", "params": { trace: Array<TraceEntry>, week: string | null, } } | { "method": "record_open", "params": { source: string, } };
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": { name: string, } } | { "method": "channel_list" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": { minutes: number, } } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": { limit: number, } } | { "method": "digest_show", "params": { id: number, } } | { "method": "digest_now" } | { "method": "stats_week", "params": { week: string | null, } } | { "method": "simulate", "params": { trace: Array<TraceEntry>, week: string | null, } } | { "method": "record_open", "params": { source: string, } } | { "method": "mark_read", "params": { ids: Array<number>, read: boolean, } } | { "method": "archive", "params": { ids: Array<number>, archived: boolean, } } | { "method": "snooze", "params": { ids: Array<number>, } } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
 
-export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": { name: string, messages_kept: number, } } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": WeekStats } | { "type": "simulation", "data": Simulation } | { "type": "ok" };
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": { name: string, messages_kept: number, } } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": WeekStats } | { "type": "simulation", "data": Simulation } | { "type": "updated", "data": { count: number, } } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
 
 export type ApiError = { code: ErrorCode, message: string, };
 
@@ -207,7 +207,15 @@ export type ExplainQuery = { from: string, at: string, title: string, body: stri
 /**
  * The channel it would arrive on, for `channel:` identities.
  */
-channel: string | null, };
+channel: string | null, 
+/**
+ * Decide as if it came from this client, whatever `from` says (previews).
+ */
+client: string | null, 
+/**
+ * Decide under this change of the schedule instead of the saved one (previews of edits).
+ */
+schedule: ScheduleUpdate | null, };
 
 export type Explanation = { at: string, client: string | null, 
 /**
@@ -251,11 +259,19 @@ before: Cursor | null,
 /**
  * Whether this listing is the user looking at the inbox (recorded as a check).
  */
-record_check: boolean, };
+record_check: boolean, 
+/**
+ * Only messages that interrupted (live and bypass).
+ */
+interruptions_only: boolean, 
+/**
+ * The archive instead of the inbox.
+ */
+archived: boolean, };
 
 export type Cursor = { received_at: string, id: number, };
 
-export type MessageView = { id: number, channel: string, client: string | null, sender: string, title: string, body: string, url: string | null, category: Category, sent_at: string | null, received_at: string, decision: DecisionKind, release_at: string | null, reason: string, rule: string, digest_id: number | null, read: boolean, };
+export type MessageView = { id: number, channel: string, client: string | null, sender: string, title: string, body: string, url: string | null, category: Category, sent_at: string | null, received_at: string, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, digest_id: number | null, read: boolean, archived: boolean, snoozed_until: string | null, };
 
 export type InboxPage = { messages: Array<MessageView>, next: Cursor | null, };
 
@@ -266,3 +282,15 @@ export type DigestGroup = { client: string | null, messages: Array<MessageView>,
 export type DigestDetail = { digest: DigestView, groups: Array<DigestGroup>, };
 
 export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" };
+
+export type InfoView = { version: string, data_dir: string, database: string, schema: number, messages: number, };
+
+export type ConfigDocument = { format: string, version: number, schedule: Schedule, clients: Array<ClientSpec>, channels: Array<ChannelSpec>, };
+
+export type ImportReport = { clients_added: number, clients_updated: number, 
+/**
+ * New channels, with their tokens (shown once).
+ */
+channels_added: Array<ChannelCreated>, };
+
+export type DemoReport = { clients: number, channels: number, messages: number, digests: number, };

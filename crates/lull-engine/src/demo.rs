@@ -1,0 +1,412 @@
+//! The demo: two realistic weeks of a freelancer's messages, seeded into an empty data
+//! directory so every screen has something to show at once.
+//!
+//! Five clients in three time zones reach the freelancer over four channels, about sixty
+//! messages a working day: email threads, chat bursts, a sender trying again, one real
+//! emergency, platform notifications, ratings, community posts and newsletters, and clients
+//! abroad writing in the freelancer's evening. The messages are replayed through the real policy
+//! with a simulated clock, in one transaction: decisions, digests at their slots and the
+//! notifications they would have shown are recorded as history; nothing pops up.
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+use lull_core::model::{Category, ChannelKind, ClientMode, DecisionKind, Incoming, Tier};
+use lull_core::stats::InterruptionKind;
+use lull_store::{NewMessage, NotificationRecord, StoreError, Tx};
+
+use crate::api::{ApiError, ChannelSpec, ClientSpec, DemoReport, EngineEvent, ErrorCode};
+use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, load_schedule, release_in};
+
+/// How far back the demo goes: this week and the one before, for trends.
+const DAYS: i64 = 14;
+
+/// A small deterministic generator, so every demo is the same.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+    fn text(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+struct DemoMessage {
+    channel: &'static str,
+    incoming: Incoming,
+}
+
+fn message(
+    channel: &'static str,
+    key: String,
+    at: DateTime<Utc>,
+    from: &str,
+    title: &str,
+    body: &str,
+    category: Option<Category>,
+) -> DemoMessage {
+    DemoMessage {
+        channel,
+        incoming: Incoming {
+            source_key: key,
+            sender: from.to_owned(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            url: None,
+            category,
+            sent_at: Some(at),
+            received_at: at,
+        },
+    }
+}
+
+const ACME_SUBJECTS: &[(&str, &str)] = &[
+    ("Homepage mockups v3", "Thanks for the last round. Could you tighten the hero section and try the darker palette?"),
+    ("Invoice 2026-114", "Accounting asks whether the October invoice can be split across two cost centres."),
+    ("Launch checklist", "Here is the list for Thursday. Anything missing on your side?"),
+    ("Re: copy for the pricing page", "Marketing approved the second version, with one change in the FAQ."),
+    ("Quick call about the launch?", "Do you have 15 minutes today or tomorrow?"),
+];
+const GLOBEX_LINES: &[&[&str]] = &[
+    &["hey", "quick question", "are you around?"],
+    &["the staging build is failing again", "something about the env vars", "no rush, but today would be great"],
+    &["morning!", "can you look at the PR when you get a sec?"],
+    &["ok ignore my last message", "found it"],
+];
+const INITECH_SUBJECTS: &[(&str, &str)] = &[
+    ("Design review notes", "Notes from our review this morning (Tokyo time), three small changes."),
+    ("翻訳の確認 / Translation check", "Could you confirm the Japanese strings in the attached file?"),
+    ("Sprint planning", "We start the next sprint on Monday, our time."),
+];
+const UMBRELLA_SUBJECTS: &[(&str, &str)] =
+    &[("Monthly report", "The monthly numbers are in the shared folder."), ("Photo selection", "Pick your favourites when you can.")];
+const HOOLI_SUBJECTS: &[(&str, &str)] = &[
+    ("API contract draft", "First draft of the contract for the API work, comments welcome."),
+    ("Re: estimate", "Thanks, the estimate works for us. Let's talk next week."),
+];
+const PLATFORM: &[&str] = &[
+    "Nouvelle proposition de mission : refonte d'un site vitrine",
+    "Paiement reçu : 1 250,00 €",
+    "New job matching your profile: Svelte developer",
+];
+const RATINGS: &[&str] = &["Vous avez reçu un nouvel avis ★★★★★", "New 5-star review from a client", "Un client a évalué votre mission"];
+const COMMUNITY: &[&str] =
+    &["12 new posts in Freelance Devs", "Someone replied to your thread about pricing", "Meetup next Thursday: invoicing tools"];
+
+/// Builds the demo's messages, oldest first, all before `now`.
+fn generate(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
+    let mut rng = Rng(0x5EED_1E55_u64);
+    let mut out = Vec::new();
+    let mut n = 0u32;
+    let mut key = |prefix: &str| {
+        n += 1;
+        format!("demo-{prefix}-{n}")
+    };
+    let today = now.with_timezone(&tz).date_naive();
+    for back in (0..DAYS).rev() {
+        let date = today - Duration::days(back);
+        let weekday = chrono::Datelike::weekday(&date).num_days_from_monday();
+        let local = |h: u32, m: u32| {
+            lull_core::week::resolve_naive(tz, date.and_hms_opt(h, m, 0).unwrap_or_default(), lull_core::week::Fold::Earlier)
+        };
+        let working_day = weekday < 5;
+        let at = |h: u32, m: u32| local(h, m) + Duration::seconds(rng_seconds(h, m));
+        // Acme: email during the day, a few threads.
+        if working_day {
+            for _ in 0..8 {
+                let (subject, body) = *rng.pick(ACME_SUBJECTS);
+                let t = at(8 + rng.below(10) as u32, rng.below(60) as u32);
+                out.push(message(
+                    "mail",
+                    key("acme"),
+                    t,
+                    &format!("{} <{}@acme.example>", rng.pick(&["Claire Martin", "Hugo Bernard"]), rng.pick(&["claire", "hugo"])),
+                    subject,
+                    body,
+                    None,
+                ));
+            }
+            // Globex: chat bursts, lines seconds apart, from New York mornings (the user's afternoon).
+            for _ in 0..4 {
+                let lines = *rng.pick(GLOBEX_LINES);
+                let start = at(14 + rng.below(6) as u32, rng.below(60) as u32);
+                for (i, line) in lines.iter().enumerate() {
+                    out.push(message(
+                        "globex-slack",
+                        key("globex"),
+                        start + Duration::seconds(15 * i as i64),
+                        "Dana (Globex) <dana@globex.example>",
+                        line,
+                        "",
+                        Some(Category::Mention),
+                    ));
+                }
+            }
+            // Initech writes in the Tokyo working day: the user's night and early morning.
+            for _ in 0..4 {
+                let (subject, body) = *rng.pick(INITECH_SUBJECTS);
+                let t = at([1, 3, 6, 7, 23][rng.below(5) as usize], rng.below(60) as u32);
+                out.push(message("mail", key("initech"), t, "Kenji Sato <kenji@initech.example>", subject, body, None));
+            }
+            for _ in 0..2 {
+                let (subject, body) = *rng.pick(UMBRELLA_SUBJECTS);
+                out.push(message(
+                    "mail",
+                    key("umbrella"),
+                    at(9 + rng.below(8) as u32, rng.below(60) as u32),
+                    "Umbrella <team@umbrella.example>",
+                    subject,
+                    body,
+                    None,
+                ));
+            }
+            for _ in 0..2 {
+                let (subject, body) = *rng.pick(HOOLI_SUBJECTS);
+                out.push(message(
+                    "mail",
+                    key("hooli"),
+                    at(15 + rng.below(6) as u32, rng.below(60) as u32),
+                    "Priya <priya@hooli.example>",
+                    subject,
+                    body,
+                    None,
+                ));
+            }
+            // Unknown senders: cold email, recruiters.
+            for _ in 0..3 {
+                let t = at(8 + rng.below(11) as u32, rng.below(60) as u32);
+                out.push(message(
+                    "mail",
+                    key("unknown"),
+                    t,
+                    rng.text(&["recruiter@talent.example", "hello@startup.example", "noreply@saas.example"]),
+                    "Opportunity",
+                    "Would you be open to a chat?",
+                    None,
+                ));
+            }
+        }
+        // Platforms, ratings, community and newsletters, every day.
+        for _ in 0..(if working_day { 10 } else { 3 }) {
+            let t = at(7 + rng.below(15) as u32, rng.below(60) as u32);
+            out.push(message(
+                "malt",
+                key("platform"),
+                t,
+                "Malt <notifications@malt.example>",
+                rng.text(PLATFORM),
+                "",
+                Some(Category::Platform),
+            ));
+        }
+        for _ in 0..(1 + rng.below(2)) {
+            let t = at(9 + rng.below(10) as u32, rng.below(60) as u32);
+            out.push(message("malt", key("rating"), t, "Malt <reviews@malt.example>", rng.text(RATINGS), "", Some(Category::Rating)));
+        }
+        for _ in 0..(if working_day { 14 } else { 6 }) {
+            let t = at(6 + rng.below(17) as u32, rng.below(60) as u32);
+            out.push(message(
+                "community",
+                key("social"),
+                t,
+                "Freelance Devs <digest@community.example>",
+                rng.text(COMMUNITY),
+                "",
+                Some(Category::Social),
+            ));
+        }
+        for _ in 0..3 {
+            let t = at(6 + rng.below(3) as u32, rng.below(60) as u32);
+            out.push(message(
+                "mail",
+                key("news"),
+                t,
+                "This Week in Freelancing <news@letters.example>",
+                "This week in freelancing",
+                "",
+                Some(Category::Newsletter),
+            ));
+        }
+        // Twice in the fortnight a client tries three times in ten minutes, and once there is a
+        // real emergency: these break through focus.
+        if back == 9 || back == 2 {
+            let start = local(10, 5);
+            for i in 0..3 {
+                out.push(message(
+                    "mail",
+                    key("retry"),
+                    start + Duration::minutes(5 * i),
+                    "Hugo <hugo@acme.example>",
+                    "Can you call me?",
+                    "It's about tomorrow's launch.",
+                    None,
+                ));
+            }
+        }
+        if back == 4 {
+            out.push(message(
+                "mail",
+                key("urgent"),
+                local(15, 12),
+                "Claire Martin <claire@acme.example>",
+                "Production is down",
+                "The checkout fails for every customer, we need help ASAP.",
+                None,
+            ));
+        }
+    }
+    out.retain(|m| m.incoming.received_at < now);
+    out.sort_by_key(|m| m.incoming.received_at);
+    out
+}
+
+/// A few seconds of jitter so messages do not all land on the minute.
+fn rng_seconds(h: u32, m: u32) -> i64 {
+    i64::from((h * 7 + m * 13) % 50)
+}
+
+/// Seeds the demo into `engine`'s data directory, which must be empty.
+pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, ApiError> {
+    let (messages, clients) = engine.store().read(|db| Ok((db.message_count()?, db.clients()?.len()))).await?;
+    if messages > 0 || clients > 0 {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "this data directory already has clients or messages; the demo fills an empty one, e.g. lull --data-dir /tmp/lull-demo demo",
+        ));
+    }
+    let user_tz = engine.store().read(|db| Ok(load_schedule(db)?.tz)).await?;
+    let abroad = if user_tz == chrono_tz::America::New_York { chrono_tz::Europe::Paris } else { chrono_tz::America::New_York };
+    let tokyo = if user_tz == chrono_tz::Asia::Tokyo { chrono_tz::Asia::Singapore } else { chrono_tz::Asia::Tokyo };
+    let clients = [
+        ("Acme", user_tz, Tier::Vip, ClientMode::Normal, vec!["domain:acme.example"], vec!["tue,thu 14:00-15:00"]),
+        (
+            "Globex",
+            abroad,
+            Tier::Normal,
+            ClientMode::Normal,
+            vec!["domain:globex.example", "channel:globex-slack"],
+            vec!["mon,wed 09:00-10:00@client"],
+        ),
+        ("Initech", tokyo, Tier::Normal, ClientMode::Normal, vec!["domain:initech.example"], vec![]),
+        ("Umbrella", user_tz, Tier::Low, ClientMode::Normal, vec!["domain:umbrella.example"], vec![]),
+        ("Hooli", abroad, Tier::Normal, ClientMode::DigestOnly, vec!["domain:hooli.example"], vec![]),
+    ];
+    for (name, tz, tier, mode, matches, live) in &clients {
+        let spec = ClientSpec {
+            name: (*name).to_owned(),
+            tz: Some(tz.name().to_owned()),
+            tier: Some(*tier),
+            mode: Some(*mode),
+            bypass_quota: None,
+            matches: matches.iter().map(|m| (*m).to_owned()).collect(),
+            live: live.iter().map(|l| (*l).to_owned()).collect(),
+        };
+        engine.client_add(spec).await?;
+    }
+    let channels = ["mail", "globex-slack", "malt", "community"];
+    for name in channels {
+        engine.channel_add(ChannelSpec { kind: ChannelKind::Webhook, name: name.to_owned() }).await?;
+    }
+    let now = engine.now();
+    let demo = generate(now, user_tz);
+    let count = demo.len() as u32;
+    let digests = engine.store().write(move |tx| replay(tx, &demo, now)).await?;
+    let _ = engine.shared().events.send(EngineEvent::ClientsChanged);
+    let _ = engine.shared().events.send(EngineEvent::ChannelsChanged);
+    engine.replan();
+    Ok(DemoReport { clients: clients.len() as u32, channels: channels.len() as u32, messages: count, digests })
+}
+
+/// Replays the messages with a simulated clock; returns how many digests were released.
+fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<u32, StoreError> {
+    let Some(first) = demo.first().map(|m| m.incoming.received_at) else { return Ok(0) };
+    // One manual focus session, two days ago in the late afternoon.
+    let session = (now - Duration::days(2)).with_minute(0).unwrap_or(now) - Duration::hours(3);
+    tx.start_focus(session, session + Duration::minutes(90))?;
+    let ctx = PolicyContext::load(tx, first, now)?;
+    let channel_ids: std::collections::HashMap<&str, i64> = ctx.channels.iter().map(|(id, name)| (name.as_str(), *id)).collect();
+    let mut digests = 0;
+    let mut clock = first - Duration::seconds(1);
+    let mut release_until = |tx: &Tx<'_>, until: DateTime<Utc>, clock: &mut DateTime<Utc>| -> Result<(), StoreError> {
+        // Every digest slot between the last message and this one, as the scheduler would.
+        loop {
+            let slot = ctx.schedule.next_digest_after(*clock);
+            if slot > until {
+                break;
+            }
+            if let Some((row, _)) = release_in(tx, slot, false)? {
+                tx.insert_notification(&NotificationRecord {
+                    shown_at: slot,
+                    kind: InterruptionKind::Digest,
+                    message_id: None,
+                    digest_id: Some(row.id),
+                    client_id: None,
+                    delivered: true,
+                    error: None,
+                })?;
+                tx.digest_notified(row.id, slot, None)?;
+                digests += 1;
+            }
+            *clock = slot;
+        }
+        *clock = until;
+        Ok(())
+    };
+    for m in demo {
+        let at = m.incoming.received_at;
+        release_until(tx, at, &mut clock)?;
+        let Some(channel_id) = channel_ids.get(m.channel).copied() else { continue };
+        let category = m.incoming.category.unwrap_or(Category::Direct);
+        let draft = MessageDraft {
+            as_client: None,
+            channel: m.channel,
+            sender: &m.incoming.sender,
+            title: &m.incoming.title,
+            body: &m.incoming.body,
+            category,
+            at,
+        };
+        let d = decide_message(tx, &ctx, &draft)?;
+        let id = tx.insert_message(&NewMessage {
+            channel_id,
+            source_key: m.incoming.source_key.clone(),
+            client_id: d.client.map(|c| c.id),
+            sender: m.incoming.sender.clone(),
+            sender_key: d.sender.key(),
+            title: m.incoming.title.clone(),
+            body: m.incoming.body.clone(),
+            url: None,
+            category,
+            sent_at: m.incoming.sent_at,
+            received_at: at,
+            decision: d.decision.clone(),
+        })?;
+        if d.decision.kind.interrupts() {
+            tx.insert_notification(&NotificationRecord {
+                shown_at: at,
+                kind: if d.decision.kind == DecisionKind::Bypass { InterruptionKind::Bypass } else { InterruptionKind::Live },
+                message_id: Some(id),
+                digest_id: None,
+                client_id: d.client.map(|c| c.id),
+                delivered: true,
+                error: None,
+            })?;
+        }
+        // Now and then the freelancer opens the inbox "just to check".
+        if m.incoming.source_key.ends_with('7') && at.hour() % 2 == 0 {
+            tx.record_open(at + Duration::minutes(2), "demo")?;
+        }
+    }
+    release_until(tx, now, &mut clock)?;
+    tx.index_pending()?;
+    Ok(digests)
+}
