@@ -3,9 +3,10 @@
 # Safe to run again: it only calls apt-get (and rustup) for what is missing.
 set -euo pipefail
 
-# Debian packages: a C compiler for the bundled SQLite, and dbus-daemon for the tests'
-# private session bus (desktop notifications are tested against it).
-packages=(build-essential pkg-config ca-certificates curl dbus-daemon)
+# Debian packages: a C compiler for the bundled SQLite; dbus-daemon for the tests' private
+# session bus (desktop notifications are tested against it); Chromium for the web UI's
+# end-to-end tests.
+packages=(build-essential pkg-config ca-certificates curl xz-utils dbus-daemon chromium)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,6 +21,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node.js 20.19 or newer for the web UI (Vite 7). Debian 12 ships Node 18, so when the one on
+# the PATH is missing or too old, an official build goes to ~/.local/lull-node.
+node_ok() { command -v node >/dev/null && node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'; }
+if ! node_ok && [ -x "$HOME/.local/lull-node/bin/node" ]; then export PATH="$HOME/.local/lull-node/bin:$PATH"; fi
+if ! node_ok; then
+  echo "install-deps: installing Node.js 22 into ~/.local/lull-node"
+  arch=$(uname -m); case "$arch" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; esac
+  mkdir -p "$HOME/.local/lull-node"
+  curl -fsSL "https://nodejs.org/dist/v22.12.0/node-v22.12.0-linux-$arch.tar.xz" | tar -xJ --strip-components=1 -C "$HOME/.local/lull-node"
+  export PATH="$HOME/.local/lull-node/bin:$PATH"
 fi
 
 # Rust 1.95 or newer, with rustfmt and clippy.

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$HOME/.cargo/bin:$HOME/.local/lull-node/bin:$PATH"
+scripts/build-ui.sh
 cargo build --release --locked -p lull-cli
 bin="${CARGO_TARGET_DIR:-target}/release/lull"
 echo "Lull is built: $bin (put it on your PATH to use the lull command)"

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Runs every check and test of Lull: formatting, lints, unit, property, integration and
-# end-to-end tests (real loopback servers, a private dbus-daemon), and the benchmarks in their
-# quick smoke mode.
+# Runs every check and test of Lull: formatting, lints and types; the Rust unit, property,
+# integration and end-to-end tests (real loopback servers, a private dbus-daemon); the web UI's
+# unit tests; the web UI end to end in headless Chromium against a real `lull serve`; and the
+# benchmarks in their quick smoke mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$HOME/.cargo/bin:$HOME/.local/lull-node/bin:$PATH"
+
+scripts/build-ui.sh
+(cd ui && npm run --silent check && npm run --silent test)
+
 cargo fmt --all --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo test --locked --workspace --all-targets
+
+lull_bin="$(realpath -m "${CARGO_TARGET_DIR:-target}")/debug/lull"
+(cd ui && LULL_BIN="$lull_bin" npm run --silent e2e)

@@ -99,7 +99,7 @@ async fn serve(dir: DataDir, listen: SocketAddr) -> Result<(), CliError> {
     let token = dir.api_token()?;
     // Whoever started us may stop reading (`lull serve | head -1`); the engine keeps running.
     let banner = format!(
-        "Lull is running at {url}\n  data      {}\n  webhooks  {url}hooks/NAME  (create one with: lull channel add webhook NAME)\n  Stop with Ctrl-C; the lull command talks to this engine while it runs.\n",
+        "Lull is running at {url}\n  web UI    {url}#token={token}\n  data      {}\n  webhooks  {url}hooks/NAME  (create one with: lull channel add webhook NAME)\n  Stop with Ctrl-C; the lull command talks to this engine while it runs.\n",
         dir.root().display()
     );
     let mut out = std::io::stdout().lock();

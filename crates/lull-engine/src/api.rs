@@ -477,6 +477,8 @@ pub struct InfoView {
     pub database: String,
     pub schema: u32,
     pub messages: u64,
+    /// Where the engine's loopback server listens (webhooks post there), when it runs.
+    pub server_url: Option<String>,
 }
 
 /// Lull's whole configuration, for export and import (`format` is always `lull-config`).

@@ -85,6 +85,7 @@ impl Engine {
                     database: dir.db_path().display().to_string(),
                     schema: lull_store::schema::latest_version(),
                     messages,
+                    server_url: self.shared().server_url.lock().ok().and_then(|u| u.clone()),
                 }))
             }
             Request::ConfigExport => self.config_export().await.map(Response::Config),

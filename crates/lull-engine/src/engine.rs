@@ -59,6 +59,8 @@ pub(crate) struct Shared {
     /// Pinged when new messages wait to enter the full-text index.
     index_wake: Notify,
     pub(crate) last_notify_error: Mutex<Option<String>>,
+    /// The loopback server's base URL, once one serves this engine.
+    pub(crate) server_url: Mutex<Option<String>>,
 }
 
 #[derive(Debug)]
@@ -108,6 +110,7 @@ impl Engine {
             wake: Notify::new(),
             index_wake: Notify::new(),
             last_notify_error: Mutex::new(None),
+            server_url: Mutex::new(None),
         });
         // Messages committed but not indexed when Lull last stopped become searchable now.
         shared.store.write(|tx| tx.index_pending()).await?;
@@ -131,6 +134,13 @@ impl Engine {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.shared.clock.now()
+    }
+
+    /// Records where the loopback server listens, for the UI's webhook URLs.
+    pub fn set_server_url(&self, url: &str) {
+        if let Ok(mut u) = self.shared().server_url.lock() {
+            *u = Some(url.to_owned());
+        }
     }
 
     /// Live updates for the UI.

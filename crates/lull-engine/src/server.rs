@@ -86,6 +86,7 @@ struct AppState {
 fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(index))
+        .route("/{*path}", get(ui_file))
         .route("/health", get(health))
         .route("/api", post(api))
         .route("/api/events", get(events))
@@ -103,7 +104,9 @@ pub async fn run(
     api_token: String,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let port = listener.local_addr()?.port();
+    let addr = listener.local_addr()?;
+    let port = addr.port();
+    engine.set_server_url(&base_url(addr));
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = AppState {
         engine: engine.clone(),
@@ -150,7 +153,7 @@ async fn guard(State(st): State<AppState>, req: HttpRequest, next: Next) -> Http
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
@@ -188,16 +191,39 @@ async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<B
     axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
 }
 
+mod ui {
+    include!(concat!(env!("OUT_DIR"), "/ui_files.rs"));
+}
+
+/// The web UI's content security policy: its own scripts, styles and API only; no inline code,
+/// no other origin, no frames.
+pub const UI_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+     font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Whether this binary carries the built web UI.
+pub fn ui_built() -> bool {
+    ui::UI_BUILT
+}
+
+fn serve_ui_file(path: &str) -> HttpResponse {
+    let Some((_, body, mime)) = ui::UI_FILES.iter().find(|(p, _, _)| *p == path) else {
+        return error(StatusCode::NOT_FOUND, "not_found", format!("no such page: /{path}"));
+    };
+    // Built assets have content hashes in their names: they never change under a name.
+    let cache = if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let mut resp =
+        ([(header::CONTENT_TYPE, HeaderValue::from_static(mime)), (header::CACHE_CONTROL, HeaderValue::from_static(cache))], *body)
+            .into_response();
+    resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(UI_CSP));
+    resp
+}
+
 async fn index() -> HttpResponse {
-    let page = concat!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Lull</title>",
-        "<h1>Lull is running</h1>",
-        "<p>Lull holds your clients' messages and releases them in digests.</p>",
-        "<p>Use the <code>lull</code> command on this machine: <code>lull status</code>, <code>lull inbox</code>, ",
-        "<code>lull digest list</code>, <code>lull stats week</code>. Webhook channels post to <code>/hooks/NAME</code>.</p>",
-        "</html>"
-    );
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+    serve_ui_file("index.html")
+}
+
+async fn ui_file(Path(path): Path<String>) -> HttpResponse {
+    serve_ui_file(&path)
 }
 
 async fn health() -> HttpResponse {

@@ -283,7 +283,11 @@ export type DigestDetail = { digest: DigestView, groups: Array<DigestGroup>, };
 
 export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" };
 
-export type InfoView = { version: string, data_dir: string, database: string, schema: number, messages: number, };
+export type InfoView = { version: string, data_dir: string, database: string, schema: number, messages: number, 
+/**
+ * Where the engine's loopback server listens (webhooks post there), when it runs.
+ */
+server_url: string | null, };
 
 export type ConfigDocument = { format: string, version: number, schedule: Schedule, clients: Array<ClientSpec>, channels: Array<ChannelSpec>, };
 

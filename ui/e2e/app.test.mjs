@@ -1,0 +1,204 @@
+// The web UI end to end: Debian's Chromium (headless) against a real `lull serve` on a seeded
+// data directory. Any console error or CSP violation fails the test that caused it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, openBrowser, openLull, postWebhook, startLull } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startLull();
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function fresh(options) {
+  const s = await openLull(browser, server.link, options);
+  // Opening Lull during focus answers with reassurance first.
+  const reassurance = s.page.getByTestId('reassurance');
+  if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+  return s;
+}
+
+async function visit(page, screen) {
+  await page.goto(`${server.url}#/${screen}`);
+}
+
+/** Switches the inbox to a view and waits until its messages are loaded. */
+async function showView(page, name, view) {
+  await page.getByRole('tab', { name }).click();
+  await page.locator(`[data-testid=message-list][data-view=${view}][aria-busy=false]`).waitFor();
+  await page.getByTestId('message').first().waitFor();
+}
+
+describe('every screen renders with data', () => {
+  it('inbox, digests, focus, clients, channels, stats and settings', async () => {
+    const { page, problems, context } = await fresh();
+    await visit(page, 'inbox');
+    await showView(page, 'All', 'all');
+    assert.ok((await page.getByTestId('message').count()) > 10, 'the inbox lists messages');
+
+    await visit(page, 'digests');
+    await page.getByTestId('digest-detail').waitFor();
+    assert.match(await page.getByTestId('digest-list').innerText(), /digest/);
+
+    await visit(page, 'focus');
+    await page.getByTestId('week-grid').waitFor();
+    assert.ok((await page.locator('.cell.focus').count()) > 0, 'focus blocks are painted');
+
+    await visit(page, 'clients');
+    await page.getByTestId('clients').locator('tbody tr').nth(4).waitFor();
+    assert.equal(await page.getByTestId('clients').locator('tbody tr').count(), 5);
+
+    await visit(page, 'channels');
+    await page.getByTestId('channels').locator('tbody tr').nth(3).waitFor();
+    assert.equal(await page.getByTestId('channels').locator('tbody tr').count(), 4);
+
+    await visit(page, 'settings');
+    await page.getByText('Data directory').waitFor();
+    assert.match(await page.locator('dd code').first().innerText(), /lull-e2e-/);
+
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('keyboard triage', () => {
+  it('moves, opens, marks read, archives and snoozes from the keyboard', async () => {
+    const { page, problems, context } = await fresh();
+    await visit(page, 'inbox');
+    await showView(page, 'All', 'all');
+    await page.locator('body').click({ position: { x: 5, y: 400 } });
+
+    await page.keyboard.press('j');
+    assert.equal(await page.locator('.message.selected').count(), 1);
+    const second = await page.locator('.message.selected').getAttribute('data-id');
+    const secondTitle = await page.locator('.message.selected .title').innerText();
+    await page.keyboard.press('Enter');
+    const detail = page.getByTestId('detail');
+    await detail.waitFor();
+    assert.equal(await detail.locator('h2').innerText(), secondTitle);
+    assert.match(await page.getByTestId('why').innerText(), /^Why:/);
+
+    await page.keyboard.press('a');
+    await page.getByText('Archived.').waitFor();
+    assert.equal(await page.locator(`[data-testid=message][data-id="${second}"]`).count(), 0);
+    await showView(page, 'Archive', 'archived');
+    await page.locator(`[data-testid=message][data-id="${second}"]`).waitFor();
+
+    await showView(page, 'All', 'all');
+    await page.locator('body').click({ position: { x: 5, y: 400 } });
+    const first = await page.locator('.message.selected').getAttribute('data-id');
+    await page.keyboard.press('r');
+    await page.waitForFunction((id) => !document.querySelector(`[data-id="${id}"]`)?.classList.contains('unread'), first);
+    await page.keyboard.press('s');
+    await page.getByText('Snoozed until the next digest.').waitFor();
+    assert.equal(await page.locator(`[data-testid=message][data-id="${first}"]`).count(), 0);
+
+    // `/` jumps to search; search ignores accents.
+    await page.keyboard.press('/');
+    await page.keyboard.type('evalue');
+    await page.waitForFunction(() => {
+      const titles = [...document.querySelectorAll('[data-testid=message] .title')].map((t) => t.textContent ?? '');
+      return titles.length > 0 && titles.every((t) => /évalué/i.test(t));
+    });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('the schedule', () => {
+  it('editing it changes the preview and the decisions of new webhook messages', async () => {
+    const { page, problems, context } = await fresh();
+    // Where "now" falls on the grid, in the user's zone (Europe/Paris).
+    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date());
+    const get = (t) => parts.find((p) => p.type === t)?.value;
+    const day = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday'));
+    const slot = Number(get('hour')) * 2 + (Number(get('minute')) >= 30 ? 1 : 0);
+    const slots = [slot, Math.min(slot + 1, 47), Math.min(slot + 2, 47)];
+    const cell = (s) => page.locator(`.cell[data-day="${day}"][data-slot="${s}"]`);
+    const setCells = async (kind, on) => {
+      await page.getByRole('radio', { name: kind === 'focus' ? 'Focus blocks' : 'Working hours' }).click();
+      for (const s of slots) {
+        const painted = await cell(s).evaluate((el, k) => el.classList.contains(k), kind);
+        if (painted !== on) await cell(s).dispatchEvent('pointerdown');
+      }
+    };
+    const token = (await api(server, { method: 'channel_add', params: { kind: 'webhook', name: 'e2e' } })).data.token;
+
+    await visit(page, 'focus');
+    await page.getByTestId('week-grid').waitFor();
+    // Make "now" working time and focus: a message now is held.
+    await setCells('work', true);
+    await setCells('focus', true);
+    await page.getByTestId('save-schedule').click();
+    await page.getByText(/Schedule saved/).waitFor();
+    let sent = await postWebhook(server.url, 'e2e', token, { id: 'e2e-1', from: 'someone@nowhere.example', title: 'During focus' });
+    assert.equal(sent.body.decision, 'held');
+
+    // The preview answers for the edited, unsaved schedule: Initech writing right now.
+    const answer = () => page.getByTestId('preview-answer').innerText();
+    await page.getByLabel('Client', { exact: true }).selectOption('Initech');
+    await page.getByLabel('Day').selectOption(String(day));
+    await page.getByLabel('Time', { exact: true }).fill(`${String(Math.floor(slot / 2)).padStart(2, '0')}:${slot % 2 ? '35' : '05'}`);
+    await page.waitForFunction(() => /held/.test(document.querySelector('[data-testid=preview-answer]')?.textContent ?? ''));
+    assert.match(await answer(), /During focus/);
+    await setCells('focus', false);
+    await page.waitForFunction(() => /live/.test(document.querySelector('[data-testid=preview-answer]')?.textContent ?? ''));
+    assert.match(await answer(), /no focus in force/);
+
+    await page.getByTestId('save-schedule').click();
+    await page.getByText(/Schedule saved/).waitFor();
+    sent = await postWebhook(server.url, 'e2e', token, { id: 'e2e-2', from: 'someone@nowhere.example', title: 'After the change' });
+    assert.equal(sent.body.decision, 'live', JSON.stringify(sent.body));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('weekly stats', () => {
+  it('draw their charts', async () => {
+    const { page, problems, context } = await fresh();
+    await visit(page, 'stats');
+    for (const id of ['chart-interruptions', 'chart-heatmap', 'chart-after-hours']) {
+      const canvas = page.getByTestId(id).locator('canvas');
+      await canvas.waitFor();
+      const inked = await canvas.evaluate((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+      });
+      assert.ok(inked > 500, `${id} is drawn (${inked} pixels)`);
+    }
+    assert.ok((await page.getByTestId('suggestions').locator('li').count()) > 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('French', () => {
+  it('translates every screen', async () => {
+    const { page, problems, context } = await fresh({ locale: 'fr-FR' });
+    const english = /\b(Inbox|Digests|Weekly stats|Settings|Waiting|Your week|Working hours|Add a client|Recognised by|Healthy|What to change|Language|Theme|Open the inbox anyway)\b/;
+    const screens = { inbox: 'Boîte de réception', digests: 'Récapitulatifs', focus: 'Votre semaine', clients: 'Reconnu par', channels: 'Nouveau canal webhook', stats: 'Ce qui pourrait changer', settings: 'Langue' };
+    for (const [screen, marker] of Object.entries(screens)) {
+      await visit(page, screen);
+      await page.getByText(marker, { exact: false }).first().waitFor();
+      // Only the app's own words are checked: message contents are the clients'.
+      const chrome = await page.evaluate(() => {
+        const clone = document.body.cloneNode(true);
+        clone.querySelectorAll('.message, .messages, [data-testid=detail], code, .title').forEach((n) => n.remove());
+        return clone.innerText;
+      });
+      assert.doesNotMatch(chrome, english, `${screen} has English left`);
+      assert.doesNotMatch(chrome, /\{[a-z_]+\}/, `${screen} shows a raw placeholder`);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

@@ -1,0 +1,85 @@
+// End-to-end harness: a real `lull serve` on a seeded temporary data directory, and Debian's
+// Chromium driven by playwright-core. Console errors and CSP violations fail the tests.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+export const LULL = process.env.LULL_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'lull');
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export function lull(dir, ...args) {
+  return execFileSync(LULL, ['--data-dir', dir, ...args], { encoding: 'utf8', env: { ...process.env, LULL_LOG: 'warn' } });
+}
+
+/** A seeded Lull served on an ephemeral port; `stop()` ends it and removes its data. */
+export async function startLull({ demo = true } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'lull-e2e-'));
+  lull(dir, 'schedule', 'set', '--tz', 'Europe/Paris');
+  if (demo) lull(dir, 'demo');
+  const child = spawn(LULL, ['--data-dir', dir, 'serve', '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, LULL_LOG: 'error', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  let url, link;
+  for await (const line of lines) {
+    url ??= /Lull is running at (\S+)/.exec(line)?.[1];
+    link ??= /web UI\s+(\S+)/.exec(line)?.[1];
+    if (url && link) break;
+  }
+  const token = new URL(link).hash.replace('#token=', '');
+  return {
+    dir,
+    url,
+    link,
+    token,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function openBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+}
+
+/** A page on the Lull UI that records console errors and CSP violations. */
+export async function openLull(browser, link, { locale = 'en-GB' } = {}) {
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(link);
+  await page.locator('.shell[data-settled=true]').waitFor();
+  return { page, problems, context };
+}
+
+export async function postWebhook(url, channel, token, body) {
+  const r = await fetch(`${url}hooks/${channel}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+export async function api(lullServer, request) {
+  const r = await fetch(`${lullServer.url}api`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${lullServer.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  return r.json();
+}

@@ -1,0 +1,150 @@
+// The one module through which the UI talks to the engine. The same typed requests go over
+// HTTP to `lull serve` in a browser, or over Tauri IPC in the desktop app.
+import type { EngineEvent, Request, Response } from './types';
+
+/** An error the engine reported: a stable code and a sentence for people. */
+export class LullError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'LullError';
+  }
+}
+
+/** How requests reach the engine. */
+export interface Transport {
+  call(request: Request): Promise<Response>;
+  /** Live engine events; returns a function that stops listening. */
+  subscribe(onEvent: (event: EngineEvent) => void, onConnection?: (connected: boolean) => void): () => void;
+}
+
+type FetchLike = typeof fetch;
+
+/** Requests over HTTP to `lull serve`, with the per-install token. */
+export class HttpTransport implements Transport {
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+    private readonly fetchImpl: FetchLike = (...args) => fetch(...args),
+  ) {}
+
+  async call(request: Request): Promise<Response> {
+    let resp: globalThis.Response;
+    try {
+      resp = await this.fetchImpl(`${this.base}api`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(request),
+      });
+    } catch {
+      throw new LullError('unavailable', 'Lull is not answering. Is `lull serve` still running?');
+    }
+    const body: unknown = await resp.json().catch(() => null);
+    if (!resp.ok) {
+      const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new LullError(error?.code ?? 'internal', error?.message ?? `Lull answered ${resp.status}`, resp.status);
+    }
+    return body as Response;
+  }
+
+  subscribe(onEvent: (event: EngineEvent) => void, onConnection?: (connected: boolean) => void): () => void {
+    const controller = new AbortController();
+    let delay = 500;
+    const run = async () => {
+      while (!controller.signal.aborted) {
+        try {
+          const resp = await this.fetchImpl(`${this.base}api/events`, {
+            headers: { Authorization: `Bearer ${this.token}` },
+            signal: controller.signal,
+          });
+          if (!resp.ok || !resp.body) throw new Error(`events: ${resp.status}`);
+          onConnection?.(true);
+          delay = 500;
+          for await (const event of readEvents(resp.body)) {
+            if (event.name === 'engine') onEvent(JSON.parse(event.data) as EngineEvent);
+          }
+        } catch {
+          if (controller.signal.aborted) return;
+        }
+        onConnection?.(false);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 10_000);
+      }
+    };
+    void run();
+    return () => controller.abort();
+  }
+}
+
+/** Server-sent events from a byte stream: `event:` and `data:` lines, blank-line separated. */
+export async function* readEvents(stream: ReadableStream<Uint8Array>): AsyncGenerator<{ name: string; data: string }> {
+  const reader = stream.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replace(/\r\n/g, '\n');
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') name = text;
+        else if (field === 'data') data.push(text);
+      }
+      if (data.length) yield { name, data: data.join('\n') };
+    }
+  }
+}
+
+type Kind = Response['type'];
+type DataOf<K extends Kind> = Extract<Response, { type: K }> extends { data: infer D } ? D : undefined;
+
+/** Typed calls: each returns the data of the response kind it expects. */
+export function createApi(transport: Transport) {
+  async function ask<K extends Kind>(request: Request, kind: K): Promise<DataOf<K>> {
+    const response = await transport.call(request);
+    if (response.type !== kind) throw new LullError('internal', `expected a ${kind} answer, got ${response.type}`);
+    return (response as { data?: unknown }).data as DataOf<K>;
+  }
+  type Params<M extends Request['method']> = Extract<Request, { method: M }> extends { params: infer P } ? P : never;
+  return {
+    transport,
+    status: () => ask({ method: 'status' }, 'status'),
+    schedule: () => ask({ method: 'schedule_show' }, 'schedule'),
+    setSchedule: (params: Params<'schedule_set'>) => ask({ method: 'schedule_set', params }, 'schedule'),
+    clients: () => ask({ method: 'client_list' }, 'clients'),
+    addClient: (params: Params<'client_add'>) => ask({ method: 'client_add', params }, 'client'),
+    editClient: (params: Params<'client_edit'>) => ask({ method: 'client_edit', params }, 'client'),
+    removeClient: (name: string) => ask({ method: 'client_remove', params: { name } }, 'removed'),
+    channels: () => ask({ method: 'channel_list' }, 'channels'),
+    addChannel: (params: Params<'channel_add'>) => ask({ method: 'channel_add', params }, 'channel_created'),
+    explain: (params: Params<'explain'>) => ask({ method: 'explain', params }, 'explanation'),
+    focusStart: (minutes: number) => ask({ method: 'focus_start', params: { minutes } }, 'focus'),
+    focusStop: () => ask({ method: 'focus_stop' }, 'focus'),
+    inbox: (params: Params<'inbox'>) => ask({ method: 'inbox', params }, 'inbox'),
+    digests: (limit = 100) => ask({ method: 'digest_list', params: { limit } }, 'digests'),
+    digest: (id: number) => ask({ method: 'digest_show', params: { id } }, 'digest'),
+    digestNow: () => ask({ method: 'digest_now' }, 'digest_released'),
+    stats: (week: string | null = null) => ask({ method: 'stats_week', params: { week } }, 'stats'),
+    recordOpen: (source: string) => ask({ method: 'record_open', params: { source } }, 'ok'),
+    markRead: (ids: number[], read: boolean) => ask({ method: 'mark_read', params: { ids, read } }, 'updated'),
+    archive: (ids: number[], archived: boolean) => ask({ method: 'archive', params: { ids, archived } }, 'updated'),
+    snooze: (ids: number[]) => ask({ method: 'snooze', params: { ids } }, 'updated'),
+    info: () => ask({ method: 'info' }, 'info'),
+    exportConfig: () => ask({ method: 'config_export' }, 'config'),
+    importConfig: (params: Params<'config_import'>) => ask({ method: 'config_import', params }, 'imported'),
+    demo: () => ask({ method: 'demo' }, 'demo'),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,104 @@
+// The application's shared state: the API, the engine's status, live-update counters, the
+// user's display settings, and the message shown after an action.
+import { createApi, type Api, type Transport, LullError } from './api/client';
+import type { EngineEvent, StatusView } from './api/types';
+import { setLocale, type LocaleSetting } from './i18n/index.svelte';
+
+export type ThemeSetting = 'auto' | 'light' | 'dark';
+
+export const app = $state({
+  ready: false,
+  connected: true,
+  status: null as StatusView | null,
+  /** The user's time zone (the schedule's). */
+  tz: 'UTC',
+  /** Bumped on every engine event of each kind; screens reload when theirs moves. */
+  changes: { messages: 0, digests: 0, clients: 0, channels: 0, schedule: 0 },
+  toast: null as { text: string; error: boolean } | null,
+  settings: { locale: 'auto' as LocaleSetting, theme: 'auto' as ThemeSetting },
+});
+
+let current: Api | null = null;
+
+export function api(): Api {
+  if (!current) throw new LullError('unavailable', 'not connected to Lull');
+  return current;
+}
+
+export function connect(transport: Transport): () => void {
+  current = createApi(transport);
+  void refreshStatus();
+  return transport.subscribe(onEvent, (connected) => {
+    app.connected = connected;
+    if (connected) void refreshStatus();
+  });
+}
+
+function onEvent(event: EngineEvent) {
+  switch (event.type) {
+    case 'message_ingested':
+      app.changes.messages++;
+      break;
+    case 'digest_released':
+      app.changes.digests++;
+      app.changes.messages++;
+      break;
+    case 'clients_changed':
+      app.changes.clients++;
+      break;
+    case 'channels_changed':
+      app.changes.channels++;
+      break;
+    case 'schedule_changed':
+    case 'focus_changed':
+      app.changes.schedule++;
+      break;
+  }
+  void refreshStatus();
+}
+
+export async function refreshStatus() {
+  try {
+    app.status = await api().status();
+    app.tz = app.status.tz;
+    app.ready = true;
+  } catch (e) {
+    report(e);
+  }
+}
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+export function say(text: string, error = false) {
+  app.toast = { text, error };
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (app.toast = null), error ? 8000 : 3500);
+}
+
+/** Shows an error's message; errors from the engine already say what to do. */
+export function report(e: unknown) {
+  say(e instanceof Error ? e.message : String(e), true);
+}
+
+const SETTINGS_KEY = 'lull.settings';
+
+export function loadSettings(storage: Storage = localStorage) {
+  try {
+    Object.assign(app.settings, JSON.parse(storage.getItem(SETTINGS_KEY) ?? '{}'));
+  } catch {
+    /* unreadable settings: keep the defaults */
+  }
+  applySettings();
+}
+
+export function saveSettings(storage: Storage = localStorage) {
+  storage.setItem(SETTINGS_KEY, JSON.stringify(app.settings));
+  applySettings();
+}
+
+function applySettings() {
+  setLocale(app.settings.locale);
+  const root = document.documentElement;
+  if (app.settings.theme === 'auto') delete root.dataset.theme;
+  else root.dataset.theme = app.settings.theme;
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { statsCsv } from './csv';
+import type { WeekStats } from './api/types';
+
+describe('stats CSV', () => {
+  it('has one row per figure and quotes what needs quoting', () => {
+    const figures = {
+      week: '2026-W48', start: '2026-11-23T00:00:00Z', end: '2026-11-30T00:00:00Z', messages: 3,
+      by_client: [{ name: 'Acme, Inc', count: 2 }], by_channel: [], by_category: [], by_day: [1, 2, 0, 0, 0, 0, 0],
+      by_client_day: [], by_weekday_hour: [], decisions: { live: 1, held: 2, bypass: 0, muted: 0 },
+      interruptions: { total: 1, live: 1, bypass: 0, digest: 0, in_focus: 0 }, interruptions_by_client_day: [],
+      interruptions_in_focus_by_client: [], live_in_focus_by_client: [], context_switches: 0, after_hours: 0, after_hours_by_client: [],
+      checks: 0, checks_during_focus: 0, bypasses_used: 0, bypasses_by_client: [], ratings_contained: 0, focus_minutes: 90, longest_stretch: null,
+    };
+    const stats = { ...figures, tz: 'Europe/Paris', previous: figures, trends: [], suggestions: [] } as WeekStats;
+    const csv = statsCsv(stats).split('\n');
+    expect(csv[0]).toBe('section,key,value');
+    expect(csv).toContain('messages_by_client,"Acme, Inc",2');
+    expect(csv).toContain('messages_by_day,Tue,2');
+    expect(csv).toContain('figures,focus_minutes,90');
+  });
+});
