@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Installs what building and testing Lull needs on Debian/Ubuntu, skipping what is present.
-# Safe to run again: it only calls apt-get (and rustup) for what is missing.
+# Installs what building Lull needs on Debian/Ubuntu, and with --test what testing it needs,
+# skipping what is present. Safe to run again: it only installs what is missing.
 set -euo pipefail
+testing=false
+[ "${1:-}" = "--test" ] && testing=true
 
-# Debian packages: a C compiler for the bundled SQLite; dbus-daemon for the tests' private
-# session bus (desktop notifications are tested against it); Chromium for the web UI's
-# end-to-end tests.
-packages=(build-essential pkg-config ca-certificates curl xz-utils dbus-daemon chromium)
+# Debian packages: a C compiler for the bundled SQLite; WebKitGTK and friends for the desktop
+# app (Tauri 2).
+packages=(build-essential pkg-config ca-certificates curl xz-utils file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev)
+# For the tests: dbus-daemon for private session buses (notifications are tested against one),
+# Chromium for the web UI end to end, Xvfb and WebKitWebDriver for the desktop window.
+if $testing; then
+  packages+=(dbus-daemon chromium xvfb xauth webkit2gtk-driver)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -48,4 +55,10 @@ version=$(rustc --version | awk '{print $2}')
 if [ "$(printf '%s\n' 1.95.0 "$version" | sort -V | head -n1)" != 1.95.0 ]; then
   echo "install-deps: Rust $version is too old; Lull needs 1.95 or newer (rustup update stable)" >&2
   exit 1
+fi
+
+# tauri-driver drives the desktop window over WebDriver in the end-to-end test.
+if $testing && ! command -v tauri-driver >/dev/null; then
+  echo "install-deps: installing tauri-driver"
+  cargo install tauri-driver --version '^2' --locked
 fi

@@ -5,7 +5,7 @@
 # benchmarks in their quick smoke mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 export PATH="$HOME/.cargo/bin:$HOME/.local/lull-node/bin:$PATH"
 
 scripts/build-ui.sh
@@ -17,3 +17,6 @@ cargo test --locked --workspace --all-targets
 
 lull_bin="$(realpath -m "${CARGO_TARGET_DIR:-target}")/debug/lull"
 (cd ui && LULL_BIN="$lull_bin" npm run --silent e2e)
+
+# The real desktop window, over WebDriver, on a virtual display.
+xvfb-run -a -s "-screen 0 1280x860x24" cargo test --locked -p lull-desktop --test desktop -- --ignored

@@ -60,16 +60,42 @@ pub trait Notifier: Send + Sync + fmt::Debug + 'static {
     fn notify<'a>(&'a self, notice: &'a Notice) -> NotifyFuture<'a>;
 }
 
+/// What a clicked notification asks to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenTarget {
+    Digest(DigestId),
+    Message(MessageId),
+}
+
+/// Called when the user clicks a notification (the desktop app opens its window there).
+pub type OpenHandler = std::sync::Arc<dyn Fn(OpenTarget) + Send + Sync>;
+
+/// How long a shown notification is watched for a click before Lull stops listening.
+const CLICK_WATCH: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
+
 /// Freedesktop notifications over the session D-Bus, through notify-rust.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct DesktopNotifier {
-    /// Whether the server renders markup in bodies; asked once.
-    markup: OnceCell<bool>,
+    /// What the server supports (markup in bodies, actions); asked once.
+    capabilities: OnceCell<Vec<String>>,
+    on_open: Option<OpenHandler>,
+}
+
+impl fmt::Debug for DesktopNotifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DesktopNotifier").field("clickable", &self.on_open.is_some()).finish()
+    }
 }
 
 impl DesktopNotifier {
     pub fn new() -> DesktopNotifier {
         DesktopNotifier::default()
+    }
+
+    /// Notifications that open what they are about when clicked, where the desktop supports
+    /// actions.
+    pub fn with_open_handler(on_open: OpenHandler) -> DesktopNotifier {
+        DesktopNotifier { capabilities: OnceCell::new(), on_open: Some(on_open) }
     }
 }
 
@@ -93,11 +119,15 @@ pub fn escape_markup(s: &str) -> String {
 impl Notifier for DesktopNotifier {
     fn notify<'a>(&'a self, notice: &'a Notice) -> NotifyFuture<'a> {
         Box::pin(async move {
-            // Message text is untrusted: where the server renders markup, escape it.
-            let markup = *self
-                .markup
-                .get_or_init(|| async { server_capabilities().await.map(|caps| caps.iter().any(|c| c == "body-markup")).unwrap_or(true) })
+            // Unknown capabilities count as markup (escaping is then the safe choice) and no
+            // actions.
+            let caps = self
+                .capabilities
+                .get_or_init(|| async { server_capabilities().await.unwrap_or_else(|_| vec!["body-markup".to_owned()]) })
                 .await;
+            let markup = caps.iter().any(|c| c == "body-markup");
+            let clickable = self.on_open.is_some() && caps.iter().any(|c| c == "actions");
+            // Message text is untrusted: where the server renders markup, escape it.
             let body = if markup { escape_markup(&notice.body()) } else { notice.body() };
             let mut n = notify_rust::Notification::new();
             n.appname("Lull").summary(&notice.summary()).body(&body).icon("appointment-soon");
@@ -112,10 +142,34 @@ impl Notifier for DesktopNotifier {
                     n.urgency(notify_rust::Urgency::Normal).hint(notify_rust::Hint::Category("im".into()));
                 }
             }
-            n.show_async()
+            if clickable {
+                n.action("default", "Open");
+            }
+            let handle = n
+                .show_async()
                 .await
-                .map(|_| ())
-                .map_err(|e| NotifyError(format!("desktop notifications are unavailable ({e}); the message is in the inbox")))
+                .map_err(|e| NotifyError(format!("desktop notifications are unavailable ({e}); the message is in the inbox")))?;
+            if let (true, Some(on_open)) = (clickable, self.on_open.clone()) {
+                let target = match notice {
+                    Notice::Digest { digest_id, .. } => OpenTarget::Digest(*digest_id),
+                    Notice::Message { message_id, .. } => OpenTarget::Message(*message_id),
+                };
+                tokio::spawn(async move {
+                    let clicked = std::sync::atomic::AtomicBool::new(false);
+                    let watch = handle.wait_for_action_async(|response| {
+                        if matches!(response, notify_rust::NotificationResponse::Default)
+                            || matches!(response, notify_rust::NotificationResponse::Action(a) if a == "default")
+                        {
+                            clicked.store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    });
+                    let _ = tokio::time::timeout(CLICK_WATCH, watch).await;
+                    if clicked.load(std::sync::atomic::Ordering::Relaxed) {
+                        on_open(target);
+                    }
+                });
+            }
+            Ok(())
         })
     }
 }

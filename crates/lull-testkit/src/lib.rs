@@ -58,12 +58,16 @@ impl Drop for PrivateBus {
 /// One `Notify` call as the notification server received it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedNotification {
+    /// The id the server answered with (1, 2, …).
+    pub id: u32,
     pub app_name: String,
     pub summary: String,
     pub body: String,
     /// The `urgency` hint: 0 low, 1 normal, 2 critical.
     pub urgency: Option<u8>,
     pub category: Option<String>,
+    /// Action keys and labels, flattened as the specification sends them.
+    pub actions: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -87,15 +91,15 @@ impl Recorder {
         _app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
+        actions: Vec<String>,
         hints: HashMap<String, OwnedVariant>,
         _expire_timeout: i32,
     ) -> u32 {
         let urgency = hints.get("urgency").and_then(|v| u8::try_from(&**v).ok());
         let category = hints.get("category").and_then(|v| String::try_from(v.try_clone().ok()?).ok());
         let mut calls = self.log.calls.lock().unwrap_or_else(|p| p.into_inner());
-        calls.push(RecordedNotification { app_name, summary, body, urgency, category });
-        let id = calls.len() as u32;
+        let id = calls.len() as u32 + 1;
+        calls.push(RecordedNotification { id, app_name, summary, body, urgency, category, actions });
         drop(calls);
         self.log.added.notify_waiters();
         id
@@ -115,7 +119,7 @@ impl Recorder {
 /// A notification server that records every notification instead of showing it.
 #[derive(Debug)]
 pub struct RecordingServer {
-    _conn: zbus::Connection,
+    conn: zbus::Connection,
     log: Arc<Log>,
 }
 
@@ -128,7 +132,14 @@ impl RecordingServer {
             .serve_at("/org/freedesktop/Notifications", Recorder { log: log.clone() })
             .build()
             .await?;
-        Ok(RecordingServer { _conn: conn, log })
+        Ok(RecordingServer { conn, log })
+    }
+
+    /// Plays the user clicking notification `id`: emits `ActionInvoked(id, "default")`.
+    pub async fn click(&self, id: u32) -> zbus::Result<()> {
+        self.conn
+            .emit_signal(None::<&str>, "/org/freedesktop/Notifications", "org.freedesktop.Notifications", "ActionInvoked", &(id, "default"))
+            .await
     }
 
     pub fn notifications(&self) -> Vec<RecordedNotification> {

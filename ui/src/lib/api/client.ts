@@ -19,6 +19,8 @@ export interface Transport {
   call(request: Request): Promise<Response>;
   /** Live engine events; returns a function that stops listening. */
   subscribe(onEvent: (event: EngineEvent) => void, onConnection?: (connected: boolean) => void): () => void;
+  /** Opens a link from a message outside Lull (the checks happen before this is called). */
+  openLink(url: string): Promise<void>;
 }
 
 type FetchLike = typeof fetch;
@@ -48,6 +50,10 @@ export class HttpTransport implements Transport {
       throw new LullError(error?.code ?? 'internal', error?.message ?? `Lull answered ${resp.status}`, resp.status);
     }
     return body as Response;
+  }
+
+  async openLink(url: string): Promise<void> {
+    window.open(url, '_blank', 'noopener,noreferrer');
   }
 
   subscribe(onEvent: (event: EngineEvent) => void, onConnection?: (connected: boolean) => void): () => void {

@@ -184,6 +184,7 @@ export const en = {
 
   'channels.heading': 'Channels',
   'channels.new_webhook': 'New webhook channel',
+  'channels.name_help': 'lower-case letters, digits and dashes, e.g. acme-hooks',
   'channels.add': 'Add webhook',
   'channels.created': 'Channel {name} is ready',
   'channels.url': 'URL',

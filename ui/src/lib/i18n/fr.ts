@@ -186,6 +186,7 @@ export const fr: Record<keyof typeof en, string> = {
 
   'channels.heading': 'Canaux',
   'channels.new_webhook': 'Nouveau canal webhook',
+  'channels.name_help': 'minuscules, chiffres et tirets, par exemple acme-hooks',
   'channels.add': 'Ajouter le webhook',
   'channels.created': 'Le canal {name} est prêt',
   'channels.url': 'URL',

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Desktop footprint and start-up, Lull beside an empty Tauri 2 app built the same way.
+
+Measured in one run, on a virtual display, through tauri-driver (WebDriver):
+- proportional set size (PSS) summed over the app and every process it started (the WebKit
+  web and network processes), Lull with its window open, Lull with the window closed to the
+  tray, and the empty app with its window open;
+- time from launch to the first painted inbox (Lull) and to the loaded blank page (empty app).
+
+Run through scripts/bench-desktop.sh, which builds the release binaries and the demo data.
+"""
+import os
+import statistics
+import sys
+import time
+
+from webdriver import Driver
+
+TARGET = os.environ.get("CARGO_TARGET_DIR", "target")
+LULL_DESKTOP = os.path.abspath(f"{TARGET}/release/lull-desktop")
+EMPTY_APP = os.path.abspath(f"{TARGET}/release/examples/empty_app")
+RUNS = int(os.environ.get("RUNS", "3"))
+
+
+def pss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree(root):
+    """The pid and every descendant of it."""
+    children = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(p))
+            except OSError:
+                pass
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def find_pid(name):
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/comm") as f:
+                    if f.read().strip() == name[:15]:
+                        return int(p)
+            except OSError:
+                pass
+    return None
+
+
+def total_pss_mib(name):
+    pid = find_pid(name)
+    if pid is None:
+        raise SystemExit(f"{name} is not running")
+    procs = tree(pid)
+    return sum(pss_kib(p) for p in procs) / 1024, [open(f"/proc/{p}/comm").read().strip() for p in procs if os.path.exists(f"/proc/{p}/comm")]
+
+
+def measure(driver, app, ready_script, close_window):
+    started = time.time()
+    session = driver.session(app)
+    session.wait(ready_script)
+    ready = time.time() - started
+    time.sleep(8)  # let it settle
+    open_mib, procs = total_pss_mib(os.path.basename(app))
+    closed_mib = None
+    if close_window:
+        session.close_window()
+        time.sleep(8)
+        closed_mib, _ = total_pss_mib(os.path.basename(app))
+    session.quit()
+    time.sleep(2)
+    return ready, open_mib, closed_mib, procs
+
+
+def main():
+    lull_ready = "return document.querySelectorAll('[data-testid=message]').length > 0 || !!document.querySelector('[data-testid=reassurance]')"
+    empty_ready = "return document.readyState === 'complete'"
+    rows = {"lull": [], "empty": []}
+    with Driver() as driver:
+        for _ in range(RUNS):
+            rows["lull"].append(measure(driver, LULL_DESKTOP, lull_ready, close_window=True))
+            rows["empty"].append(measure(driver, EMPTY_APP, empty_ready, close_window=False))
+    med = lambda xs: statistics.median(xs)
+    lull_open = med([r[1] for r in rows["lull"]])
+    lull_closed = med([r[2] for r in rows["lull"]])
+    empty_open = med([r[1] for r in rows["empty"]])
+    print(f"# Desktop footprint (median of {RUNS} runs; PSS summed over the app and its WebKit processes)\n")
+    print("| app | window open | window closed to tray | launch to first paint |")
+    print("|---|---:|---:|---:|")
+    print(f"| empty Tauri 2 app (baseline) | {empty_open:.1f} MiB | — | {med([r[0] for r in rows['empty']]):.2f} s (blank page) |")
+    print(f"| Lull | {lull_open:.1f} MiB ({lull_open / empty_open:.2f}x) | {lull_closed:.1f} MiB | {med([r[0] for r in rows['lull']]):.2f} s (inbox with messages) |")
+    print(f"\nprocesses with the window open: {', '.join(sorted(set(rows['lull'][-1][3])))}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

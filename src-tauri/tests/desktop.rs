@@ -1,0 +1,211 @@
+//! The real desktop window end to end, over WebDriver (tauri-driver with Debian's
+//! WebKitWebDriver) under a virtual display: the app starts, a message posted to a webhook
+//! appears in its inbox, a digest reaches the recording notification server on a private
+//! session bus, and clicking that notification opens the digest in the window.
+//!
+//! Needs a display and tauri-driver, so `scripts/test.sh` runs it under `xvfb-run` with
+//! `--ignored`. With `LULL_SCREENSHOTS=DIR` it also saves screenshots of the real window.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use lull_testkit::{PrivateBus, RecordingServer};
+use serde_json::{Value, json};
+
+const APP: &str = env!("CARGO_BIN_EXE_lull-desktop");
+
+/// A minimal W3C WebDriver client: only what the test needs.
+struct WebDriver {
+    http: reqwest::Client,
+    session: String,
+}
+
+impl WebDriver {
+    async fn start(driver: &str, app: &str) -> WebDriver {
+        let http = reqwest::Client::new();
+        let caps = json!({ "capabilities": { "alwaysMatch": { "tauri:options": { "application": app } } } });
+        let resp: Value = http.post(format!("{driver}/session")).json(&caps).send().await.expect("new session").json().await.expect("json");
+        let id = resp["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {resp}"));
+        WebDriver { http, session: format!("{driver}/session/{id}") }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        self.http.post(format!("{}{path}", self.session)).json(&body).send().await.expect("webdriver").json().await.expect("json")
+    }
+
+    /// Runs `script` in the page; its `return` value comes back.
+    async fn js(&self, script: &str) -> Value {
+        self.post("/execute/sync", json!({ "script": script, "args": [] })).await["value"].clone()
+    }
+
+    /// Waits until `script` returns a truthy value.
+    async fn wait(&self, what: &str, script: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let v = self.js(script).await;
+            if !(v.is_null() || v == json!(false) || v == json!("") || v == json!(0)) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn screenshot(&self, path: &Path) {
+        let v =
+            self.http.get(format!("{}/screenshot", self.session)).send().await.expect("screenshot").json::<Value>().await.expect("json");
+        let data = v["value"].as_str().expect("base64 png");
+        std::fs::write(path, base64_decode(data)).expect("write screenshot");
+    }
+
+    async fn quit(self) {
+        let _ = self.http.delete(&self.session).send().await;
+    }
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let table = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let clean: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=').collect();
+    let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+    for chunk in clean.chunks(4) {
+        let v: Vec<u32> = chunk.iter().map(|c| u32::from(table(*c))).collect();
+        let n = v.iter().enumerate().fold(0u32, |acc, (i, x)| acc | (x << (18 - 6 * i)));
+        for i in 0..chunk.len().saturating_sub(1) {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    out
+}
+
+struct Driver(Child);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// `TAURI_DRIVER`, else `tauri-driver` on the PATH (scripts/install-deps.sh --test installs it).
+fn tauri_driver() -> PathBuf {
+    std::env::var_os("TAURI_DRIVER").map_or_else(|| PathBuf::from("tauri-driver"), PathBuf::from)
+}
+
+async fn api(url: &str, token: &str, request: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{url}api"))
+        .bearer_auth(token)
+        .json(&request)
+        .send()
+        .await
+        .expect("api")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display and tauri-driver: scripts/test.sh runs it under xvfb-run"]
+async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "run under a display, e.g. xvfb-run -a");
+    let data = tempfile::tempdir().expect("temp dir");
+    let bus = PrivateBus::start().expect("private dbus-daemon");
+    let recorder = RecordingServer::start(bus.address()).await.expect("recording notification server");
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .env("LULL_DATA_DIR", data.path())
+            .env("LULL_LISTEN", "127.0.0.1:0")
+            .env("LULL_LOG", "warn")
+            .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver (cargo install tauri-driver --locked)"),
+    );
+    let driver_url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{driver_url}/status")).await.is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let wd = WebDriver::start(&driver_url, APP).await;
+    // The app is up: its window has settled on a screen.
+    wd.wait("the window", "return document.querySelector('.shell[data-settled=true]') !== null", Duration::from_secs(30)).await;
+    let holder = lull_engine::lock::current_holder(data.path()).expect("lock file").expect("the app holds the engine lock");
+    let url = holder.url.expect("the app's server URL");
+    let token = std::fs::read_to_string(data.path().join("api-token")).expect("api token");
+
+    // Focus everywhere, so the message is held and the digest has something to release.
+    let r = api(
+        &url,
+        &token,
+        json!({"method": "schedule_set", "params": {"tz": "Europe/Paris", "focus": ["daily 00:00-24:00"], "work": ["daily 00:00-24:00"]}}),
+    )
+    .await;
+    assert_eq!(r["type"], "schedule", "{r}");
+    let created = api(&url, &token, json!({"method": "channel_add", "params": {"kind": "webhook", "name": "desk"}})).await;
+    let hook_token = created["data"]["token"].as_str().expect("token").to_owned();
+    let resp = reqwest::Client::new()
+        .post(format!("{url}hooks/desk"))
+        .bearer_auth(&hook_token)
+        .json(&json!({"id": "d1", "from": "Jane <jane@acme.example>", "title": "Desktop test message", "body": "Hello from the webhook"}))
+        .send()
+        .await
+        .expect("webhook");
+    assert_eq!(resp.status().as_u16(), 200);
+
+    // Opening Lull during focus shows reassurance first; go on to the inbox. It appears there
+    // without a reload (live events over IPC).
+    wd.js("document.querySelector('[data-testid=reassurance] button')?.click(); location.hash = '#/inbox'").await;
+    wd.wait(
+        "the message in the inbox",
+        "return [...document.querySelectorAll('[data-testid=message] .title')].some(t => t.textContent.includes('Desktop test message'))",
+        Duration::from_secs(15),
+    )
+    .await;
+    if let Some(dir) = std::env::var_os("LULL_SCREENSHOTS") {
+        wd.screenshot(&PathBuf::from(dir).join("desktop-inbox.png")).await;
+    }
+
+    // A digest reaches the notification server, with an action to open it.
+    let released = api(&url, &token, json!({"method": "digest_now"})).await;
+    let digest_id = released["data"]["id"].as_i64().expect("a digest");
+    let shown = recorder.wait_for(1, Duration::from_secs(15)).await;
+    let digest = shown
+        .iter()
+        .find(|n| n.summary.contains("digest: 1 message from 1 client"))
+        .unwrap_or_else(|| panic!("no digest notification: {shown:?}"));
+    assert_eq!(digest.app_name, "Lull");
+    assert!(digest.actions.contains(&"default".to_owned()), "{digest:?}");
+
+    // Clicking it opens that digest in the window.
+    recorder.click(digest.id).await.expect("click");
+    let hash = wd
+        .wait(
+            "the digest opened",
+            &format!("return location.hash === '#/digests/{digest_id}' && document.querySelector('[data-testid=digest-detail]') !== null"),
+            Duration::from_secs(15),
+        )
+        .await;
+    assert_eq!(hash, json!(true));
+    if let Some(dir) = std::env::var_os("LULL_SCREENSHOTS") {
+        wd.screenshot(&PathBuf::from(dir).join("desktop-digest.png")).await;
+    }
+    wd.quit().await;
+}
