@@ -1,7 +1,6 @@
 // The application's shared state: the API, the engine's status, live-update counters, the
 // user's display settings, and the message shown after an action.
 import { createApi, type Api, type Transport, LullError } from './api/client';
-import { inTauri } from './api/tauri';
 import type { EngineEvent, StatusView } from './api/types';
 import { setLocale, type LocaleSetting } from './i18n/index.svelte';
 
@@ -17,8 +16,6 @@ export const app = $state({
   changes: { messages: 0, digests: 0, clients: 0, channels: 0, schedule: 0 },
   toast: null as { text: string; error: boolean } | null,
   settings: { locale: 'auto' as LocaleSetting, theme: 'auto' as ThemeSetting },
-  /** Running inside the desktop app (not a browser). */
-  desktop: false,
 });
 
 let current: Api | null = null;
@@ -30,7 +27,6 @@ export function api(): Api {
 
 export function connect(transport: Transport): () => void {
   current = createApi(transport);
-  app.desktop = inTauri();
   void refreshStatus();
   return transport.subscribe(onEvent, (connected) => {
     app.connected = connected;

@@ -97,3 +97,20 @@ export function rangesFromGrid(grid: Grid): string[] {
     .sort((a, b) => a[0].localeCompare(b[0]) || (a[1][0] ?? 0) - (b[1][0] ?? 0))
     .map(([times, days]) => `${formatDays(days)} ${times}`);
 }
+
+/** The ISO week (`2026-W48`) of a calendar date, given as UTC midnight. */
+export function isoWeek(date: Date): string {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  // The Thursday of the same ISO week decides its year.
+  d.setUTCDate(d.getUTCDate() + 3 - ((d.getUTCDay() + 6) % 7));
+  const yearStart = new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
+  const week = 1 + Math.floor((d.getTime() - yearStart.getTime()) / 86_400_000 / 7);
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+/** The ISO week `delta` weeks from the one whose Monday is `monday`. */
+export function shiftWeek(monday: Date, delta: number): string {
+  const d = new Date(monday);
+  d.setUTCDate(d.getUTCDate() + 7 * delta + 3);
+  return isoWeek(d);
+}
