@@ -200,8 +200,7 @@ impl Db<'_> {
         stmt.query_row(params![channel_id, source_key], message_row).optional()?.transpose()
     }
 
-    /// When messages from `sender_key` arrived in `[since, before)`; meant for short windows
-    /// (minutes), which the time index narrows to a handful of rows.
+    /// When messages from `sender_key` arrived in `[since, before)`.
     pub fn sender_history(&self, sender_key: &str, since: DateTime<Utc>, before: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
         let mut stmt = self
             .conn
@@ -491,7 +490,7 @@ mod tests {
             })
             .expect("plans");
         assert!(plans[0].contains("COVERING INDEX messages_week"), "{}", plans[0]);
-        assert!(plans[1].contains("INDEX messages_week"), "{}", plans[1]);
+        assert!(plans[1].contains("INDEX messages_sender"), "{}", plans[1]);
         assert!(plans[2].contains("messages_pending"), "{}", plans[2]);
         assert!(plans[3].contains("messages_bypass"), "{}", plans[3]);
         for p in &plans {
