@@ -48,7 +48,11 @@ impl WebDriver {
             if !(v.is_null() || v == json!(false) || v == json!("") || v == json!(0)) {
                 return v;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            if Instant::now() >= deadline {
+                // Say what the window showed instead: a failure must be diagnosable from CI logs.
+                let page = self.js("return location.hash + '\\n' + document.body.innerText").await;
+                panic!("timed out waiting for {what}; the window showed:\n{}", page.as_str().unwrap_or_default());
+            }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }

@@ -202,3 +202,25 @@ describe('French', () => {
     await context.close();
   });
 });
+
+describe('first run', () => {
+  it('offers the demo week, then shows the first real message without a reload', async () => {
+    const empty = await startLull({ demo: false });
+    try {
+      const { page, problems, context } = await openLull(browser, empty.link);
+      const reassurance = page.getByTestId('reassurance');
+      if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+      await page.getByTestId('demo').waitFor();
+      const token = (await api(empty, { method: 'channel_add', params: { kind: 'webhook', name: 'first' } })).data.token;
+      const sent = await postWebhook(empty.url, 'first', token, { id: 'first-1', from: 'jane@acme.example', title: 'The very first message' });
+      assert.equal(sent.status, 200);
+      await page.getByRole('tab', { name: 'All' }).click();
+      await page.getByText('The very first message').waitFor();
+      assert.equal(await page.getByTestId('demo').count(), 0);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await empty.stop();
+    }
+  });
+});
