@@ -6,7 +6,19 @@
 //!
 //! [`Incoming`]: lull_core::Incoming
 
+pub mod desktop;
+pub mod feed;
+pub mod mapping;
 pub mod sink;
+pub mod supervisor;
+pub mod tls;
 pub mod webhook;
 
-pub use sink::{IngestError, IngestReceipt, IngestSink};
+pub use sink::{Health, IngestError, IngestReceipt, IngestSink};
+pub use supervisor::{Backoff, ConnectorError, supervise};
+
+/// The SHA-256 of `data` in lower-case hex.
+pub fn hex_sha256(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}

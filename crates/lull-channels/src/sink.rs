@@ -41,10 +41,43 @@ pub enum IngestError {
 }
 
 pub type IngestFuture<'a> = Pin<Box<dyn Future<Output = Result<IngestReceipt, IngestError>> + Send + 'a>>;
+/// One result per message of a batch, in order; `Err` as a whole when nothing was committed.
+pub type BatchFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<Result<IngestReceipt, IngestError>>, IngestError>> + Send + 'a>>;
+pub type StateFuture<'a> = Pin<Box<dyn Future<Output = Result<serde_json::Value, IngestError>> + Send + 'a>>;
 
 /// Where connectors deliver messages. Implemented by the engine.
 pub trait IngestSink: Send + Sync {
     /// Attributes, decides and commits `incoming` as a message of `channel`; resolves after the
     /// commit.
     fn ingest(&self, channel: ChannelId, incoming: Incoming) -> IngestFuture<'_>;
+
+    /// Commits `messages` and, in the same transaction, `sync_state` as the channel's watermark,
+    /// so the watermark never covers a message that is not stored. The watermark is written
+    /// only if every message was stored (or was a duplicate, or was rejected for good); after
+    /// a storage failure the connector fetches the same messages again.
+    fn ingest_batch(&self, channel: ChannelId, messages: Vec<Incoming>, sync_state: Option<serde_json::Value>) -> BatchFuture<'_>;
+
+    /// The channel's watermark as last committed (`{}` at first).
+    fn sync_state(&self, channel: ChannelId) -> StateFuture<'_>;
+
+    /// The engine's clock: connectors stamp `received_at` with it.
+    fn now(&self) -> chrono::DateTime<chrono::Utc>;
+
+    /// Tells the engine how a connector is doing (shown by `lull channel list` and the UI).
+    fn report(&self, channel: ChannelId, health: Health);
+}
+
+/// A connector's state, as its channel's health shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    /// Connecting or reconnecting to the source.
+    Connecting,
+    /// Fetching what arrived; `total` when the source says how much there is (first sync).
+    Syncing { done: u64, total: Option<u64> },
+    /// Connected and up to date, waiting for news.
+    Ok,
+    /// Failed; the supervisor tries again at `retry_at`.
+    Retrying { error: String, retry_at: chrono::DateTime<chrono::Utc> },
+    /// Cannot work as configured; nothing is retried until the channel is edited.
+    Failed { error: String },
 }

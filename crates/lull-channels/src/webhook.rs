@@ -57,10 +57,7 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
     let url = optional_string(&obj, "url")?.filter(|u| !u.trim().is_empty());
     if let Some(u) = &url {
         check_len("url", u, MAX_URL_LEN)?;
-        let lower = u.trim().to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")) {
-            return Err(err(format!("\"url\" must start with https://, http:// or mailto:, got {:?}", truncate(u, 60))));
-        }
+        check_url(u)?;
     }
     let sent_at = optional_string(&obj, "sent_at")?
         .map(|s| {
@@ -71,7 +68,17 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
         .transpose()?;
     let category =
         optional_string(&obj, "category")?.map(|c| c.parse::<Category>().map_err(|e| err(format!("\"category\": {e}")))).transpose()?;
-    Ok(Incoming { source_key: id, sender: from.trim().to_owned(), title, body, url, category, sent_at, received_at })
+    Ok(Incoming { source_key: id, sender: from.trim().to_owned(), title, body, url, category, sent_at, received_at, app: None })
+}
+
+/// Accepts only links a person can safely open: web and mail.
+pub(crate) fn check_url(u: &str) -> Result<String, PayloadError> {
+    let lower = u.trim().to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:") {
+        Ok(u.trim().to_owned())
+    } else {
+        Err(err(format!("\"url\" must start with https://, http:// or mailto:, got {:?}", truncate(u, 60))))
+    }
 }
 
 fn kind(v: &Value) -> &'static str {

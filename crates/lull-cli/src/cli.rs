@@ -122,7 +122,9 @@ pub struct ClientAddArgs {
     pub name: String,
     #[command(flatten)]
     pub settings: ClientSettings,
-    /// How to recognise the client: email:ADDR, domain:DOMAIN or channel:NAME; repeatable.
+    /// How to recognise the client: email:ADDR, domain:DOMAIN, channel:NAME, feed:NAME or
+    /// app:APP[:TEXT] (a desktop notification from APP whose summary or body contains TEXT);
+    /// repeatable.
     #[arg(long = "match", value_name = "KIND:VALUE")]
     pub matches: Vec<String>,
     /// When the client may reach you live, e.g. "tue,thu 14:00-16:00" (your time) or
@@ -172,15 +174,99 @@ pub struct ClientEditArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ChannelCommand {
-    /// Add a channel; for a webhook, prints its URL and token.
-    Add {
-        /// The kind of channel: webhook.
-        kind: String,
+    /// Add a channel: webhook, feed or desktop.
+    #[command(subcommand)]
+    Add(AddChannel),
+    /// Change a channel's settings; its connector restarts with them.
+    Edit(EditChannel),
+    /// Check that a channel works now (fetch the feed, reach the bus, …); stores nothing.
+    Test { name: String },
+    /// List channels with their state, health and activity.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddChannel {
+    /// A webhook: POST /hooks/NAME. Prints its URL and token (shown once).
+    Webhook {
         /// A short name: lower-case letters, digits, '-', '_' or '.'.
         name: String,
+        /// Read another service's payloads: FIELD=/json/pointer, several pointers separated by
+        /// '|' are tried in order, header:NAME reads a request header. Fields: id, from, title,
+        /// body, url, time, category. Repeatable.
+        #[arg(long = "map", value_name = "FIELD=POINTER")]
+        map: Vec<String>,
+        /// Payloads of a known sender: github, gitlab or jira (--map overrides its fields).
+        #[arg(long)]
+        preset: Option<String>,
     },
-    /// List channels with their health and activity.
-    List,
+    /// An RSS, Atom or JSON feed, polled over HTTP.
+    Feed {
+        name: String,
+        /// The feed's address, e.g. https://status.acme.com/history.rss
+        url: String,
+        /// How often to poll, e.g. 15m, 1h (at least 1m; default 15m).
+        #[arg(long, value_name = "DURATION")]
+        every: Option<String>,
+    },
+    /// Notifications shown on this Linux desktop (Slack, Teams, Thunderbird, browsers, …).
+    Desktop {
+        name: String,
+        /// Do not take this app's notifications; repeatable.
+        #[arg(long = "ignore-app", value_name = "APP")]
+        ignore_apps: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EditChannel {
+    pub name: String,
+    /// Feeds: a new address.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Feeds: a new polling interval, e.g. 30m.
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+    /// Webhooks: set a field's mapping (FIELD=POINTER); repeatable.
+    #[arg(long = "map", value_name = "FIELD=POINTER")]
+    pub map: Vec<String>,
+    /// Webhooks: remove a field's mapping; repeatable.
+    #[arg(long = "unmap", value_name = "FIELD")]
+    pub unmap: Vec<String>,
+    /// Webhooks: use a preset (github, gitlab, jira); `none` removes it.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Desktop: replace the apps whose notifications are not taken; repeatable.
+    #[arg(long = "ignore-app", value_name = "APP")]
+    pub ignore_apps: Vec<String>,
+}
+
+/// Reads an interval such as `90s`, `15m`, `1h` or `1h30m` into seconds.
+pub fn parse_interval(s: &str) -> Result<u64, String> {
+    let err = || format!("invalid interval {s:?}: write e.g. 15m, 1h or 90s");
+    let t = s.trim().to_ascii_lowercase();
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in t.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'h' | 'm' | 's' if !number.is_empty() => {
+                let n: u64 = number.parse().map_err(|_| err())?;
+                let unit = match c {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                total = total.checked_add(n.checked_mul(unit).ok_or_else(err)?).ok_or_else(err)?;
+                number.clear();
+            }
+            _ => return Err(err()),
+        }
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(err());
+    }
+    Ok(total)
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +287,9 @@ pub struct ExplainArgs {
     /// The channel it would arrive on.
     #[arg(long)]
     pub channel: Option<String>,
+    /// The desktop app it would come from (a notification), e.g. Slack.
+    #[arg(long)]
+    pub app: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -196,9 +196,23 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
             Response::Channels(c) => emit(json, &c, |c| render::channels(c)),
             r => Err(unexpected(&r)),
         },
-        Command::Channel(ChannelCommand::Add { kind, name }) => {
-            let kind: ChannelKind = kind.parse().map_err(|e: lull_core::model::UnknownValue| CliError::Other(e.to_string()))?;
-            match backend.call(Request::ChannelAdd(ChannelSpec { kind, name })).await? {
+        Command::Channel(ChannelCommand::Add(add)) => {
+            let spec = match add {
+                AddChannel::Webhook { name, map, preset } => {
+                    ChannelSpec { kind: ChannelKind::Webhook, name, map, preset, ..ChannelSpec::default() }
+                }
+                AddChannel::Feed { name, url, every } => ChannelSpec {
+                    kind: ChannelKind::Feed,
+                    name,
+                    url: Some(url),
+                    every_secs: every.as_deref().map(parse_interval).transpose().map_err(CliError::Other)?,
+                    ..ChannelSpec::default()
+                },
+                AddChannel::Desktop { name, ignore_apps } => {
+                    ChannelSpec { kind: ChannelKind::Desktop, name, ignore_apps, ..ChannelSpec::default() }
+                }
+            };
+            match backend.call(Request::ChannelAdd(spec)).await? {
                 Response::ChannelCreated(c) => {
                     let base = backend.server_url().map_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN), ToOwned::to_owned);
                     emit(json, &c, |c| render::channel_created(c, &base, backend.server_url().is_some()))
@@ -206,6 +220,48 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 r => Err(unexpected(&r)),
             }
         }
+        Command::Channel(ChannelCommand::Edit(edit)) => {
+            let current = match backend.call(Request::ChannelList).await? {
+                Response::Channels(list) => list.into_iter().find(|c| c.name == edit.name),
+                r => return Err(unexpected(&r)),
+            };
+            let Some(current) = current else {
+                return Err(CliError::Other(format!("no channel named {:?}; see them with `lull channel list`", edit.name)));
+            };
+            let mut spec = current.spec;
+            if let Some(url) = edit.url {
+                spec.url = Some(url);
+            }
+            if let Some(every) = edit.every {
+                spec.every_secs = Some(parse_interval(&every).map_err(CliError::Other)?);
+            }
+            match edit.preset.as_deref() {
+                Some("none") => spec.preset = None,
+                Some(p) => spec.preset = Some(p.to_owned()),
+                None => {}
+            }
+            let field = |m: &str| m.split_once('=').map_or(m, |(f, _)| f).trim().to_ascii_lowercase();
+            spec.map.retain(|m| !edit.unmap.iter().any(|u| u.trim().eq_ignore_ascii_case(&field(m))));
+            for m in edit.map {
+                spec.map.retain(|old| field(old) != field(&m));
+                spec.map.push(m);
+            }
+            if !edit.ignore_apps.is_empty() {
+                spec.ignore_apps = edit.ignore_apps;
+            }
+            match backend.call(Request::ChannelEdit(spec)).await? {
+                Response::Channel(c) => emit(json, &c, |c| render::channels(std::slice::from_ref(c))),
+                r => Err(unexpected(&r)),
+            }
+        }
+        Command::Channel(ChannelCommand::Test { name }) => match backend.call(Request::ChannelTest { name }).await? {
+            Response::ChannelTested(t) => {
+                emit(json, &t, render::channel_test)?;
+                // A failed test fails the command, with what is wrong as its error.
+                if t.ok { Ok(()) } else { Err(CliError::Other(format!("channel {}: {}", t.name, t.summary))) }
+            }
+            r => Err(unexpected(&r)),
+        },
         Command::Explain(a) => {
             let at = match a.at.as_deref() {
                 Some(t) => DateTime::parse_from_rfc3339(t.trim())
@@ -220,6 +276,7 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 body: a.body,
                 category: parse::<Category>(a.category.as_deref())?,
                 channel: a.channel,
+                app: a.app,
                 client: None,
                 schedule: None,
             };

@@ -116,25 +116,39 @@ pub fn client(c: &ClientView) -> String {
 
 pub fn channels(list: &[ChannelView]) -> String {
     if list.is_empty() {
-        return "No channels yet. Add one: lull channel add webhook NAME\n".to_owned();
+        return "No channels yet. Add one: lull channel add webhook|feed|desktop NAME …\n".to_owned();
     }
-    let mut out =
-        format!("{}{}{}{}{}{}\n", pad("NAME", 16), pad("KIND", 9), pad("PATH", 22), pad("HEALTH", 8), pad("MESSAGES", 10), "LAST");
+    let mut out = format!("{}{}{}{}{}\n", pad("NAME", 16), pad("KIND", 9), pad("STATE", 11), pad("MESSAGES", 10), "LAST MESSAGE");
     for c in list {
         let last = c.last_message_at.map_or_else(|| "never".to_owned(), |t| local(t, chrono_tz::UTC) + " UTC");
-        let _ = writeln!(
-            out,
-            "{}{}{}{}{}{}",
-            pad(&c.name, 16),
-            pad(c.kind.as_str(), 9),
-            pad(c.path.as_deref().unwrap_or("-"), 22),
-            pad(&c.health, 8),
-            pad(&c.messages.to_string(), 10),
-            last
-        );
-        if let Some(e) = &c.last_error {
-            let _ = writeln!(out, "    last error: {}", clean(e, 120));
+        let state = match (c.state, c.progress) {
+            (ChannelState::Syncing, Some(SyncProgress { done, total: Some(total) })) => format!("syncing {done}/{total}"),
+            (state, _) => serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        };
+        let _ =
+            writeln!(out, "{}{}{}{}{}", pad(&c.name, 16), pad(c.kind.as_str(), 9), pad(&state, 11), pad(&c.messages.to_string(), 10), last);
+        let _ = writeln!(out, "    {}", clean(&c.about, 120));
+        if let Some(t) = c.last_sync_at {
+            let _ = writeln!(out, "    last sync: {} UTC", local(t, chrono_tz::UTC));
         }
+        if let Some(e) = &c.last_error {
+            let when = c.last_error_at.map(|t| format!(" ({} UTC)", local(t, chrono_tz::UTC))).unwrap_or_default();
+            let _ = writeln!(out, "    last error{when}: {}", clean(e, 160));
+        }
+        if let Some(t) = c.next_retry_at {
+            let _ = writeln!(out, "    next retry: {} UTC", local(t, chrono_tz::UTC));
+        }
+    }
+    out
+}
+
+pub fn channel_test(t: &ChannelTestReport) -> String {
+    let mut out = String::new();
+    for step in &t.steps {
+        let _ = writeln!(out, "  {}", clean(step, 160));
+    }
+    if t.ok {
+        let _ = writeln!(out, "{}: {}", t.name, clean(&t.summary, 200));
     }
     out
 }

@@ -215,13 +215,20 @@ fn bad_input_is_refused_with_what_to_do_and_changes_nothing() {
     assert!(fails(dir, &["client", "add", "Other", "--match", "domain:acme.com"]).contains("already belongs to client \"Acme\""));
     assert!(fails(dir, &["client", "edit", "Nobody", "--tier", "vip"]).contains("no client named \"Nobody\""));
     assert!(fails(dir, &["channel", "add", "webhook", "Bad Name"]).contains("invalid channel name"));
-    assert!(fails(dir, &["channel", "add", "pigeon", "x"]).contains("unknown channel kind"));
+    assert!(fails(dir, &["channel", "add", "pigeon", "x"]).contains("unrecognized subcommand 'pigeon'"));
+    assert!(fails(dir, &["channel", "add", "feed", "news", "status.acme.com/rss"]).contains("give its full URL"));
+    assert!(fails(dir, &["channel", "add", "feed", "news", "https://status.acme.com/rss", "--every", "soon"]).contains("e.g. 15m"));
+    assert!(fails(dir, &["channel", "add", "webhook", "gh", "--map", "title=issue.title"]).contains("is not a JSON pointer"));
+    assert!(fails(dir, &["channel", "add", "webhook", "gh", "--preset", "bitbucket"]).contains("the presets are github, gitlab, jira"));
+    assert!(fails(dir, &["channel", "test", "nowhere"]).contains("no channel named \"nowhere\""));
+    assert!(fails(dir, &["client", "add", "Chat", "--match", "app:"]).contains("app:Slack"));
     assert!(fails(dir, &["explain", "--from", "a@b.io", "--at", "tuesday"]).contains("RFC 3339"));
     assert!(fails(dir, &["focus", "start", "--for", "forever"]).contains("invalid duration"));
     assert!(fails(dir, &["focus", "stop"]).contains("no focus session is running"));
     assert!(fails(dir, &["stats", "week", "--week", "2026-W60"]).contains("ISO week"));
     // Nothing above changed the data.
     assert_eq!(ok_json(dir, &["client", "list"]).as_array().map(Vec::len), Some(1));
+    assert_eq!(ok_json(dir, &["channel", "list"]).as_array().map(Vec::len), Some(0));
     assert_eq!(ok_json(dir, &["schedule", "show"])["focus"], json!(["mon-fri 09:00-12:00", "mon-fri 14:00-17:00"]));
 
     // A database from a newer Lull is refused, and left as it was.

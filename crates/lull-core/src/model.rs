@@ -122,6 +122,12 @@ pub enum Identity {
     Domain(String),
     /// Everything arriving on one channel, `channel:acme-hooks` (a client's own webhook).
     Channel(String),
+    /// Desktop notifications from an app, optionally only those whose summary or body
+    /// contains a text: `app:slack` or `app:slack:Acme workspace`. Stored as written after
+    /// `app:`; matched without regard to case.
+    App(String),
+    /// Everything from one feed channel, `feed:acme-status`.
+    Feed(String),
 }
 
 impl Identity {
@@ -130,11 +136,23 @@ impl Identity {
             Identity::Email(_) => "email",
             Identity::Domain(_) => "domain",
             Identity::Channel(_) => "channel",
+            Identity::App(_) => "app",
+            Identity::Feed(_) => "feed",
         }
     }
     pub fn value(&self) -> &str {
         match self {
-            Identity::Email(v) | Identity::Domain(v) | Identity::Channel(v) => v,
+            Identity::Email(v) | Identity::Domain(v) | Identity::Channel(v) | Identity::App(v) | Identity::Feed(v) => v,
+        }
+    }
+    /// For `app:` identities: the app name and the text to look for, if any.
+    pub fn app_parts(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            Identity::App(v) => Some(match v.split_once(':') {
+                Some((app, text)) => (app, Some(text)),
+                None => (v.as_str(), None),
+            }),
+            _ => None,
         }
     }
     pub fn from_parts(kind: &str, value: &str) -> Result<Identity, IdentityParseError> {
@@ -158,10 +176,21 @@ impl Identity {
             }
             "channel" if !value.is_empty() => Ok(Identity::Channel(value.to_owned())),
             "channel" => Err(bad("a channel identity needs a channel name, e.g. channel:acme-hooks")),
-            _ => Err(bad("use email:ADDRESS, domain:DOMAIN or channel:NAME")),
+            "app" => match value.split_once(':') {
+                Some((app, text)) if !app.trim().is_empty() && !text.trim().is_empty() => {
+                    Ok(Identity::App(format!("{}:{}", app.trim(), text.trim())))
+                }
+                None if !value.is_empty() => Ok(Identity::App(value.to_owned())),
+                _ => Err(bad("an app identity needs an app name and optionally a text, e.g. app:Slack or app:Slack:Acme workspace")),
+            },
+            "feed" if !value.is_empty() => Ok(Identity::Feed(value.to_owned())),
+            "feed" => Err(bad("a feed identity needs a feed channel name, e.g. feed:acme-status")),
+            _ => Err(bad(IDENTITY_KINDS)),
         }
     }
 }
+
+const IDENTITY_KINDS: &str = "use email:ADDRESS, domain:DOMAIN, channel:NAME, feed:NAME or app:APP[:TEXT]";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid match {input:?}: {why}")]
@@ -175,7 +204,7 @@ impl FromStr for Identity {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split_once(':') {
             Some((kind, value)) => Identity::from_parts(kind, value),
-            None => Err(IdentityParseError { input: s.to_owned(), why: "use email:ADDRESS, domain:DOMAIN or channel:NAME" }),
+            None => Err(IdentityParseError { input: s.to_owned(), why: IDENTITY_KINDS }),
         }
     }
 }
@@ -276,7 +305,7 @@ impl Client {
 }
 
 /// A message as a channel delivers it, before attribution and decision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Incoming {
     /// Unique per channel; ingest is idempotent on (channel, source key).
     pub source_key: String,
@@ -291,6 +320,10 @@ pub struct Incoming {
     pub sent_at: Option<DateTime<Utc>>,
     /// When Lull received it; decisions are taken at this instant.
     pub received_at: DateTime<Utc>,
+    /// For desktop notifications: the app that sent it (`Slack`), which `app:` identities
+    /// match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
 }
 
 /// A sender split into a display name and an address, when it has one.

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::attribution::attribute;
+use crate::attribution::{Origin, attribute};
 use crate::model::{Category, ChannelId, Client, ClientId, DecisionKind, Sender};
 use crate::policy::{HISTORY_WINDOW, MessageFacts, decide};
 use crate::schedule::Schedule;
@@ -109,7 +109,8 @@ pub fn simulate(schedule: &Schedule, clients: &[Client], trace: &[TraceEntry], w
         let next_id = channel_ids.len() as ChannelId + 1;
         let channel_id = *channel_ids.entry(channel.clone()).or_insert(next_id);
         let sender = Sender::parse(&e.from);
-        let client = attribute(clients, &sender, &channel).map(|(c, _)| c);
+        let origin = Origin { sender: &sender, channel: &channel, app: None, title: &e.title, body: &e.body };
+        let client = attribute(clients, &origin).map(|(c, _)| c);
         let client_id = client.map(|c| c.id);
         let history: Vec<DateTime<Utc>> = by_sender
             .get(&sender.key())

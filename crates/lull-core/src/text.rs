@@ -66,3 +66,159 @@ mod tests {
         assert!(!find_word("anything", ""));
     }
 }
+
+/// Plain text from HTML, for previews and search: tags go, block elements and `<br>` become
+/// line breaks, `script` and `style` contents are dropped, entities are decoded, and runs of
+/// spaces collapse. Never fails; malformed markup gives its best reading.
+pub fn html_to_text(html: &str) -> String {
+    const BLOCKS: &[&str] = &[
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "hr",
+        "section",
+        "article",
+        "header",
+        "footer",
+    ];
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut skipping: Option<&str> = None;
+    while let Some(lt) = rest.find('<') {
+        if skipping.is_none() {
+            out.push_str(&decode_entities(&rest[..lt]));
+        }
+        let after = &rest[lt + 1..];
+        if let Some(comment) = after.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        let Some(gt) = after.find('>') else {
+            // A lone '<' is text.
+            if skipping.is_none() {
+                out.push_str(&decode_entities(&rest[lt..]));
+            }
+            rest = "";
+            break;
+        };
+        let tag = &after[..gt];
+        let closing = tag.starts_with('/');
+        let name: String =
+            tag.trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        match skipping {
+            Some(s) if closing && name == s => skipping = None,
+            Some(_) => {}
+            None if !closing && (name == "script" || name == "style" || name == "head") => {
+                skipping = Some(if name == "script" {
+                    "script"
+                } else if name == "style" {
+                    "style"
+                } else {
+                    "head"
+                });
+            }
+            None if BLOCKS.contains(&name.as_str()) => out.push('\n'),
+            None if name == "td" || name == "th" => out.push(' '),
+            None => {}
+        }
+        rest = &after[gt + 1..];
+    }
+    if skipping.is_none() {
+        out.push_str(&decode_entities(rest));
+    }
+    // Collapse spaces within lines and blank lines between them.
+    let lines: Vec<String> = out.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect();
+    lines.join("\n")
+}
+
+/// Decodes HTML character references: the common named ones and all numeric ones.
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let end = after.find(';').filter(|&e| e <= 10);
+        let decoded = end.and_then(|e| {
+            let name = &after[..e];
+            let c = match name {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" | "#39" => '\'',
+                "nbsp" => ' ',
+                "rsquo" => '\u{2019}',
+                "lsquo" => '\u{2018}',
+                "rdquo" => '\u{201d}',
+                "ldquo" => '\u{201c}',
+                "hellip" => '…',
+                "mdash" => '—',
+                "ndash" => '–',
+                "eacute" => 'é',
+                "egrave" => 'è',
+                "agrave" => 'à',
+                "ccedil" => 'ç',
+                "euro" => '€',
+                _ => {
+                    let n = name
+                        .strip_prefix("#x")
+                        .or_else(|| name.strip_prefix("#X"))
+                        .map_or_else(|| name.strip_prefix('#').and_then(|d| d.parse::<u32>().ok()), |h| u32::from_str_radix(h, 16).ok())?;
+                    char::from_u32(n)?
+                }
+            };
+            Some((c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &after[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod html_tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_readable_text() {
+        assert_eq!(
+            html_to_text("<p><strong>Resolved</strong> - done.<br/>Latency is back &amp; fine.</p>"),
+            "Resolved - done.\nLatency is back & fine."
+        );
+        assert_eq!(
+            html_to_text("<h2>What&#39;s changed</h2><ul><li>New export</li><li>Fixes</li></ul>"),
+            "What's changed\nNew export\nFixes"
+        );
+        assert_eq!(html_to_text("<style>p{color:red}</style><script>alert(1)</script>Hi <!-- note --> there"), "Hi there");
+        assert_eq!(html_to_text("a < b &unknown; &#x263A; &#9731;"), "a < b &unknown; ☺ ☃");
+        assert_eq!(html_to_text("<table><tr><td>Total</td><td>42 &euro;</td></tr></table>"), "Total 42 €");
+        assert_eq!(html_to_text("unclosed <b"), "unclosed <b");
+        assert_eq!(html_to_text(""), "");
+    }
+}

@@ -74,6 +74,7 @@ fn corpus(n: usize, start: DateTime<Utc>) -> Vec<Incoming> {
                 category: None,
                 sent_at: None,
                 received_at: start + Duration::seconds(i as i64 * 7),
+                app: None,
             }
         })
         .collect()
@@ -127,7 +128,14 @@ async fn engine_at(dir: &Path, now: DateTime<Utc>) -> Engine {
 }
 
 async fn add_webhook(engine: &Engine, name: &str) -> (i64, String) {
-    match engine.handle(Request::ChannelAdd(ChannelSpec { kind: lull_core::model::ChannelKind::Webhook, name: name.into() })).await.unwrap()
+    match engine
+        .handle(Request::ChannelAdd(ChannelSpec {
+            kind: lull_core::model::ChannelKind::Webhook,
+            name: name.into(),
+            ..ChannelSpec::default()
+        }))
+        .await
+        .unwrap()
     {
         Response::ChannelCreated(c) => (c.channel.id, c.token.unwrap()),
         other => panic!("unexpected {other:?}"),

@@ -24,6 +24,13 @@ pub enum Request {
     },
     ChannelList,
     ChannelAdd(ChannelSpec),
+    /// Replaces a channel's settings (its kind and name stay); its connector restarts.
+    ChannelEdit(ChannelSpec),
+    /// Checks that a channel works now (fetches a feed, reaches the bus, …) without storing
+    /// anything.
+    ChannelTest {
+        name: String,
+    },
     Explain(ExplainQuery),
     FocusStart {
         minutes: u32,
@@ -86,6 +93,8 @@ pub enum Response {
     },
     Channels(Vec<ChannelView>),
     ChannelCreated(ChannelCreated),
+    Channel(ChannelView),
+    ChannelTested(ChannelTestReport),
     Explanation(Explanation),
     Focus(FocusView),
     Inbox(InboxPage),
@@ -238,10 +247,81 @@ pub struct ClientView {
     pub messages_7d: u32,
 }
 
+/// A channel to add, or the new settings of one (edit). Fields that do not apply to the
+/// channel's kind are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChannelSpec {
     pub kind: ChannelKind,
     pub name: String,
+    /// Feeds: the feed's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub url: Option<String>,
+    /// Feeds: seconds between polls (default 900, at least 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub every_secs: Option<u64>,
+    /// Webhooks: a payload preset (github, gitlab, jira).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub preset: Option<String>,
+    /// Webhooks: `FIELD=/json/pointer|…` mappings (fields: id, from, title, body, url, time,
+    /// category).
+    #[serde(default)]
+    pub map: Vec<String>,
+    /// Desktop: apps whose notifications are not taken.
+    #[serde(default)]
+    pub ignore_apps: Vec<String>,
+}
+
+impl Default for ChannelSpec {
+    fn default() -> Self {
+        ChannelSpec {
+            kind: ChannelKind::Webhook,
+            name: String::new(),
+            url: None,
+            every_secs: None,
+            preset: None,
+            map: vec![],
+            ignore_apps: vec![],
+        }
+    }
+}
+
+/// What a channel's connector is doing right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum ChannelState {
+    /// Webhooks: receiving when senders post; nothing runs.
+    Listening,
+    /// The connector is not running (Lull is not serving, or it is starting).
+    Stopped,
+    Connecting,
+    Syncing,
+    Ok,
+    /// Failed; tried again at `next_retry_at`.
+    Retrying,
+    /// Cannot work as configured: edit the channel.
+    Failed,
+}
+
+/// How far a sync has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SyncProgress {
+    pub done: u64,
+    pub total: Option<u64>,
+}
+
+/// What `channel test` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ChannelTestReport {
+    pub name: String,
+    pub ok: bool,
+    /// One line: what works, or what is wrong and what to do.
+    pub summary: String,
+    /// What was checked, step by step.
+    pub steps: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -251,7 +331,16 @@ pub struct ChannelView {
     pub kind: ChannelKind,
     /// Where a webhook channel receives, e.g. `/hooks/acme`.
     pub path: Option<String>,
+    /// One line saying what the channel listens to.
+    pub about: String,
+    /// The settings, as `channel edit` takes them.
+    pub spec: ChannelSpec,
+    /// The last recorded health: `ok` or `error` (kept across restarts).
     pub health: String,
+    /// What the connector is doing now.
+    pub state: ChannelState,
+    pub next_retry_at: Option<DateTime<Utc>>,
+    pub progress: Option<SyncProgress>,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
@@ -279,6 +368,9 @@ pub struct ExplainQuery {
     pub category: Option<Category>,
     /// The channel it would arrive on, for `channel:` identities.
     pub channel: Option<String>,
+    /// The desktop app it would come from, for `app:` identities.
+    #[serde(default)]
+    pub app: Option<String>,
     /// Decide as if it came from this client, whatever `from` says (previews).
     #[serde(default)]
     pub client: Option<String>,
@@ -451,24 +543,6 @@ impl From<lull_store::MessageRow> for MessageView {
     }
 }
 
-impl From<lull_store::ChannelRow> for ChannelView {
-    fn from(c: lull_store::ChannelRow) -> ChannelView {
-        ChannelView {
-            path: (c.kind == ChannelKind::Webhook).then(|| format!("/hooks/{}", c.name)),
-            id: c.id,
-            name: c.name,
-            kind: c.kind,
-            health: c.health,
-            last_sync_at: c.last_sync_at,
-            last_error: c.last_error,
-            last_error_at: c.last_error_at,
-            messages: c.message_count,
-            last_message_at: c.last_message_at,
-            created_at: c.created_at,
-        }
-    }
-}
-
 /// Version and whereabouts of this Lull.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InfoView {
@@ -564,6 +638,9 @@ pub fn typescript_bindings() -> String {
         ClientEdit::decl(&cfg),
         ClientView::decl(&cfg),
         ChannelSpec::decl(&cfg),
+        ChannelState::decl(&cfg),
+        SyncProgress::decl(&cfg),
+        ChannelTestReport::decl(&cfg),
         ChannelView::decl(&cfg),
         ChannelCreated::decl(&cfg),
         ExplainQuery::decl(&cfg),

@@ -17,6 +17,7 @@ use lull_core::week::{TimeOfDay, WeeklyRange, WeeklySlot, parse_tz, start_of_loc
 use lull_store::{ClientDraft, InboxFilter, NewChannel};
 
 use crate::api::*;
+use crate::connectors;
 use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, distinct_clients, load_schedule};
 use crate::token;
 
@@ -39,9 +40,11 @@ impl Engine {
             Request::ClientRemove { name } => self.client_remove(name).await,
             Request::ChannelList => {
                 let rows = self.store().read(|db| db.channels()).await?;
-                Ok(Response::Channels(rows.into_iter().map(ChannelView::from).collect()))
+                Ok(Response::Channels(rows.into_iter().map(|r| self.channel_view(r)).collect()))
             }
             Request::ChannelAdd(spec) => self.channel_add(spec).await.map(Response::ChannelCreated),
+            Request::ChannelEdit(spec) => self.channel_edit(spec).await.map(Response::Channel),
+            Request::ChannelTest { name } => self.channel_test(name).await.map(Response::ChannelTested),
             Request::Explain(query) => self.explain(query).await.map(Response::Explanation),
             Request::FocusStart { minutes } => self.focus_start(minutes).await.map(Response::Focus),
             Request::FocusStop => self.focus_stop().await.map(Response::Focus),
@@ -121,7 +124,7 @@ impl Engine {
                     live: c.live_windows.iter().map(LiveWindow::to_string).collect(),
                 })
                 .collect(),
-            channels: channels.into_iter().map(|c| ChannelSpec { kind: c.kind, name: c.name }).collect(),
+            channels: channels.iter().map(connectors::spec_from_row).collect(),
         })
     }
 
@@ -159,7 +162,7 @@ impl Engine {
             }
         }
         let channels: Vec<String> = self.store().read(|db| Ok(db.channel_names()?.into_iter().map(|(_, n)| n).collect())).await?;
-        for spec in doc.channels.into_iter().filter(|c| !channels.contains(&c.name) && c.kind == ChannelKind::Webhook) {
+        for spec in doc.channels.into_iter().filter(|c| !channels.contains(&c.name) && c.kind != ChannelKind::Imap) {
             report.channels_added.push(self.channel_add(spec).await?);
         }
         let _ = self.shared().events.send(EngineEvent::ScheduleChanged);
@@ -346,27 +349,121 @@ impl Engine {
         Ok(Response::Removed { name: client.name, messages_kept })
     }
 
+    /// A channel as the API shows it, with its connector's live state.
+    pub(crate) fn channel_view(&self, c: lull_store::ChannelRow) -> ChannelView {
+        let live = self.shared().connectors.live(c.id);
+        let state = match (&live, c.kind) {
+            (Some(l), _) => l.state,
+            (None, ChannelKind::Webhook) => ChannelState::Listening,
+            (None, _) => ChannelState::Stopped,
+        };
+        ChannelView {
+            path: (c.kind == ChannelKind::Webhook).then(|| format!("/hooks/{}", c.name)),
+            about: connectors::about(&c),
+            spec: connectors::spec_from_row(&c),
+            state,
+            next_retry_at: live.as_ref().and_then(|l| l.next_retry_at),
+            progress: live.as_ref().and_then(|l| l.progress),
+            id: c.id,
+            name: c.name,
+            kind: c.kind,
+            health: c.health,
+            last_sync_at: c.last_sync_at,
+            // The live error is newer than the stored one while a connector retries.
+            last_error: live.and_then(|l| l.error).or(c.last_error),
+            last_error_at: c.last_error_at,
+            messages: c.message_count,
+            last_message_at: c.last_message_at,
+            created_at: c.created_at,
+        }
+    }
+
+    async fn channel_named(&self, name: &str) -> Result<lull_store::ChannelRow, ApiError> {
+        let lookup = name.to_owned();
+        self.store()
+            .read(move |db| db.channel_by_name(&lookup))
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no channel named {name:?}; see them with `lull channel list`")))
+    }
+
     pub(crate) async fn channel_add(&self, spec: ChannelSpec) -> Result<ChannelCreated, ApiError> {
         validate_channel_name(&spec.name).map_err(ApiError::invalid)?;
-        if spec.kind != ChannelKind::Webhook {
+        let settings = connectors::settings_from_spec(&spec)?;
+        let now = self.now();
+        let token = (spec.kind == ChannelKind::Webhook).then(|| token::generate("lull_wh_"));
+        let channel = NewChannel { name: spec.name.clone(), kind: spec.kind, settings, token_hash: token.as_deref().map(token::hash) };
+        self.store().write(move |tx| tx.insert_channel(&channel, now)).await?;
+        let row = self.channel_named(&spec.name).await?;
+        self.refresh_connectors().await;
+        let _ = self.shared().events.send(EngineEvent::ChannelsChanged);
+        Ok(ChannelCreated { channel: self.channel_view(row), token })
+    }
+
+    async fn channel_edit(&self, spec: ChannelSpec) -> Result<ChannelView, ApiError> {
+        let row = self.channel_named(&spec.name).await?;
+        if row.kind != spec.kind {
             return Err(ApiError::invalid(format!(
-                "{} channels are not available in this version of Lull; add a webhook channel (lull channel add webhook NAME)",
-                spec.kind
+                "{:?} is a {} channel; a channel's kind cannot change (add a new {} channel instead)",
+                row.name, row.kind, spec.kind
             )));
         }
-        let now = self.now();
-        let token = token::generate("lull_wh_");
-        let channel =
-            NewChannel { name: spec.name.clone(), kind: spec.kind, settings: serde_json::json!({}), token_hash: Some(token::hash(&token)) };
-        self.store().write(move |tx| tx.insert_channel(&channel, now)).await?;
-        let name = spec.name;
-        let row = self
-            .store()
-            .read(move |db| db.channel_by_name(&name))
-            .await?
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the channel vanished while being saved"))?;
+        let settings = connectors::settings_from_spec(&spec)?;
+        // A feed at a new address starts afresh: the old ETag means nothing there.
+        let reset = row.kind == ChannelKind::Feed && row.settings.get("url") != settings.get("url");
+        let id = row.id;
+        self.store().write(move |tx| tx.set_channel_settings(id, &settings, reset)).await?;
+        self.refresh_connectors().await;
         let _ = self.shared().events.send(EngineEvent::ChannelsChanged);
-        Ok(ChannelCreated { channel: ChannelView::from(row), token: Some(token) })
+        Ok(self.channel_view(self.channel_named(&spec.name).await?))
+    }
+
+    async fn channel_test(&self, name: String) -> Result<ChannelTestReport, ApiError> {
+        let row = self.channel_named(&name).await?;
+        let spec = connectors::spec_from_row(&row);
+        let mut steps = Vec::new();
+        let outcome: Result<String, String> = match row.kind {
+            ChannelKind::Webhook => {
+                steps.push(format!(
+                    "receives at {}hooks/{}",
+                    self.shared().server_url.lock().ok().and_then(|u| u.clone()).unwrap_or_else(|| "http://127.0.0.1:7707/".into()),
+                    row.name
+                ));
+                if let Some(m) =
+                    row.settings.get("mapping").cloned().and_then(|m| serde_json::from_value::<lull_channels::mapping::Mapping>(m).ok())
+                {
+                    steps.extend(m.describe().into_iter().map(|(f, s)| format!("{f} ← {s}")));
+                }
+                Ok("ready: post a message to it to see it arrive".into())
+            }
+            ChannelKind::Feed => {
+                let url = spec.url.clone().unwrap_or_default();
+                steps.push(format!("fetching {url}"));
+                match lull_channels::feed::probe(&url).await {
+                    Ok(p) => {
+                        steps.push(format!("{} ({} entries)", p.format, p.entries));
+                        Ok(format!("the feed works: {:?} with {} entries", p.title, p.entries))
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+            ChannelKind::Desktop => {
+                let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok();
+                steps.push(format!("session bus: {}", bus.as_deref().unwrap_or("(default)")));
+                match lull_channels::desktop::probe(bus.as_deref()).await {
+                    Ok(daemon) => {
+                        steps.push(format!("notification daemon: {}", daemon.as_deref().unwrap_or("none")));
+                        Ok("the session bus can be watched; notifications shown from now on enter the inbox".into())
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+            ChannelKind::Imap => Err("IMAP channels are not available yet in this version of Lull".into()),
+        };
+        let (ok, summary) = match outcome {
+            Ok(s) => (true, s),
+            Err(e) => (false, e),
+        };
+        Ok(ChannelTestReport { name: row.name, ok, summary, steps })
     }
 
     async fn explain(&self, q: ExplainQuery) -> Result<Explanation, ApiError> {
@@ -396,6 +493,7 @@ impl Engine {
                     sender: &q.from,
                     title: &q.title,
                     body: &q.body,
+                    app: q.app.as_deref(),
                     category,
                     at: q.at,
                 };

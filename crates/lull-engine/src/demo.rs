@@ -65,6 +65,7 @@ fn message(
             category,
             sent_at: Some(at),
             received_at: at,
+            app: None,
         },
     }
 }
@@ -314,7 +315,7 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, ApiError> {
     }
     let channels = ["mail", "globex-slack", "malt", "community"];
     for name in channels {
-        engine.channel_add(ChannelSpec { kind: ChannelKind::Webhook, name: name.to_owned() }).await?;
+        engine.channel_add(ChannelSpec { kind: ChannelKind::Webhook, name: name.to_owned(), ..ChannelSpec::default() }).await?;
     }
     let now = engine.now();
     let demo = generate(now, user_tz);
@@ -372,6 +373,7 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<u32, 
             sender: &m.incoming.sender,
             title: &m.incoming.title,
             body: &m.incoming.body,
+            app: m.incoming.app.as_deref(),
             category,
             at,
         };

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use lull_channels::{IngestError, IngestReceipt, IngestSink, sink::IngestFuture};
-use lull_core::attribution::attribute;
+use lull_channels::sink::{BatchFuture, IngestFuture, StateFuture};
+use lull_channels::{Health, IngestError, IngestReceipt, IngestSink};
+use lull_core::attribution::{Origin, attribute};
 use lull_core::digest::{DigestCounts, digest_summary, digest_title, plan_due};
 use lull_core::model::{Category, ChannelId, Client, ClientId, DecisionKind, Identity, Incoming, MessageId, Sender};
 use lull_core::policy::{Decision, FocusSession, HISTORY_WINDOW, MessageFacts, decide};
@@ -61,6 +62,7 @@ pub(crate) struct Shared {
     pub(crate) last_notify_error: Mutex<Option<String>>,
     /// The loopback server's base URL, once one serves this engine.
     pub(crate) server_url: Mutex<Option<String>>,
+    pub(crate) connectors: crate::connectors::Connectors,
 }
 
 #[derive(Debug)]
@@ -78,11 +80,15 @@ pub struct Engine {
     inner: Arc<Inner>,
 }
 
+type JobResults = Vec<Result<IngestReceipt, IngestError>>;
+
+/// Messages of one channel to commit together, with the watermark that covers them.
 #[derive(Debug)]
 struct IngestJob {
     channel: ChannelId,
-    incoming: Incoming,
-    reply: oneshot::Sender<Result<IngestReceipt, IngestError>>,
+    items: Vec<Incoming>,
+    sync_state: Option<serde_json::Value>,
+    reply: oneshot::Sender<Result<JobResults, IngestError>>,
 }
 
 impl Engine {
@@ -111,6 +117,7 @@ impl Engine {
             index_wake: Notify::new(),
             last_notify_error: Mutex::new(None),
             server_url: Mutex::new(None),
+            connectors: crate::connectors::Connectors::default(),
         });
         // Messages committed but not indexed when Lull last stopped become searchable now.
         shared.store.write(|tx| tx.index_pending()).await?;
@@ -229,6 +236,7 @@ impl Engine {
     /// Stops taking messages, waits until every message already queued is committed and
     /// answered, then closes the database cleanly (WAL checkpointed).
     pub async fn shutdown(&self) {
+        self.shared().connectors.stop_all();
         let sender = self.inner.ingest.lock().ok().and_then(|mut s| s.take());
         drop(sender);
         let task = self.inner.ingest_task.lock().ok().and_then(|mut t| t.take());
@@ -270,15 +278,45 @@ impl Shared {
     }
 }
 
+impl Engine {
+    async fn submit(
+        &self,
+        channel: ChannelId,
+        items: Vec<Incoming>,
+        sync_state: Option<serde_json::Value>,
+    ) -> Result<JobResults, IngestError> {
+        let (reply, receipt) = oneshot::channel();
+        let closed = || IngestError::Unavailable("Lull is shutting down; send the message again in a moment".into());
+        let queue = self.inner.ingest.lock().ok().and_then(|q| q.clone()).ok_or_else(closed)?;
+        queue.send(IngestJob { channel, items, sync_state, reply }).await.map_err(|_| closed())?;
+        receipt.await.map_err(|_| closed())?
+    }
+}
+
 impl IngestSink for Engine {
     fn ingest(&self, channel: ChannelId, incoming: Incoming) -> IngestFuture<'_> {
         Box::pin(async move {
-            let (reply, receipt) = oneshot::channel();
-            let closed = || IngestError::Unavailable("Lull is shutting down; send the message again in a moment".into());
-            let queue = self.inner.ingest.lock().ok().and_then(|q| q.clone()).ok_or_else(closed)?;
-            queue.send(IngestJob { channel, incoming, reply }).await.map_err(|_| closed())?;
-            receipt.await.map_err(|_| closed())?
+            let mut results = self.submit(channel, vec![incoming], None).await?;
+            results.pop().unwrap_or_else(|| Err(IngestError::Unavailable("no answer from the writer".into())))
         })
+    }
+
+    fn ingest_batch(&self, channel: ChannelId, messages: Vec<Incoming>, sync_state: Option<serde_json::Value>) -> BatchFuture<'_> {
+        Box::pin(self.submit(channel, messages, sync_state))
+    }
+
+    fn sync_state(&self, channel: ChannelId) -> StateFuture<'_> {
+        Box::pin(
+            async move { self.store().read(move |db| db.sync_state(channel)).await.map_err(|e| IngestError::Unavailable(e.to_string())) },
+        )
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.shared().clock.now()
+    }
+
+    fn report(&self, channel: ChannelId, health: Health) {
+        crate::connectors::record_health(self, channel, health);
     }
 }
 
@@ -406,6 +444,8 @@ pub(crate) struct MessageDraft<'m> {
     pub(crate) sender: &'m str,
     pub(crate) title: &'m str,
     pub(crate) body: &'m str,
+    /// For desktop notifications, the app that sent it.
+    pub(crate) app: Option<&'m str>,
     pub(crate) category: Category,
     pub(crate) at: DateTime<Utc>,
 }
@@ -417,7 +457,10 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
     let sender = Sender::parse(m.sender);
     let hit = match m.as_client {
         Some(name) => ctx.clients.iter().find(|c| c.name.eq_ignore_ascii_case(name)).map(|c| (c, c.identities.first())),
-        None => attribute(&ctx.clients, &sender, m.channel).map(|(c, i)| (c, Some(i))),
+        None => {
+            let origin = Origin { sender: &sender, channel: m.channel, app: m.app, title: m.title, body: m.body };
+            attribute(&ctx.clients, &origin).map(|(c, i)| (c, Some(i)))
+        }
     };
     let client = hit.map(|(c, _)| c);
     let history = db.sender_history(&sender.key(), m.at - HISTORY_WINDOW, m.at)?;
@@ -443,33 +486,56 @@ struct Stored {
     notice: Option<(Notice, Option<ClientId>, InterruptionKind)>,
 }
 
-type BatchOutcome = (Vec<Result<Stored, IngestError>>, Arc<PolicyContext>);
+type BatchOutcome = (Vec<Vec<Result<Stored, IngestError>>>, Arc<PolicyContext>);
 
-fn ingest_batch(tx: &Tx<'_>, items: &[(ChannelId, Incoming)], cached: Option<Arc<PolicyContext>>) -> Result<BatchOutcome, StoreError> {
-    let from = items.iter().map(|(_, i)| i.received_at).min().unwrap_or(DateTime::UNIX_EPOCH);
-    let to = items.iter().map(|(_, i)| i.received_at).max().unwrap_or(DateTime::UNIX_EPOCH);
+/// What one job asks the writer to commit.
+struct JobInput {
+    channel: ChannelId,
+    items: Vec<Incoming>,
+    sync_state: Option<serde_json::Value>,
+}
+
+fn ingest_batch(tx: &Tx<'_>, jobs: &[JobInput], cached: Option<Arc<PolicyContext>>) -> Result<BatchOutcome, StoreError> {
+    let times = || jobs.iter().flat_map(|j| j.items.iter().map(|i| i.received_at));
+    let from = times().min().unwrap_or(DateTime::UNIX_EPOCH);
+    let to = times().max().unwrap_or(DateTime::UNIX_EPOCH);
     let ctx = PolicyContext::reuse_or_load(cached, tx, from, to)?;
     let mut synced: HashMap<ChannelId, DateTime<Utc>> = HashMap::new();
-    let mut out = Vec::with_capacity(items.len());
-    for (channel, incoming) in items {
-        let Some(channel_name) = ctx.channels.get(channel) else {
-            out.push(Err(IngestError::UnknownChannel(*channel)));
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let Some(channel_name) = ctx.channels.get(&job.channel) else {
+            out.push(job.items.iter().map(|_| Err(IngestError::UnknownChannel(job.channel))).collect());
             continue;
         };
-        match tx.savepoint(|tx| ingest_one(tx, &ctx, *channel, channel_name, incoming)) {
-            Ok(stored) => {
-                let at = synced.entry(*channel).or_insert(incoming.received_at);
-                *at = (*at).max(incoming.received_at);
-                out.push(Ok(stored));
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, channel = channel_name, "message not stored");
-                out.push(Err(match e {
-                    StoreError::Conflict(m) | StoreError::Decode(m) => IngestError::Rejected(m),
-                    e => IngestError::Unavailable(e.to_string()),
-                }));
+        let mut results = Vec::with_capacity(job.items.len());
+        let mut retry_later = false;
+        for incoming in &job.items {
+            match tx.savepoint(|tx| ingest_one(tx, &ctx, job.channel, channel_name, incoming)) {
+                Ok(stored) => {
+                    let at = synced.entry(job.channel).or_insert(incoming.received_at);
+                    *at = (*at).max(incoming.received_at);
+                    results.push(Ok(stored));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, channel = channel_name, "message not stored");
+                    results.push(Err(match e {
+                        StoreError::Conflict(m) | StoreError::Decode(m) => IngestError::Rejected(m),
+                        e => {
+                            retry_later = true;
+                            IngestError::Unavailable(e.to_string())
+                        }
+                    }));
+                }
             }
         }
+        // The watermark moves only past messages that are stored (or can never be): after a
+        // storage failure the connector fetches them again.
+        if let Some(state) = &job.sync_state
+            && !retry_later
+        {
+            tx.set_sync_state(job.channel, state)?;
+        }
+        out.push(results);
     }
     for (channel, at) in synced {
         tx.channel_synced(channel, at)?;
@@ -493,6 +559,7 @@ fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name
         sender: &m.sender,
         title: &m.title,
         body: &m.body,
+        app: m.app.as_deref(),
         category,
         at: m.received_at,
     };
@@ -535,15 +602,20 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
     let mut context: Option<Arc<PolicyContext>> = None;
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
+        let mut messages = jobs[0].items.len();
+        while messages < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => jobs.push(job),
+                Ok(job) => {
+                    messages += job.items.len();
+                    jobs.push(job);
+                }
                 Err(_) => break,
             }
         }
-        let (items, replies): (Vec<(ChannelId, Incoming)>, Vec<_>) = jobs.into_iter().map(|j| ((j.channel, j.incoming), j.reply)).unzip();
+        let (inputs, replies): (Vec<JobInput>, Vec<_>) =
+            jobs.into_iter().map(|j| (JobInput { channel: j.channel, items: j.items, sync_state: j.sync_state }, j.reply)).unzip();
         let cached = context.take();
-        let outcome = shared.store.write(move |tx| ingest_batch(tx, &items, cached)).await;
+        let outcome = shared.store.write(move |tx| ingest_batch(tx, &inputs, cached)).await;
         let results = match outcome {
             Ok((results, ctx)) => {
                 context = Some(ctx);
@@ -560,25 +632,29 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
         };
         let mut notices = Vec::new();
         let mut held = false;
-        for (reply, result) in replies.into_iter().zip(results) {
-            if let Ok(stored) = &result
-                && !stored.receipt.duplicate
-            {
-                let r = &stored.receipt;
-                held |= r.decision.kind == DecisionKind::Held;
-                let _ = shared.events.send(EngineEvent::MessageIngested {
-                    id: r.message_id,
-                    client: r.client.clone(),
-                    decision: r.decision.kind,
-                    release_at: r.decision.release_at,
-                });
+        for (reply, job_results) in replies.into_iter().zip(results) {
+            let mut receipts = Vec::with_capacity(job_results.len());
+            for result in job_results {
+                if let Ok(stored) = &result
+                    && !stored.receipt.duplicate
+                {
+                    let r = &stored.receipt;
+                    held |= r.decision.kind == DecisionKind::Held;
+                    let _ = shared.events.send(EngineEvent::MessageIngested {
+                        id: r.message_id,
+                        client: r.client.clone(),
+                        decision: r.decision.kind,
+                        release_at: r.decision.release_at,
+                    });
+                }
+                let (receipt, notice) = match result {
+                    Ok(Stored { receipt, notice }) => (Ok(receipt), notice),
+                    Err(e) => (Err(e), None),
+                };
+                notices.extend(notice);
+                receipts.push(receipt);
             }
-            let (receipt, notice) = match result {
-                Ok(Stored { receipt, notice }) => (Ok(receipt), notice),
-                Err(e) => (Err(e), None),
-            };
-            notices.extend(notice);
-            let _ = reply.send(receipt);
+            let _ = reply.send(Ok(receipts));
         }
         if held {
             shared.wake.notify_one();

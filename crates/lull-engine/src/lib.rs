@@ -6,6 +6,7 @@
 pub mod api;
 pub mod clock;
 mod commands;
+mod connectors;
 mod demo;
 mod engine;
 pub mod lock;

@@ -23,8 +23,10 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
+use lull_channels::mapping::Mapping;
 use lull_channels::{IngestError, IngestSink, webhook};
 use lull_core::model::ChannelKind;
+use lull_store::ChannelAuth;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -116,6 +118,7 @@ pub async fn run(
         stopping: stop_rx.clone(),
     };
     let scheduler = tokio::spawn(scheduler::run(engine.clone(), stop_rx));
+    engine.start_connectors().await;
     let app = router(state);
     let mut stopped = stop_tx.subscribe();
     tokio::spawn(async move {
@@ -299,7 +302,7 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
             return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("Lull cannot read its channels right now ({e}); retry"));
         }
     };
-    let Some((channel_id, kind, token_hash)) = auth else {
+    let Some(ChannelAuth { id: channel_id, kind, token_hash, settings }) = auth else {
         return error(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -322,7 +325,18 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
         Err(resp) => return resp,
     };
     let now = st.engine.now();
-    let incoming = match webhook::parse(&bytes, now) {
+    let mapping = settings.get("mapping").cloned().map(serde_json::from_value::<Mapping>).transpose();
+    let parsed = match mapping {
+        Ok(Some(mapping)) if !mapping.is_empty() => {
+            let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            mapping.read(&bytes, &header, now)
+        }
+        Ok(_) => webhook::parse(&bytes, now),
+        Err(e) => {
+            Err(webhook::PayloadError(format!("the channel's mapping is damaged ({e}); set it again with lull channel edit {channel}")))
+        }
+    };
+    let incoming = match parsed {
         Ok(m) => m,
         Err(e) => {
             let message = e.0.clone();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
+use lull_channels::IngestSink as _;
 use lull_engine::api::*;
 use lull_engine::clock::ManualClock;
 use lull_engine::notifier::{MemoryNotifier, Notice};
@@ -59,7 +60,14 @@ impl Harness {
     }
 
     async fn add_webhook(&self, name: &str) -> (i64, String) {
-        match self.call(Request::ChannelAdd(ChannelSpec { kind: lull_core::model::ChannelKind::Webhook, name: name.into() })).await {
+        match self
+            .call(Request::ChannelAdd(ChannelSpec {
+                kind: lull_core::model::ChannelKind::Webhook,
+                name: name.into(),
+                ..ChannelSpec::default()
+            }))
+            .await
+        {
             Response::ChannelCreated(c) => (c.channel.id, c.token.expect("webhook token")),
             other => panic!("unexpected {other:?}"),
         }
@@ -438,6 +446,7 @@ fn incoming(key: &str, from: &str, at: DateTime<Utc>) -> lull_core::Incoming {
         category: None,
         sent_at: None,
         received_at: at,
+        app: None,
     }
 }
 
@@ -558,6 +567,7 @@ async fn explain_focus_sessions_and_quota() {
             body: String::new(),
             category: None,
             channel: None,
+            app: None,
             client: None,
             schedule: None,
         }))
@@ -681,6 +691,7 @@ async fn configuration_exports_and_imports_and_previews_unsaved_schedules() {
         body: String::new(),
         category: None,
         channel: None,
+        app: None,
         client: Some("Acme".into()),
         schedule,
     };
@@ -698,4 +709,84 @@ async fn configuration_exports_and_imports_and_previews_unsaved_schedules() {
     assert_eq!(e.decision, lull_core::DecisionKind::Live);
     let Response::Schedule(saved) = h.call(Request::ScheduleShow).await else { panic!() };
     assert_eq!(saved.schedule.focus.len(), 2, "the preview saved nothing");
+}
+
+/// A connector's watermark is committed with the messages it covers, survives a restart, and
+/// does not move when the messages could not be stored.
+#[tokio::test]
+async fn a_watermark_is_committed_with_its_messages() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let (channel, _) = h.add_webhook("mail").await;
+    let at = utc(TUESDAY_1015);
+    assert_eq!(h.engine.sync_state(channel).await.expect("state"), serde_json::json!({}));
+    let batch = vec![incoming("u1", "jane@acme.com", at), incoming("u2", "bob@acme.com", at)];
+    let results = h.engine.ingest_batch(channel, batch, Some(serde_json::json!({"uid": 2}))).await.expect("batch");
+    assert!(results.iter().all(|r| r.as_ref().is_ok_and(|r| !r.duplicate)), "{results:?}");
+    // The same messages again (a reconnect re-fetching): duplicates, and the watermark moves on.
+    let again = vec![incoming("u2", "bob@acme.com", at), incoming("u3", "ann@acme.com", at)];
+    let results = h.engine.ingest_batch(channel, again, Some(serde_json::json!({"uid": 3}))).await.expect("batch");
+    assert_eq!(results.iter().map(|r| r.as_ref().map(|r| r.duplicate).ok()).collect::<Vec<_>>(), [Some(true), Some(false)]);
+    // A message for a channel that does not exist stores nothing and moves no watermark.
+    let missing = h.engine.ingest_batch(999, vec![incoming("x", "a@b.io", at)], Some(serde_json::json!({"uid": 9}))).await.expect("batch");
+    assert!(matches!(missing[0], Err(lull_channels::IngestError::UnknownChannel(999))));
+
+    let h = h.restart(TUESDAY_1015).await;
+    assert_eq!(h.engine.sync_state(channel).await.expect("state"), serde_json::json!({"uid": 3}));
+    let Response::Inbox(page) = h
+        .call(Request::Inbox(InboxQuery {
+            held_only: false,
+            client: None,
+            search: None,
+            limit: Some(10),
+            before: None,
+            record_check: false,
+            interruptions_only: false,
+            archived: false,
+        }))
+        .await
+    else {
+        panic!()
+    };
+    assert_eq!(page.messages.len(), 3);
+}
+
+/// Feed and desktop channels keep their settings through export and import, and a channel's
+/// settings are checked against its kind.
+#[tokio::test]
+async fn channel_settings_are_checked_and_travel_with_the_configuration() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let feed = ChannelSpec {
+        kind: lull_core::model::ChannelKind::Feed,
+        name: "status".into(),
+        url: Some("https://status.acme.example/history.rss".into()),
+        every_secs: Some(1800),
+        ..ChannelSpec::default()
+    };
+    h.call(Request::ChannelAdd(feed.clone())).await;
+    let hook = ChannelSpec {
+        kind: lull_core::model::ChannelKind::Webhook,
+        name: "gh".into(),
+        preset: Some("github".into()),
+        map: vec!["from=/sender/login".into()],
+        ..ChannelSpec::default()
+    };
+    h.call(Request::ChannelAdd(hook.clone())).await;
+    let wrong = h
+        .engine
+        .handle(Request::ChannelAdd(ChannelSpec { name: "x".into(), url: Some("https://a.example/f".into()), ..ChannelSpec::default() }))
+        .await;
+    assert!(wrong.expect_err("a webhook with a feed address").message.contains("does not apply to webhook channels"));
+    let kind = h.engine.handle(Request::ChannelEdit(ChannelSpec { name: "status".into(), ..ChannelSpec::default() })).await;
+    assert!(kind.expect_err("kind change").message.contains("cannot change"));
+
+    let Response::Config(doc) = h.call(Request::ConfigExport).await else { panic!() };
+    assert!(doc.channels.contains(&feed), "{:?}", doc.channels);
+    assert!(doc.channels.contains(&hook), "{:?}", doc.channels);
+    let other = Harness::new(TUESDAY_1015).await;
+    other.call(Request::ConfigImport(doc)).await;
+    let Response::Channels(list) = other.call(Request::ChannelList).await else { panic!() };
+    let status = list.iter().find(|c| c.name == "status").expect("imported feed");
+    assert_eq!(status.spec, feed);
+    assert_eq!(status.about, "https://status.acme.example/history.rss every 30 min");
+    assert_eq!(status.state, ChannelState::Stopped, "connectors run only when the engine serves");
 }

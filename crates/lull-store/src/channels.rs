@@ -33,6 +33,15 @@ pub struct ChannelRow {
     pub last_message_at: Option<DateTime<Utc>>,
 }
 
+/// A channel's id, kind, token hash and settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelAuth {
+    pub id: ChannelId,
+    pub kind: ChannelKind,
+    pub token_hash: Option<String>,
+    pub settings: serde_json::Value,
+}
+
 const CHANNEL_COLUMNS: &str =
     "c.id, c.name, c.kind, c.settings, c.token_hash, c.health, c.last_sync_at, c.last_error, c.last_error_at, c.created_at,
      (SELECT count(*) FROM messages m WHERE m.channel_id = c.id),
@@ -83,12 +92,31 @@ impl Db<'_> {
         Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The id, kind and token hash of a channel: the webhook's hot path needs no counts.
-    pub fn channel_auth(&self, name: &str) -> Result<Option<(ChannelId, ChannelKind, Option<String>)>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, kind, token_hash FROM channels WHERE name = ?1")?;
-        let row =
-            stmt.query_row([name], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))).optional()?;
-        row.map(|(id, kind, hash)| Ok((id, parse_col("channel kind", &kind)?, hash))).transpose()
+    /// A connector's watermark as last committed (`{}` before the first sync).
+    pub fn sync_state(&self, id: ChannelId) -> Result<serde_json::Value> {
+        let raw: Option<String> =
+            self.conn.prepare_cached("SELECT sync_state FROM channels WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+        let raw = raw.ok_or_else(|| StoreError::NotFound(format!("no channel with id {id}")))?;
+        serde_json::from_str(&raw).map_err(|e| StoreError::Decode(format!("channel sync state: {e}")))
+    }
+
+    /// What the webhook's hot path needs of a channel (no counts).
+    pub fn channel_auth(&self, name: &str) -> Result<Option<ChannelAuth>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, kind, token_hash, settings FROM channels WHERE name = ?1")?;
+        let row = stmt
+            .query_row([name], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+            })
+            .optional()?;
+        row.map(|(id, kind, token_hash, settings)| {
+            Ok(ChannelAuth {
+                id,
+                kind: parse_col("channel kind", &kind)?,
+                token_hash,
+                settings: serde_json::from_str(&settings).map_err(|e| StoreError::Decode(format!("channel settings: {e}")))?,
+            })
+        })
+        .transpose()
     }
 }
 
@@ -106,6 +134,22 @@ impl Tx<'_> {
     /// Replaces a webhook channel's token hash (token rotation).
     pub fn set_channel_token_hash(&self, id: ChannelId, token_hash: &str) -> Result<()> {
         self.conn().execute("UPDATE channels SET token_hash = ?2 WHERE id = ?1", params![id, token_hash])?;
+        Ok(())
+    }
+
+    /// Replaces a connector's watermark; called in the transaction that stores the messages it
+    /// covers.
+    pub fn set_sync_state(&self, id: ChannelId, state: &serde_json::Value) -> Result<()> {
+        self.conn().prepare_cached("UPDATE channels SET sync_state = ?2 WHERE id = ?1")?.execute(params![id, state.to_string()])?;
+        Ok(())
+    }
+
+    /// Replaces a channel's settings (and forgets its watermark when `reset_state`).
+    pub fn set_channel_settings(&self, id: ChannelId, settings: &serde_json::Value, reset_state: bool) -> Result<()> {
+        self.conn().execute(
+            "UPDATE channels SET settings = ?2, sync_state = CASE WHEN ?3 THEN '{}' ELSE sync_state END WHERE id = ?1",
+            params![id, settings.to_string(), reset_state],
+        )?;
         Ok(())
     }
 

@@ -32,7 +32,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use baseline::{BaselineRow, raw_insert_baseline};
-pub use channels::{ChannelRow, NewChannel};
+pub use channels::{ChannelAuth, ChannelRow, NewChannel};
 pub use clients::ClientDraft;
 pub use events::{DigestRecord, DigestRow, NotificationRecord};
 pub use messages::{DueMessage, HeldMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};

@@ -127,9 +127,9 @@ export type TraceEntry = { received_at: string, from: string, title: string, bod
  */
 channel: string | null, };
 
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": { name: string, } } | { "method": "channel_list" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": { minutes: number, } } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": { limit: number, } } | { "method": "digest_show", "params": { id: number, } } | { "method": "digest_now" } | { "method": "stats_week", "params": { week: string | null, } } | { "method": "simulate", "params": { trace: Array<TraceEntry>, week: string | null, } } | { "method": "record_open", "params": { source: string, } } | { "method": "mark_read", "params": { ids: Array<number>, read: boolean, } } | { "method": "archive", "params": { ids: Array<number>, archived: boolean, } } | { "method": "snooze", "params": { ids: Array<number>, } } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": { name: string, } } | { "method": "channel_list" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": { name: string, } } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": { minutes: number, } } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": { limit: number, } } | { "method": "digest_show", "params": { id: number, } } | { "method": "digest_now" } | { "method": "stats_week", "params": { week: string | null, } } | { "method": "simulate", "params": { trace: Array<TraceEntry>, week: string | null, } } | { "method": "record_open", "params": { source: string, } } | { "method": "mark_read", "params": { ids: Array<number>, read: boolean, } } | { "method": "archive", "params": { ids: Array<number>, archived: boolean, } } | { "method": "snooze", "params": { ids: Array<number>, } } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
 
-export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": { name: string, messages_kept: number, } } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": WeekStats } | { "type": "simulation", "data": Simulation } | { "type": "updated", "data": { count: number, } } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": { name: string, messages_kept: number, } } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": WeekStats } | { "type": "simulation", "data": Simulation } | { "type": "updated", "data": { count: number, } } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
 
 export type ApiError = { code: ErrorCode, message: string, };
 
@@ -189,13 +189,64 @@ local_time: string, tier: Tier, mode: ClientMode, bypass_quota: number, matches:
  */
 messages_7d: number, };
 
-export type ChannelSpec = { kind: ChannelKind, name: string, };
+export type ChannelSpec = { kind: ChannelKind, name: string, 
+/**
+ * Feeds: the feed's address.
+ */
+url?: string, 
+/**
+ * Feeds: seconds between polls (default 900, at least 60).
+ */
+every_secs?: number, 
+/**
+ * Webhooks: a payload preset (github, gitlab, jira).
+ */
+preset?: string, 
+/**
+ * Webhooks: `FIELD=/json/pointer|…` mappings (fields: id, from, title, body, url, time,
+ * category).
+ */
+map: Array<string>, 
+/**
+ * Desktop: apps whose notifications are not taken.
+ */
+ignore_apps: Array<string>, };
+
+export type ChannelState = "listening" | "stopped" | "connecting" | "syncing" | "ok" | "retrying" | "failed";
+
+export type SyncProgress = { done: number, total: number | null, };
+
+export type ChannelTestReport = { name: string, ok: boolean, 
+/**
+ * One line: what works, or what is wrong and what to do.
+ */
+summary: string, 
+/**
+ * What was checked, step by step.
+ */
+steps: Array<string>, };
 
 export type ChannelView = { id: number, name: string, kind: ChannelKind, 
 /**
  * Where a webhook channel receives, e.g. `/hooks/acme`.
  */
-path: string | null, health: string, last_sync_at: string | null, last_error: string | null, last_error_at: string | null, messages: number, last_message_at: string | null, created_at: string, };
+path: string | null, 
+/**
+ * One line saying what the channel listens to.
+ */
+about: string, 
+/**
+ * The settings, as `channel edit` takes them.
+ */
+spec: ChannelSpec, 
+/**
+ * The last recorded health: `ok` or `error` (kept across restarts).
+ */
+health: string, 
+/**
+ * What the connector is doing now.
+ */
+state: ChannelState, next_retry_at: string | null, progress: SyncProgress | null, last_sync_at: string | null, last_error: string | null, last_error_at: string | null, messages: number, last_message_at: string | null, created_at: string, };
 
 export type ChannelCreated = { channel: ChannelView, 
 /**
@@ -208,6 +259,10 @@ export type ExplainQuery = { from: string, at: string, title: string, body: stri
  * The channel it would arrive on, for `channel:` identities.
  */
 channel: string | null, 
+/**
+ * The desktop app it would come from, for `app:` identities.
+ */
+app: string | null, 
 /**
  * Decide as if it came from this client, whatever `from` says (previews).
  */

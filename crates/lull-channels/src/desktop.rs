@@ -1,0 +1,205 @@
+//! Linux desktop notifications as a channel: what Slack, Teams, WhatsApp in a browser,
+//! Thunderbird and others show on the desktop enters the inbox and the stats.
+//!
+//! Lull watches the session bus as a monitor (`BecomeMonitor`) for the three ways apps send
+//! notifications: `org.freedesktop.Notifications.Notify` (libnotify, Electron apps, browsers),
+//! `org.gtk.Notifications.AddNotification` (GNOME apps) and
+//! `org.freedesktop.portal.Notification.AddNotification` (Flatpak apps). Watching is passive:
+//! it cannot hide the popup the desktop's own notification daemon shows, so held messages are
+//! still seen once; what Lull adds is the record, the digest and the statistics. Lull's own
+//! notifications (app name "Lull") are ignored, or every digest would feed the next.
+//!
+//! The monitor connection can only listen, so a second connection would be needed for any
+//! call; none is needed here.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures_util::StreamExt;
+use lull_core::Incoming;
+use lull_core::model::ChannelId;
+use serde::{Deserialize, Serialize};
+use zbus::message::Type as MessageType;
+use zbus::wire::OwnedVariant;
+use zbus::{MatchRule, MessageStream};
+
+use crate::sink::{Health, IngestSink};
+use crate::supervisor::ConnectorError;
+
+/// The app name Lull's own notifications carry.
+pub const OWN_APP_NAME: &str = "Lull";
+const MAX_TEXT_CHARS: usize = 4_000;
+
+/// A desktop channel's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesktopSettings {
+    /// Apps whose notifications are not taken (e.g. the system's own); compared without case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_apps: Vec<String>,
+}
+
+/// A notification as an app sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observed {
+    pub app: String,
+    pub summary: String,
+    pub body: String,
+}
+
+impl Observed {
+    /// The message Lull stores for it. Summaries usually name the person or conversation
+    /// ("Jane Doe", "#design · Acme"), so they are both the sender and the title.
+    pub fn into_incoming(self, key: String, received_at: chrono::DateTime<chrono::Utc>) -> Incoming {
+        let summary = plain(&self.summary);
+        let body = plain(&self.body);
+        Incoming {
+            source_key: key,
+            sender: if summary.is_empty() { self.app.clone() } else { format!("{summary} ({})", self.app) },
+            title: if summary.is_empty() { self.app.clone() } else { summary },
+            body,
+            url: None,
+            category: None,
+            sent_at: None,
+            received_at,
+            app: Some(self.app),
+        }
+    }
+}
+
+/// Notification bodies may carry the spec's small markup (`<b>`, `<a href>`, entities).
+fn plain(s: &str) -> String {
+    let text = if s.contains('<') || s.contains('&') { lull_core::text::html_to_text(s) } else { s.to_owned() };
+    text.trim().chars().take(MAX_TEXT_CHARS).collect()
+}
+
+/// The notification in a monitored method call, if it is one.
+pub fn observe(msg: &zbus::Message) -> Option<Observed> {
+    let header = msg.header();
+    let interface = header.interface()?.as_str().to_owned();
+    let member = header.member()?.as_str().to_owned();
+    match (interface.as_str(), member.as_str()) {
+        ("org.freedesktop.Notifications", "Notify") => {
+            type Notify = (String, u32, String, String, String, Vec<String>, HashMap<String, OwnedVariant>, i32);
+            let (app, _, _, summary, body, _, hints, _): Notify = msg.body().deserialize().ok()?;
+            // Browsers and Electron apps often send an empty app name but name themselves in
+            // the desktop-entry hint.
+            let app =
+                if app.trim().is_empty() { hint_string(&hints, "desktop-entry").unwrap_or_else(|| "Unknown app".into()) } else { app };
+            Some(Observed { app, summary, body })
+        }
+        ("org.gtk.Notifications", "AddNotification") => {
+            let (app_id, _id, n): (String, String, HashMap<String, OwnedVariant>) = msg.body().deserialize().ok()?;
+            Some(Observed {
+                app: app_id,
+                summary: hint_string(&n, "title").unwrap_or_default(),
+                body: hint_string(&n, "body").unwrap_or_default(),
+            })
+        }
+        ("org.freedesktop.portal.Notification", "AddNotification") => {
+            let (_id, n): (String, HashMap<String, OwnedVariant>) = msg.body().deserialize().ok()?;
+            // The portal knows the calling app from its sandbox, not from the call.
+            let app = header.sender().map_or_else(|| "Flatpak app".to_owned(), |s| format!("Flatpak app {s}"));
+            Some(Observed { app, summary: hint_string(&n, "title").unwrap_or_default(), body: hint_string(&n, "body").unwrap_or_default() })
+        }
+        _ => None,
+    }
+}
+
+fn hint_string(hints: &HashMap<String, OwnedVariant>, key: &str) -> Option<String> {
+    hints.get(key).and_then(|v| String::try_from(v.try_clone().ok()?).ok())
+}
+
+fn rules() -> zbus::Result<Vec<MatchRule<'static>>> {
+    let rule = |interface: &'static str, member: &'static str| {
+        MatchRule::builder().msg_type(MessageType::MethodCall).interface(interface).member(member).build()
+    };
+    Ok(vec![
+        rule("org.freedesktop.Notifications", "Notify")?,
+        rule("org.gtk.Notifications", "AddNotification")?,
+        rule("org.freedesktop.portal.Notification", "AddNotification")?,
+    ])
+}
+
+/// Where the session bus is: the address given, else `DBUS_SESSION_BUS_ADDRESS`.
+pub async fn connect(address: Option<&str>) -> Result<zbus::Connection, ConnectorError> {
+    let builder = match address {
+        Some(a) => zbus::connection::Builder::address(a),
+        None => zbus::connection::Builder::session(),
+    };
+    builder.build().await.map_err(|e| {
+        ConnectorError::Transient(format!("cannot reach the desktop session bus ({e}); desktop notifications need a graphical session"))
+    })
+}
+
+/// Checks that the session bus can be watched; answers which program shows notifications
+/// there, if one does (its bus name's owner).
+pub async fn probe(address: Option<&str>) -> Result<Option<String>, ConnectorError> {
+    let conn = connect(address).await?;
+    let dbus = zbus::fdo::DBusProxy::new(&conn).await.map_err(ConnectorError::transient)?;
+    let name = zbus::names::BusName::try_from("org.freedesktop.Notifications").map_err(ConnectorError::transient)?;
+    let owner = match dbus.get_name_owner(name.clone()).await {
+        Ok(owner) => Some(owner.to_string()),
+        Err(_) => None,
+    };
+    let Some(owner) = owner else { return Ok(None) };
+    let owner_name = zbus::names::BusName::try_from(owner.clone()).map_err(ConnectorError::transient)?;
+    let pid = dbus.get_connection_unix_process_id(owner_name).await.ok();
+    let program = pid.and_then(|p| std::fs::read_to_string(format!("/proc/{p}/comm")).ok()).map(|c| c.trim().to_owned());
+    Ok(Some(match (program, pid) {
+        (Some(p), Some(pid)) => format!("{p} (pid {pid})"),
+        _ => owner,
+    }))
+}
+
+/// Watches the session bus and ingests each notification until the bus goes away.
+pub async fn run(
+    channel: ChannelId,
+    settings: DesktopSettings,
+    bus: Option<String>,
+    host: Arc<dyn IngestSink>,
+) -> Result<(), ConnectorError> {
+    host.report(channel, Health::Connecting);
+    let conn = connect(bus.as_deref()).await?;
+    let monitor = zbus::fdo::MonitoringProxy::new(&conn).await.map_err(ConnectorError::transient)?;
+    let rules = rules().map_err(ConnectorError::transient)?;
+    monitor.become_monitor(&rules, 0).await.map_err(|e| {
+        ConnectorError::Config(format!(
+            "the session bus does not allow watching notifications ({e}); this needs dbus-daemon or dbus-broker"
+        ))
+    })?;
+    let mut stream = MessageStream::from(&conn);
+    host.report(channel, Health::Ok);
+    // Keys must be unique per channel and stable enough to be told apart: the bus's unique
+    // sender name, its serial, and a counter in case a sender restarts with the same serials.
+    static SEEN: AtomicU64 = AtomicU64::new(0);
+    while let Some(msg) = stream.next().await {
+        let msg = match msg {
+            Ok(m) => m,
+            Err(e) => return Err(ConnectorError::Transient(format!("reading the session bus: {e}"))),
+        };
+        if msg.message_type() != MessageType::MethodCall {
+            continue;
+        }
+        let Some(observed) = observe(&msg) else { continue };
+        if observed.app.eq_ignore_ascii_case(OWN_APP_NAME) || settings.ignore_apps.iter().any(|a| a.eq_ignore_ascii_case(&observed.app)) {
+            continue;
+        }
+        let header = msg.header();
+        let key = format!(
+            "{}:{}:{}",
+            header.sender().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            msg.primary_header().serial_num(),
+            SEEN.fetch_add(1, Ordering::Relaxed)
+        );
+        let incoming = observed.into_incoming(key, host.now());
+        let host = host.clone();
+        // Storing must not hold up reading the bus: a monitor that falls behind is dropped.
+        tokio::spawn(async move {
+            if let Err(e) = host.ingest(channel, incoming).await {
+                tracing::warn!(channel, error = %e, "a desktop notification was not stored");
+            }
+        });
+    }
+    Err(ConnectorError::Transient("the session bus connection closed".into()))
+}

@@ -1,0 +1,292 @@
+//! RSS 1.0/2.0, Atom and JSON Feed channels: a client's status page, a project's release feed,
+//! a forum, polled over HTTP.
+//!
+//! Each poll is a conditional GET (`If-None-Match` / `If-Modified-Since` from the last answer),
+//! so an unchanged feed costs one small request. Entries are keyed by their guid, else their
+//! link, else their title and date; the engine stores a key once, so polling the same entries
+//! again adds nothing. The first poll only takes entries from the last 14 days, so adding a
+//! feed with years of history does not flood the inbox. The ETag and Last-Modified are saved
+//! with the entries they came with. A failing feed is retried with back-off by the supervisor;
+//! a broken document is reported with what the parser said.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lull_core::Incoming;
+use lull_core::model::{Category, ChannelId};
+use lull_core::text::html_to_text;
+use serde::{Deserialize, Serialize};
+
+use crate::sink::{Health, IngestSink};
+use crate::supervisor::ConnectorError;
+
+/// At most this much of a feed is read.
+pub const MAX_FEED_BYTES: usize = 5 * 1024 * 1024;
+/// What the first poll takes, counted back from now.
+pub const FIRST_SYNC_WINDOW: chrono::Duration = chrono::Duration::days(14);
+/// At most this many characters of an entry's text are kept.
+const MAX_BODY_CHARS: usize = 4_000;
+
+/// A feed channel's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedSettings {
+    pub url: String,
+    /// Seconds between polls.
+    #[serde(default = "default_every")]
+    pub every_secs: u64,
+}
+
+fn default_every() -> u64 {
+    15 * 60
+}
+
+impl FeedSettings {
+    /// Checks a feed URL and interval as the user gave them.
+    pub fn new(url: &str, every_secs: Option<u64>) -> Result<FeedSettings, String> {
+        let url = url.trim();
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.len() < 10 {
+            return Err(format!("{url:?} is not a feed address: give its full URL, e.g. https://status.acme.com/feed.atom"));
+        }
+        let every_secs = every_secs.unwrap_or_else(default_every);
+        if !(60..=7 * 86_400).contains(&every_secs) {
+            return Err("poll a feed between every minute and once a week (e.g. --every 15m)".into());
+        }
+        Ok(FeedSettings { url: url.to_owned(), every_secs })
+    }
+}
+
+/// What the feed channel remembers between polls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct FeedState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_modified: Option<String>,
+    /// Set once the first poll is stored: later polls take every new entry, whatever its date.
+    #[serde(default)]
+    synced: bool,
+}
+
+/// Polls one feed until an error; the supervisor restarts it with back-off.
+pub async fn run(channel: ChannelId, settings: FeedSettings, host: Arc<dyn IngestSink>) -> Result<(), ConnectorError> {
+    let http = client()?;
+    let mut state: FeedState =
+        host.sync_state(channel).await.map_err(ConnectorError::transient).map(|v| serde_json::from_value(v).unwrap_or_default())?;
+    loop {
+        host.report(channel, Health::Syncing { done: 0, total: None });
+        let fetched = fetch(&http, &settings.url, &state).await?;
+        if let Some(doc) = fetched {
+            let now = host.now();
+            let feed = parse(&doc.body).map_err(|e| {
+                ConnectorError::Transient(format!(
+                    "{} is not a valid RSS, Atom or JSON feed ({e}); Lull will try again, check the address if this lasts",
+                    settings.url
+                ))
+            })?;
+            let since = (!state.synced).then(|| now - FIRST_SYNC_WINDOW);
+            let entries = entries(&feed, now, since);
+            let total = entries.len() as u64;
+            let next = FeedState { etag: doc.etag, last_modified: doc.last_modified, synced: true };
+            let results = host
+                .ingest_batch(channel, entries, Some(serde_json::to_value(&next).unwrap_or_default()))
+                .await
+                .map_err(ConnectorError::transient)?;
+            if let Some(e) = results.iter().find_map(|r| r.as_ref().err()) {
+                tracing::warn!(channel, error = %e, "a feed entry was not stored");
+            }
+            tracing::debug!(channel, entries = total, "feed polled");
+            state = next;
+        }
+        host.report(channel, Health::Ok);
+        tokio::time::sleep(Duration::from_secs(settings.every_secs)).await;
+    }
+}
+
+/// Parses RSS, Atom or JSON Feed. Entries without an id keep an empty one (feed-rs would make
+/// up a random one, which changes at every poll) so [`entry_key`] can fall back to the link.
+pub fn parse(body: &[u8]) -> Result<feed_rs::model::Feed, feed_rs::parser::ParseFeedError> {
+    feed_rs::parser::Builder::new().id_generator(|_, _, _| String::new()).build().parse(body)
+}
+
+/// What `channel test` learns of a feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub format: String,
+    pub title: String,
+    pub entries: usize,
+}
+
+/// Fetches and parses a feed once, storing nothing.
+pub async fn probe(url: &str) -> Result<Probe, ConnectorError> {
+    let http = client()?;
+    let doc = fetch(&http, url, &FeedState::default())
+        .await?
+        .ok_or_else(|| ConnectorError::Transient(format!("{url} answered 304 to a plain GET")))?;
+    let feed = parse(&doc.body).map_err(|e| ConnectorError::Transient(format!("{url} is not a valid RSS, Atom or JSON feed ({e})")))?;
+    let format = match feed.feed_type {
+        feed_rs::model::FeedType::Atom => "Atom",
+        feed_rs::model::FeedType::JSON => "JSON Feed",
+        feed_rs::model::FeedType::RSS0 => "RSS 0.9",
+        feed_rs::model::FeedType::RSS1 => "RSS 1.0",
+        feed_rs::model::FeedType::RSS2 => "RSS 2.0",
+    };
+    Ok(Probe { format: format.into(), title: feed.title.map(|t| t.content).unwrap_or_default(), entries: feed.entries.len() })
+}
+
+/// One HTTP client per connector: TLS with the system's roots, a time limit, no cookies.
+fn client() -> Result<reqwest::Client, ConnectorError> {
+    crate::tls::install_provider();
+    reqwest::Client::builder()
+        .user_agent(concat!("Lull/", env!("CARGO_PKG_VERSION"), " (feed reader; +https://github.com/lull-app/lull)"))
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| ConnectorError::Config(format!("cannot set up HTTP: {e}")))
+}
+
+struct Fetched {
+    body: Vec<u8>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+/// A conditional GET: `None` when the feed has not changed since the last poll.
+async fn fetch(http: &reqwest::Client, url: &str, state: &FeedState) -> Result<Option<Fetched>, ConnectorError> {
+    let mut req = http.get(url).header(
+        reqwest::header::ACCEPT,
+        "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5",
+    );
+    if let Some(etag) = &state.etag {
+        req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+    }
+    if let Some(lm) = &state.last_modified {
+        req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+    }
+    let mut resp = req.send().await.map_err(|e| ConnectorError::Transient(format!("cannot fetch {url}: {}", error_chain(&e))))?;
+    let status = resp.status();
+    if status == reqwest::StatusCode::NOT_MODIFIED {
+        return Ok(None);
+    }
+    if status == reqwest::StatusCode::GONE {
+        return Err(ConnectorError::Config(format!("{url} answered 410 Gone: the feed was removed; delete or edit this channel")));
+    }
+    if !status.is_success() {
+        return Err(ConnectorError::Transient(format!("{url} answered {status}")));
+    }
+    let header = |name| resp.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_owned);
+    let etag = header(reqwest::header::ETAG);
+    let last_modified = header(reqwest::header::LAST_MODIFIED);
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| ConnectorError::Transient(format!("reading {url}: {}", error_chain(&e))))? {
+        if body.len() + chunk.len() > MAX_FEED_BYTES {
+            return Err(ConnectorError::Transient(format!(
+                "{url} is larger than {} MiB; Lull reads feeds up to that size",
+                MAX_FEED_BYTES >> 20
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(Fetched { body, etag, last_modified }))
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// The entries of a parsed feed as messages, oldest first; with `since`, only those published
+/// or updated after it (entries without a date count as new).
+pub fn entries(feed: &feed_rs::model::Feed, now: DateTime<Utc>, since: Option<DateTime<Utc>>) -> Vec<Incoming> {
+    let feed_title = feed.title.as_ref().map(|t| t.content.trim().to_owned()).filter(|t| !t.is_empty());
+    let mut out: Vec<Incoming> = feed
+        .entries
+        .iter()
+        .filter(|e| match (since, e.updated.or(e.published)) {
+            (Some(since), Some(at)) => at >= since,
+            _ => true,
+        })
+        .map(|e| {
+            let title = e
+                .title
+                .as_ref()
+                .map(|t| text_of(&t.content, &t.content_type.essence().to_string()).split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default();
+            let link = e.links.iter().map(|l| l.href.trim()).find(|h| h.starts_with("https://") || h.starts_with("http://"));
+            let date = e.published.or(e.updated);
+            let key = entry_key(&e.id, link, &title, date);
+            let author = e.authors.first().map(|a| {
+                let name = a.name.as_deref().unwrap_or_default().trim();
+                match &a.email {
+                    Some(mail) => format!("{name} <{mail}>"),
+                    None => name.to_owned(),
+                }
+            });
+            let body = e
+                .summary
+                .as_ref()
+                .map(|t| text_of(&t.content, &t.content_type.essence().to_string()))
+                .or_else(|| e.content.as_ref().and_then(|c| c.body.as_deref()).map(|b| text_of(b, "text/html")))
+                .unwrap_or_default();
+            Incoming {
+                source_key: key,
+                sender: author.filter(|a| !a.trim().is_empty()).or_else(|| feed_title.clone()).unwrap_or_else(|| "Feed".into()),
+                title: if title.is_empty() { "(untitled entry)".into() } else { title },
+                body: body.chars().take(MAX_BODY_CHARS).collect(),
+                url: link.map(str::to_owned),
+                category: Some(Category::System),
+                sent_at: date,
+                received_at: now,
+                app: None,
+            }
+        })
+        .collect();
+    out.sort_by_key(|m| m.sent_at);
+    out
+}
+
+/// The guid when the feed gives one, else the link, else the title and date.
+fn entry_key(id: &str, link: Option<&str>, title: &str, date: Option<DateTime<Utc>>) -> String {
+    if !id.trim().is_empty() {
+        return format!("id:{}", id.trim());
+    }
+    if let Some(link) = link {
+        return format!("link:{link}");
+    }
+    format!("title:{}|{}", title, date.map(|d| d.to_rfc3339()).unwrap_or_default())
+}
+
+/// Plain text from a feed's text construct, which may be HTML.
+fn text_of(content: &str, media_type: &str) -> String {
+    if media_type.contains("html") || content.contains("</") || content.contains("<br") {
+        html_to_text(content)
+    } else {
+        content.trim().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_checked() {
+        assert!(FeedSettings::new("status.acme.com/feed", None).expect_err("no scheme").contains("full URL"));
+        assert!(FeedSettings::new("https://status.acme.com/feed", Some(5)).expect_err("too often").contains("every minute"));
+        assert_eq!(FeedSettings::new(" https://status.acme.com/feed ", None).expect("ok").every_secs, 900);
+    }
+
+    #[test]
+    fn keys_prefer_the_guid_then_the_link_then_title_and_date() {
+        assert_eq!(entry_key("urn:uuid:1", Some("https://a/1"), "T", None), "id:urn:uuid:1");
+        assert_eq!(entry_key("", Some("https://a/1"), "T", None), "link:https://a/1");
+        assert_eq!(entry_key("", None, "T", None), "title:T|");
+    }
+}

@@ -1,0 +1,124 @@
+//! A channel host in memory for connector tests: it stores messages by (channel, key) like the
+//! engine (a key stored twice is a duplicate), keeps watermarks, and records health reports.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lull_channels::sink::{BatchFuture, IngestFuture, StateFuture};
+use lull_channels::{Health, IngestError, IngestReceipt, IngestSink};
+use lull_core::Incoming;
+use lull_core::model::{ChannelId, DecisionKind};
+use lull_core::policy::{Decision, Rule};
+use tokio::sync::Notify;
+
+/// The instant connector tests run at: Thursday 2026-11-26 10:00 UTC.
+pub fn test_now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z").expect("instant").with_timezone(&Utc)
+}
+
+#[derive(Debug)]
+pub struct MemoryHost {
+    pub messages: Mutex<Vec<(ChannelId, Incoming)>>,
+    pub states: Mutex<HashMap<ChannelId, serde_json::Value>>,
+    pub health: Mutex<Vec<(ChannelId, Health)>>,
+    /// When set, batches fail as if the disk were full.
+    pub fail_batches: Mutex<bool>,
+    /// The host's clock: fixed, so tests do not depend on the day they run.
+    pub now: Mutex<DateTime<Utc>>,
+    changed: Notify,
+}
+
+impl MemoryHost {
+    pub fn new() -> Arc<MemoryHost> {
+        Arc::new(MemoryHost {
+            messages: Mutex::default(),
+            states: Mutex::default(),
+            health: Mutex::default(),
+            fail_batches: Mutex::default(),
+            now: Mutex::new(test_now()),
+            changed: Notify::new(),
+        })
+    }
+
+    fn store(&self, channel: ChannelId, m: Incoming) -> IngestReceipt {
+        let mut all = self.messages.lock().expect("lock");
+        let existing = all.iter().position(|(c, x)| *c == channel && x.source_key == m.source_key);
+        let duplicate = existing.is_some();
+        let id = existing.unwrap_or_else(|| {
+            all.push((channel, m));
+            all.len() - 1
+        });
+        IngestReceipt {
+            message_id: id as i64 + 1,
+            duplicate,
+            client: None,
+            decision: Decision { kind: DecisionKind::Live, release_at: None, rule: Rule::Open, reason: "test".into() },
+        }
+    }
+
+    pub fn titles(&self) -> Vec<String> {
+        self.messages.lock().expect("lock").iter().map(|(_, m)| m.title.clone()).collect()
+    }
+
+    pub fn state(&self, channel: ChannelId) -> serde_json::Value {
+        self.states.lock().expect("lock").get(&channel).cloned().unwrap_or_else(|| serde_json::json!({}))
+    }
+
+    pub fn last_health(&self) -> Option<Health> {
+        self.health.lock().expect("lock").last().map(|(_, h)| h.clone())
+    }
+
+    /// Waits until `check` holds, or panics after `timeout` saying `what`.
+    pub async fn wait(&self, what: &str, timeout: Duration, check: impl Fn(&MemoryHost) -> bool) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let changed = self.changed.notified();
+            if check(self) {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                assert!(check(self), "timed out waiting for {what}; health: {:?}", self.health.lock().expect("lock"));
+                return;
+            }
+        }
+    }
+}
+
+impl IngestSink for MemoryHost {
+    fn ingest(&self, channel: ChannelId, incoming: Incoming) -> IngestFuture<'_> {
+        let receipt = self.store(channel, incoming);
+        self.changed.notify_waiters();
+        Box::pin(async move { Ok(receipt) })
+    }
+
+    fn ingest_batch(&self, channel: ChannelId, messages: Vec<Incoming>, sync_state: Option<serde_json::Value>) -> BatchFuture<'_> {
+        Box::pin(async move {
+            if *self.fail_batches.lock().expect("lock") {
+                return Err(IngestError::Unavailable("disk full (test)".into()));
+            }
+            let receipts = messages.into_iter().map(|m| Ok(self.store(channel, m))).collect();
+            if let Some(state) = sync_state {
+                self.states.lock().expect("lock").insert(channel, state);
+            }
+            self.changed.notify_waiters();
+            Ok(receipts)
+        })
+    }
+
+    fn sync_state(&self, channel: ChannelId) -> StateFuture<'_> {
+        let state = self.state(channel);
+        Box::pin(async move { Ok(state) })
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().expect("lock")
+    }
+
+    fn report(&self, channel: ChannelId, health: Health) {
+        self.health.lock().expect("lock").push((channel, health));
+        self.changed.notify_waiters();
+    }
+}

@@ -1,0 +1,220 @@
+//! The channels as a user connects them, end to end through a real `lull serve`: a feed from a
+//! local HTTP server, desktop notifications sent with `notify-send` on a private session bus
+//! (where a notification daemon runs, as on any desktop), and a GitHub webhook read through its
+//! preset; each attributed to a client by `feed:` and `app:` identities, with the channels'
+//! health shown by `lull channel list` and checked by `lull channel test`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use lull_testkit::{PrivateBus, RecordingServer};
+use serde_json::Value;
+
+const LULL: &str = env!("CARGO_BIN_EXE_lull");
+
+fn lull(dir: &Path, args: &[&str]) -> Output {
+    Command::new(LULL).arg("--data-dir").arg(dir).args(args).env("LULL_LOG", "warn").output().expect("run lull")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = lull(dir, args);
+    assert!(out.status.success(), "lull {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn ok_json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    serde_json::from_str(&ok(dir, &all)).expect("json output")
+}
+
+struct Serve(Child);
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Polls `check` on `lull ARGS --json` until it holds.
+async fn until(dir: &Path, args: &[&str], what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = ok_json(dir, args);
+        if check(&v) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}: {v:#}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A status page feed with an incident from an hour ago and one from a month ago.
+fn status_feed() -> String {
+    let now = DateTime::<Utc>::from(SystemTime::now());
+    let recent = (now - chrono::Duration::hours(1)).to_rfc2822();
+    let old = (now - chrono::Duration::days(30)).to_rfc2822();
+    format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Acme Status</title>
+<item><title>Checkout API degraded</title><description>&lt;p&gt;Investigating&lt;/p&gt;</description><pubDate>{recent}</pubDate><guid>inc-2811</guid><link>https://status.acme.example/incidents/2811</link></item>
+<item><title>An old incident</title><pubDate>{old}</pubDate><guid>inc-1500</guid></item>
+</channel></rss>"#
+    )
+}
+
+fn messages(inbox: &Value) -> Vec<Value> {
+    inbox["messages"].as_array().cloned().unwrap_or_default()
+}
+
+fn find<'a>(list: &'a [Value], name: &str) -> &'a Value {
+    list.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no channel {name}: {list:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feeds_desktop_notifications_and_mapped_webhooks_enter_the_inbox() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let bus = PrivateBus::start().expect("private dbus-daemon");
+    let _daemon = RecordingServer::start(bus.address()).await.expect("notification daemon");
+    let feed: Arc<Mutex<String>> = Arc::new(Mutex::new(status_feed()));
+    let app = Router::new()
+        .route("/status.rss", get(|State(f): State<Arc<Mutex<String>>>| async move { f.lock().expect("lock").clone() }))
+        .with_state(feed);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let feeds = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    ok(dir, &["schedule", "set", "--tz", "Europe/Paris", "--focus", "daily 00:00-24:00", "--work", "daily 00:00-24:00"]);
+    ok(
+        dir,
+        &[
+            "client",
+            "add",
+            "Acme",
+            "--match",
+            "app:Slack:Acme workspace",
+            "--match",
+            "feed:acme-status",
+            "--match",
+            "email:jdoe@users.noreply.github.com",
+        ],
+    );
+    ok(dir, &["channel", "add", "feed", "acme-status", &format!("{feeds}/status.rss"), "--every", "1m"]);
+    ok(dir, &["channel", "add", "desktop", "desk", "--ignore-app", "update-notifier"]);
+    let gh = ok_json(dir, &["channel", "add", "webhook", "gh", "--preset", "github", "--map", "from=/comment/user/email|/sender/login"]);
+    let token = gh["token"].as_str().expect("token").to_owned();
+
+    let mut child = Command::new(LULL)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .env("LULL_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start lull serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+    let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("URL").to_owned();
+    let _serve = Serve(child);
+
+    // The feed: the recent incident arrives, attributed by feed:, held by focus; the old one
+    // is outside the first sync's window.
+    let inbox =
+        until(dir, &["inbox", "--limit", "100"], "the feed entry", |v| messages(v).iter().any(|m| m["title"] == "Checkout API degraded"))
+            .await;
+    let incident = messages(&inbox).into_iter().find(|m| m["title"] == "Checkout API degraded").expect("incident");
+    assert_eq!(
+        (incident["client"].as_str(), incident["channel"].as_str(), incident["decision"].as_str()),
+        (Some("Acme"), Some("acme-status"), Some("held"))
+    );
+    assert_eq!(incident["body"], "Investigating");
+    assert!(!messages(&inbox).iter().any(|m| m["title"] == "An old incident"));
+
+    // Desktop: wait until the monitor is on the bus, then notify as Slack would.
+    until(dir, &["channel", "list"], "the desktop channel", |v| v.as_array().is_some_and(|l| find(l, "desk")["state"] == "ok")).await;
+    let sent = Command::new("notify-send")
+        .args(["-a", "Slack", "Jane Doe (Acme workspace)", "Can we move the call?"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .status()
+        .expect("notify-send (libnotify-bin)");
+    assert!(sent.success());
+    Command::new("notify-send")
+        .args(["-a", "update-notifier", "Updates", "x"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .status()
+        .expect("notify-send");
+    let inbox =
+        until(dir, &["inbox", "--limit", "100"], "the Slack notification", |v| messages(v).iter().any(|m| m["channel"] == "desk")).await;
+    let slack: Vec<Value> = messages(&inbox).into_iter().filter(|m| m["channel"] == "desk").collect();
+    assert_eq!(slack.len(), 1, "the ignored app is not taken: {slack:?}");
+    assert_eq!(
+        (slack[0]["client"].as_str(), slack[0]["title"].as_str(), slack[0]["decision"].as_str()),
+        (Some("Acme"), Some("Jane Doe (Acme workspace)"), Some("held"))
+    );
+
+    // GitHub through its preset, with the delivery id as the key: a redelivery is a duplicate.
+    let payload = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../lull-channels/tests/fixtures/webhooks/github-issue-comment.json"))
+        .expect("fixture");
+    let mut payload: Value = serde_json::from_slice(&payload).expect("json");
+    payload["comment"]["user"]["email"] = "jdoe@users.noreply.github.com".into();
+    for expect in ["stored", "duplicate"] {
+        let resp = reqwest::Client::new()
+            .post(format!("{url}hooks/gh"))
+            .bearer_auth(&token)
+            .header("X-GitHub-Event", "issue_comment")
+            .header("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")
+            .json(&payload)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 200);
+        let body: Value = resp.json().await.expect("json");
+        assert_eq!((body["status"].as_str(), body["client"].as_str()), (Some(expect), Some("Acme")), "{body}");
+    }
+
+    // Health and tests.
+    let list = ok_json(dir, &["channel", "list"]);
+    let list = list.as_array().expect("list");
+    assert_eq!(find(list, "acme-status")["state"], "ok");
+    assert!(find(list, "acme-status")["last_sync_at"].is_string());
+    assert_eq!(find(list, "gh")["state"], "listening");
+    assert_eq!(find(list, "gh")["spec"]["preset"], "github");
+    let text = ok(dir, &["channel", "list"]);
+    assert!(text.contains("status.rss every 1 min") && text.contains("github payloads"), "{text}");
+    let tested = ok(dir, &["channel", "test", "acme-status"]);
+    assert!(tested.contains("RSS 2.0 (2 entries)") && tested.contains("the feed works"), "{tested}");
+    let tested = ok(dir, &["channel", "test", "desk"]);
+    assert!(tested.contains("notification daemon:") && !tested.contains("daemon: none"), "{tested}");
+
+    // An edit restarts the connector with the new settings; a feed that is gone shows its
+    // error and the next retry, while the other channels keep working.
+    ok(dir, &["channel", "edit", "acme-status", "--url", &format!("{feeds}/moved.rss")]);
+    let list = until(dir, &["channel", "list"], "the failing feed", |v| {
+        v.as_array().is_some_and(|l| find(l, "acme-status")["state"] == "retrying")
+    })
+    .await;
+    let failing = find(list.as_array().expect("list"), "acme-status").clone();
+    assert!(failing["last_error"].as_str().is_some_and(|e| e.contains("404")), "{failing}");
+    assert!(failing["next_retry_at"].is_string(), "{failing}");
+    let out = lull(dir, &["channel", "test", "acme-status"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("404 Not Found"));
+    Command::new("notify-send")
+        .args(["-a", "Slack", "Acme workspace", "still here"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .status()
+        .expect("notify-send");
+    until(dir, &["inbox", "--limit", "100"], "the desktop channel still working", |v| {
+        messages(v).iter().any(|m| m["body"] == "still here")
+    })
+    .await;
+}
