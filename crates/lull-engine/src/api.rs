@@ -369,7 +369,8 @@ pub struct ExplainQuery {
     /// The channel it would arrive on, for `channel:` identities.
     pub channel: Option<String>,
     /// The desktop app it would come from, for `app:` identities.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub app: Option<String>,
     /// Decide as if it came from this client, whatever `from` says (previews).
     #[serde(default)]

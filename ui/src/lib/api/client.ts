@@ -134,6 +134,8 @@ export function createApi(transport: Transport) {
     removeClient: (name: string) => ask({ method: 'client_remove', params: { name } }, 'removed'),
     channels: () => ask({ method: 'channel_list' }, 'channels'),
     addChannel: (params: Params<'channel_add'>) => ask({ method: 'channel_add', params }, 'channel_created'),
+    editChannel: (params: Params<'channel_edit'>) => ask({ method: 'channel_edit', params }, 'channel'),
+    testChannel: (name: string) => ask({ method: 'channel_test', params: { name } }, 'channel_tested'),
     explain: (params: Params<'explain'>) => ask({ method: 'explain', params }, 'explanation'),
     focusStart: (minutes: number) => ask({ method: 'focus_start', params: { minutes } }, 'focus'),
     focusStop: () => ask({ method: 'focus_stop' }, 'focus'),

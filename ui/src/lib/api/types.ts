@@ -262,7 +262,7 @@ channel: string | null,
 /**
  * The desktop app it would come from, for `app:` identities.
  */
-app: string | null, 
+app?: string, 
 /**
  * Decide as if it came from this client, whatever `from` says (previews).
  */
