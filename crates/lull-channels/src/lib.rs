@@ -8,6 +8,8 @@
 
 pub mod desktop;
 pub mod feed;
+pub mod imap;
+pub mod mail;
 pub mod mapping;
 pub mod sink;
 pub mod supervisor;

@@ -2,6 +2,9 @@
 //! `org.freedesktop.Notifications` server, so desktop notifications are tested through the real
 //! D-Bus protocol without touching the user's session.
 
+pub mod dovecot;
+pub use dovecot::Dovecot;
+
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

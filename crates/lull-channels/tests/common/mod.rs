@@ -26,6 +26,8 @@ pub struct MemoryHost {
     pub health: Mutex<Vec<(ChannelId, Health)>>,
     /// When set, batches fail as if the disk were full.
     pub fail_batches: Mutex<bool>,
+    /// How long each batch takes to store (a slow disk), so tests can act mid-sync.
+    pub batch_delay: Mutex<Duration>,
     /// The host's clock: fixed, so tests do not depend on the day they run.
     pub now: Mutex<DateTime<Utc>>,
     changed: Notify,
@@ -38,6 +40,7 @@ impl MemoryHost {
             states: Mutex::default(),
             health: Mutex::default(),
             fail_batches: Mutex::default(),
+            batch_delay: Mutex::default(),
             now: Mutex::new(test_now()),
             changed: Notify::new(),
         })
@@ -96,6 +99,8 @@ impl IngestSink for MemoryHost {
 
     fn ingest_batch(&self, channel: ChannelId, messages: Vec<Incoming>, sync_state: Option<serde_json::Value>) -> BatchFuture<'_> {
         Box::pin(async move {
+            let delay = *self.batch_delay.lock().expect("lock");
+            tokio::time::sleep(delay).await;
             if *self.fail_batches.lock().expect("lock") {
                 return Err(IngestError::Unavailable("disk full (test)".into()));
             }

@@ -1,0 +1,209 @@
+//! Email messages as Lull reads them: MIME parsed with mail-parser into a sender, a subject and
+//! plain text (from HTML when that is all there is), attachments named but not kept, and a
+//! category from the sender and headers: freelance platforms, their review and rating mail
+//! (English and French wording), mailing lists and newsletters.
+//!
+//! Nothing is dropped: a message that cannot be parsed is stored with what could be read and a
+//! note saying so. The key that makes a message unique is its Message-ID, else a hash of its
+//! bytes, so the same mail seen again (a reconnect, a UIDVALIDITY change, a second folder) is
+//! stored once.
+
+use chrono::{DateTime, Utc};
+use lull_core::Incoming;
+use lull_core::model::Category;
+use lull_core::text::{fold, html_to_text};
+use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders};
+
+/// At most this many characters of a message's text are kept.
+pub const MAX_BODY_CHARS: usize = 20_000;
+
+/// Sender domains of freelance platforms and professional networks (a subdomain matches too).
+const PLATFORM_DOMAINS: &[&str] = &[
+    "malt.com",
+    "malt.fr",
+    "malt.de",
+    "malt.es",
+    "malt.be",
+    "malt.nl",
+    "upwork.com",
+    "fiverr.com",
+    "linkedin.com",
+    "freelancer.com",
+    "toptal.com",
+    "comet.co",
+    "crème-de-la-crème.com",
+    "cremedelacreme.io",
+    "codeur.com",
+    "404works.com",
+    "twago.com",
+    "peopleperhour.com",
+    "guru.com",
+    "contra.com",
+    "99designs.com",
+    "behance.net",
+    "dribbble.com",
+    "workana.com",
+    "freelance-info.fr",
+    "collective.work",
+];
+
+/// Words of review and rating mail, English and French (accents and case ignored).
+const RATING_WORDS: &[&str] = &[
+    "review",
+    "rate your",
+    "rating",
+    "left you a",
+    "feedback",
+    "stars",
+    "recommendation",
+    "endorse",
+    "avis",
+    "evaluation",
+    "evaluez",
+    "notez",
+    "note de",
+    "recommandation",
+    "laisser un commentaire",
+    "votre experience",
+];
+
+/// Reads one raw message. `truncated` says the fetch stopped at a size limit.
+pub fn parse(raw: &[u8], truncated: bool, received_at: DateTime<Utc>) -> Incoming {
+    let key = |message_id: Option<&str>| match message_id.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(id) => format!("mid:{}", id.trim_matches(['<', '>'])),
+        None => format!("sha256:{}", crate::hex_sha256(raw)),
+    };
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        return unreadable(raw, key(None), received_at);
+    };
+    let sender = msg.from().and_then(first_address).unwrap_or_default();
+    let subject = msg.subject().map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+    let mut body = if let Some(text) = msg.body_text(0).filter(|_| msg.text_body.first().is_some_and(|&i| !is_html(&msg, i))) {
+        text.trim().to_owned()
+    } else if let Some(html) = msg.body_html(0) {
+        html_to_text(&html)
+    } else {
+        msg.body_text(0).map(|t| t.trim().to_owned()).unwrap_or_default()
+    };
+    if body.chars().count() > MAX_BODY_CHARS {
+        body = body.chars().take(MAX_BODY_CHARS).collect::<String>() + "…";
+    }
+    let attachments: Vec<String> = msg
+        .attachments()
+        .map(|a| {
+            let name = a.attachment_name().map_or_else(|| "unnamed attachment".to_owned(), str::to_owned);
+            format!("{name} ({})", size(a.len()))
+        })
+        .collect();
+    if !attachments.is_empty() {
+        body.push_str(&format!("\n\nAttachments (not kept by Lull): {}", attachments.join(", ")));
+    }
+    if truncated {
+        body.push_str("\n\n[Lull read only the beginning of this large message.]");
+    }
+    let has = |name: &str| msg.header(HeaderName::Other(name.into())).is_some() || msg.header_raw(name).is_some();
+    let list = msg.header(HeaderName::ListId).is_some() || msg.header(HeaderName::ListUnsubscribe).is_some() || has("List-Id");
+    let bulk = msg.header_raw("Precedence").is_some_and(|p| matches!(p.trim().to_ascii_lowercase().as_str(), "bulk" | "list" | "junk"));
+    let domain = sender.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase());
+    let category = categorize(domain.as_deref(), &subject, &body, list || bulk);
+    Incoming {
+        source_key: key(msg.message_id()),
+        sender: if sender.is_empty() { "(unknown sender)".into() } else { sender },
+        title: if subject.is_empty() { "(no subject)".into() } else { subject },
+        body,
+        url: None,
+        category,
+        sent_at: msg.date().and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
+        received_at,
+        app: None,
+    }
+}
+
+fn is_html(msg: &mail_parser::Message<'_>, part: u32) -> bool {
+    msg.part(part).is_some_and(|p| matches!(p.body, mail_parser::PartType::Html(_)))
+}
+
+fn first_address(a: &Address<'_>) -> Option<String> {
+    let addr = a.first()?;
+    let email = addr.address().unwrap_or_default().trim();
+    let name = addr.name().unwrap_or_default().trim();
+    Some(match (name.is_empty(), email.is_empty()) {
+        (false, false) => format!("{name} <{email}>"),
+        (true, false) => email.to_owned(),
+        (false, true) => name.to_owned(),
+        (true, true) => return None,
+    })
+}
+
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1 << 20)),
+        b if b >= 1 << 10 => format!("{} KB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// `platform` for mail from a freelance platform, `rating` for its review and rating mail,
+/// `newsletter` for mailing lists; `None` (direct) otherwise.
+pub fn categorize(sender_domain: Option<&str>, subject: &str, body: &str, mailing_list: bool) -> Option<Category> {
+    let platform = sender_domain.is_some_and(|d| PLATFORM_DOMAINS.iter().any(|p| d == *p || d.ends_with(&format!(".{p}"))));
+    if platform {
+        let subject = fold(subject);
+        let opening: String = fold(&body.chars().take(600).collect::<String>());
+        let rating = RATING_WORDS.iter().any(|w| subject.contains(w)) || RATING_WORDS.iter().filter(|w| opening.contains(*w)).count() >= 2;
+        return Some(if rating { Category::Rating } else { Category::Platform });
+    }
+    mailing_list.then_some(Category::Newsletter)
+}
+
+/// What is stored for a message mail-parser could not read at all.
+fn unreadable(raw: &[u8], key: String, received_at: DateTime<Utc>) -> Incoming {
+    let text = String::from_utf8_lossy(&raw[..raw.len().min(2_000)]).into_owned();
+    let header = |name: &str| {
+        text.lines()
+            .find(|l| l.len() > name.len() && l[..name.len()].eq_ignore_ascii_case(name) && l[name.len()..].starts_with(':'))
+            .map(|l| l[name.len() + 1..].trim().to_owned())
+    };
+    Incoming {
+        source_key: key,
+        sender: header("From").unwrap_or_else(|| "(unknown sender)".into()),
+        title: header("Subject").unwrap_or_else(|| "(unreadable message)".into()),
+        body: format!("[Lull could not read this message's structure; here is its beginning as it came.]\n\n{text}"),
+        url: None,
+        category: None,
+        sent_at: None,
+        received_at,
+        app: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z").expect("instant").with_timezone(&Utc)
+    }
+
+    #[test]
+    fn platforms_ratings_and_lists() {
+        assert_eq!(categorize(Some("mail.malt.fr"), "Nouvelle mission : refonte", "", false), Some(Category::Platform));
+        assert_eq!(categorize(Some("malt.fr"), "Laissez un avis à Acme", "", false), Some(Category::Rating));
+        assert_eq!(categorize(Some("upwork.com"), "Jane left you a 5-star review", "", false), Some(Category::Rating));
+        assert_eq!(
+            categorize(Some("fiverr.com"), "Order #123", "Please rate your experience and leave feedback", false),
+            Some(Category::Rating)
+        );
+        assert_eq!(categorize(Some("e.linkedin.com"), "Évaluez votre expérience", "", false), Some(Category::Rating));
+        assert_eq!(categorize(Some("notmalt.fr"), "Avis", "", false), None);
+        assert_eq!(categorize(Some("acme.com"), "Weekly digest", "", true), Some(Category::Newsletter));
+        assert_eq!(categorize(Some("acme.com"), "Mockups", "", false), None);
+    }
+
+    #[test]
+    fn a_message_without_structure_is_kept_with_a_note() {
+        let m = parse(b"", false, now());
+        assert!(m.body.contains("could not read"), "{m:?}");
+        assert!(m.source_key.starts_with("sha256:"));
+    }
+}
