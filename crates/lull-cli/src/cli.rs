@@ -209,6 +209,13 @@ pub enum AddChannel {
         #[arg(long, value_name = "DURATION")]
         every: Option<String>,
     },
+    /// An email account over IMAP. The password is read from stdin (--password-stdin) or a
+    /// prompt, never from the command line, and kept in the OS keyring.
+    Imap {
+        name: String,
+        #[command(flatten)]
+        server: ImapArgs,
+    },
     /// Notifications shown on this Linux desktop (Slack, Teams, Thunderbird, browsers, …).
     Desktop {
         name: String,
@@ -216,6 +223,35 @@ pub enum AddChannel {
         #[arg(long = "ignore-app", value_name = "APP")]
         ignore_apps: Vec<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ImapArgs {
+    /// The mail server, e.g. imap.fastmail.com.
+    #[arg(long)]
+    pub host: String,
+    /// The port (default 993 with TLS, 143 with STARTTLS).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// The user name, usually your email address.
+    #[arg(long)]
+    pub user: String,
+    /// tls (default), starttls, or none (only for a server on this machine).
+    #[arg(long, value_name = "MODE")]
+    pub tls: Option<String>,
+    /// A folder to watch (default INBOX); repeatable.
+    #[arg(long = "folder", value_name = "FOLDER")]
+    pub folders: Vec<String>,
+    /// Read the password from stdin (e.g. from a password manager) instead of a prompt.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// A PEM file of certificate authorities to trust (a self-hosted server's own CA).
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<String>,
+    /// Where to keep the password: keyring (default) or file (a file only you can read, for
+    /// machines without a keyring).
+    #[arg(long, value_name = "STORE")]
+    pub secret_store: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +275,30 @@ pub struct EditChannel {
     /// Desktop: replace the apps whose notifications are not taken; repeatable.
     #[arg(long = "ignore-app", value_name = "APP")]
     pub ignore_apps: Vec<String>,
+    /// IMAP: a new server.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// IMAP: a new port.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// IMAP: a new user name.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// IMAP: tls, starttls or none.
+    #[arg(long, value_name = "MODE")]
+    pub tls: Option<String>,
+    /// IMAP: replace the folders watched; repeatable.
+    #[arg(long = "folder", value_name = "FOLDER")]
+    pub folders: Vec<String>,
+    /// IMAP: set a new password, read from stdin.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// IMAP: set a new password at a prompt.
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub password: bool,
+    /// IMAP: where to keep a new password: keyring or file.
+    #[arg(long, value_name = "STORE")]
+    pub secret_store: Option<String>,
 }
 
 /// Reads an interval such as `90s`, `15m`, `1h` or `1h30m` into seconds.

@@ -208,6 +208,22 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                     every_secs: every.as_deref().map(parse_interval).transpose().map_err(CliError::Other)?,
                     ..ChannelSpec::default()
                 },
+                AddChannel::Imap { name, server } => {
+                    let password = read_password(server.password_stdin, &server.user, &server.host)?;
+                    ChannelSpec {
+                        kind: ChannelKind::Imap,
+                        name,
+                        host: Some(server.host),
+                        port: server.port,
+                        user: Some(server.user),
+                        tls: server.tls,
+                        folders: server.folders,
+                        ca_file: server.ca_file.map(absolute),
+                        password: Some(password),
+                        secret_store: parse_store(server.secret_store.as_deref())?,
+                        ..ChannelSpec::default()
+                    }
+                }
                 AddChannel::Desktop { name, ignore_apps } => {
                     ChannelSpec { kind: ChannelKind::Desktop, name, ignore_apps, ..ChannelSpec::default() }
                 }
@@ -248,6 +264,18 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
             }
             if !edit.ignore_apps.is_empty() {
                 spec.ignore_apps = edit.ignore_apps;
+            }
+            spec.host = edit.host.or(spec.host);
+            spec.port = edit.port.or(spec.port);
+            spec.user = edit.user.or(spec.user);
+            spec.tls = edit.tls.or(spec.tls);
+            if !edit.folders.is_empty() {
+                spec.folders = edit.folders;
+            }
+            if edit.password_stdin || edit.password {
+                spec.password =
+                    Some(read_password(edit.password_stdin, spec.user.as_deref().unwrap_or(""), spec.host.as_deref().unwrap_or(""))?);
+                spec.secret_store = parse_store(edit.secret_store.as_deref())?.or(spec.secret_store);
             }
             match backend.call(Request::ChannelEdit(spec)).await? {
                 Response::Channel(c) => emit(json, &c, |c| render::channels(std::slice::from_ref(c))),
@@ -428,4 +456,33 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result
         }
         r => Err(unexpected(&r)),
     }
+}
+
+/// A password from stdin (`--password-stdin`: the first line, for password managers and
+/// scripts) or typed at a prompt without echo. Never from the command line, where other users
+/// could see it in the process list.
+fn read_password(from_stdin: bool, user: &str, host: &str) -> Result<String, CliError> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| CliError::Other(format!("reading the password from stdin: {e}")))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        rpassword::prompt_password(format!("Password for {user} at {host}: "))
+            .map_err(|e| CliError::Other(format!("reading the password: {e}")))?
+    } else {
+        return Err(CliError::Other("no password: pass --password-stdin and pipe it in, or run in a terminal to be asked".into()));
+    };
+    if password.is_empty() {
+        return Err(CliError::Other("the password is empty".into()));
+    }
+    Ok(password)
+}
+
+fn parse_store(s: Option<&str>) -> Result<Option<lull_engine::secrets::SecretStore>, CliError> {
+    s.map(|s| s.parse().map_err(CliError::Other)).transpose()
+}
+
+/// Paths given on the command line are taken from where the user stands.
+fn absolute(path: String) -> String {
+    std::path::absolute(&path).map_or(path, |p| p.display().to_string())
 }

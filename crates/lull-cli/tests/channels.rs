@@ -218,3 +218,142 @@ async fn feeds_desktop_notifications_and_mapped_webhooks_enter_the_inbox() {
     })
     .await;
 }
+
+/// A private keyring: gnome-keyring-daemon on the test's own session bus, unlocked with a
+/// throwaway password, its files in a temporary home.
+struct Keyring {
+    child: Child,
+    home: tempfile::TempDir,
+}
+
+impl Keyring {
+    fn start(bus: &PrivateBus) -> Keyring {
+        let home = tempfile::tempdir().expect("home");
+        std::fs::create_dir_all(home.path().join("run")).expect("run dir");
+        let mut child = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .env("HOME", home.path())
+            .env("XDG_RUNTIME_DIR", home.path().join("run"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon (scripts/install-deps.sh --test installs gnome-keyring)");
+        use std::io::Write;
+        child.stdin.take().expect("stdin").write_all(b"keyring-unlock-pw").expect("unlock");
+        Keyring { child, home }
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `lull` with the test's session bus (and keyring home) in its environment, and `stdin`.
+fn lull_on(bus: &PrivateBus, home: &Path, dir: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(LULL)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("LULL_LOG", "warn")
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .env("HOME", home)
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run lull");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("lull output")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_imap_account_with_its_password_in_the_keyring() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let bus = PrivateBus::start().expect("private dbus-daemon");
+    let keyring = Keyring::start(&bus);
+    let home = keyring.home.path().to_owned();
+    let server = lull_testkit::Dovecot::start(&[("alice", "imap-pw-42")]).expect("dovecot");
+    // Three messages wait in the mailbox.
+    let plain = lull_channels_settings(&server);
+    let mut session = lull_channels::imap::login(&plain, &lull_channels::imap::Password("imap-pw-42".into())).await.expect("login");
+    for (n, subject) in ["Kick-off agenda", "Budget v2", "Logo feedback"].iter().enumerate() {
+        let raw = format!("Message-ID: <k{n}@acme.example>\r\nFrom: Jane <jane@acme.example>\r\nSubject: {subject}\r\n\r\nHello {n}\r\n");
+        session.append("INBOX", None, None, raw).await.expect("append");
+    }
+    session.logout().await.expect("logout");
+    ok(dir, &["client", "add", "Acme", "--match", "domain:acme.example"]);
+
+    let ca = server.ca_file().display().to_string();
+    let port = server.imaps_port.to_string();
+    let add =
+        ["channel", "add", "imap", "mail", "--host", "127.0.0.1", "--port", &port, "--user", "alice", "--password-stdin", "--ca-file", &ca];
+    // Waiting for gnome-keyring to be on the bus: the first attempts may find no keyring yet.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let out = loop {
+        let out = lull_on(&bus, &home, dir, &add, "imap-pw-42\n");
+        if out.status.success() || Instant::now() > deadline {
+            break out;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The password is in the keyring, not in Lull's files.
+    let db = std::fs::read(dir.join("lull.db")).expect("database");
+    assert!(!db.windows(10).any(|w| w == b"imap-pw-42"), "the password is not in the database");
+    assert!(!dir.join("secrets").exists());
+
+    let mut child = Command::new(LULL)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .env("HOME", &home)
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("LULL_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start lull serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+    let _serve = Serve(child);
+    let inbox = until(dir, &["inbox", "--limit", "100"], "the mail", |v| messages(v).len() == 3).await;
+    assert!(messages(&inbox).iter().all(|m| m["client"] == "Acme" && m["channel"] == "mail"), "{inbox:#}");
+    let list =
+        until(dir, &["channel", "list"], "the mailbox to be idle", |v| v.as_array().is_some_and(|l| find(l, "mail")["state"] == "ok"))
+            .await;
+    let mail = find(list.as_array().expect("list"), "mail");
+    assert_eq!(mail["spec"]["secret_store"], "keyring");
+    assert!(mail["spec"].get("password").is_none(), "the password is never sent back");
+    let tested = lull_on(&bus, &home, dir, &["channel", "test", "mail"], "");
+    let text = String::from_utf8_lossy(&tested.stdout);
+    assert!(tested.status.success() && text.contains("INBOX: 3 messages") && text.contains("IDLE"), "{text}");
+
+    // Where no keyring runs, Lull says so and offers the file, which it never picks by itself.
+    let other = tempfile::tempdir().expect("temp dir");
+    let lonely = PrivateBus::start().expect("a bus without a keyring");
+    let refused = lull_on(&lonely, &home, other.path(), &add, "imap-pw-42\n");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && err.contains("no keyring answered") && err.contains("--secret-store file"), "{err}");
+    let mut in_file = add.to_vec();
+    in_file.extend(["--secret-store", "file"]);
+    let stored = lull_on(&lonely, &home, other.path(), &in_file, "imap-pw-42\n");
+    assert!(stored.status.success(), "{}", String::from_utf8_lossy(&stored.stderr));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(other.path().join("secrets/mail.secret")).expect("secret file").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+fn lull_channels_settings(server: &lull_testkit::Dovecot) -> lull_channels::imap::ImapSettings {
+    lull_channels::imap::ImapSettings::new("127.0.0.1", Some(server.imap_port), "alice", lull_channels::imap::Security::None, vec![])
+        .expect("settings")
+}

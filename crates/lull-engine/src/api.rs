@@ -272,6 +272,38 @@ pub struct ChannelSpec {
     /// Desktop: apps whose notifications are not taken.
     #[serde(default)]
     pub ignore_apps: Vec<String>,
+    /// IMAP: the server, e.g. imap.fastmail.com.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub host: Option<String>,
+    /// IMAP: the port (default 993 with TLS, 143 otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub port: Option<u16>,
+    /// IMAP: the user name, usually the email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub user: Option<String>,
+    /// IMAP: `tls` (default), `starttls` or `none` (only for a server on this machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub tls: Option<String>,
+    /// IMAP: the folders to watch (default INBOX).
+    #[serde(default)]
+    pub folders: Vec<String>,
+    /// IMAP: a PEM file of certificate authorities to trust instead of the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ca_file: Option<String>,
+    /// IMAP: the password. Write-only: kept in the keyring (or a private file), never shown,
+    /// never exported.
+    #[serde(default, skip_serializing)]
+    #[ts(optional)]
+    pub password: Option<String>,
+    /// Where to keep the password: `keyring` (default) or `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub secret_store: Option<crate::secrets::SecretStore>,
 }
 
 impl Default for ChannelSpec {
@@ -284,6 +316,14 @@ impl Default for ChannelSpec {
             preset: None,
             map: vec![],
             ignore_apps: vec![],
+            host: None,
+            port: None,
+            user: None,
+            tls: None,
+            folders: vec![],
+            ca_file: None,
+            password: None,
+            secret_store: None,
         }
     }
 }
@@ -642,6 +682,7 @@ pub fn typescript_bindings() -> String {
         ChannelState::decl(&cfg),
         SyncProgress::decl(&cfg),
         ChannelTestReport::decl(&cfg),
+        crate::secrets::SecretStore::decl(&cfg),
         ChannelView::decl(&cfg),
         ChannelCreated::decl(&cfg),
         ExplainQuery::decl(&cfg),

@@ -391,7 +391,28 @@ impl Engine {
         let settings = connectors::settings_from_spec(&spec)?;
         let now = self.now();
         let token = (spec.kind == ChannelKind::Webhook).then(|| token::generate("lull_wh_"));
-        let channel = NewChannel { name: spec.name.clone(), kind: spec.kind, settings, token_hash: token.as_deref().map(token::hash) };
+        if self
+            .store()
+            .read({
+                let name = spec.name.clone();
+                move |db| db.channel_by_name(&name)
+            })
+            .await?
+            .is_some()
+        {
+            return Err(ApiError::new(ErrorCode::Conflict, format!("a channel named {:?} already exists", spec.name)));
+        }
+        let secret_ref = match spec.kind {
+            ChannelKind::Imap => {
+                let password = spec.password.clone().filter(|p| !p.is_empty()).ok_or_else(|| {
+                    ApiError::invalid("an IMAP channel needs its password: pipe it to --password-stdin, or type it at the prompt")
+                })?;
+                Some(self.put_secret(&spec, password).await?)
+            }
+            _ => None,
+        };
+        let channel =
+            NewChannel { name: spec.name.clone(), kind: spec.kind, settings, token_hash: token.as_deref().map(token::hash), secret_ref };
         self.store().write(move |tx| tx.insert_channel(&channel, now)).await?;
         let row = self.channel_named(&spec.name).await?;
         self.refresh_connectors().await;
@@ -411,10 +432,69 @@ impl Engine {
         // A feed at a new address starts afresh: the old ETag means nothing there.
         let reset = row.kind == ChannelKind::Feed && row.settings.get("url") != settings.get("url");
         let id = row.id;
-        self.store().write(move |tx| tx.set_channel_settings(id, &settings, reset)).await?;
+        let secret_ref = match spec.password.clone().filter(|p| !p.is_empty()) {
+            Some(password) => Some(self.put_secret(&spec, password).await?),
+            None => None,
+        };
+        self.store()
+            .write(move |tx| {
+                tx.set_channel_settings(id, &settings, reset)?;
+                secret_ref.map_or(Ok(()), |r| tx.set_channel_secret(id, &r))
+            })
+            .await?;
         self.refresh_connectors().await;
         let _ = self.shared().events.send(EngineEvent::ChannelsChanged);
         Ok(self.channel_view(self.channel_named(&spec.name).await?))
+    }
+
+    async fn test_imap(&self, row: &lull_store::ChannelRow, steps: &mut Vec<String>) -> Result<String, String> {
+        let settings: lull_channels::imap::ImapSettings = serde_json::from_value(row.settings.clone()).map_err(|e| e.to_string())?;
+        steps.push(format!("connecting to {}:{} as {}", settings.host, settings.port, settings.user));
+        let secrets = crate::secrets::Secrets::new(self.data_dir().root());
+        let (reference, name) = (row.secret_ref.clone().unwrap_or_default(), row.name.clone());
+        let password = tokio::task::spawn_blocking(move || secrets.get(&reference, &name))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        steps.push("password found".into());
+        let probe = lull_channels::imap::probe(&settings, &lull_channels::imap::Password(password)).await.map_err(|e| e.to_string())?;
+        steps.push(format!(
+            "logged in; the server offers {}",
+            if probe.capabilities.is_empty() { "no extensions Lull uses".to_owned() } else { probe.capabilities.join(", ") }
+        ));
+        let mut bad = Vec::new();
+        for (folder, r) in &probe.folders {
+            match r {
+                Ok(n) => steps.push(format!("{folder}: {n} messages")),
+                Err(e) => {
+                    steps.push(format!("{folder}: cannot be opened ({e})"));
+                    bad.push(folder.clone());
+                }
+            }
+        }
+        if bad.is_empty() {
+            Ok(format!(
+                "the mailbox works{}",
+                if probe.capabilities.iter().any(|c| c == "IDLE") {
+                    "; new mail arrives at once (IDLE)"
+                } else {
+                    "; the server has no IDLE, so Lull checks every 2 minutes"
+                }
+            ))
+        } else {
+            Err(format!("these folders do not exist: {}", bad.join(", ")))
+        }
+    }
+
+    /// Keeps a channel's password where the user chose (the keyring unless told otherwise).
+    async fn put_secret(&self, spec: &ChannelSpec, password: String) -> Result<String, ApiError> {
+        let secrets = crate::secrets::Secrets::new(self.data_dir().root());
+        let store = spec.secret_store.unwrap_or(crate::secrets::SecretStore::Keyring);
+        let name = spec.name.clone();
+        tokio::task::spawn_blocking(move || secrets.put(store, &name, &password))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))
     }
 
     async fn channel_test(&self, name: String) -> Result<ChannelTestReport, ApiError> {
@@ -457,7 +537,7 @@ impl Engine {
                     Err(e) => Err(e.to_string()),
                 }
             }
-            ChannelKind::Imap => Err("IMAP channels are not available yet in this version of Lull".into()),
+            ChannelKind::Imap => self.test_imap(&row, &mut steps).await,
         };
         let (ok, summary) = match outcome {
             Ok(s) => (true, s),

@@ -13,13 +13,15 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use lull_channels::desktop::DesktopSettings;
 use lull_channels::feed::FeedSettings;
+use lull_channels::imap::{ImapSettings, Password, Security};
 use lull_channels::mapping::Mapping;
-use lull_channels::{Backoff, Health, IngestSink, supervise};
+use lull_channels::{Backoff, ConnectorError, Health, IngestSink, supervise};
 use lull_core::model::{ChannelId, ChannelKind};
 use lull_store::ChannelRow;
 
 use crate::api::{ApiError, ChannelSpec, ChannelState, EngineEvent, SyncProgress};
 use crate::engine::Engine;
+use crate::secrets::{SecretError, SecretStore, Secrets};
 
 /// The live side of the channels.
 #[derive(Debug, Default)]
@@ -123,6 +125,10 @@ pub(crate) fn settings_from_spec(spec: &ChannelSpec) -> Result<serde_json::Value
     if spec.kind != ChannelKind::Desktop && !spec.ignore_apps.is_empty() {
         return Err(misplaced("--ignore-app"));
     }
+    let imap_fields = spec.host.is_some() || spec.port.is_some() || spec.user.is_some() || spec.tls.is_some() || !spec.folders.is_empty();
+    if spec.kind != ChannelKind::Imap && (imap_fields || spec.password.is_some() || spec.ca_file.is_some()) {
+        return Err(misplaced("a mail server, user or password"));
+    }
     let value = match spec.kind {
         ChannelKind::Webhook => {
             if spec.preset.is_none() && spec.map.is_empty() {
@@ -141,9 +147,21 @@ pub(crate) fn settings_from_spec(spec: &ChannelSpec) -> Result<serde_json::Value
         }
         ChannelKind::Desktop => serde_json::to_value(DesktopSettings { ignore_apps: spec.ignore_apps.clone() }).unwrap_or_default(),
         ChannelKind::Imap => {
-            return Err(ApiError::invalid(
-                "IMAP channels are not available yet in this version of Lull; use a webhook, feed or desktop channel",
-            ));
+            let host = spec
+                .host
+                .as_deref()
+                .ok_or_else(|| ApiError::invalid("an IMAP channel needs the mail server (--host), e.g. imap.fastmail.com"))?;
+            let user = spec.user.as_deref().unwrap_or_default();
+            let security: Security = spec.tls.as_deref().unwrap_or("tls").parse().map_err(ApiError::invalid)?;
+            let mut settings = ImapSettings::new(host, spec.port, user, security, spec.folders.clone()).map_err(ApiError::invalid)?;
+            if let Some(ca) = spec.ca_file.as_deref().filter(|c| !c.trim().is_empty()) {
+                let path = std::path::PathBuf::from(ca.trim());
+                if !path.is_absolute() || !path.is_file() {
+                    return Err(ApiError::invalid(format!("the CA file {ca:?} does not exist; give the full path of a PEM file")));
+                }
+                settings.ca_file = Some(path);
+            }
+            serde_json::to_value(settings).unwrap_or_default()
         }
     };
     Ok(value)
@@ -168,7 +186,18 @@ pub(crate) fn spec_from_row(row: &ChannelRow) -> ChannelSpec {
         ChannelKind::Desktop => {
             spec.ignore_apps = serde_json::from_value::<DesktopSettings>(row.settings.clone()).map(|d| d.ignore_apps).unwrap_or_default();
         }
-        ChannelKind::Imap => {}
+        ChannelKind::Imap => {
+            if let Ok(s) = serde_json::from_value::<ImapSettings>(row.settings.clone()) {
+                spec.host = Some(s.host);
+                spec.port = Some(s.port);
+                spec.user = Some(s.user);
+                spec.tls = Some(serde_json::to_value(s.security).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default());
+                spec.folders = s.folders;
+                spec.ca_file = s.ca_file.map(|p| p.display().to_string());
+            }
+            spec.secret_store =
+                row.secret_ref.as_deref().map(|r| if r.starts_with("file:") { SecretStore::File } else { SecretStore::Keyring });
+        }
     }
     spec
 }
@@ -186,7 +215,18 @@ pub(crate) fn about(row: &ChannelRow) -> String {
         ChannelKind::Feed => format!("{} every {}", spec.url.unwrap_or_default(), every(spec.every_secs.unwrap_or(900))),
         ChannelKind::Desktop if spec.ignore_apps.is_empty() => "notifications shown on this desktop".into(),
         ChannelKind::Desktop => format!("notifications shown on this desktop, except {}", spec.ignore_apps.join(", ")),
-        ChannelKind::Imap => "IMAP mailbox".into(),
+        ChannelKind::Imap => format!(
+            "{} at {}:{} ({}), {}",
+            spec.user.unwrap_or_default(),
+            spec.host.unwrap_or_default(),
+            spec.port.unwrap_or_default(),
+            match spec.tls.as_deref() {
+                Some("tls") => "TLS",
+                Some("starttls") => "STARTTLS",
+                _ => "not encrypted",
+            },
+            spec.folders.join(", ")
+        ),
     }
 }
 
@@ -265,7 +305,30 @@ impl Engine {
                     lull_channels::desktop::run(id, settings.clone(), bus.clone(), sink.clone())
                 })))
             }
-            ChannelKind::Imap => fail("IMAP channels are not available yet in this version of Lull".into()),
+            ChannelKind::Imap => {
+                let settings: ImapSettings = match serde_json::from_value(row.settings.clone()) {
+                    Ok(s) => s,
+                    Err(e) => return fail(format!("the channel's settings are damaged ({e}); edit the channel")),
+                };
+                let secrets = Secrets::new(self.data_dir().root());
+                let reference = row.secret_ref.clone().unwrap_or_default();
+                let sink = host.clone();
+                Some(tokio::spawn(supervise(id, name.clone(), host, Backoff::default(), move || {
+                    let (settings, secrets, reference, sink, name) =
+                        (settings.clone(), secrets.clone(), reference.clone(), sink.clone(), name.clone());
+                    async move {
+                        // Read at each start, so a password changed in the keyring is picked up.
+                        let password = tokio::task::spawn_blocking(move || secrets.get(&reference, &name))
+                            .await
+                            .map_err(|e| ConnectorError::Transient(e.to_string()))?
+                            .map_err(|e| match e {
+                                SecretError::NoKeyring(_) => ConnectorError::Transient(e.to_string()),
+                                e => ConnectorError::Config(e.to_string()),
+                            })?;
+                        lull_channels::imap::run(id, settings, Password(password), sink).await
+                    }
+                })))
+            }
             ChannelKind::Webhook => None,
         }
     }

@@ -13,6 +13,7 @@ pub mod lock;
 pub mod notifier;
 pub mod paths;
 pub mod scheduler;
+pub mod secrets;
 pub mod server;
 pub mod token;
 

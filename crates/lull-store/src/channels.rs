@@ -14,6 +14,8 @@ pub struct NewChannel {
     pub settings: serde_json::Value,
     /// For webhooks: the SHA-256 (hex) of the bearer token.
     pub token_hash: Option<String>,
+    /// For connectors with a password: where the secret is kept (never the secret).
+    pub secret_ref: Option<String>,
 }
 
 /// A channel as stored, with its activity.
@@ -24,6 +26,7 @@ pub struct ChannelRow {
     pub kind: ChannelKind,
     pub settings: serde_json::Value,
     pub token_hash: Option<String>,
+    pub secret_ref: Option<String>,
     pub health: String,
     pub last_sync_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
@@ -45,7 +48,7 @@ pub struct ChannelAuth {
 const CHANNEL_COLUMNS: &str =
     "c.id, c.name, c.kind, c.settings, c.token_hash, c.health, c.last_sync_at, c.last_error, c.last_error_at, c.created_at,
      (SELECT count(*) FROM messages m WHERE m.channel_id = c.id),
-     (SELECT max(received_at) FROM messages m WHERE m.channel_id = c.id)";
+     (SELECT max(received_at) FROM messages m WHERE m.channel_id = c.id), c.secret_ref";
 
 fn channel_row(r: &Row<'_>) -> rusqlite::Result<(ChannelRow, String, String)> {
     Ok((
@@ -62,6 +65,7 @@ fn channel_row(r: &Row<'_>) -> rusqlite::Result<(ChannelRow, String, String)> {
             created_at: from_ms(r.get(9)?),
             message_count: r.get::<_, i64>(10)? as u64,
             last_message_at: r.get::<_, Option<i64>>(11)?.map(from_ms),
+            secret_ref: r.get(12)?,
         },
         r.get(2)?,
         r.get(3)?,
@@ -124,8 +128,15 @@ impl Tx<'_> {
     pub fn insert_channel(&self, channel: &NewChannel, now: DateTime<Utc>) -> Result<ChannelId> {
         self.conn()
             .execute(
-                "INSERT INTO channels (name, kind, settings, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![channel.name, channel.kind.as_str(), channel.settings.to_string(), channel.token_hash, to_ms(now)],
+                "INSERT INTO channels (name, kind, settings, token_hash, secret_ref, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    channel.name,
+                    channel.kind.as_str(),
+                    channel.settings.to_string(),
+                    channel.token_hash,
+                    channel.secret_ref,
+                    to_ms(now)
+                ],
             )
             .map_err(|e| conflict(e, || format!("a channel named {:?} already exists", channel.name)))?;
         Ok(self.conn().last_insert_rowid())
@@ -141,6 +152,12 @@ impl Tx<'_> {
     /// covers.
     pub fn set_sync_state(&self, id: ChannelId, state: &serde_json::Value) -> Result<()> {
         self.conn().prepare_cached("UPDATE channels SET sync_state = ?2 WHERE id = ?1")?.execute(params![id, state.to_string()])?;
+        Ok(())
+    }
+
+    /// Points a channel at a new secret.
+    pub fn set_channel_secret(&self, id: ChannelId, secret_ref: &str) -> Result<()> {
+        self.conn().execute("UPDATE channels SET secret_ref = ?2 WHERE id = ?1", params![id, secret_ref])?;
         Ok(())
     }
 

@@ -50,8 +50,13 @@ fn message(channel_id: i64, key: &str, title: &str, at: &str, decision: Decision
 }
 
 async fn add_channel(store: &Store, name: &str) -> i64 {
-    let channel =
-        NewChannel { name: name.into(), kind: ChannelKind::Webhook, settings: serde_json::json!({}), token_hash: Some("00".into()) };
+    let channel = NewChannel {
+        name: name.into(),
+        kind: ChannelKind::Webhook,
+        settings: serde_json::json!({}),
+        token_hash: Some("00".into()),
+        secret_ref: None,
+    };
     store.write(move |tx| tx.insert_channel(&channel, utc("2026-11-24T09:00:00Z"))).await.expect("channel")
 }
 

@@ -210,7 +210,40 @@ map: Array<string>,
 /**
  * Desktop: apps whose notifications are not taken.
  */
-ignore_apps: Array<string>, };
+ignore_apps: Array<string>, 
+/**
+ * IMAP: the server, e.g. imap.fastmail.com.
+ */
+host?: string, 
+/**
+ * IMAP: the port (default 993 with TLS, 143 otherwise).
+ */
+port?: number, 
+/**
+ * IMAP: the user name, usually the email address.
+ */
+user?: string, 
+/**
+ * IMAP: `tls` (default), `starttls` or `none` (only for a server on this machine).
+ */
+tls?: string, 
+/**
+ * IMAP: the folders to watch (default INBOX).
+ */
+folders: Array<string>, 
+/**
+ * IMAP: a PEM file of certificate authorities to trust instead of the system's.
+ */
+ca_file?: string, 
+/**
+ * IMAP: the password. Write-only: kept in the keyring (or a private file), never shown,
+ * never exported.
+ */
+password?: string, 
+/**
+ * Where to keep the password: `keyring` (default) or `file`.
+ */
+secret_store?: SecretStore, };
 
 export type ChannelState = "listening" | "stopped" | "connecting" | "syncing" | "ok" | "retrying" | "failed";
 
@@ -225,6 +258,8 @@ summary: string,
  * What was checked, step by step.
  */
 steps: Array<string>, };
+
+export type SecretStore = "keyring" | "file";
 
 export type ChannelView = { id: number, name: string, kind: ChannelKind, 
 /**
