@@ -1,0 +1,225 @@
+//! Channel benchmarks, each beside a baseline measured in the same run:
+//!
+//! - IMAP first-sync throughput from a local Dovecot (messages per second) through Lull's
+//!   connector into a real engine (parse, attribute, decide, commit with the watermark),
+//!   against a raw fetch of the same messages by the same IMAP library with the same commands
+//!   and no processing;
+//! - desktop notification capture latency, from launching `notify-send` to the committed
+//!   decision (the engine's event after the commit), p50/p99, against the time `notify-send`
+//!   itself takes to deliver to the notification daemon (the floor: a process start and a
+//!   D-Bus round trip).
+//!
+//! `cargo bench -p lull-engine --bench channels` runs it in full (`scripts/bench.sh`); under
+//! `cargo test` it runs a small smoke version.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use lull_channels::IngestSink;
+use lull_channels::desktop::DesktopSettings;
+use lull_channels::imap::{self, ImapSettings, Password, Security};
+use lull_engine::api::{ChannelSpec, EngineEvent, Request, Response};
+use lull_engine::clock::SystemClock;
+use lull_engine::notifier::MemoryNotifier;
+use lull_engine::paths::DataDir;
+use lull_engine::{Engine, EngineOptions};
+use lull_testkit::{Dovecot, PrivateBus, RecordingServer};
+
+const USER: &str = "bench";
+const PASSWORD: &str = "bench-pw";
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn engine(dir: &std::path::Path) -> Engine {
+    Engine::open(EngineOptions {
+        data_dir: DataDir::resolve(Some(dir.to_owned())).unwrap(),
+        clock: Arc::new(SystemClock),
+        notifier: Arc::new(MemoryNotifier::new()),
+    })
+    .await
+    .unwrap()
+}
+
+async fn add_channel(engine: &Engine, spec: ChannelSpec) -> i64 {
+    match engine.handle(Request::ChannelAdd(spec)).await.unwrap() {
+        Response::ChannelCreated(c) => c.channel.id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A realistic message of about 4 KB: headers, a paragraph, a quoted reply.
+fn message(n: usize) -> Vec<u8> {
+    let para = "Thanks for the update on the homepage. Could you tighten the hero section and send the new mockups before Thursday? ";
+    format!(
+        "Message-ID: <bench-{n}@client{c}.example>\r\nFrom: Person {n} <p{n}@client{c}.example>\r\nTo: me@freelance.example\r\nSubject: Project update {n}\r\nDate: Thu, 26 Nov 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n\r\n> {}\r\n",
+        para.repeat(16),
+        para.repeat(14),
+        c = n % 7
+    )
+    .into_bytes()
+}
+
+fn settings(server: &Dovecot) -> ImapSettings {
+    ImapSettings::new("127.0.0.1", Some(server.imap_port), USER, Security::None, vec!["INBOX".into()]).unwrap()
+}
+
+/// The same commands as the connector's first sync, with nothing done to what comes back.
+async fn raw_fetch(server: &Dovecot) -> usize {
+    let mut session = imap::login(&settings(server), &Password(PASSWORD.into())).await.unwrap();
+    session.select("INBOX").await.unwrap();
+    let mut uids: Vec<u32> = session.uid_search("SINCE 01-Jan-2020").await.unwrap().into_iter().collect();
+    uids.sort_unstable();
+    let mut bytes = 0;
+    let mut n = 0;
+    for chunk in uids.chunks(50) {
+        let set = chunk.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let fetched: Vec<_> = session
+            .uid_fetch(&set, format!("(UID RFC822.SIZE BODY.PEEK[HEADER] BODY.PEEK[TEXT]<0.{}>)", imap::MAX_TEXT_BYTES))
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        n += fetched.len();
+        bytes += fetched.iter().map(|f| f.header().map_or(0, <[u8]>::len) + f.text().map_or(0, <[u8]>::len)).sum::<usize>();
+    }
+    assert!(bytes > 0);
+    session.logout().await.unwrap();
+    n
+}
+
+async fn bench_imap(n: usize, runs: usize) {
+    let server = Dovecot::start(&[(USER, PASSWORD)]).unwrap();
+    let mut session = imap::login(&settings(&server), &Password(PASSWORD.into())).await.unwrap();
+    for i in 0..n {
+        session.append("INBOX", None, None, message(i)).await.unwrap();
+    }
+    session.logout().await.unwrap();
+    let (mut raw, mut lull) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let start = Instant::now();
+        assert_eq!(raw_fetch(&server).await, n);
+        raw.push(n as f64 / start.elapsed().as_secs_f64());
+
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine(dir.path()).await;
+        let spec = ChannelSpec {
+            kind: lull_core::model::ChannelKind::Imap,
+            name: "mail".into(),
+            host: Some("127.0.0.1".into()),
+            port: Some(server.imap_port),
+            user: Some(USER.into()),
+            tls: Some("none".into()),
+            password: Some(PASSWORD.into()),
+            // No keyring in a benchmark; the connector is driven directly below anyway.
+            secret_store: Some(lull_engine::secrets::SecretStore::File),
+            ..ChannelSpec::default()
+        };
+        let channel = add_channel(&engine, spec).await;
+        let sink: Arc<dyn IngestSink> = Arc::new(engine.clone());
+        let mut events = engine.subscribe();
+        let start = Instant::now();
+        let task = tokio::spawn(imap::run(channel, settings(&server), Password(PASSWORD.into()), sink));
+        let mut stored = 0;
+        while stored < n {
+            if let Ok(EngineEvent::MessageIngested { .. }) = events.recv().await {
+                stored += 1;
+            }
+        }
+        lull.push(n as f64 / start.elapsed().as_secs_f64());
+        task.abort();
+        engine.shutdown().await;
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (raw, lull) = (median(&mut raw), median(&mut lull));
+    println!("imap first sync, {n} messages of ~4 KB from Dovecot (median of {runs} runs)");
+    println!("  raw fetch, same library and commands: {raw:>8.0} msg/s");
+    println!("  Lull (parse, decide, commit):         {lull:>8.0} msg/s   ratio {:.2}", lull / raw);
+}
+
+async fn bench_desktop(n: usize) {
+    let bus = PrivateBus::start().unwrap();
+    let daemon = RecordingServer::start(bus.address()).await.unwrap();
+    let send = |i: usize| {
+        Command::new("notify-send")
+            .args(["-a", "Slack", &format!("Jane Doe (Acme) {i}"), "Can we move the call?"])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .status()
+            .unwrap()
+    };
+    // The floor: notify-send alone, start to delivered.
+    let mut floor = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        assert!(send(i).success());
+        floor.push(start.elapsed());
+    }
+    assert!(daemon.notifications().len() >= n);
+
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path()).await;
+    let channel =
+        add_channel(&engine, ChannelSpec { kind: lull_core::model::ChannelKind::Desktop, name: "desk".into(), ..ChannelSpec::default() })
+            .await;
+    let sink: Arc<dyn IngestSink> = Arc::new(engine.clone());
+    let monitor = tokio::spawn(lull_channels::desktop::run(channel, DesktopSettings::default(), Some(bus.address().to_owned()), sink));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut events = engine.subscribe();
+    let mut capture = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        assert!(send(n + i).success());
+        loop {
+            if let Ok(EngineEvent::MessageIngested { .. }) =
+                tokio::time::timeout(Duration::from_secs(10), events.recv()).await.expect("captured")
+            {
+                break;
+            }
+        }
+        capture.push(start.elapsed());
+    }
+    monitor.abort();
+    engine.shutdown().await;
+    floor.sort();
+    capture.sort();
+    println!("desktop notification capture, {n} notify-send calls");
+    println!(
+        "  notify-send to the daemon (floor): p50 {:>6.1} ms  p99 {:>6.1} ms",
+        ms(percentile(&floor, 0.5)),
+        ms(percentile(&floor, 0.99))
+    );
+    println!(
+        "  notify-send to committed decision:  p50 {:>6.1} ms  p99 {:>6.1} ms   (p50 {:.2}x the floor)",
+        ms(percentile(&capture, 0.5)),
+        ms(percentile(&capture, 0.99)),
+        percentile(&capture, 0.5).as_secs_f64() / percentile(&floor, 0.5).as_secs_f64()
+    );
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    println!("# Lull channel benchmarks ({})", if full { "full run" } else { "smoke run under cargo test" });
+    runtime.block_on(async {
+        if full {
+            bench_imap(2_000, 3).await;
+            bench_desktop(200).await;
+        } else {
+            bench_imap(60, 1).await;
+            bench_desktop(5).await;
+        }
+    });
+}
