@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 
+import xclose
 from webdriver import Driver
 
 TARGET = os.environ.get("CARGO_TARGET_DIR", "target")
@@ -81,9 +82,18 @@ def measure(driver, app, ready_script, close_window):
     open_mib, procs = total_pss_mib(os.path.basename(app))
     closed_mib = None
     if close_window:
-        session.close_window()
+        # As the user closes it: the app keeps its engine and tray, and drops the webview.
+        if xclose.close("Lull") == 0:
+            raise SystemExit("no window named Lull to close")
         time.sleep(8)
         closed_mib, _ = total_pss_mib(os.path.basename(app))
+        # The app lives on in the tray, out of the driver's reach: stop it, or the next launch
+        # would hand over to it (single instance) and never open a session.
+        pid = find_pid(os.path.basename(app))
+        if pid:
+            os.kill(pid, 15)
+            while find_pid(os.path.basename(app)):
+                time.sleep(0.1)
     session.quit()
     time.sleep(2)
     return ready, open_mib, closed_mib, procs

@@ -68,3 +68,18 @@ fn malformed_mail_is_kept_with_what_could_be_read() {
     let junk = mail::parse(&[0xff, 0xfe, 0x00, 0x13, b'x'], false, now());
     assert!(!junk.title.is_empty() && !junk.sender.is_empty());
 }
+
+#[test]
+fn deeply_nested_and_huge_messages_are_bounded() {
+    // 200 levels of forwarded messages: the parser stops descending, the message is kept.
+    let mut raw = String::from("Subject: innermost\r\nFrom: deep@nest.example\r\n\r\nbottom\r\n");
+    for level in 0..200 {
+        raw = format!("From: level{level}@nest.example\r\nSubject: level {level}\r\nContent-Type: message/rfc822\r\n\r\n{raw}");
+    }
+    let m = mail::parse(raw.as_bytes(), false, now());
+    assert_eq!(m.title, "level 199");
+    // A body far over the limit is cut, with a mark.
+    let big = format!("From: big@acme.example\r\nSubject: big\r\n\r\n{}", "word ".repeat(50_000));
+    let m = mail::parse(big.as_bytes(), false, now());
+    assert!(m.body.chars().count() <= mail::MAX_BODY_CHARS + 1 && m.body.ends_with('…'), "{}", m.body.len());
+}

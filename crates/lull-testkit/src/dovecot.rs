@@ -37,14 +37,25 @@ impl Dovecot {
         for sub in ["run", "state", "mail"] {
             std::fs::create_dir_all(d.join(sub))?;
         }
-        // Mail belongs to the user Dovecot runs mail processes as.
-        run(Command::new("chown").args(["nobody:nogroup"]).arg(d.join("mail")))?;
+        // As root, mail processes run as nobody, who must own the mail; as anyone else,
+        // Dovecot runs everything as that user.
+        let me = output(Command::new("id").arg("-un"))?;
+        let root = me == "root";
+        if root {
+            run(Command::new("chown").args(["nobody:nogroup"]).arg(d.join("mail")))?;
+        }
+        let identity = if root {
+            "uid=nobody gid=nogroup".to_owned()
+        } else {
+            format!("uid={} gid={}", output(Command::new("id").arg("-u"))?, output(Command::new("id").arg("-g"))?)
+        };
+        let unprivileged = if root { String::new() } else { format!("default_internal_user = {me}\ndefault_login_user = {me}\n") };
         let users: String = users.iter().map(|(u, p)| format!("{u}:{{PLAIN}}{p}\n")).collect();
         std::fs::write(d.join("users"), users)?;
         certificates(d)?;
         let (imap_port, imaps_port) = (free_port()?, free_port()?);
         let conf = format!(
-            r#"base_dir = {d}/run
+            r#"{unprivileged}base_dir = {d}/run
 state_dir = {d}/state
 instance_name = lull-test-{imap_port}
 log_path = {d}/dovecot.log
@@ -62,7 +73,7 @@ passdb {{
 }}
 userdb {{
   driver = static
-  args = uid=nobody gid=nogroup home={d}/mail/%u
+  args = {identity} home={d}/mail/%u
 }}
 service imap-login {{
   inet_listener imap {{
@@ -154,6 +165,11 @@ service imap-login {{
             folder,
         ]))
     }
+}
+
+fn output(cmd: &mut Command) -> io::Result<String> {
+    let out = cmd.output()?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// Waits without a runtime: the harness is synchronous set-up code.
