@@ -7,7 +7,6 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod locale;
 mod tray;
 
 use std::sync::{Arc, Mutex};

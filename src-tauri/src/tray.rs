@@ -9,7 +9,7 @@ use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_autostart::ManagerExt;
 
 use crate::Desktop;
-use crate::locale::{self, Lang};
+use lull_engine::tray_text::{self as locale, Lang};
 
 /// The two lines of the menu that change.
 struct StatusItems {

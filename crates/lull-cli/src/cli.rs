@@ -28,6 +28,10 @@ pub enum Command {
         /// The loopback address and port to listen on; port 0 picks a free one.
         #[arg(long, value_name = "ADDR", default_value = lull_engine::server::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
+        /// Show a tray icon (StatusNotifierItem) with the held count, the next digest, focus
+        /// sessions and "Digest now".
+        #[arg(long)]
+        tray: bool,
     },
     /// Show or change your week: focus blocks, working hours, digest times.
     #[command(subcommand)]

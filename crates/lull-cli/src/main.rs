@@ -10,6 +10,7 @@
 mod backend;
 mod cli;
 mod render;
+mod tray;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -77,8 +78,8 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), CliError> {
     let dir = DataDir::resolve(cli.data_dir.clone())?;
-    if let Command::Serve { listen } = cli.command {
-        return serve(dir, listen).await;
+    if let Command::Serve { listen, tray } = cli.command {
+        return serve(dir, listen, tray).await;
     }
     let backend = Backend::connect(&dir).await?;
     let result = execute(&backend, cli.command, cli.json).await;
@@ -86,7 +87,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     result
 }
 
-async fn serve(dir: DataDir, listen: SocketAddr) -> Result<(), CliError> {
+async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliError> {
     dir.ensure()?;
     let mut lock = EngineLock::acquire(dir.root(), SystemClock.now())?;
     let engine =
@@ -105,7 +106,19 @@ async fn serve(dir: DataDir, listen: SocketAddr) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, banner.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
     drop(out);
-    let served = server::run(engine.clone(), listener, token, shutdown_signal()).await;
+    // The tray's Quit stops the server like a signal does.
+    let (quit, mut quitting) = tokio::sync::watch::channel(false);
+    let tray_task = tray.then(|| tokio::spawn(tray::run(engine.clone(), format!("{url}#token={token}"), quit)));
+    let stop = async move {
+        tokio::select! {
+            () = shutdown_signal() => {}
+            _ = quitting.wait_for(|q| *q) => {}
+        }
+    };
+    let served = server::run(engine.clone(), listener, token, stop).await;
+    if let Some(t) = tray_task {
+        t.abort();
+    }
     engine.shutdown().await;
     drop(lock);
     served.map_err(|e| CliError::Other(format!("the server stopped: {e}")))

@@ -164,3 +164,60 @@ impl RecordingServer {
         self.notifications()
     }
 }
+
+/// A StatusNotifierWatcher, as a desktop's tray host runs it: it records the tray items that
+/// register, so a test can find them and read their properties and menus.
+#[derive(Debug)]
+pub struct TrayHost {
+    _conn: zbus::Connection,
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+struct Watcher {
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    // zbus hands interface methods their arguments by value.
+    #[allow(clippy::needless_pass_by_value)]
+    fn register_status_notifier_item(&self, service: String, #[zbus(header)] header: zbus::message::Header<'_>) {
+        // Items register with their bus name or only an object path; keep the bus name.
+        let name = if service.starts_with('/') { header.sender().map(|s| s.to_string()).unwrap_or(service) } else { service };
+        self.items.lock().unwrap_or_else(|p| p.into_inner()).push(name);
+    }
+
+    fn register_status_notifier_host(&self, _service: String) {}
+
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+impl TrayHost {
+    pub async fn start(address: &str) -> zbus::Result<TrayHost> {
+        let items = Arc::new(Mutex::new(Vec::new()));
+        let conn = zbus::connection::Builder::address(address)
+            .name("org.kde.StatusNotifierWatcher")
+            .serve_at("/StatusNotifierWatcher", Watcher { items: items.clone() })
+            .build()
+            .await?;
+        Ok(TrayHost { _conn: conn, items })
+    }
+
+    /// The bus names of the registered items.
+    pub fn items(&self) -> Vec<String> {
+        self.items.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+}

@@ -1,5 +1,5 @@
-//! The tray's words, in English or French like the UI, following the system language
-//! (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+//! The tray's words (the desktop app's and `lull serve --tray`'s), in English or French like the
+//! UI, following the system language (`LC_ALL`, `LC_MESSAGES`, `LANG`).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -34,6 +34,14 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
         (_, "quit") => "Quit Lull",
         _ => "",
     }
+}
+
+/// The focus and held lines for a status, in the user's time zone.
+pub fn status_lines(status: &crate::api::StatusView, lang: Lang) -> (String, String) {
+    let tz: chrono_tz::Tz = status.tz.parse().unwrap_or(chrono_tz::UTC);
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%H:%M").to_string();
+    let until = status.focus.until.filter(|_| status.focus.in_focus).map(local);
+    (focus_line(lang, until.as_deref()), held_line(lang, status.held, &local(status.next_digest)))
 }
 
 /// `3 held · next digest 13:00` or `Nothing held · next digest 13:00`.

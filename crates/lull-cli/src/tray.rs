@@ -1,0 +1,161 @@
+//! The tray of `lull serve --tray`: the engine in the background with a tray icon and no
+//! window, for desktops where the app's own window is not wanted (or not yet open). It is a
+//! StatusNotifierItem spoken over D-Bus (KDE, XFCE, Cinnamon, sway's bars, GNOME with the
+//! AppIndicator extension), so this process links neither GTK nor WebKit and stays small.
+//!
+//! The menu shows what is held and when the next digest comes, starts and stops focus
+//! sessions, releases a digest now, opens the web UI in the browser, and quits.
+
+use std::sync::Arc;
+
+use ksni::menu::{MenuItem, StandardItem};
+use ksni::{ToolTip, TrayMethods};
+use lull_engine::Engine;
+use lull_engine::api::{Request, Response};
+use lull_engine::tray_text::{self, Lang};
+use tokio::sync::{mpsc, watch};
+
+/// What a menu entry asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Focus(u32),
+    StopFocus,
+    DigestNow,
+    Open,
+    Quit,
+}
+
+#[derive(Debug)]
+struct LullTray {
+    lang: Lang,
+    focus_line: String,
+    held_line: String,
+    actions: mpsc::UnboundedSender<Action>,
+}
+
+impl LullTray {
+    fn item(&self, key: &str, action: Action) -> MenuItem<Self> {
+        StandardItem {
+            label: tray_text::text(self.lang, key).to_owned(),
+            activate: Box::new(move |t: &mut Self| {
+                let _ = t.actions.send(action);
+            }),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+impl ksni::Tray for LullTray {
+    // Linux trays differ on what a click on the icon does; the menu holds everything.
+    const MENU_ON_ACTIVATE: bool = true;
+
+    fn id(&self) -> String {
+        "lull".into()
+    }
+
+    fn title(&self) -> String {
+        format!("Lull · {}", self.held_line)
+    }
+
+    fn icon_name(&self) -> String {
+        // A crescent moon from the freedesktop icon theme.
+        "weather-clear-night".into()
+    }
+
+    fn tool_tip(&self) -> ToolTip {
+        ToolTip { title: "Lull".into(), description: format!("{}\n{}", self.focus_line, self.held_line), ..Default::default() }
+    }
+
+    fn menu(&self) -> Vec<MenuItem<Self>> {
+        let line = |text: &str| StandardItem { label: text.to_owned(), enabled: false, ..Default::default() }.into();
+        vec![
+            line(&self.focus_line),
+            line(&self.held_line),
+            MenuItem::Separator,
+            self.item("focus-25", Action::Focus(25)),
+            self.item("focus-50", Action::Focus(50)),
+            self.item("focus-90", Action::Focus(90)),
+            self.item("focus-stop", Action::StopFocus),
+            MenuItem::Separator,
+            self.item("digest-now", Action::DigestNow),
+            self.item("open", Action::Open),
+            MenuItem::Separator,
+            self.item("quit", Action::Quit),
+        ]
+    }
+}
+
+/// Shows the tray until `quit` is sent or the engine stops; a missing tray host is logged, not
+/// fatal (the engine serves on).
+pub async fn run(engine: Engine, web_ui: String, quit: watch::Sender<bool>) {
+    let lang = tray_text::system();
+    let (actions, mut incoming) = mpsc::unbounded_channel();
+    let (focus_line, held_line) = lines(&engine, lang).await;
+    let tray = LullTray { lang, focus_line, held_line, actions };
+    let handle = match tray.assume_sni_available(true).spawn().await {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::warn!(error = %e, "no tray: the desktop has no StatusNotifierItem host; Lull keeps running without one");
+            return;
+        }
+    };
+    let handle = Arc::new(handle);
+    let mut events = engine.subscribe();
+    let mut stopping = quit.subscribe();
+    loop {
+        tokio::select! {
+            action = incoming.recv() => {
+                let Some(action) = action else { break };
+                let request = match action {
+                    Action::Focus(minutes) => Some(Request::FocusStart { minutes }),
+                    Action::StopFocus => Some(Request::FocusStop),
+                    Action::DigestNow => Some(Request::DigestNow),
+                    Action::Open => {
+                        open(&web_ui);
+                        None
+                    }
+                    Action::Quit => {
+                        let _ = quit.send(true);
+                        break;
+                    }
+                };
+                if let Some(request) = request
+                    && let Err(e) = engine.handle(request).await
+                {
+                    tracing::warn!(error = %e, ?action, "tray action");
+                }
+            }
+            event = events.recv() => {
+                if matches!(event, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                    break;
+                }
+            }
+            // The next digest time moves at each slot even when nothing is released.
+            () = tokio::time::sleep(std::time::Duration::from_secs(300)) => {}
+            _ = stopping.changed() => break,
+        }
+        let (focus_line, held_line) = lines(&engine, lang).await;
+        handle
+            .update(move |t| {
+                t.focus_line = focus_line;
+                t.held_line = held_line;
+            })
+            .await;
+    }
+    handle.shutdown().await;
+}
+
+async fn lines(engine: &Engine, lang: Lang) -> (String, String) {
+    match engine.handle(Request::Status).await {
+        Ok(Response::Status(status)) => tray_text::status_lines(&status, lang),
+        _ => (tray_text::focus_line(lang, None), String::new()),
+    }
+}
+
+/// The web UI (with its access token) in the user's browser.
+fn open(web_ui: &str) {
+    if let Err(e) = std::process::Command::new("xdg-open").arg(web_ui).spawn() {
+        tracing::warn!(error = %e, "cannot open the browser (xdg-open)");
+    }
+}

@@ -1,0 +1,152 @@
+//! `lull serve --tray` on a private session bus with a tray host (a StatusNotifierWatcher):
+//! the item registers, shows what is held, and its menu starts a focus session and releases a
+//! digest in the running engine.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use lull_testkit::{PrivateBus, RecordingServer, TrayHost};
+use serde_json::Value;
+use zbus::wire::OwnedVariant;
+
+const LULL: &str = env!("CARGO_BIN_EXE_lull");
+
+fn lull_json(dir: &std::path::Path, args: &[&str]) -> Value {
+    let out = Command::new(LULL).arg("--data-dir").arg(dir).args(args).arg("--json").env("LULL_LOG", "warn").output().expect("lull");
+    assert!(out.status.success(), "lull {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let bus = PrivateBus::start().expect("private dbus-daemon");
+    let host = TrayHost::start(bus.address()).await.expect("tray host");
+    let _daemon = RecordingServer::start(bus.address()).await.expect("notification daemon");
+    lull_json(dir, &["schedule", "set", "--tz", "Europe/Paris", "--focus", "daily 00:00-24:00", "--work", "daily 00:00-24:00"]);
+    let hook = lull_json(dir, &["channel", "add", "webhook", "hooks"]);
+    let token = hook["token"].as_str().expect("token").to_owned();
+
+    let mut child = Command::new(LULL)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0", "--tray"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .env("LULL_LOG", "warn")
+        .env("LANG", "en_GB.UTF-8")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("lull serve --tray");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+    let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("URL").to_owned();
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while host.items().is_empty() {
+        assert!(Instant::now() < deadline, "the tray item did not register");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let item = host.items()[0].clone();
+    let conn = zbus::connection::Builder::address(bus.address()).build().await.expect("connection");
+    let property = |name: &'static str| {
+        let conn = conn.clone();
+        let item = item.clone();
+        async move {
+            let reply = conn
+                .call_method(
+                    Some(item.as_str()),
+                    "/StatusNotifierItem",
+                    Some("org.freedesktop.DBus.Properties"),
+                    "Get",
+                    &("org.kde.StatusNotifierItem", name),
+                )
+                .await
+                .expect("property");
+            let value: OwnedVariant = reply.body().deserialize().expect("variant");
+            value
+        }
+    };
+    // A message arrives during focus: held, and the tray says so.
+    let resp = reqwest::Client::new()
+        .post(format!("{url}hooks/hooks"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"id": "1", "from": "jane@acme.example", "title": "Mockups"}))
+        .send()
+        .await
+        .expect("webhook");
+    assert_eq!(resp.status().as_u16(), 200);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let title = String::try_from(property("Title").await).expect("title");
+        if title.starts_with("Lull · 1 held · next digest") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the tray title did not update: {title}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The menu: find "Digest now" by its label and click it.
+    let menu_path = zbus::OwnedObjectPath::try_from(property("Menu").await).expect("menu path");
+    let ids: Vec<i32> = (1..30).collect();
+    let reply = conn
+        .call_method(
+            Some(item.as_str()),
+            menu_path.as_str(),
+            Some("com.canonical.dbusmenu"),
+            "GetGroupProperties",
+            &(ids, vec!["label".to_owned()]),
+        )
+        .await
+        .expect("menu items");
+    let items: Vec<(i32, HashMap<String, OwnedVariant>)> = reply.body().deserialize().expect("items");
+    let id_of = |label: &str| {
+        items
+            .iter()
+            .find(|(_, p)| p.get("label").and_then(|v| String::try_from(v.try_clone().ok()?).ok()).as_deref() == Some(label))
+            .map(|(id, _)| *id)
+            .unwrap_or_else(|| panic!("no menu item {label:?}"))
+    };
+    let click = |id: i32| {
+        let conn = conn.clone();
+        let item = item.clone();
+        let path = menu_path.clone();
+        async move {
+            conn.call_method(
+                Some(item.as_str()),
+                path.as_str(),
+                Some("com.canonical.dbusmenu"),
+                "Event",
+                &(id, "clicked", zbus::Variant::from(0i32), 0u32),
+            )
+            .await
+            .expect("click");
+        }
+    };
+    click(id_of("Digest now")).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while lull_json(dir, &["digest", "list"]).as_array().is_none_or(Vec::is_empty) {
+        assert!(Instant::now() < deadline, "Digest now did not release a digest");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click(id_of("Focus 25 min")).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while lull_json(dir, &["status"])["focus"]["source"] != "session" {
+        assert!(Instant::now() < deadline, "Focus 25 min did not start a session");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Quit stops the engine.
+    click(id_of("Quit Lull")).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "Quit did not stop lull serve");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
