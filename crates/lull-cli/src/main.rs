@@ -110,9 +110,15 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliEr
     let (quit, mut quitting) = tokio::sync::watch::channel(false);
     let tray_task = tray.then(|| tokio::spawn(tray::run(engine.clone(), format!("{url}#token={token}"), quit)));
     let stop = async move {
+        // Without a tray nobody sends Quit: the sender is gone, which must not count as one.
+        let quit_asked = async move {
+            if quitting.wait_for(|q| *q).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
         tokio::select! {
             () = shutdown_signal() => {}
-            _ = quitting.wait_for(|q| *q) => {}
+            () = quit_asked => {}
         }
     };
     let served = server::run(engine.clone(), listener, token, stop).await;
