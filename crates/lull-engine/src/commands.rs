@@ -357,10 +357,11 @@ impl Engine {
             (None, ChannelKind::Webhook) => ChannelState::Listening,
             (None, _) => ChannelState::Stopped,
         };
+        let spec = connectors::spec_from_row(&c);
         ChannelView {
             path: (c.kind == ChannelKind::Webhook).then(|| format!("/hooks/{}", c.name)),
-            about: connectors::about(&c),
-            spec: connectors::spec_from_row(&c),
+            about: connectors::about(&c, &spec),
+            spec,
             state,
             next_retry_at: live.as_ref().and_then(|l| l.next_retry_at),
             progress: live.as_ref().and_then(|l| l.progress),

@@ -202,9 +202,8 @@ pub(crate) fn spec_from_row(row: &ChannelRow) -> ChannelSpec {
     spec
 }
 
-/// One line saying what a channel listens to.
-pub(crate) fn about(row: &ChannelRow) -> String {
-    let spec = spec_from_row(row);
+/// One line saying what a channel listens to, from its spec (see [`spec_from_row`]).
+pub(crate) fn about(row: &ChannelRow, spec: &ChannelSpec) -> String {
     match row.kind {
         ChannelKind::Webhook => match (&spec.preset, spec.map.len()) {
             (None, 0) => format!("POST /hooks/{} with Lull's JSON format", row.name),
@@ -212,13 +211,13 @@ pub(crate) fn about(row: &ChannelRow) -> String {
             (Some(p), n) => format!("POST /hooks/{}, {p} payloads with {n} mapped field(s)", row.name),
             (None, n) => format!("POST /hooks/{}, {n} mapped field(s)", row.name),
         },
-        ChannelKind::Feed => format!("{} every {}", spec.url.unwrap_or_default(), every(spec.every_secs.unwrap_or(900))),
+        ChannelKind::Feed => format!("{} every {}", spec.url.as_deref().unwrap_or_default(), every(spec.every_secs.unwrap_or(900))),
         ChannelKind::Desktop if spec.ignore_apps.is_empty() => "notifications shown on this desktop".into(),
         ChannelKind::Desktop => format!("notifications shown on this desktop, except {}", spec.ignore_apps.join(", ")),
         ChannelKind::Imap => format!(
             "{} at {}:{} ({}), {}",
-            spec.user.unwrap_or_default(),
-            spec.host.unwrap_or_default(),
+            spec.user.as_deref().unwrap_or_default(),
+            spec.host.as_deref().unwrap_or_default(),
             spec.port.unwrap_or_default(),
             match spec.tls.as_deref() {
                 Some("tls") => "TLS",

@@ -1,8 +1,6 @@
 //! Secrets Lull generates: the API token and webhook channel tokens. Tokens are 256 random bits;
 //! webhook tokens are stored only as their SHA-256 and compared in constant time.
 
-use sha2::{Digest, Sha256};
-
 /// A new random token with a recognisable prefix (`lull_api_`, `lull_wh_`), so a leaked one is
 /// easy to spot and revoke.
 pub fn generate(prefix: &str) -> String {
@@ -21,7 +19,7 @@ pub fn generate(prefix: &str) -> String {
 
 /// The stored form of a token: hex SHA-256.
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    lull_channels::hex_sha256(token.as_bytes())
 }
 
 /// Whether `presented` hashes to `stored_hash`, in time independent of where they differ.
