@@ -4,7 +4,6 @@
 //! preset; each attributed to a client by `feed:` and `app:` identities, with the channels'
 //! health shown by `lull channel list` and checked by `lull channel test`.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -14,34 +13,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
+mod common;
+
+use common::{LULL, Server, lull, ok, ok_json};
 use lull_testkit::{PrivateBus, RecordingServer};
 use serde_json::Value;
-
-const LULL: &str = env!("CARGO_BIN_EXE_lull");
-
-fn lull(dir: &Path, args: &[&str]) -> Output {
-    Command::new(LULL).arg("--data-dir").arg(dir).args(args).env("LULL_LOG", "warn").output().expect("run lull")
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = lull(dir, args);
-    assert!(out.status.success(), "lull {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn ok_json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    serde_json::from_str(&ok(dir, &all)).expect("json output")
-}
-
-struct Serve(Child);
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let _ = self.0.wait();
-    }
-}
 
 /// Polls `check` on `lull ARGS --json` until it holds.
 async fn until(dir: &Path, args: &[&str], what: &str, check: impl Fn(&Value) -> bool) -> Value {
@@ -111,20 +87,8 @@ async fn feeds_desktop_notifications_and_mapped_webhooks_enter_the_inbox() {
     let gh = ok_json(dir, &["channel", "add", "webhook", "gh", "--preset", "github", "--map", "from=/comment/user/email|/sender/login"]);
     let token = gh["token"].as_str().expect("token").to_owned();
 
-    let mut child = Command::new(LULL)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .env("LULL_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start lull serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("URL").to_owned();
-    let _serve = Serve(child);
+    let serve = Server::start(dir, &[], &[("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref())]);
+    let url = serve.url.clone();
 
     // The feed: the recent incident arrives, attributed by feed:, held by focus; the old one
     // is outside the first sync's window.
@@ -311,21 +275,12 @@ async fn an_imap_account_with_its_password_in_the_keyring() {
     assert!(!db.windows(10).any(|w| w == b"imap-pw-42"), "the password is not in the database");
     assert!(!dir.join("secrets").exists());
 
-    let mut child = Command::new(LULL)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .env("HOME", &home)
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env("LULL_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start lull serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-    let _serve = Serve(child);
+    let run = home.join("run");
+    let _serve = Server::start(
+        dir,
+        &[],
+        &[("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref()), ("HOME", home.as_os_str()), ("XDG_RUNTIME_DIR", run.as_os_str())],
+    );
     let inbox = until(dir, &["inbox", "--limit", "100"], "the mail", |v| messages(v).len() == 3).await;
     assert!(messages(&inbox).iter().all(|m| m["client"] == "Acme" && m["channel"] == "mail"), "{inbox:#}");
     let list =

@@ -2,75 +2,13 @@
 //! notifications through a private `dbus-daemon` to a recording notification server, and a
 //! `kill -9` to check that an acknowledged message survives.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
+mod common;
+
+use common::{Server, fails, ok, ok_json};
 use lull_testkit::{PrivateBus, RecordingServer};
 use serde_json::{Value, json};
-
-const LULL: &str = env!("CARGO_BIN_EXE_lull");
-
-fn lull(dir: &Path, args: &[&str]) -> Output {
-    Command::new(LULL).arg("--data-dir").arg(dir).args(args).env("LULL_LOG", "warn").output().expect("run lull")
-}
-
-/// Runs `lull ARGS`, expects success, returns stdout.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = lull(dir, args);
-    assert!(out.status.success(), "lull {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn ok_json(dir: &Path, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    serde_json::from_str(&ok(dir, &all)).expect("json output")
-}
-
-/// Runs `lull ARGS`, expects failure, returns stderr.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = lull(dir, args);
-    assert!(!out.status.success(), "lull {args:?} should have failed");
-    String::from_utf8(out.stderr).expect("utf-8")
-}
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(dir: &Path, bus: &PrivateBus) -> Server {
-        let mut child = Command::new(LULL)
-            .arg("--data-dir")
-            .arg(dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-            .env("LULL_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start lull serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the first line");
-        let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_owned();
-        Server { child, url }
-    }
-
-    fn kill_hard(mut self) {
-        let _ = Command::new("kill").args(["-9", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
-}
 
 async fn post(url: &str, channel: &str, token: &str, body: Value) -> (u16, Value) {
     let resp = reqwest::Client::new().post(format!("{url}hooks/{channel}")).bearer_auth(token).json(&body).send().await.expect("post");
@@ -105,7 +43,7 @@ async fn serve_ingests_notifies_through_dbus_and_keeps_acknowledged_messages() {
     let token = created["token"].as_str().expect("token").to_owned();
     assert_eq!(created["channel"]["path"], "/hooks/acme");
 
-    let server = Server::start(dir, &bus);
+    let server = Server::start(dir, &[], &[("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref())]);
     // The API token is readable by the user only.
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(dir.join("api-token")).expect("api-token").permissions().mode();
@@ -157,7 +95,7 @@ async fn serve_ingests_notifies_through_dbus_and_keeps_acknowledged_messages() {
     assert_eq!(status, 200);
     let id = body["message_id"].clone();
     server.kill_hard();
-    let server = Server::start(dir, &bus);
+    let server = Server::start(dir, &[], &[("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref())]);
     let inbox = ok_json(dir, &["inbox", "--search", "crash"]);
     assert_eq!(inbox["messages"][0]["id"], id);
     assert_eq!(inbox["messages"][0]["title"], "Before the crash");

@@ -3,21 +3,14 @@
 //! digest in the running engine.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lull_testkit::{PrivateBus, RecordingServer, TrayHost};
-use serde_json::Value;
 use zbus::wire::OwnedVariant;
 
-const LULL: &str = env!("CARGO_BIN_EXE_lull");
+mod common;
 
-fn lull_json(dir: &std::path::Path, args: &[&str]) -> Value {
-    let out = Command::new(LULL).arg("--data-dir").arg(dir).args(args).arg("--json").env("LULL_LOG", "warn").output().expect("lull");
-    assert!(out.status.success(), "lull {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("json")
-}
+use common::{Server, ok_json as lull_json};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
@@ -30,20 +23,9 @@ async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
     let hook = lull_json(dir, &["channel", "add", "webhook", "hooks"]);
     let token = hook["token"].as_str().expect("token").to_owned();
 
-    let mut child = Command::new(LULL)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0", "--tray"])
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .env("LULL_LOG", "warn")
-        .env("LANG", "en_GB.UTF-8")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("lull serve --tray");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("URL").to_owned();
+    let mut server =
+        Server::start(dir, &["--tray"], &[("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref()), ("LANG", "en_GB.UTF-8".as_ref())]);
+    let url = server.url.clone();
 
     let deadline = Instant::now() + Duration::from_secs(10);
     while host.items().is_empty() {
@@ -142,7 +124,7 @@ async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
     click(id_of("Quit Lull")).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        if let Some(status) = child.try_wait().expect("wait") {
+        if let Some(status) = server.child.try_wait().expect("wait") {
             assert!(status.success(), "{status:?}");
             break;
         }

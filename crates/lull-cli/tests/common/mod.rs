@@ -1,0 +1,75 @@
+//! What the `lull` tests share: running the command on a data directory, and a `lull serve`
+//! process that stops with the test.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub const LULL: &str = env!("CARGO_BIN_EXE_lull");
+
+pub fn lull(dir: &Path, args: &[&str]) -> Output {
+    Command::new(LULL).arg("--data-dir").arg(dir).args(args).env("LULL_LOG", "warn").output().expect("run lull")
+}
+
+/// Runs `lull ARGS`, expects success, returns stdout.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = lull(dir, args);
+    assert!(out.status.success(), "lull {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+pub fn ok_json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    serde_json::from_str(&ok(dir, &all)).expect("json output")
+}
+
+/// Runs `lull ARGS`, expects failure, returns stderr.
+pub fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = lull(dir, args);
+    assert!(!out.status.success(), "lull {args:?} should have failed");
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+/// `lull serve` on a free loopback port, with `extra` arguments and environment; stopped
+/// (SIGTERM) when dropped.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Server {
+    pub fn start(dir: &Path, extra: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Server {
+        let mut child = Command::new(LULL)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .envs(env.iter().copied())
+            .env("LULL_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start lull serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the first line");
+        let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_owned();
+        Server { child, url }
+    }
+
+    /// Kills it as a crash would (SIGKILL).
+    pub fn kill_hard(mut self) {
+        let _ = Command::new("kill").args(["-9", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
