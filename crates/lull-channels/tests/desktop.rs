@@ -21,6 +21,17 @@ fn on_bus(bus: &PrivateBus, program: &str, args: &[&str]) {
     assert!(out.status.success(), "{program} failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A Notify call made with `gdbus`, as a program using GLib's D-Bus directly would.
+fn gdbus_notify(bus: &PrivateBus, app: &str, summary: &str, body: &str) {
+    let method = "org.freedesktop.Notifications.Notify";
+    let (dest, path) = ("org.freedesktop.Notifications", "/org/freedesktop/Notifications");
+    on_bus(
+        bus,
+        "gdbus",
+        &["call", "--session", "--dest", dest, "--object-path", path, "--method", method, app, "0", "", summary, body, "[]", "{}", "5000"],
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn notifications_from_real_senders_enter_the_inbox() {
     let bus = PrivateBus::start().expect("private dbus-daemon");
@@ -31,54 +42,12 @@ async fn notifications_from_real_senders_enter_the_inbox() {
     host.wait("the monitor", Duration::from_secs(10), |h| h.last_health() == Some(Health::Ok)).await;
 
     on_bus(&bus, "notify-send", &["-a", "Slack", "Jane Doe (Acme workspace)", "Can we move <b>the call</b> to 3pm &amp; review?"]);
-    on_bus(
-        &bus,
-        "gdbus",
-        &[
-            "call",
-            "--session",
-            "--dest",
-            "org.freedesktop.Notifications",
-            "--object-path",
-            "/org/freedesktop/Notifications",
-            "--method",
-            "org.freedesktop.Notifications.Notify",
-            "Thunderbird",
-            "0",
-            "",
-            "Invoice 2026-114",
-            "From billing@globex.example",
-            "[]",
-            "{}",
-            "5000",
-        ],
-    );
+    gdbus_notify(&bus, "Thunderbird", "Invoice 2026-114", "From billing@globex.example");
     // Neither Lull's own notifications nor ignored apps are taken.
     on_bus(&bus, "notify-send", &["-a", "Lull", "13:00 digest: 2 messages", "x"]);
     on_bus(&bus, "notify-send", &["-a", "update-notifier", "Updates available", "x"]);
     // notify-send refuses an empty summary; browsers send them.
-    on_bus(
-        &bus,
-        "gdbus",
-        &[
-            "call",
-            "--session",
-            "--dest",
-            "org.freedesktop.Notifications",
-            "--object-path",
-            "/org/freedesktop/Notifications",
-            "--method",
-            "org.freedesktop.Notifications.Notify",
-            "Signal",
-            "0",
-            "",
-            "",
-            "no summary",
-            "[]",
-            "{}",
-            "5000",
-        ],
-    );
+    gdbus_notify(&bus, "Signal", "", "no summary");
     host.wait("three notifications", Duration::from_secs(10), |h| h.messages.lock().expect("lock").len() >= 3).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
