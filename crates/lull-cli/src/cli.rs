@@ -307,30 +307,8 @@ pub struct EditChannel {
 
 /// Reads an interval such as `90s`, `15m`, `1h` or `1h30m` into seconds.
 pub fn parse_interval(s: &str) -> Result<u64, String> {
-    let err = || format!("invalid interval {s:?}: write e.g. 15m, 1h or 90s");
-    let t = s.trim().to_ascii_lowercase();
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    for c in t.chars() {
-        match c {
-            '0'..='9' => number.push(c),
-            'h' | 'm' | 's' if !number.is_empty() => {
-                let n: u64 = number.parse().map_err(|_| err())?;
-                let unit = match c {
-                    'h' => 3600,
-                    'm' => 60,
-                    _ => 1,
-                };
-                total = total.checked_add(n.checked_mul(unit).ok_or_else(err)?).ok_or_else(err)?;
-                number.clear();
-            }
-            _ => return Err(err()),
-        }
-    }
-    if !number.is_empty() || total == 0 {
-        return Err(err());
-    }
-    Ok(total)
+    sum_units(&s.trim().to_ascii_lowercase(), &[('h', 3600), ('m', 60), ('s', 1)])
+        .ok_or_else(|| format!("invalid interval {s:?}: write e.g. 15m, 1h or 90s"))
 }
 
 #[derive(Debug, Args)]
@@ -412,23 +390,26 @@ pub fn parse_minutes(s: &str) -> Result<u32, String> {
     if let Ok(m) = t.parse::<u32>() {
         return Ok(m);
     }
-    let mut total: u32 = 0;
+    let total = sum_units(&t, &[('h', 60), ('m', 1)]).ok_or_else(err)?;
+    u32::try_from(total).map_err(|_| err())
+}
+
+/// Adds up `1h30m`-style parts, each unit worth its factor; `None` for anything else, an
+/// overflow, or a total of zero.
+fn sum_units(t: &str, units: &[(char, u64)]) -> Option<u64> {
+    let mut total: u64 = 0;
     let mut number = String::new();
     for c in t.chars() {
-        match c {
-            '0'..='9' => number.push(c),
-            'h' | 'm' if !number.is_empty() => {
-                let n: u32 = number.parse().map_err(|_| err())?;
-                total = total.checked_add(if c == 'h' { n.checked_mul(60).ok_or_else(err)? } else { n }).ok_or_else(err)?;
-                number.clear();
-            }
-            _ => return Err(err()),
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
         }
+        let factor = units.iter().find(|(u, _)| *u == c).map(|(_, f)| *f).filter(|_| !number.is_empty())?;
+        let n: u64 = number.parse().ok()?;
+        total = total.checked_add(n.checked_mul(factor)?)?;
+        number.clear();
     }
-    if !number.is_empty() || total == 0 {
-        return Err(err());
-    }
-    Ok(total)
+    (number.is_empty() && total > 0).then_some(total)
 }
 
 #[cfg(test)]
@@ -444,6 +425,10 @@ mod tests {
         assert_eq!(parse_minutes("25"), Ok(25));
         assert!(parse_minutes("soon").is_err());
         assert!(parse_minutes("1h30").is_err());
+        assert_eq!(parse_interval("15m"), Ok(900));
+        assert_eq!(parse_interval("1h30m"), Ok(5_400));
+        assert_eq!(parse_interval("90s"), Ok(90));
+        assert!(parse_interval("15").is_err() && parse_interval("0m").is_err() && parse_interval("soon").is_err());
     }
 
     #[test]
