@@ -3,8 +3,10 @@
 
 Measured in one run, on a virtual display, through tauri-driver (WebDriver):
 - proportional set size (PSS) summed over the app and every process it started (the WebKit
-  web and network processes), Lull with its window open, Lull with the window closed to the
-  tray, and the empty app with its window open;
+  web and network processes): Lull with its window open (the window's processes plus the
+  engine it started in the background, `lull serve --tray`), Lull with the window closed (the
+  window's process is gone; the engine and its tray remain), and the empty app with its window
+  open;
 - time from launch to the first painted inbox (Lull) and to the loaded blank page (empty app).
 
 Run through scripts/bench-desktop.sh, which builds the release binaries and the demo data.
@@ -73,7 +75,9 @@ def total_pss_mib(name):
     return sum(pss_kib(p) for p in procs) / 1024, [open(f"/proc/{p}/comm").read().strip() for p in procs if os.path.exists(f"/proc/{p}/comm")]
 
 
-def measure(driver, app, ready_script, close_window):
+def measure(driver, app, ready_script, engine=None):
+    """Launch to ready, PSS with the window open, and (with `engine`, the background process
+    the app starts) PSS once the window is closed as a user closes it."""
     started = time.time()
     session = driver.session(app)
     session.wait(ready_script)
@@ -81,20 +85,24 @@ def measure(driver, app, ready_script, close_window):
     time.sleep(8)  # let it settle
     open_mib, procs = total_pss_mib(os.path.basename(app))
     closed_mib = None
-    if close_window:
-        # As the user closes it: the app keeps its engine and tray, and drops the webview.
+    if engine:
+        open_mib += total_pss_mib(engine)[0]
         if xclose.close("Lull") == 0:
             raise SystemExit("no window named Lull to close")
+        while find_pid(os.path.basename(app)):
+            time.sleep(0.1)
         time.sleep(8)
-        closed_mib, _ = total_pss_mib(os.path.basename(app))
-        # The app lives on in the tray, out of the driver's reach: stop it, or the next launch
-        # would hand over to it (single instance) and never open a session.
-        pid = find_pid(os.path.basename(app))
+        closed_mib, _ = total_pss_mib(engine)
+        # Stop the engine between runs, so each run starts it afresh.
+        pid = find_pid(engine)
         if pid:
             os.kill(pid, 15)
-            while find_pid(os.path.basename(app)):
+            while find_pid(engine):
                 time.sleep(0.1)
-    session.quit()
+    try:
+        session.quit()
+    except Exception:
+        pass  # the window's process is already gone
     time.sleep(2)
     return ready, open_mib, closed_mib, procs
 
@@ -105,14 +113,14 @@ def main():
     rows = {"lull": [], "empty": []}
     with Driver() as driver:
         for _ in range(RUNS):
-            rows["lull"].append(measure(driver, LULL_DESKTOP, lull_ready, close_window=True))
-            rows["empty"].append(measure(driver, EMPTY_APP, empty_ready, close_window=False))
+            rows["lull"].append(measure(driver, LULL_DESKTOP, lull_ready, engine="lull"))
+            rows["empty"].append(measure(driver, EMPTY_APP, empty_ready))
     med = lambda xs: statistics.median(xs)
     lull_open = med([r[1] for r in rows["lull"]])
     lull_closed = med([r[2] for r in rows["lull"]])
     empty_open = med([r[1] for r in rows["empty"]])
-    print(f"# Desktop footprint (median of {RUNS} runs; PSS summed over the app and its WebKit processes)\n")
-    print("| app | window open | window closed to tray | launch to first paint |")
+    print(f"# Desktop footprint (median of {RUNS} runs; PSS summed over the app, its WebKit processes and, for Lull, the engine in the background)\n")
+    print("| app | window open | window closed (engine and tray only) | launch to first paint |")
     print("|---|---:|---:|---:|")
     print(f"| empty Tauri 2 app (baseline) | {empty_open:.1f} MiB | — | {med([r[0] for r in rows['empty']]):.2f} s (blank page) |")
     print(f"| Lull | {lull_open:.1f} MiB ({lull_open / empty_open:.2f}x) | {lull_closed:.1f} MiB | {med([r[0] for r in rows['lull']]):.2f} s (inbox with messages) |")

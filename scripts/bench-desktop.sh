@@ -10,7 +10,7 @@ scripts/build-ui.sh
 cargo build --release --locked -p lull-cli -p lull-desktop --bin lull --bin lull-desktop --example empty_app
 target="${CARGO_TARGET_DIR:-target}"
 data="$(mktemp -d)"
-trap 'rm -rf "$data"' EXIT
+trap 'pkill -f -- "--data-dir $data serve" || true; rm -rf "$data"' EXIT
 "$target/release/lull" --data-dir "$data" schedule set --tz Europe/Paris >/dev/null
 "$target/release/lull" --data-dir "$data" demo
 export LULL_DATA_DIR="$data" LULL_LISTEN=127.0.0.1:0 LULL_LOG=warn NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1

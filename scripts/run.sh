@@ -9,7 +9,7 @@ export PATH="$HOME/.cargo/bin:$HOME/.local/lull-node/bin:$PATH"
 scripts/build-ui.sh
 target="${CARGO_TARGET_DIR:-target}"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${LULL_HEADLESS:-}" != 1 ]; then
-  # A desktop: the app, with its window and tray (the same engine, API and web UI inside).
+  # A desktop: the window, which starts the engine and its tray in the background.
   cargo build --release --locked -p lull-cli -p lull-desktop --bin lull --bin lull-desktop
   echo "Lull is built: $target/release/lull-desktop (the app) and $target/release/lull (the command)"
   exec "$target/release/lull-desktop" "$@"

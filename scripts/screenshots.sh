@@ -9,7 +9,8 @@ scripts/build-ui.sh
 cargo build --locked -p lull-cli -p lull-desktop --bin lull --bin lull-desktop
 target="${CARGO_TARGET_DIR:-target}"
 data="$(mktemp -d)"
-trap 'rm -rf "$data"' EXIT
+# The window starts the engine in the background; stop it with the rest.
+trap 'pkill -f -- "--data-dir $data serve" || true; rm -rf "$data"' EXIT
 "$target/debug/lull" --data-dir "$data" schedule set --tz Europe/Paris >/dev/null
 "$target/debug/lull" --data-dir "$data" demo
 export LULL_DATA_DIR="$data" LULL_LISTEN=127.0.0.1:0 LULL_LOG=warn NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1

@@ -1,40 +1,46 @@
-//! Lull's desktop app: the engine (the same one `lull serve` runs) in a Tauri 2 shell with a
-//! tray. The window is the web UI; its one command, `api`, carries the same typed requests the
-//! browser sends over HTTP. Closing the window destroys its webview and leaves the engine running
-//! in the tray, so the background footprint is the engine's alone.
+//! Lull's desktop window: the web UI in a Tauri 2 shell, as its own process. The engine runs in
+//! the background as `lull serve --tray` (a process with neither WebKit nor GTK, 17 MiB), which
+//! this window starts when it is not running. The window's one command, `api`, relays the same
+//! typed requests the browser sends to the engine's loopback API, and the engine's live events
+//! come back the same way; closing the window ends this process, so what stays in the background
+//! is the engine alone.
 //!
 //! This is the only crate that depends on Tauri.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod tray;
-
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use lull_engine::api::{ApiError, ErrorCode, Request, Response};
-use lull_engine::clock::{Clock, SystemClock};
-use lull_engine::lock::EngineLock;
-use lull_engine::notifier::{DesktopNotifier, OpenTarget};
+use lull_engine::lock;
 use lull_engine::paths::DataDir;
-use lull_engine::{Engine, EngineOptions, server};
 use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::{StateFlags, WindowExt};
 
-/// What the app keeps for its whole life.
-struct Desktop {
-    engine: Engine,
-    /// Held while the app runs: one engine per data directory.
-    lock: Mutex<Option<EngineLock>>,
-    stop_server: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
-    started: Instant,
+/// Where the engine answers.
+struct Link {
+    http: reqwest::Client,
+    url: String,
+    token: String,
 }
 
-/// The UI's one entry to the engine: the typed API, as over HTTP.
+/// The UI's one entry to the engine: the typed API, relayed to the engine's loopback server.
 #[tauri::command]
-async fn api(state: tauri::State<'_, Desktop>, request: Request) -> Result<Response, ApiError> {
-    state.engine.handle(request).await
+async fn api(link: tauri::State<'_, Link>, request: Request) -> Result<Response, ApiError> {
+    let unavailable = |e: &dyn std::fmt::Display| {
+        ApiError::new(ErrorCode::Unavailable, format!("Lull's engine is not answering ({e}); it restarts with the next window"))
+    };
+    let resp =
+        link.http.post(format!("{}api", link.url)).bearer_auth(&link.token).json(&request).send().await.map_err(|e| unavailable(&e))?;
+    let ok = resp.status().is_success();
+    let body: serde_json::Value = resp.json().await.map_err(|e| unavailable(&e))?;
+    if ok {
+        serde_json::from_value(body).map_err(|e| ApiError::new(ErrorCode::Internal, format!("an answer this window cannot read: {e}")))
+    } else {
+        serde_json::from_value(body["error"].clone()).map_err(|e| unavailable(&e))
+    }
 }
 
 /// Opens a link from a message in the user's browser: only web and mail links, never files or
@@ -50,15 +56,12 @@ fn open_link(app: AppHandle, url: String) -> Result<(), ApiError> {
     app.opener().open_url(url.trim(), None::<&str>).map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("cannot open the link: {e}")))
 }
 
-/// The UI route a clicked notification opens.
-fn route_of(target: OpenTarget) -> String {
-    match target {
-        OpenTarget::Digest(id) => format!("/digests/{id}"),
-        OpenTarget::Message(_) => "/inbox".to_owned(),
-    }
+/// The route given on the command line (`--route /digests/5`), e.g. by a clicked notification.
+fn route_arg(argv: &[String]) -> Option<String> {
+    argv.iter().position(|a| a == "--route").and_then(|i| argv.get(i + 1)).filter(|r| r.starts_with('/')).cloned()
 }
 
-/// Shows the main window, creating it (and its webview) if it was closed, at `route` if given.
+/// Shows the main window, at `route` if given.
 fn show_main(app: &AppHandle, route: Option<String>) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
@@ -90,71 +93,94 @@ fn show_main(app: &AppHandle, route: Option<String>) {
     }
 }
 
-fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::error::Error>> {
+/// The `lull` binary: `LULL_BIN`, else the one installed beside this app, else on the PATH.
+fn lull_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("LULL_BIN") {
+        return bin.into();
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("lull")))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("lull"))
+}
+
+/// The running engine's address, starting `lull serve --tray` in the background first if no
+/// engine runs on this data directory.
+fn ensure_engine(dir: &DataDir) -> Result<String, Box<dyn std::error::Error>> {
+    if let Some(url) = lock::current_holder(dir.root())?.and_then(|h| h.url) {
+        return Ok(url);
+    }
+    let bin = lull_binary();
+    let mut cmd = std::process::Command::new(&bin);
+    cmd.arg("--data-dir").arg(dir.root()).args(["serve", "--tray"]);
+    if let Ok(listen) = std::env::var("LULL_LISTEN") {
+        cmd.args(["--listen", &listen]);
+    }
+    // Its own process group: the engine outlives this window.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+    let mut child = cmd.spawn().map_err(|e| format!("cannot start Lull's engine ({}): {e}", bin.display()))?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(url) = lock::current_holder(dir.root())?.and_then(|h| h.url) {
+            return Ok(url);
+        }
+        if let Some(status) = child.try_wait()? {
+            return Err(format!("Lull's engine stopped at start ({status}); run `lull serve` to see why").into());
+        }
+        if Instant::now() > deadline {
+            return Err("Lull's engine did not start within 20 s; run `lull serve` to see why".into());
+        }
+        // Start-up, before any runtime: a blocking wait is what is wanted.
+        #[allow(clippy::disallowed_methods)]
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Relays the engine's live events (server-sent events) to the window, reconnecting after a
+/// drop.
+async fn relay_events(app: AppHandle) {
+    use futures_util::StreamExt;
+    loop {
+        let Some(link) = app.try_state::<Link>() else { return };
+        let request = link.http.get(format!("{}api/events", link.url)).bearer_auth(&link.token).send().await;
+        if let Ok(resp) = request.and_then(reqwest::Response::error_for_status) {
+            let mut stream = resp.bytes_stream();
+            let mut buffer = String::new();
+            let mut event = String::new();
+            while let Some(Ok(chunk)) = stream.next().await {
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find('\n') {
+                    let line = buffer[..end].trim_end_matches('\r').to_owned();
+                    buffer.drain(..=end);
+                    if let Some(name) = line.strip_prefix("event:") {
+                        event = name.trim().to_owned();
+                    } else if let Some(data) = line.strip_prefix("data:")
+                        && event == "engine"
+                        && let Ok(value) = serde_json::from_str::<serde_json::Value>(data.trim())
+                    {
+                        let _ = app.emit("engine", value);
+                    } else if line.is_empty() {
+                        event.clear();
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let dir = DataDir::resolve(std::env::var_os("LULL_DATA_DIR").map(Into::into))?;
     dir.ensure()?;
-    let mut lock = EngineLock::acquire(dir.root(), SystemClock.now())?;
-
-    let handle = app.handle().clone();
-    let notifier = DesktopNotifier::with_open_handler(Arc::new(move |target| {
-        let app = handle.clone();
-        let route = route_of(target);
-        let _ = handle.run_on_main_thread(move || show_main(&app, Some(route)));
-    }));
-    let engine = tauri::async_runtime::block_on(Engine::open(EngineOptions {
-        data_dir: dir.clone(),
-        clock: Arc::new(SystemClock),
-        notifier: Arc::new(notifier),
-    }))?;
-
-    // The loopback server: webhooks post there, and a browser can open the same UI. The usual
-    // port keeps webhook URLs stable; if it is taken, any free one.
-    let listen: std::net::SocketAddr = std::env::var("LULL_LISTEN")
-        .ok()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| server::DEFAULT_LISTEN.parse().unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 7707))));
-    let listener = tauri::async_runtime::block_on(async {
-        match server::bind_loopback(listen).await {
-            Ok(l) => Ok(l),
-            Err(e) => {
-                tracing::warn!(error = %e, "using another port for webhooks");
-                server::bind_loopback(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
-            }
-        }
-    })?;
-    let url = server::base_url(listener.local_addr()?);
-    lock.publish_url(&url)?;
-    tracing::info!(%url, data_dir = %dir.root().display(), "Lull is running");
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let url = ensure_engine(&dir)?;
     let token = dir.api_token()?;
-    tauri::async_runtime::spawn(server::run(engine.clone(), listener, token, async move {
-        let _ = stop_rx.await;
-    }));
-
-    // Live events to the window (when there is one) and the tray.
-    let mut events = engine.subscribe();
-    let events_app = app.handle().clone();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match events.recv().await {
-                Ok(event) => {
-                    let _ = events_app.emit("engine", &event);
-                    tray::refresh(&events_app).await;
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => tray::refresh(&events_app).await,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            }
-        }
-    });
-
-    app.manage(Desktop { engine, lock: Mutex::new(Some(lock)), stop_server: Mutex::new(Some(stop_tx)), started });
-    tray::create(app)?;
-    let refresh = app.handle().clone();
-    tauri::async_runtime::spawn(async move { tray::keep_fresh(refresh).await });
-
-    if !std::env::args().any(|a| a == "--minimized") {
-        show_main(app.handle(), None);
-    }
+    tracing::info!(%url, "connected to Lull's engine");
+    app.manage(Link { http: reqwest::Client::new(), url, token });
+    tauri::async_runtime::spawn(relay_events(app.handle().clone()));
+    let argv: Vec<String> = std::env::args().collect();
+    show_main(app.handle(), route_arg(&argv));
     Ok(())
 }
 
@@ -174,39 +200,26 @@ fn main() {
             tracing_subscriber::EnvFilter::try_from_env("LULL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let started = Instant::now();
     let app = tauri::Builder::default()
-        // First, so a second launch only wakes the first one.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| show_main(app, None)))
+        // First, so a second launch (the launcher, a clicked notification) only wakes the
+        // window already open, at the route it asks for.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| show_main(app, route_arg(&argv))))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, Some(vec!["--minimized"])))
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![api, open_link])
-        .setup(move |app| setup(app, started))
+        .setup(setup)
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
         Err(e) => {
-            // Setup errors (another engine on this data directory, an unreadable database)
-            // already say what to do.
             tracing::error!("{e}");
             std::process::exit(1);
         }
     };
-    app.run(|app, event| match event {
-        // Closing the last window keeps Lull in the tray; only Quit (an explicit exit code)
-        // ends it.
-        RunEvent::ExitRequested { api, code: None, .. } => api.prevent_exit(),
-        RunEvent::Exit => {
-            if let Some(desktop) = app.try_state::<Desktop>() {
-                if let Some(stop) = desktop.stop_server.lock().ok().and_then(|mut s| s.take()) {
-                    let _ = stop.send(());
-                }
-                tauri::async_runtime::block_on(desktop.engine.shutdown());
-                desktop.lock.lock().ok().and_then(|mut l| l.take());
-                tracing::info!(uptime = ?desktop.started.elapsed(), "Lull stopped");
-            }
+    // Closing the window ends this process; the engine goes on in the background.
+    app.run(|_app, event| {
+        if let RunEvent::Exit = event {
+            tracing::info!("window closed");
         }
-        _ => {}
     });
 }

@@ -1,7 +1,9 @@
 //! The real desktop window end to end, over WebDriver (tauri-driver with Debian's
-//! WebKitWebDriver) under a virtual display: the app starts, a message posted to a webhook
-//! appears in its inbox, a digest reaches the recording notification server on a private
-//! session bus, and clicking that notification opens the digest in the window.
+//! WebKitWebDriver) under a virtual display: the window starts the engine in the background
+//! (`lull serve --tray`), a message posted to a webhook appears in its inbox, a digest reaches
+//! the recording notification server on a private session bus, and clicking that notification
+//! opens the digest in the window (the engine launches the app, which hands the route to the
+//! window already open). The engine outlives the window.
 //!
 //! Needs a display and tauri-driver, so `scripts/test.sh` runs it under `xvfb-run` with
 //! `--ignored`. With `LULL_SCREENSHOTS=DIR` it also saves screenshots of the real window.
@@ -126,12 +128,17 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
     let data = tempfile::tempdir().expect("temp dir");
     let bus = PrivateBus::start().expect("private dbus-daemon");
     let recorder = RecordingServer::start(bus.address()).await.expect("recording notification server");
+    // The window starts the engine (`lull serve --tray`) in the background: the `lull` built
+    // beside this test.
+    let lull = std::env::current_exe().expect("test path").parent().and_then(|d| d.parent()).map(|d| d.join("lull")).expect("target dir");
+    assert!(lull.is_file(), "{} is missing: build it first (cargo build -p lull-cli)", lull.display());
     let port = free_port();
     let _driver = Driver(
         Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env("LULL_DATA_DIR", data.path())
+            .env("LULL_BIN", &lull)
             .env("LULL_LISTEN", "127.0.0.1:0")
             .env("LULL_LOG", "warn")
             .env("NO_AT_BRIDGE", "1")
@@ -212,4 +219,12 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
         wd.screenshot(&PathBuf::from(dir).join("desktop-digest.png")).await;
     }
     wd.quit().await;
+    // The engine outlives the window, in the background, until it is told to quit.
+    let holder = lull_engine::lock::current_holder(data.path()).expect("lock file").expect("the engine still runs after the window");
+    let _ = Command::new("kill").args(["-TERM", &holder.pid.to_string()]).status();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while lull_engine::lock::current_holder(data.path()).ok().flatten().is_some() {
+        assert!(Instant::now() < deadline, "the engine did not stop");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

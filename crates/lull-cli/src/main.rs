@@ -90,9 +90,22 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliError> {
     dir.ensure()?;
     let mut lock = EngineLock::acquire(dir.root(), SystemClock.now())?;
-    let engine =
-        Engine::open(EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(DesktopNotifier::new()) })
-            .await?;
+    // A clicked notification opens its digest in the desktop window when the app is installed
+    // beside this binary.
+    let window_dir = dir.root().to_owned();
+    let notifier = DesktopNotifier::with_open_handler(Arc::new(move |target| {
+        let route = match target {
+            lull_engine::notifier::OpenTarget::Digest(id) => format!("/digests/{id}"),
+            lull_engine::notifier::OpenTarget::Message(_) => "/inbox".to_owned(),
+        };
+        let app = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("lull-desktop"))).filter(|p| p.is_file());
+        if let Some(app) = app
+            && let Err(e) = std::process::Command::new(app).args(["--route", &route]).env("LULL_DATA_DIR", &window_dir).spawn()
+        {
+            tracing::warn!(error = %e, "cannot open Lull's window");
+        }
+    }));
+    let engine = Engine::open(EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(notifier) }).await?;
     let listener = server::bind_loopback(listen).await?;
     let addr = listener.local_addr().map_err(|e| CliError::Other(e.to_string()))?;
     let url = server::base_url(addr);
@@ -108,7 +121,7 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliEr
     drop(out);
     // The tray's Quit stops the server like a signal does.
     let (quit, mut quitting) = tokio::sync::watch::channel(false);
-    let tray_task = tray.then(|| tokio::spawn(tray::run(engine.clone(), format!("{url}#token={token}"), quit)));
+    let tray_task = tray.then(|| tokio::spawn(tray::run(engine.clone(), format!("{url}#token={token}"), dir.root().to_owned(), quit)));
     let stop = async move {
         // Without a tray nobody sends Quit: the sender is gone, which must not count as one.
         let quit_asked = async move {

@@ -22,6 +22,7 @@ enum Action {
     StopFocus,
     DigestNow,
     Open,
+    Autostart,
     Quit,
 }
 
@@ -81,6 +82,15 @@ impl ksni::Tray for LullTray {
             self.item("digest-now", Action::DigestNow),
             self.item("open", Action::Open),
             MenuItem::Separator,
+            ksni::menu::CheckmarkItem {
+                label: tray_text::text(self.lang, "autostart").to_owned(),
+                checked: autostart_path().is_some_and(|p| p.is_file()),
+                activate: Box::new(|t: &mut Self| {
+                    let _ = t.actions.send(Action::Autostart);
+                }),
+                ..Default::default()
+            }
+            .into(),
             self.item("quit", Action::Quit),
         ]
     }
@@ -88,7 +98,7 @@ impl ksni::Tray for LullTray {
 
 /// Shows the tray until `quit` is sent or the engine stops; a missing tray host is logged, not
 /// fatal (the engine serves on).
-pub async fn run(engine: Engine, web_ui: String, quit: watch::Sender<bool>) {
+pub async fn run(engine: Engine, web_ui: String, data_dir: std::path::PathBuf, quit: watch::Sender<bool>) {
     let lang = tray_text::system();
     let (actions, mut incoming) = mpsc::unbounded_channel();
     let (focus_line, held_line) = lines(&engine, lang).await;
@@ -113,6 +123,12 @@ pub async fn run(engine: Engine, web_ui: String, quit: watch::Sender<bool>) {
                     Action::DigestNow => Some(Request::DigestNow),
                     Action::Open => {
                         open(&web_ui);
+                        None
+                    }
+                    Action::Autostart => {
+                        if let Err(e) = toggle_autostart(&data_dir) {
+                            tracing::warn!(error = %e, "changing start at login");
+                        }
                         None
                     }
                     Action::Quit => {
@@ -153,9 +169,52 @@ async fn lines(engine: &Engine, lang: Lang) -> (String, String) {
     }
 }
 
-/// The web UI (with its access token) in the user's browser.
+/// The desktop window when the app is installed beside this binary, else the web UI (with its
+/// access token) in the user's browser.
 fn open(web_ui: &str) {
-    if let Err(e) = std::process::Command::new("xdg-open").arg(web_ui).spawn() {
-        tracing::warn!(error = %e, "cannot open the browser (xdg-open)");
+    let app = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("lull-desktop"))).filter(|p| p.is_file());
+    let spawned = match app {
+        Some(app) => std::process::Command::new(app).spawn(),
+        None => std::process::Command::new("xdg-open").arg(web_ui).spawn(),
+    };
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot open Lull's window or the browser");
+    }
+}
+
+/// The XDG autostart entry that starts the engine and its tray at login.
+fn autostart_path() -> Option<std::path::PathBuf> {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config")))?;
+    Some(config.join("autostart").join("lull.desktop"))
+}
+
+/// The autostart entry for this binary and data directory.
+fn autostart_entry(exe: &std::path::Path, data_dir: Option<&std::path::Path>) -> String {
+    let dir = data_dir.map(|d| format!(" --data-dir \"{}\"", d.display())).unwrap_or_default();
+    format!(
+        "[Desktop Entry]\nType=Application\nName=Lull\nComment=Holds client messages for your digests\nExec=\"{}\"{dir} serve --tray\nIcon=weather-clear-night\nX-GNOME-Autostart-enabled=true\nNoDisplay=true\n",
+        exe.display()
+    )
+}
+
+fn toggle_autostart(data_dir: &std::path::Path) -> std::io::Result<()> {
+    let path = autostart_path().ok_or_else(|| std::io::Error::other("no HOME"))?;
+    if path.is_file() {
+        return std::fs::remove_file(path);
+    }
+    let exe = std::env::current_exe()?;
+    std::fs::create_dir_all(path.parent().unwrap_or(&path))?;
+    std::fs::write(path, autostart_entry(&exe, Some(data_dir)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_autostart_entry_starts_the_engine_with_its_tray() {
+        let entry = super::autostart_entry(std::path::Path::new("/opt/lull/lull"), Some(std::path::Path::new("/home/me/lull data")));
+        assert!(entry.contains("Exec=\"/opt/lull/lull\" --data-dir \"/home/me/lull data\" serve --tray\n"), "{entry}");
+        assert!(entry.starts_with("[Desktop Entry]\nType=Application\n"));
     }
 }
