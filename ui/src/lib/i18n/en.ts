@@ -9,6 +9,7 @@ export const en = {
   'nav.stats': 'Weekly stats',
   'nav.settings': 'Settings',
   'app.offline': 'Lull is not answering; retrying…',
+  'app.load_screen_failed': 'This screen could not be loaded ({error}); reload the window to try again.',
 
   'common.unknown': 'Unknown',
   'common.save': 'Save',

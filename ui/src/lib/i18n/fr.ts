@@ -11,6 +11,7 @@ export const fr: Record<keyof typeof en, string> = {
   'nav.stats': 'Statistiques',
   'nav.settings': 'Réglages',
   'app.offline': 'Lull ne répond pas ; nouvelle tentative…',
+  'app.load_screen_failed': 'Cet écran n’a pas pu être chargé ({error}) ; rechargez la fenêtre pour réessayer.',
 
   'common.unknown': 'Inconnu',
   'common.save': 'Enregistrer',
