@@ -84,6 +84,15 @@ fn show_main(app: &AppHandle, route: Option<String>) {
         .build()
     {
         Ok(window) => {
+            // One page that never navigates needs no memory cache or back-forward cache: the
+            // "document viewer" model keeps WebKit's web process smaller.
+            #[cfg(target_os = "linux")]
+            let _ = window.with_webview(|webview| {
+                use webkit2gtk::{WebContextExt, WebViewExt};
+                if let Some(context) = webview.inner().context() {
+                    context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
+                }
+            });
             // Remembered size and position; shown once placed, so it does not jump.
             let _ = window.restore_state(StateFlags::all());
             let _ = window.show();
@@ -177,7 +186,9 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let url = ensure_engine(&dir)?;
     let token = dir.api_token()?;
     tracing::info!(%url, "connected to Lull's engine");
-    app.manage(Link { http: reqwest::Client::new(), url, token });
+    // Loopback HTTP only: never through a proxy from the environment, no root certificates.
+    let http = reqwest::Client::builder().no_proxy().tls_certs_only([]).build()?;
+    app.manage(Link { http, url, token });
     tauri::async_runtime::spawn(relay_events(app.handle().clone()));
     let argv: Vec<String> = std::env::args().collect();
     show_main(app.handle(), route_arg(&argv));
