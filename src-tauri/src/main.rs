@@ -9,6 +9,8 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod popups;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -196,6 +198,10 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() {
+    // The popups of gatekeeper mode: GTK only, before (and instead of) Tauri.
+    if std::env::args().nth(1).as_deref() == Some("--popups") {
+        std::process::exit(popups::run());
+    }
     // WebKitGTK's DMA-BUF renderer shows blank windows on some GPUs and Wayland compositors;
     // the software path is reliable. An explicit setting wins.
     if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {

@@ -10,7 +10,8 @@
 //! notifications (app name "Lull") are ignored, or every digest would feed the next.
 //!
 //! The monitor connection can only listen, so a second connection would be needed for any
-//! call; none is needed here.
+//! call; none is needed here. Desktops without a notification daemon can let Lull be theirs
+//! and hold what the policy holds: see [`crate::gatekeeper`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,6 +38,10 @@ pub struct DesktopSettings {
     /// Apps whose notifications are not taken (e.g. the system's own); compared without case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignore_apps: Vec<String>,
+    /// Be the desktop's notification daemon and hold what the policy holds (see
+    /// [`crate::gatekeeper`]), instead of watching another daemon.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gatekeeper: bool,
 }
 
 /// A notification as an app sent it.
@@ -48,6 +53,14 @@ pub struct Observed {
 }
 
 impl Observed {
+    /// The notification in the arguments of a `Notify` call.
+    pub fn from_notify(app: String, summary: String, body: String, hints: &HashMap<String, OwnedVariant>) -> Observed {
+        // Browsers and Electron apps often send an empty app name but name themselves in the
+        // desktop-entry hint.
+        let app = if app.trim().is_empty() { hint_string(hints, "desktop-entry").unwrap_or_else(|| "Unknown app".into()) } else { app };
+        Observed { app, summary, body }
+    }
+
     /// The message Lull stores for it. Summaries usually name the person or conversation
     /// ("Jane Doe", "#design · Acme"), so they are both the sender and the title.
     pub fn into_incoming(self, key: String, received_at: chrono::DateTime<chrono::Utc>) -> Incoming {
@@ -63,12 +76,15 @@ impl Observed {
             sent_at: None,
             received_at,
             app: Some(self.app),
+            // The desktop shows the notification itself (or, in gatekeeper mode, Lull's popup
+            // does): the engine records the interruption but does not notify a second time.
+            shown_by_source: true,
         }
     }
 }
 
 /// Notification bodies may carry the spec's small markup (`<b>`, `<a href>`, entities).
-fn plain(s: &str) -> String {
+pub(crate) fn plain(s: &str) -> String {
     let text = if s.contains('<') || s.contains('&') { lull_core::text::html_to_text(s) } else { s.to_owned() };
     text.trim().chars().take(MAX_TEXT_CHARS).collect()
 }
@@ -82,11 +98,7 @@ pub fn observe(msg: &zbus::Message) -> Option<Observed> {
         ("org.freedesktop.Notifications", "Notify") => {
             type Notify = (String, u32, String, String, String, Vec<String>, HashMap<String, OwnedVariant>, i32);
             let (app, _, _, summary, body, _, hints, _): Notify = msg.body().deserialize().ok()?;
-            // Browsers and Electron apps often send an empty app name but name themselves in
-            // the desktop-entry hint.
-            let app =
-                if app.trim().is_empty() { hint_string(&hints, "desktop-entry").unwrap_or_else(|| "Unknown app".into()) } else { app };
-            Some(Observed { app, summary, body })
+            Some(Observed::from_notify(app, summary, body, &hints))
         }
         ("org.gtk.Notifications", "AddNotification") => {
             let (app_id, _id, n): (String, String, HashMap<String, OwnedVariant>) = msg.body().deserialize().ok()?;

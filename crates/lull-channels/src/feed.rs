@@ -245,6 +245,7 @@ pub fn entries(feed: &feed_rs::model::Feed, now: DateTime<Utc>, since: Option<Da
                 sent_at: date,
                 received_at: now,
                 app: None,
+                shown_by_source: false,
             }
         })
         .collect();

@@ -8,6 +8,7 @@
 
 pub mod desktop;
 pub mod feed;
+pub mod gatekeeper;
 pub mod imap;
 pub mod mail;
 pub mod mapping;

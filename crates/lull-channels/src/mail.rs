@@ -116,6 +116,7 @@ pub fn parse(raw: &[u8], truncated: bool, received_at: DateTime<Utc>) -> Incomin
         sent_at: msg.date().and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
         received_at,
         app: None,
+        shown_by_source: false,
     }
 }
 
@@ -174,6 +175,7 @@ fn unreadable(raw: &[u8], key: String, received_at: DateTime<Utc>) -> Incoming {
         sent_at: None,
         received_at,
         app: None,
+        shown_by_source: false,
     }
 }
 

@@ -244,6 +244,7 @@ impl Mapping {
             sent_at,
             received_at,
             app: None,
+            shown_by_source: false,
         })
     }
 }

@@ -68,7 +68,18 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
         .transpose()?;
     let category =
         optional_string(&obj, "category")?.map(|c| c.parse::<Category>().map_err(|e| err(format!("\"category\": {e}")))).transpose()?;
-    Ok(Incoming { source_key: id, sender: from.trim().to_owned(), title, body, url, category, sent_at, received_at, app: None })
+    Ok(Incoming {
+        source_key: id,
+        sender: from.trim().to_owned(),
+        title,
+        body,
+        url,
+        category,
+        sent_at,
+        received_at,
+        app: None,
+        shown_by_source: false,
+    })
 }
 
 /// Accepts only links a person can safely open: web and mail.

@@ -226,6 +226,11 @@ pub enum AddChannel {
         /// Do not take this app's notifications; repeatable.
         #[arg(long = "ignore-app", value_name = "APP")]
         ignore_apps: Vec<String>,
+        /// Be this desktop's notification daemon (for sway, i3 and others without one): show
+        /// what passes in Lull's popups and hold the rest until the digest. Refused when
+        /// another daemon runs.
+        #[arg(long)]
+        gatekeeper: bool,
     },
 }
 
@@ -279,6 +284,12 @@ pub struct EditChannel {
     /// Desktop: replace the apps whose notifications are not taken; repeatable.
     #[arg(long = "ignore-app", value_name = "APP")]
     pub ignore_apps: Vec<String>,
+    /// Desktop: become this desktop's notification daemon (gatekeeper mode).
+    #[arg(long, conflicts_with = "no_gatekeeper")]
+    pub gatekeeper: bool,
+    /// Desktop: go back to watching the desktop's own notification daemon.
+    #[arg(long)]
+    pub no_gatekeeper: bool,
     /// IMAP: a new server.
     #[arg(long)]
     pub host: Option<String>,

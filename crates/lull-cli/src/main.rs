@@ -98,7 +98,7 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliEr
             lull_engine::notifier::OpenTarget::Digest(id) => format!("/digests/{id}"),
             lull_engine::notifier::OpenTarget::Message(_) => "/inbox".to_owned(),
         };
-        let app = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("lull-desktop"))).filter(|p| p.is_file());
+        let app = lull_engine::popups::desktop_app();
         if let Some(app) = app
             && let Err(e) = std::process::Command::new(app).args(["--route", &route]).env("LULL_DATA_DIR", &window_dir).spawn()
         {
@@ -256,8 +256,8 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                         ..ChannelSpec::default()
                     }
                 }
-                AddChannel::Desktop { name, ignore_apps } => {
-                    ChannelSpec { kind: ChannelKind::Desktop, name, ignore_apps, ..ChannelSpec::default() }
+                AddChannel::Desktop { name, ignore_apps, gatekeeper } => {
+                    ChannelSpec { kind: ChannelKind::Desktop, name, ignore_apps, gatekeeper, ..ChannelSpec::default() }
                 }
             };
             match backend.call(Request::ChannelAdd(spec)).await? {
@@ -293,6 +293,9 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
             for m in edit.map {
                 spec.map.retain(|old| field(old) != field(&m));
                 spec.map.push(m);
+            }
+            if edit.gatekeeper || edit.no_gatekeeper {
+                spec.gatekeeper = edit.gatekeeper;
             }
             if !edit.ignore_apps.is_empty() {
                 spec.ignore_apps = edit.ignore_apps;

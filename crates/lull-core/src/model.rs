@@ -324,6 +324,10 @@ pub struct Incoming {
     /// match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
+    /// The source shows the message to the user itself (a desktop notification): when it
+    /// passes, Lull records the interruption but does not notify a second time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shown_by_source: bool,
 }
 
 /// A sender split into a display name and an address, when it has one.

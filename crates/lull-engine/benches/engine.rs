@@ -75,6 +75,7 @@ fn corpus(n: usize, start: DateTime<Utc>) -> Vec<Incoming> {
                 sent_at: None,
                 received_at: start + Duration::seconds(i as i64 * 7),
                 app: None,
+                shown_by_source: false,
             }
         })
         .collect()

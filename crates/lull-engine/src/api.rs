@@ -272,6 +272,10 @@ pub struct ChannelSpec {
     /// Desktop: apps whose notifications are not taken.
     #[serde(default)]
     pub ignore_apps: Vec<String>,
+    /// Desktop: be the desktop's notification daemon (for desktops without one: sway, i3),
+    /// showing what passes and holding the rest, instead of watching another daemon.
+    #[serde(default)]
+    pub gatekeeper: bool,
     /// IMAP: the server, e.g. imap.fastmail.com.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -316,6 +320,7 @@ impl Default for ChannelSpec {
             preset: None,
             map: vec![],
             ignore_apps: vec![],
+            gatekeeper: false,
             host: None,
             port: None,
             user: None,

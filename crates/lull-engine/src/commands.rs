@@ -533,7 +533,19 @@ impl Engine {
                 match lull_channels::desktop::probe(bus.as_deref()).await {
                     Ok(daemon) => {
                         steps.push(format!("notification daemon: {}", daemon.as_deref().unwrap_or("none")));
-                        Ok("the session bus can be watched; notifications shown from now on enter the inbox".into())
+                        let live = self.shared().connectors.live(row.id);
+                        match (spec.gatekeeper, daemon) {
+                            (false, _) => Ok("the session bus can be watched; notifications shown from now on enter the inbox".into()),
+                            (true, _) if live.as_ref().is_some_and(|l| l.state == ChannelState::Ok) => {
+                                Ok("Lull is this desktop's notification daemon: it shows what passes and holds the rest".into())
+                            }
+                            (true, None) => Ok("no other notification daemon runs: Lull can be this desktop's (lull serve)".into()),
+                            (true, Some(other)) => Err(format!(
+                                "another notification daemon already shows this desktop's notifications: {other}; gatekeeper mode \
+                                 needs it stopped, or let Lull watch instead (lull channel edit {} --no-gatekeeper)",
+                                row.name
+                            )),
+                        }
                     }
                     Err(e) => Err(e.to_string()),
                 }

@@ -125,6 +125,9 @@ pub(crate) fn settings_from_spec(spec: &ChannelSpec) -> Result<serde_json::Value
     if spec.kind != ChannelKind::Desktop && !spec.ignore_apps.is_empty() {
         return Err(misplaced("--ignore-app"));
     }
+    if spec.kind != ChannelKind::Desktop && spec.gatekeeper {
+        return Err(misplaced("--gatekeeper"));
+    }
     let imap_fields = spec.host.is_some() || spec.port.is_some() || spec.user.is_some() || spec.tls.is_some() || !spec.folders.is_empty();
     if spec.kind != ChannelKind::Imap && (imap_fields || spec.password.is_some() || spec.ca_file.is_some()) {
         return Err(misplaced("a mail server, user or password"));
@@ -145,7 +148,9 @@ pub(crate) fn settings_from_spec(spec: &ChannelSpec) -> Result<serde_json::Value
                 .ok_or_else(|| ApiError::invalid("a feed channel needs the feed's address, e.g. https://status.acme.com/history.rss"))?;
             serde_json::to_value(FeedSettings::new(url, spec.every_secs).map_err(ApiError::invalid)?).unwrap_or_default()
         }
-        ChannelKind::Desktop => serde_json::to_value(DesktopSettings { ignore_apps: spec.ignore_apps.clone() }).unwrap_or_default(),
+        ChannelKind::Desktop => {
+            serde_json::to_value(DesktopSettings { ignore_apps: spec.ignore_apps.clone(), gatekeeper: spec.gatekeeper }).unwrap_or_default()
+        }
         ChannelKind::Imap => {
             let host = spec
                 .host
@@ -184,7 +189,9 @@ pub(crate) fn spec_from_row(row: &ChannelRow) -> ChannelSpec {
             }
         }
         ChannelKind::Desktop => {
-            spec.ignore_apps = serde_json::from_value::<DesktopSettings>(row.settings.clone()).map(|d| d.ignore_apps).unwrap_or_default();
+            let settings = serde_json::from_value::<DesktopSettings>(row.settings.clone()).unwrap_or_default();
+            spec.ignore_apps = settings.ignore_apps;
+            spec.gatekeeper = settings.gatekeeper;
         }
         ChannelKind::Imap => {
             if let Ok(s) = serde_json::from_value::<ImapSettings>(row.settings.clone()) {
@@ -212,8 +219,14 @@ pub(crate) fn about(row: &ChannelRow, spec: &ChannelSpec) -> String {
             (None, n) => format!("POST /hooks/{}, {n} mapped field(s)", row.name),
         },
         ChannelKind::Feed => format!("{} every {}", spec.url.as_deref().unwrap_or_default(), every(spec.every_secs.unwrap_or(900))),
-        ChannelKind::Desktop if spec.ignore_apps.is_empty() => "notifications shown on this desktop".into(),
-        ChannelKind::Desktop => format!("notifications shown on this desktop, except {}", spec.ignore_apps.join(", ")),
+        ChannelKind::Desktop => {
+            let what = if spec.gatekeeper {
+                "this desktop's notifications, as its notification daemon (gatekeeper: held ones are not shown)"
+            } else {
+                "notifications shown on this desktop"
+            };
+            if spec.ignore_apps.is_empty() { what.into() } else { format!("{what}, except {}", spec.ignore_apps.join(", ")) }
+        }
         ChannelKind::Imap => format!(
             "{} at {}:{} ({}), {}",
             spec.user.as_deref().unwrap_or_default(),
@@ -300,6 +313,12 @@ impl Engine {
                 let settings: DesktopSettings = serde_json::from_value(row.settings.clone()).unwrap_or_default();
                 let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok();
                 let sink = host.clone();
+                if settings.gatekeeper {
+                    let popups: Arc<dyn lull_channels::gatekeeper::Popups> = Arc::new(crate::popups::HelperPopups::new());
+                    return Some(tokio::spawn(supervise(id, name.clone(), host, Backoff::default(), move || {
+                        lull_channels::gatekeeper::run(id, name.clone(), settings.clone(), bus.clone(), sink.clone(), popups.clone())
+                    })));
+                }
                 Some(tokio::spawn(supervise(id, name, host, Backoff::default(), move || {
                     lull_channels::desktop::run(id, settings.clone(), bus.clone(), sink.clone())
                 })))

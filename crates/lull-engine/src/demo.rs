@@ -66,6 +66,7 @@ fn message(
             sent_at: Some(at),
             received_at: at,
             app: None,
+            shown_by_source: false,
         },
     }
 }

@@ -483,7 +483,7 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
 struct Stored {
     receipt: IngestReceipt,
     /// For a new message that interrupts: what to show.
-    notice: Option<(Notice, Option<ClientId>, InterruptionKind)>,
+    notice: Option<Interruption>,
 }
 
 type BatchOutcome = (Vec<Vec<Result<Stored, IngestError>>>, Arc<PolicyContext>);
@@ -591,7 +591,7 @@ fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name
             body: m.body.clone(),
             urgent,
         };
-        (notice, client_id, kind)
+        Interruption { notice, client_id, kind, shown_by_source: m.shown_by_source }
     });
     Ok(Stored { receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision }, notice })
 }
@@ -681,11 +681,21 @@ async fn index_loop(shared: Arc<Shared>) {
     }
 }
 
+/// A live or bypass message: shown (unless its source shows it) and recorded as an
+/// interruption.
+struct Interruption {
+    notice: Notice,
+    client_id: Option<ClientId>,
+    kind: InterruptionKind,
+    /// The source already shows it (a desktop notification): recorded, not shown again.
+    shown_by_source: bool,
+}
+
 /// Shows live and bypass messages one by one and records them as interruptions.
-async fn notify_messages(shared: Arc<Shared>, notices: Vec<(Notice, Option<ClientId>, InterruptionKind)>) {
+async fn notify_messages(shared: Arc<Shared>, notices: Vec<Interruption>) {
     let mut records = Vec::with_capacity(notices.len());
-    for (notice, client_id, kind) in notices {
-        let error = shared.show(&notice).await;
+    for Interruption { notice, client_id, kind, shown_by_source } in notices {
+        let error = if shown_by_source { None } else { shared.show(&notice).await };
         let message_id = match notice {
             Notice::Message { message_id, .. } => Some(message_id),
             Notice::Digest { .. } => None,

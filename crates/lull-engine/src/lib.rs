@@ -12,6 +12,7 @@ mod engine;
 pub mod lock;
 pub mod notifier;
 pub mod paths;
+pub mod popups;
 pub mod scheduler;
 pub mod secrets;
 pub mod server;

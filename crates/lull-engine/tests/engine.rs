@@ -249,6 +249,30 @@ async fn live_and_bypass_messages_notify_one_by_one() {
 }
 
 #[tokio::test]
+async fn a_desktop_notification_that_passes_is_counted_but_not_shown_twice() {
+    // 12:30 on Tuesday, no focus: live. The desktop (or the gatekeeper's popup) already shows
+    // it; Lull must not add a second popup, but it still interrupted the user.
+    let h = Harness::new("2026-11-24T12:30:00+01:00").await;
+    let (channel, _) = h.add_webhook("desk").await;
+    use lull_channels::IngestSink;
+    let at = utc("2026-11-24T12:30:00+01:00");
+    let shown = lull_core::Incoming { app: Some("Slack".into()), shown_by_source: true, ..incoming("1", "Jane (Slack)", at) };
+    let r = h.engine.ingest(channel, shown).await.expect("ingest");
+    assert_eq!(r.decision.kind, lull_core::DecisionKind::Live);
+    // A message from another source, for contrast: that one is notified.
+    h.engine.ingest(channel, incoming("2", "amy@initech.fr", at)).await.expect("ingest");
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    assert_eq!(h.notifier.notices().len(), 1, "{notices:?}");
+    assert!(matches!(&notices[0], Notice::Message { sender, .. } if sender == "amy@initech.fr"));
+    let stats = match h.call(Request::StatsWeek { week: None }).await {
+        Response::Stats(s) => s,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(stats.figures.interruptions.live, 2, "both interrupted");
+}
+
+#[tokio::test]
 async fn configuration_changes_reach_the_very_next_message() {
     // 12:30: no focus, so an Unknown sender is live.
     let h = Harness::new("2026-11-24T12:30:00+01:00").await;
@@ -447,6 +471,7 @@ fn incoming(key: &str, from: &str, at: DateTime<Utc>) -> lull_core::Incoming {
         sent_at: None,
         received_at: at,
         app: None,
+        shown_by_source: false,
     }
 }
 

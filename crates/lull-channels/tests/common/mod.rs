@@ -30,6 +30,8 @@ pub struct MemoryHost {
     pub batch_delay: Mutex<Duration>,
     /// The host's clock: fixed, so tests do not depend on the day they run.
     pub now: Mutex<DateTime<Utc>>,
+    /// Desktop notifications from these apps are held (as in a focus block); the rest is live.
+    pub hold_apps: Mutex<Vec<String>>,
     changed: Notify,
 }
 
@@ -42,11 +44,13 @@ impl MemoryHost {
             fail_batches: Mutex::default(),
             batch_delay: Mutex::default(),
             now: Mutex::new(test_now()),
+            hold_apps: Mutex::default(),
             changed: Notify::new(),
         })
     }
 
     fn store(&self, channel: ChannelId, m: Incoming) -> IngestReceipt {
+        let held = m.app.as_ref().is_some_and(|a| self.hold_apps.lock().expect("lock").contains(a));
         let mut all = self.messages.lock().expect("lock");
         let existing = all.iter().position(|(c, x)| *c == channel && x.source_key == m.source_key);
         let duplicate = existing.is_some();
@@ -58,7 +62,12 @@ impl MemoryHost {
             message_id: id as i64 + 1,
             duplicate,
             client: None,
-            decision: Decision { kind: DecisionKind::Live, release_at: None, rule: Rule::Open, reason: "test".into() },
+            decision: if held {
+                let until = self.now() + chrono::Duration::hours(2);
+                Decision { kind: DecisionKind::Held, release_at: Some(until), rule: Rule::ManualFocus { until }, reason: "test".into() }
+            } else {
+                Decision { kind: DecisionKind::Live, release_at: None, rule: Rule::Open, reason: "test".into() }
+            },
         }
     }
 

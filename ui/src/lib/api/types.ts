@@ -212,6 +212,11 @@ map: Array<string>,
  */
 ignore_apps: Array<string>, 
 /**
+ * Desktop: be the desktop's notification daemon (for desktops without one: sway, i3),
+ * showing what passes and holding the rest, instead of watching another daemon.
+ */
+gatekeeper: boolean, 
+/**
  * IMAP: the server, e.g. imap.fastmail.com.
  */
 host?: string, 
