@@ -275,3 +275,90 @@ describe('channels', () => {
     }
   });
 });
+
+describe('an email channel', () => {
+  it('is added from the form with its password kept out of sight, and says why it cannot connect', async () => {
+    // A port on this machine where nothing listens.
+    const probe = createServer();
+    await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+    const port = probe.address().port;
+    await new Promise((r) => probe.close(r));
+    const password = 's3cret-Pa55-e2e';
+    const { page, problems, context } = await fresh();
+    try {
+      await visit(page, 'channels');
+      const form = page.getByTestId('add-channel');
+      await form.getByRole('radio', { name: 'Email (IMAP)' }).click();
+      await form.getByLabel('Name', { exact: true }).fill('work-mail');
+      await form.getByLabel('Mail server').fill('imap.example.com');
+      await form.getByLabel('Security').selectOption('none');
+      await form.getByLabel('Port').fill(String(port));
+      await form.getByLabel('User name').fill('me@example.com');
+      await form.locator('input[type=password]').fill(password);
+      await form.getByRole('button', { name: 'Add the channel' }).click();
+      // No encryption to another machine is refused, with the reason.
+      await page.getByRole('alert').getByText(/only for a server on this machine/).waitFor();
+      // No keyring runs here: the keyring is refused with the alternative, never replaced silently.
+      await form.getByLabel('Mail server').fill('127.0.0.1');
+      await form.getByRole('button', { name: 'Add the channel' }).click();
+      await page.getByRole('alert').getByText(/no keyring answered.*--secret-store file/).waitFor();
+      await form.getByLabel('Keep the password in').selectOption('file');
+      await form.getByRole('button', { name: 'Add the channel' }).click();
+
+      // It tries, fails to connect, and says so with the next try.
+      const card = page.locator('[data-testid=channel][data-name=work-mail]');
+      await page.locator('[data-testid=channel][data-name=work-mail][data-state=retrying]').waitFor();
+      assert.match(await card.getByTestId('last-error').innerText(), new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port}`));
+      await card.getByText(/Next try at/).waitFor();
+      await card.getByText(`me@example.com at 127.0.0.1:${port} (not encrypted), INBOX`).waitFor();
+      // The password is nowhere to be read back: not on the page, not from the API.
+      assert.ok(!(await page.content()).includes(password), 'the password is on the page');
+      const listed = JSON.stringify(await api(server, { method: 'channel_list' }));
+      assert.ok(listed.includes('work-mail') && !listed.includes(password), 'the API returned the password');
+
+      // Editing keeps the password unless a new one is typed.
+      await card.getByRole('button', { name: 'Edit' }).click();
+      const edit = card.getByTestId('edit-channel');
+      assert.equal(await edit.locator('input[type=password]').inputValue(), '');
+      await edit.getByText('Leave empty to keep the current password.').waitFor();
+      await edit.getByLabel(/Folders/).fill('INBOX, Clients');
+      await card.getByRole('button', { name: 'Save the channel' }).click();
+      await card.getByText(`me@example.com at 127.0.0.1:${port} (not encrypted), INBOX, Clients`).waitFor();
+      await page.locator('[data-testid=channel][data-name=work-mail][data-state=retrying]').waitFor();
+      // The two refused attempts answered 400 (invalid) and 503 (no keyring), which the
+      // browser logs; nothing else went wrong.
+      assert.deepEqual(problems.filter((p) => !/status of (400|503)/.test(p)), []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('a desktop channel in gatekeeper mode', () => {
+  it('is added from the form and says why it cannot be the notification daemon here', async () => {
+    // This `lull serve` has no session bus (and, under CI, no display): the gatekeeper cannot
+    // start, and the channel must say why instead of silently swallowing notifications.
+    const { page, problems, context } = await fresh();
+    try {
+      await visit(page, 'channels');
+      const form = page.getByTestId('add-channel');
+      await form.getByRole('radio', { name: 'Desktop notifications' }).click();
+      await form.getByLabel('Name', { exact: true }).fill('screen');
+      await form.getByLabel(/Gatekeeper/).check();
+      await form.getByText(/Refused while another daemon runs/).waitFor();
+      await form.getByRole('button', { name: 'Add the channel' }).click();
+      const card = page.locator('[data-testid=channel][data-name=screen]');
+      await card.getByText(/as its notification daemon \(gatekeeper/).waitFor();
+      await page.locator('[data-testid=channel][data-name=screen]:is([data-state=failed], [data-state=retrying])').waitFor();
+      assert.match(await card.getByTestId('last-error').innerText(), /graphical session|session bus/);
+      // Back to watching, from the edit form.
+      await card.getByRole('button', { name: 'Edit' }).click();
+      await card.getByTestId('edit-channel').getByLabel(/Gatekeeper/).uncheck();
+      await card.getByRole('button', { name: 'Save the channel' }).click();
+      await card.getByText('notifications shown on this desktop').waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
