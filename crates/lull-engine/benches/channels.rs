@@ -7,7 +7,10 @@
 //! - desktop notification capture latency, from launching `notify-send` to the committed
 //!   decision (the engine's event after the commit), p50/p99, against the time `notify-send`
 //!   itself takes to deliver to the notification daemon (the floor: a process start and a
-//!   D-Bus round trip).
+//!   D-Bus round trip);
+//! - in gatekeeper mode, where the app waits for Lull's answer and Lull answers after the
+//!   commit: `notify-send` start to exit with Lull as the notification daemon, against the same
+//!   floor.
 //!
 //! `cargo bench -p lull-engine --bench channels` runs it in full (`scripts/bench.sh`); under
 //! `cargo test` it runs a small smoke version.
@@ -192,9 +195,44 @@ async fn bench_desktop(n: usize) {
         capture.push(start.elapsed());
     }
     monitor.abort();
+
+    // Gatekeeper mode: Lull takes the name once the daemon is gone, and answers each Notify
+    // after the decision is committed.
+    daemon.release().await.unwrap();
+    let address = bus.address().to_owned();
+    let owner = || async { lull_channels::desktop::probe(Some(&address)).await.unwrap() };
+    while owner().await.is_some() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let popups = Arc::new(CountingPopups::default());
+    let sink: Arc<dyn IngestSink> = Arc::new(engine.clone());
+    let settings = DesktopSettings { gatekeeper: true, ..DesktopSettings::default() };
+    let gatekeeper = tokio::spawn(lull_channels::gatekeeper::run(
+        channel,
+        "desk".into(),
+        settings,
+        Some(bus.address().to_owned()),
+        sink,
+        popups.clone(),
+    ));
+    let ingested = engine.store().read(|db| db.message_count()).await.unwrap();
+    let mut gated = Vec::with_capacity(n);
+    while owner().await.is_none() {
+        assert!(!gatekeeper.is_finished(), "the gatekeeper stopped");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for i in 0..n {
+        let start = Instant::now();
+        assert!(send(2 * n + i).success());
+        gated.push(start.elapsed());
+    }
+    let stored = engine.store().read(|db| db.message_count()).await.unwrap() - ingested;
+    assert_eq!(stored, n as u64, "every notification was committed before notify-send returned");
+    gatekeeper.abort();
     engine.shutdown().await;
     floor.sort();
     capture.sort();
+    gated.sort();
     println!("desktop notification capture, {n} notify-send calls");
     println!(
         "  notify-send to the daemon (floor): p50 {:>6.1} ms  p99 {:>6.1} ms",
@@ -207,6 +245,32 @@ async fn bench_desktop(n: usize) {
         ms(percentile(&capture, 0.99)),
         percentile(&capture, 0.5).as_secs_f64() / percentile(&floor, 0.5).as_secs_f64()
     );
+    println!(
+        "  gatekeeper: notify-send answered after the commit: p50 {:>6.1} ms  p99 {:>6.1} ms   (p50 {:.2}x the floor; {} shown)",
+        ms(percentile(&gated, 0.5)),
+        ms(percentile(&gated, 0.99)),
+        percentile(&gated, 0.5).as_secs_f64() / percentile(&floor, 0.5).as_secs_f64(),
+        popups.shown.load(std::sync::atomic::Ordering::Relaxed)
+    );
+}
+
+/// Popups that are only counted: the benchmark measures the decision, not drawing.
+#[derive(Default)]
+struct CountingPopups {
+    shown: std::sync::atomic::AtomicUsize,
+    /// Kept open: a closed event channel means the popups stopped.
+    events: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<lull_channels::gatekeeper::PopupEvent>>>,
+}
+
+impl lull_channels::gatekeeper::Popups for CountingPopups {
+    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<lull_channels::gatekeeper::PopupEvent>) -> Result<(), String> {
+        *self.events.lock().unwrap() = Some(events);
+        Ok(())
+    }
+    fn show(&self, _: lull_channels::gatekeeper::Popup) {
+        self.shown.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn close(&self, _: u32) {}
 }
 
 fn main() {

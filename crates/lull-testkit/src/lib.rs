@@ -145,6 +145,11 @@ impl RecordingServer {
             .await
     }
 
+    /// Stops being the notification server: releases the name, as a daemon that exits does.
+    pub async fn release(&self) -> zbus::Result<()> {
+        self.conn.release_name("org.freedesktop.Notifications").await.map(|_| ())
+    }
+
     pub fn notifications(&self) -> Vec<RecordedNotification> {
         self.log.calls.lock().map(|c| c.clone()).unwrap_or_default()
     }
