@@ -15,7 +15,7 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 mod common;
 
-use common::{LULL, Server, lull, ok, ok_json};
+use common::{LULL, Server, fails, lull, ok, ok_json};
 use lull_testkit::{PrivateBus, RecordingServer};
 use serde_json::Value;
 
@@ -311,4 +311,30 @@ async fn an_imap_account_with_its_password_in_the_keyring() {
 fn lull_channels_settings(server: &lull_testkit::Dovecot) -> lull_channels::imap::ImapSettings {
     lull_channels::imap::ImapSettings::new("127.0.0.1", Some(server.imap_port), "alice", lull_channels::imap::Security::None, vec![])
         .expect("settings")
+}
+
+#[test]
+fn gatekeeper_mode_is_set_and_unset_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    ok(d, &["channel", "add", "desktop", "screen", "--gatekeeper", "--ignore-app", "Power"]);
+    let list = ok(d, &["channel", "list"]);
+    assert!(list.contains("this desktop's notifications, as its notification daemon (gatekeeper"), "{list}");
+    assert!(list.contains("except Power"), "{list}");
+    let exported = ok_json(d, &["channel", "list"]);
+    let screen = find(exported.as_array().expect("list"), "screen");
+    assert_eq!(screen["spec"]["gatekeeper"], true, "{screen}");
+
+    // Back to watching; the other settings stay.
+    ok(d, &["channel", "edit", "screen", "--no-gatekeeper"]);
+    let list = ok(d, &["channel", "list"]);
+    assert!(list.contains("notifications shown on this desktop, except Power"), "{list}");
+    assert!(fails(d, &["channel", "edit", "screen", "--gatekeeper", "--no-gatekeeper"]).contains("cannot be used with"));
+    ok(d, &["channel", "edit", "screen", "--gatekeeper"]);
+    assert!(ok(d, &["channel", "list"]).contains("as its notification daemon"));
+
+    // Only desktop channels can be one.
+    ok(d, &["channel", "add", "webhook", "hooks"]);
+    let refused = fails(d, &["channel", "edit", "hooks", "--gatekeeper"]);
+    assert!(refused.contains("--gatekeeper does not apply to webhook channels"), "{refused}");
 }

@@ -23,8 +23,16 @@ async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
     let hook = lull_json(dir, &["channel", "add", "webhook", "hooks"]);
     let token = hook["token"].as_str().expect("token").to_owned();
 
-    let mut server =
-        Server::start(dir, &["--tray"], &[("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref()), ("LANG", "en_GB.UTF-8".as_ref())]);
+    let config = tempfile::tempdir().expect("config dir");
+    let mut server = Server::start(
+        dir,
+        &["--tray"],
+        &[
+            ("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref()),
+            ("LANG", "en_GB.UTF-8".as_ref()),
+            ("XDG_CONFIG_HOME", config.path().as_os_str()),
+        ],
+    );
     let url = server.url.clone();
 
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -119,6 +127,23 @@ async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
     while lull_json(dir, &["status"])["focus"]["source"] != "session" {
         assert!(Instant::now() < deadline, "Focus 25 min did not start a session");
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Start at login: an XDG autostart entry for this engine and data directory, and gone again
+    // when unticked.
+    let entry = config.path().join("autostart/lull.desktop");
+    click(id_of("Start at login")).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !entry.is_file() {
+        assert!(Instant::now() < deadline, "Start at login wrote no autostart entry");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let text = std::fs::read_to_string(&entry).expect("entry");
+    assert!(text.contains(&format!("--data-dir \"{}\" serve --tray", dir.display())), "{text}");
+    click(id_of("Start at login")).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while entry.exists() {
+        assert!(Instant::now() < deadline, "unticking Start at login left the entry");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Quit stops the engine.
     click(id_of("Quit Lull")).await;
