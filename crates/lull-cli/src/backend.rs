@@ -15,7 +15,7 @@ use lull_engine::{Engine, EngineOptions};
 use crate::CliError;
 
 /// How long to wait for an engine that holds the lock but has not published its URL yet.
-const STARTING_GRACE: Duration = Duration::from_secs(5);
+pub(crate) const STARTING_GRACE: Duration = Duration::from_secs(5);
 
 #[derive(Debug)]
 pub enum Backend {

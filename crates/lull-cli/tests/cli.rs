@@ -216,3 +216,23 @@ fn simulate_replays_a_trace_without_touching_the_inbox() {
     let err = fails(dir, &["simulate", "--trace", trace.to_str().expect("path")]);
     assert!(err.contains("2 bad line(s)") && err.contains("week.jsonl: line 1") && err.contains("line 2"), "{err}");
 }
+
+/// `lull serve` started while a command uses the data directory on its own (it holds the engine
+/// lock for a moment, without serving) waits for it instead of refusing to start.
+#[test]
+// The lock holder is a plain thread standing in for that command: blocking is what is wanted.
+#[allow(clippy::disallowed_methods)]
+fn serve_waits_for_a_command_using_the_data_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    ok(dir.path(), &["schedule", "set", "--tz", "Europe/Paris"]);
+    let lock = lull_engine::lock::EngineLock::acquire(dir.path(), chrono::Utc::now()).expect("lock");
+    let command = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(800));
+        drop(lock);
+    });
+    let started = std::time::Instant::now();
+    let server = Server::start(dir.path(), &[], &[]);
+    assert!(started.elapsed() >= Duration::from_millis(700), "served while the command held the directory");
+    command.join().expect("command");
+    assert!(server.url.starts_with("http://127.0.0.1:"));
+}
