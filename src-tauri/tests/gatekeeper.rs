@@ -101,7 +101,7 @@ fn popups_are_shown_expire_and_answer_a_click() {
     let events = events(helper.stdout.take().expect("stdout"));
 
     send(&mut helper, &popup(1, "Call from Jane", &[("default", "Open"), ("decline", "Decline")], 0));
-    send(&mut helper, &popup(2, "Invoice 2026-114", &[], 400));
+    send(&mut helper, &popup(2, "Invoice 2026-114", &[], 1_500));
     assert_eq!(next(&events, "the first popup on screen"), PopupEvent::Shown { id: 1 });
     assert_eq!(next(&events, "the second popup on screen"), PopupEvent::Shown { id: 2 });
     let first = window_named("Lull notification: Call from Jane", Duration::from_secs(5)).expect("a window for the first popup");
