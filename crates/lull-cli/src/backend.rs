@@ -15,7 +15,24 @@ use lull_engine::{Engine, EngineOptions};
 use crate::CliError;
 
 /// How long to wait for an engine that holds the lock but has not published its URL yet.
-pub(crate) const STARTING_GRACE: Duration = Duration::from_secs(5);
+const STARTING_GRACE: Duration = Duration::from_secs(5);
+
+/// Takes the data directory's engine lock. A holder that does not serve (yet) — a server still
+/// starting, or a command using the directory on its own for a moment — is waited for, for
+/// [`STARTING_GRACE`] at most; a holder that serves is not: the error carries its address.
+pub(crate) async fn acquire_lock(dir: &std::path::Path) -> Result<EngineLock, LockError> {
+    let deadline = tokio::time::Instant::now() + STARTING_GRACE;
+    loop {
+        match EngineLock::acquire(dir, SystemClock.now()) {
+            Err(LockError::Held { holder, .. })
+                if holder.as_ref().is_none_or(|h| h.url.is_none()) && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
+}
 
 #[derive(Debug)]
 pub enum Backend {
@@ -28,29 +45,23 @@ pub enum Backend {
 impl Backend {
     pub async fn connect(dir: &DataDir) -> Result<Backend, CliError> {
         dir.ensure()?;
-        let deadline = tokio::time::Instant::now() + STARTING_GRACE;
-        loop {
-            match EngineLock::acquire(dir.root(), SystemClock.now()) {
-                Ok(lock) => {
-                    let engine = Engine::open(EngineOptions {
-                        data_dir: dir.clone(),
-                        clock: Arc::new(SystemClock),
-                        notifier: Arc::new(DesktopNotifier::new()),
-                    })
-                    .await?;
-                    return Ok(Backend::Local { engine, _lock: lock });
-                }
-                Err(LockError::Held { holder: Some(LockHolder { url: Some(url), .. }), .. }) => {
-                    let token = dir.api_token()?;
-                    let http =
-                        reqwest::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| CliError::Other(e.to_string()))?;
-                    return Ok(Backend::Remote { url, token, http });
-                }
-                Err(LockError::Held { .. }) if tokio::time::Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => return Err(CliError::Other(format!("{e}; it is not answering yet, try again in a moment"))),
+        match acquire_lock(dir.root()).await {
+            Ok(lock) => {
+                let engine = Engine::open(EngineOptions {
+                    data_dir: dir.clone(),
+                    clock: Arc::new(SystemClock),
+                    notifier: Arc::new(DesktopNotifier::new()),
+                })
+                .await?;
+                Ok(Backend::Local { engine, _lock: lock })
             }
+            Err(LockError::Held { holder: Some(LockHolder { url: Some(url), .. }), .. }) => {
+                let token = dir.api_token()?;
+                let http =
+                    reqwest::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| CliError::Other(e.to_string()))?;
+                Ok(Backend::Remote { url, token, http })
+            }
+            Err(e) => Err(CliError::Other(format!("{e}; it is not answering yet, try again in a moment"))),
         }
     }
 

@@ -23,7 +23,7 @@ use lull_core::model::{Category, ChannelKind, ClientMode, Tier};
 use lull_core::simulate::parse_trace;
 use lull_engine::api::*;
 use lull_engine::clock::{Clock, SystemClock};
-use lull_engine::lock::{EngineLock, LockError};
+use lull_engine::lock::LockError;
 use lull_engine::notifier::DesktopNotifier;
 use lull_engine::paths::{DataDir, DataDirError};
 use lull_engine::server::{self, ServeError};
@@ -87,26 +87,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     result
 }
 
-/// Takes the engine lock for `serve`. A `lull` command that is using the data directory on its
-/// own holds the lock for a moment without serving: it is waited for, a few seconds at most. A
-/// running server is not: it answers already.
-async fn lock_for_serve(dir: &std::path::Path) -> Result<EngineLock, CliError> {
-    let deadline = tokio::time::Instant::now() + backend::STARTING_GRACE;
-    loop {
-        match EngineLock::acquire(dir, SystemClock.now()) {
-            Err(LockError::Held { holder, .. })
-                if holder.as_ref().is_none_or(|h| h.url.is_none()) && tokio::time::Instant::now() < deadline =>
-            {
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            other => return Ok(other?),
-        }
-    }
-}
-
 async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliError> {
     dir.ensure()?;
-    let mut lock = lock_for_serve(dir.root()).await?;
+    // A command using the directory on its own is waited for; a running server is refused.
+    let mut lock = backend::acquire_lock(dir.root()).await?;
     // A clicked notification opens its digest in the desktop window when the app is installed
     // beside this binary.
     let window_dir = dir.root().to_owned();
