@@ -100,7 +100,8 @@ async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
             .map(|(id, _)| *id)
             .unwrap_or_else(|| panic!("no menu item {label:?}"))
     };
-    let click = |id: i32| {
+    let click = |label: &'static str| {
+        let id = id_of(label);
         let conn = conn.clone();
         let item = item.clone();
         let path = menu_path.clone();
@@ -113,16 +114,16 @@ async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
                 &(id, "clicked", zbus::Variant::from(0i32), 0u32),
             )
             .await
-            .expect("click");
+            .unwrap_or_else(|e| panic!("clicking {label:?}: {e}"));
         }
     };
-    click(id_of("Digest now")).await;
+    click("Digest now").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while lull_json(dir, &["digest", "list"]).as_array().is_none_or(Vec::is_empty) {
         assert!(Instant::now() < deadline, "Digest now did not release a digest");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    click(id_of("Focus 25 min")).await;
+    click("Focus 25 min").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while lull_json(dir, &["status"])["focus"]["source"] != "session" {
         assert!(Instant::now() < deadline, "Focus 25 min did not start a session");
@@ -131,7 +132,7 @@ async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
     // Start at login: an XDG autostart entry for this engine and data directory, and gone again
     // when unticked.
     let entry = config.path().join("autostart/lull.desktop");
-    click(id_of("Start at login")).await;
+    click("Start at login").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while !entry.is_file() {
         assert!(Instant::now() < deadline, "Start at login wrote no autostart entry");
@@ -139,14 +140,14 @@ async fn the_tray_shows_what_is_held_and_its_menu_acts_on_the_engine() {
     }
     let text = std::fs::read_to_string(&entry).expect("entry");
     assert!(text.contains(&format!("--data-dir \"{}\" serve --tray", dir.display())), "{text}");
-    click(id_of("Start at login")).await;
+    click("Start at login").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while entry.exists() {
         assert!(Instant::now() < deadline, "unticking Start at login left the entry");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Quit stops the engine.
-    click(id_of("Quit Lull")).await;
+    click("Quit Lull").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = server.child.try_wait().expect("wait") {
