@@ -44,6 +44,14 @@ pub struct DesktopSettings {
     pub gatekeeper: bool,
 }
 
+impl DesktopSettings {
+    /// Whether a notification from `app` is left out of the inbox: Lull's own (or every digest
+    /// would feed the next) and the apps the channel ignores.
+    pub fn leaves_out(&self, app: &str) -> bool {
+        app.eq_ignore_ascii_case(OWN_APP_NAME) || self.ignore_apps.iter().any(|a| a.eq_ignore_ascii_case(app))
+    }
+}
+
 /// A notification as an app sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observed {
@@ -194,7 +202,7 @@ pub async fn run(
             continue;
         }
         let Some(observed) = observe(&msg) else { continue };
-        if observed.app.eq_ignore_ascii_case(OWN_APP_NAME) || settings.ignore_apps.iter().any(|a| a.eq_ignore_ascii_case(&observed.app)) {
+        if settings.leaves_out(&observed.app) {
             continue;
         }
         let header = msg.header();

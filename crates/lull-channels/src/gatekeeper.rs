@@ -25,7 +25,7 @@ use zbus::fdo::RequestNameReply;
 use zbus::object_server::SignalEmitter;
 use zbus::wire::OwnedVariant;
 
-use crate::desktop::{DesktopSettings, OWN_APP_NAME, Observed};
+use crate::desktop::{DesktopSettings, Observed};
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
 
@@ -114,11 +114,6 @@ impl Gatekeeper {
         }
         self.popups.show(popup);
     }
-
-    /// Whether a notification from `app` passes without being recorded.
-    fn passes_unrecorded(&self, app: &str) -> bool {
-        app.eq_ignore_ascii_case(OWN_APP_NAME) || self.settings.ignore_apps.iter().any(|a| a.eq_ignore_ascii_case(app))
-    }
 }
 
 /// The `actions` argument, `[key, label, key, label, …]`, as pairs.
@@ -154,7 +149,8 @@ impl Gatekeeper {
             urgency,
             expire_ms: u32::try_from(expire_timeout).unwrap_or(DEFAULT_EXPIRE_MS),
         };
-        if self.passes_unrecorded(&observed.app) {
+        // Lull's own and ignored apps' notifications pass without being recorded.
+        if self.settings.leaves_out(&observed.app) {
             self.show(popup);
             return id;
         }
