@@ -123,7 +123,6 @@ async fn drive(app: PathBuf, mut commands: mpsc::UnboundedReceiver<PopupCommand>
                     break;
                 }
             }
-            let idle = tokio::time::sleep(if on_screen.is_empty() { IDLE } else { Duration::from_secs(86_400) });
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(c) => next = Some(c),
@@ -144,7 +143,7 @@ async fn drive(app: PathBuf, mut commands: mpsc::UnboundedReceiver<PopupCommand>
                         break;
                     }
                 },
-                () = idle => break,
+                () = tokio::time::sleep(IDLE), if on_screen.is_empty() => break,
             }
         }
         drop(stdin);
