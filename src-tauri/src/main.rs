@@ -106,14 +106,7 @@ fn show_main(app: &AppHandle, route: Option<String>) {
 
 /// The `lull` binary: `LULL_BIN`, else the one installed beside this app, else on the PATH.
 fn lull_binary() -> PathBuf {
-    if let Some(bin) = std::env::var_os("LULL_BIN") {
-        return bin.into();
-    }
-    std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(|d| d.join("lull")))
-        .filter(|p| p.is_file())
-        .unwrap_or_else(|| PathBuf::from("lull"))
+    lull_engine::paths::companion("LULL_BIN", "lull").unwrap_or_else(|| PathBuf::from("lull"))
 }
 
 /// The running engine's address, starting `lull serve --tray` in the background first if no

@@ -99,7 +99,7 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliEr
             lull_engine::notifier::OpenTarget::Digest(id) => format!("/digests/{id}"),
             lull_engine::notifier::OpenTarget::Message(_) => "/inbox".to_owned(),
         };
-        let app = lull_engine::popups::desktop_app();
+        let app = lull_engine::paths::desktop_app();
         if let Some(app) = app
             && let Err(e) = std::process::Command::new(app).args(["--route", &route]).env("LULL_DATA_DIR", &window_dir).spawn()
         {

@@ -172,7 +172,7 @@ async fn lines(engine: &Engine, lang: Lang) -> (String, String) {
 /// The desktop window when the app is installed beside this binary, else the web UI (with its
 /// access token) in the user's browser.
 fn open(web_ui: &str) {
-    let app = lull_engine::popups::desktop_app();
+    let app = lull_engine::paths::desktop_app();
     let spawned = match app {
         Some(app) => std::process::Command::new(app).spawn(),
         None => std::process::Command::new("xdg-open").arg(web_ui).spawn(),

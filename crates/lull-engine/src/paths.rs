@@ -3,6 +3,9 @@
 //!
 //! The directory is `--data-dir DIR`, else `LULL_DATA_DIR`, else the platform's data directory
 //! (`~/.local/share/lull` on Linux). It is created readable by the user only.
+//!
+//! Also where Lull's other programs are: `lull` and `lull-desktop` find each other installed
+//! side by side ([`companion`]).
 
 use std::fs;
 use std::io::{self, Write};
@@ -83,4 +86,18 @@ impl DataDir {
         fs::rename(&tmp, &path).map_err(io_err)?;
         Ok(token)
     }
+}
+
+/// One of Lull's programs: the path in the environment variable `env` if it is set, else
+/// `name` installed beside the running program.
+pub fn companion(env: &str, name: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env) {
+        return Some(path.into());
+    }
+    std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(name))).filter(|p| p.is_file())
+}
+
+/// Lull's desktop app: `LULL_DESKTOP_BIN`, else `lull-desktop` beside the running program.
+pub fn desktop_app() -> Option<PathBuf> {
+    companion("LULL_DESKTOP_BIN", "lull-desktop")
 }

@@ -16,14 +16,6 @@ use tokio::sync::mpsc;
 /// How long the helper stays after its last popup closed.
 const IDLE: Duration = Duration::from_secs(60);
 
-/// Lull's desktop app: `LULL_DESKTOP_BIN`, else `lull-desktop` beside the running program.
-pub fn desktop_app() -> Option<PathBuf> {
-    if let Some(bin) = std::env::var_os("LULL_DESKTOP_BIN") {
-        return Some(bin.into());
-    }
-    std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("lull-desktop"))).filter(|p| p.is_file())
-}
-
 /// Popups drawn by `lull-desktop --popups`.
 #[derive(Debug, Default)]
 pub struct HelperPopups {
@@ -53,7 +45,7 @@ impl Popups for HelperPopups {
                         (an X11 display or XWayland: DISPLAY is not set); run Lull from your desktop session"
                 .into());
         }
-        let Some(app) = desktop_app() else {
+        let Some(app) = crate::paths::desktop_app() else {
             return Err("gatekeeper mode draws its popups with Lull's desktop app (lull-desktop), which is not installed beside \
                         lull; install it"
                 .into());
