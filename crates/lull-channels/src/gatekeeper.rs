@@ -195,6 +195,15 @@ impl Gatekeeper {
     async fn action_invoked(emitter: &SignalEmitter<'_>, id: u32, action_key: &str) -> zbus::Result<()>;
 }
 
+/// Why channel `name` cannot be the gatekeeper while `owner` shows the desktop's notifications,
+/// and what to do.
+pub fn name_taken(owner: &str, name: &str) -> String {
+    format!(
+        "another notification daemon already shows this desktop's notifications: {owner}. Gatekeeper mode is for desktops \
+         without one; stop it, or let Lull watch instead (lull channel edit {name} --no-gatekeeper)"
+    )
+}
+
 /// Runs the gatekeeper for channel `channel` (called `name`) until the session bus or the
 /// popups go away.
 pub async fn run(
@@ -227,10 +236,7 @@ pub async fn run(
     };
     if taken {
         let owner = crate::desktop::probe(bus.as_deref()).await.ok().flatten().unwrap_or_else(|| "another program".into());
-        return Err(ConnectorError::Config(format!(
-            "another notification daemon already shows this desktop's notifications: {owner}. Gatekeeper mode is for desktops \
-             without one; stop it, or let Lull watch instead (lull channel edit {name} --no-gatekeeper)"
-        )));
+        return Err(ConnectorError::Config(name_taken(&owner, &name)));
     }
     host.report(channel, Health::Ok);
     let emitter = SignalEmitter::new(&conn, PATH).map_err(ConnectorError::transient)?;

@@ -540,11 +540,7 @@ impl Engine {
                                 Ok("Lull is this desktop's notification daemon: it shows what passes and holds the rest".into())
                             }
                             (true, None) => Ok("no other notification daemon runs: Lull can be this desktop's (lull serve)".into()),
-                            (true, Some(other)) => Err(format!(
-                                "another notification daemon already shows this desktop's notifications: {other}; gatekeeper mode \
-                                 needs it stopped, or let Lull watch instead (lull channel edit {} --no-gatekeeper)",
-                                row.name
-                            )),
+                            (true, Some(other)) => Err(lull_channels::gatekeeper::name_taken(&other, &row.name)),
                         }
                     }
                     Err(e) => Err(e.to_string()),
