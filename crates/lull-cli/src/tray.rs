@@ -4,7 +4,8 @@
 //! AppIndicator extension), so this process links neither GTK nor WebKit and stays small.
 //!
 //! The menu shows what is held and when the next digest comes, starts and stops focus
-//! sessions, releases a digest now, opens the web UI in the browser, and quits.
+//! sessions, releases a digest now, opens Lull (the desktop window when it is installed, else
+//! the web UI in the browser), turns start at login on and off, and quits.
 
 use std::sync::Arc;
 
