@@ -2,10 +2,10 @@
 //! the background as `lull serve --tray` (a process with neither WebKit nor GTK, 17 MiB), which
 //! this window starts when it is not running. The window's one command, `api`, relays the same
 //! typed requests the browser sends to the engine's loopback API, and the engine's live events
-//! come back the same way; closing the window ends this process, so what stays in the background
-//! is the engine alone.
+//! come back the same way, both through `lull-api`'s client; closing the window ends this
+//! process, so what stays in the background is the engine alone.
 //!
-//! This is the only crate that depends on Tauri.
+//! This is the only crate that depends on Tauri, and it links `lull-api`, not the engine.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -14,35 +14,16 @@ mod popups;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use lull_engine::api::{ApiError, ErrorCode, Request, Response};
-use lull_engine::lock;
-use lull_engine::paths::DataDir;
+use lull_api::paths::DataDir;
+use lull_api::{ApiError, Client, ErrorCode, Request, Response};
 use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::{StateFlags, WindowExt};
 
-/// Where the engine answers.
-struct Link {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-}
-
 /// The UI's one entry to the engine: the typed API, relayed to the engine's loopback server.
 #[tauri::command]
-async fn api(link: tauri::State<'_, Link>, request: Request) -> Result<Response, ApiError> {
-    let unavailable = |e: &dyn std::fmt::Display| {
-        ApiError::new(ErrorCode::Unavailable, format!("Lull's engine is not answering ({e}); it restarts with the next window"))
-    };
-    let resp =
-        link.http.post(format!("{}api", link.url)).bearer_auth(&link.token).json(&request).send().await.map_err(|e| unavailable(&e))?;
-    let ok = resp.status().is_success();
-    let body: serde_json::Value = resp.json().await.map_err(|e| unavailable(&e))?;
-    if ok {
-        serde_json::from_value(body).map_err(|e| ApiError::new(ErrorCode::Internal, format!("an answer this window cannot read: {e}")))
-    } else {
-        serde_json::from_value(body["error"].clone()).map_err(|e| unavailable(&e))
-    }
+async fn api(engine: tauri::State<'_, Client>, request: Request) -> Result<Response, ApiError> {
+    engine.send(&request).await
 }
 
 /// Opens a link from a message in the user's browser: only web and mail links, never files or
@@ -106,14 +87,14 @@ fn show_main(app: &AppHandle, route: Option<String>) {
 
 /// The `lull` binary: `LULL_BIN`, else the one installed beside this app, else on the PATH.
 fn lull_binary() -> PathBuf {
-    lull_engine::paths::companion("LULL_BIN", "lull").unwrap_or_else(|| PathBuf::from("lull"))
+    lull_api::paths::companion("LULL_BIN", "lull").unwrap_or_else(|| PathBuf::from("lull"))
 }
 
-/// The running engine's address, starting `lull serve --tray` in the background first if no
-/// engine runs on this data directory.
-fn ensure_engine(dir: &DataDir) -> Result<String, Box<dyn std::error::Error>> {
-    if let Some(url) = lock::current_holder(dir.root())?.and_then(|h| h.url) {
-        return Ok(url);
+/// The running engine, starting `lull serve --tray` in the background first if no engine
+/// runs on this data directory.
+fn ensure_engine(dir: &DataDir) -> Result<Client, Box<dyn std::error::Error>> {
+    if let Some(client) = Client::of_running_engine(dir)? {
+        return Ok(client);
     }
     let bin = lull_binary();
     let mut cmd = std::process::Command::new(&bin);
@@ -127,8 +108,8 @@ fn ensure_engine(dir: &DataDir) -> Result<String, Box<dyn std::error::Error>> {
     let mut child = cmd.spawn().map_err(|e| format!("cannot start Lull's engine ({}): {e}", bin.display()))?;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Some(url) = lock::current_holder(dir.root())?.and_then(|h| h.url) {
-            return Ok(url);
+        if let Some(client) = Client::of_running_engine(dir)? {
+            return Ok(client);
         }
         if let Some(status) = child.try_wait()? {
             return Err(format!("Lull's engine stopped at start ({status}); run `lull serve` to see why").into());
@@ -142,33 +123,15 @@ fn ensure_engine(dir: &DataDir) -> Result<String, Box<dyn std::error::Error>> {
     }
 }
 
-/// Relays the engine's live events (server-sent events) to the window, reconnecting after a
-/// drop.
+/// Relays the engine's live events to the window, reconnecting after a drop.
 async fn relay_events(app: AppHandle) {
     use futures_util::StreamExt;
     loop {
-        let Some(link) = app.try_state::<Link>() else { return };
-        let request = link.http.get(format!("{}api/events", link.url)).bearer_auth(&link.token).send().await;
-        if let Ok(resp) = request.and_then(reqwest::Response::error_for_status) {
-            let mut stream = resp.bytes_stream();
-            let mut buffer = String::new();
-            let mut event = String::new();
-            while let Some(Ok(chunk)) = stream.next().await {
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find('\n') {
-                    let line = buffer[..end].trim_end_matches('\r').to_owned();
-                    buffer.drain(..=end);
-                    if let Some(name) = line.strip_prefix("event:") {
-                        event = name.trim().to_owned();
-                    } else if let Some(data) = line.strip_prefix("data:")
-                        && event == "engine"
-                        && let Ok(value) = serde_json::from_str::<serde_json::Value>(data.trim())
-                    {
-                        let _ = app.emit("engine", value);
-                    } else if line.is_empty() {
-                        event.clear();
-                    }
-                }
+        let Some(engine) = app.try_state::<Client>() else { return };
+        if let Ok(events) = engine.events().await {
+            let mut events = std::pin::pin!(events);
+            while let Some(event) = events.next().await {
+                let _ = app.emit("engine", event);
             }
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -178,12 +141,9 @@ async fn relay_events(app: AppHandle) {
 fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let dir = DataDir::resolve(std::env::var_os("LULL_DATA_DIR").map(Into::into))?;
     dir.ensure()?;
-    let url = ensure_engine(&dir)?;
-    let token = dir.api_token()?;
-    tracing::info!(%url, "connected to Lull's engine");
-    // Loopback HTTP only: never through a proxy from the environment, no root certificates.
-    let http = reqwest::Client::builder().no_proxy().tls_certs_only([]).build()?;
-    app.manage(Link { http, url, token });
+    let engine = ensure_engine(&dir)?;
+    tracing::info!(url = engine.url(), "connected to Lull's engine");
+    app.manage(engine);
     tauri::async_runtime::spawn(relay_events(app.handle().clone()));
     let argv: Vec<String> = std::env::args().collect();
     show_main(app.handle(), route_arg(&argv));

@@ -4,7 +4,7 @@
 //! once nothing has been on screen for a minute.
 //!
 //! Commands come on stdin and events go to stdout, one JSON object per line (see
-//! `lull_engine::popups`). Popups stack in the top-right corner of the screen; a click on one
+//! `lull_api::popups`). Popups stack in the top-right corner of the screen; a click on one
 //! chooses its `default` action (or dismisses it), its other actions are buttons, it expires
 //! after its timeout unless it is critical. Text is set as text, never as markup: what a
 //! message says cannot change how it is drawn.
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use gtk::prelude::*;
 use gtk::{gdk, glib};
-use lull_engine::popups::{CloseReason, Popup, PopupCommand, PopupEvent};
+use lull_api::popups::{CloseReason, Popup, PopupCommand, PopupEvent};
 
 const WIDTH: i32 = 380;
 const MARGIN: i32 = 16;

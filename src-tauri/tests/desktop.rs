@@ -158,7 +158,7 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
     let wd = WebDriver::start(&driver_url, APP).await;
     // The app is up: its window has settled on a screen.
     wd.wait("the window", "return document.querySelector('.shell[data-settled=true]') !== null", Duration::from_secs(30)).await;
-    let holder = lull_engine::lock::current_holder(data.path()).expect("lock file").expect("the app holds the engine lock");
+    let holder = lull_api::lock::current_holder(data.path()).expect("lock file").expect("the app holds the engine lock");
     let url = holder.url.expect("the app's server URL");
     let token = std::fs::read_to_string(data.path().join("api-token")).expect("api token");
 
@@ -220,10 +220,10 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
     }
     wd.quit().await;
     // The engine outlives the window, in the background, until it is told to quit.
-    let holder = lull_engine::lock::current_holder(data.path()).expect("lock file").expect("the engine still runs after the window");
+    let holder = lull_api::lock::current_holder(data.path()).expect("lock file").expect("the engine still runs after the window");
     let _ = Command::new("kill").args(["-TERM", &holder.pid.to_string()]).status();
     let deadline = Instant::now() + Duration::from_secs(15);
-    while lull_engine::lock::current_holder(data.path()).ok().flatten().is_some() {
+    while lull_api::lock::current_holder(data.path()).ok().flatten().is_some() {
         assert!(Instant::now() < deadline, "the engine did not stop");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -11,7 +11,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use lull_engine::popups::{CloseReason, Popup, PopupCommand, PopupEvent};
+use lull_api::popups::{CloseReason, Popup, PopupCommand, PopupEvent};
 use lull_testkit::PrivateBus;
 
 const APP: &str = env!("CARGO_BIN_EXE_lull-desktop");

@@ -25,6 +25,8 @@ use zbus::fdo::RequestNameReply;
 use zbus::object_server::SignalEmitter;
 use zbus::wire::OwnedVariant;
 
+use lull_api::popups::{CloseReason, Popup, PopupEvent};
+
 use crate::desktop::{DesktopSettings, Observed};
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
@@ -34,60 +36,6 @@ pub const SERVICE: &str = "org.freedesktop.Notifications";
 const PATH: &str = "/org/freedesktop/Notifications";
 /// Shown for this long when the app leaves it to the server (`expire_timeout` -1).
 pub const DEFAULT_EXPIRE_MS: u32 = 6_000;
-
-/// A notification to show.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Popup {
-    pub id: u32,
-    pub app: String,
-    /// Plain text: shown as text, never as markup.
-    pub summary: String,
-    pub body: String,
-    /// `(key, label)` pairs; `default` is the action of a click on the popup itself.
-    pub actions: Vec<(String, String)>,
-    /// 0 low, 1 normal, 2 critical.
-    pub urgency: u8,
-    /// How long it stays; 0 until the user closes it.
-    pub expire_ms: u32,
-}
-
-/// Why a popup went away, as the specification numbers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CloseReason {
-    Expired = 1,
-    Dismissed = 2,
-    Closed = 3,
-}
-
-/// What happened to a popup.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PopupEvent {
-    /// It is on screen.
-    Shown {
-        id: u32,
-    },
-    /// An action was chosen (`default` for a click on the popup); the popup is then dismissed.
-    Action {
-        id: u32,
-        key: String,
-    },
-    Closed {
-        id: u32,
-        reason: CloseReason,
-    },
-}
-
-/// What a process that draws popups is asked to do (one JSON object per line).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PopupCommand {
-    /// Shows it, replacing a popup with the same id.
-    Show(Popup),
-    /// Takes it away without an event (the app closed it).
-    Close(u32),
-}
 
 /// Shows popups. `open` is called at each start of the gatekeeper, with where to send what the
 /// user does; it fails with a sentence the user can act on when popups cannot be shown.

@@ -76,21 +76,21 @@ async fn notifications_from_real_senders_enter_the_inbox() {
 /// Popups kept in memory; the test plays the user through `events`.
 #[derive(Default)]
 struct MemoryPopups {
-    shown: std::sync::Mutex<Vec<gatekeeper::Popup>>,
+    shown: std::sync::Mutex<Vec<lull_api::popups::Popup>>,
     closed: std::sync::Mutex<Vec<u32>>,
-    events: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<gatekeeper::PopupEvent>>>,
+    events: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>>>,
     refuse: Option<String>,
 }
 
 impl gatekeeper::Popups for MemoryPopups {
-    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<gatekeeper::PopupEvent>) -> Result<(), String> {
+    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>) -> Result<(), String> {
         if let Some(why) = &self.refuse {
             return Err(why.clone());
         }
         *self.events.lock().expect("lock") = Some(events);
         Ok(())
     }
-    fn show(&self, popup: gatekeeper::Popup) {
+    fn show(&self, popup: lull_api::popups::Popup) {
         self.shown.lock().expect("lock").push(popup);
     }
     fn close(&self, id: u32) {
@@ -164,7 +164,7 @@ async fn the_gatekeeper_shows_what_passes_and_holds_the_rest() {
     assert_eq!(replaced, invoice);
     // The user clicks the call's popup: the app hears ActionInvoked, then NotificationClosed.
     let events = popups.events.lock().expect("lock").clone().expect("opened");
-    events.send(gatekeeper::PopupEvent::Action { id: popups.id_of("Call from Jane"), key: "default".into() }).expect("send");
+    events.send(lull_api::popups::PopupEvent::Action { id: popups.id_of("Call from Jane"), key: "default".into() }).expect("send");
     // The app closes its invoice notification itself.
     on_bus(
         &bus,

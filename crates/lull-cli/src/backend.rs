@@ -1,15 +1,16 @@
 //! Where a command runs: against the engine that holds the data directory (over its loopback
 //! API, so a running server sees every change at once), or, when none runs, in an engine of the
-//! command's own that holds the directory's lock for the command's duration.
+//! command's own that holds the directory's lock for the command's duration. Either way a
+//! command sends a [`Call`] and gets its own answer.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use lull_engine::api::{ApiError, ErrorCode, Request, Response};
+use lull_api::lock::{EngineLock, LockError, LockHolder};
+use lull_api::paths::DataDir;
+use lull_api::{Call, Client};
 use lull_engine::clock::{Clock, SystemClock};
-use lull_engine::lock::{EngineLock, LockError, LockHolder};
 use lull_engine::notifier::DesktopNotifier;
-use lull_engine::paths::DataDir;
 use lull_engine::{Engine, EngineOptions};
 
 use crate::CliError;
@@ -39,7 +40,7 @@ pub enum Backend {
     /// An engine of our own; no server was running.
     Local { engine: Engine, _lock: EngineLock },
     /// The running engine's API.
-    Remote { url: String, token: String, http: reqwest::Client },
+    Remote(Client),
 }
 
 impl Backend {
@@ -56,58 +57,27 @@ impl Backend {
                 Ok(Backend::Local { engine, _lock: lock })
             }
             Err(LockError::Held { holder: Some(LockHolder { url: Some(url), .. }), .. }) => {
-                let token = dir.api_token()?;
-                let http =
-                    reqwest::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| CliError::Other(e.to_string()))?;
-                Ok(Backend::Remote { url, token, http })
+                Ok(Backend::Remote(Client::new(&url, &dir.api_token()?).map_err(CliError::Api)?))
             }
             Err(e) => Err(CliError::Other(format!("{e}; it is not answering yet, try again in a moment"))),
         }
     }
 
-    /// The API token, when commands go through a running server.
-    pub fn token(&self) -> Option<&str> {
+    /// The running server, when commands go through one.
+    pub fn server(&self) -> Option<&Client> {
         match self {
             Backend::Local { .. } => None,
-            Backend::Remote { token, .. } => Some(token),
+            Backend::Remote(client) => Some(client),
         }
     }
 
-    /// The running server's URL, if commands go through one.
-    pub fn server_url(&self) -> Option<&str> {
+    /// Sends one request and gets its own answer.
+    pub async fn call<C: Call>(&self, call: C) -> Result<C::Answer, CliError> {
         match self {
-            Backend::Local { .. } => None,
-            Backend::Remote { url, .. } => Some(url),
+            Backend::Local { engine, .. } => engine.call(call).await,
+            Backend::Remote(client) => client.call(call).await,
         }
-    }
-
-    pub async fn call(&self, request: Request) -> Result<Response, CliError> {
-        match self {
-            Backend::Local { engine, .. } => engine.handle(request).await.map_err(CliError::Api),
-            Backend::Remote { url, token, http } => {
-                let resp = http
-                    .post(format!("{url}api"))
-                    .bearer_auth(token)
-                    .json(&request)
-                    .send()
-                    .await
-                    .map_err(|e| CliError::Other(format!("the Lull engine at {url} did not answer: {e}")))?;
-                let status = resp.status();
-                let body: serde_json::Value = resp
-                    .json()
-                    .await
-                    .map_err(|e| CliError::Other(format!("the Lull engine at {url} answered something unreadable: {e}")))?;
-                if status.is_success() {
-                    serde_json::from_value(body).map_err(|e| CliError::Other(format!("unexpected answer from the engine at {url}: {e}")))
-                } else {
-                    let error: ApiError = serde_json::from_value(body["error"].clone()).unwrap_or_else(|_| {
-                        let message = body["error"]["message"].as_str().unwrap_or("request refused").to_owned();
-                        ApiError::new(ErrorCode::Internal, message)
-                    });
-                    Err(CliError::Api(error))
-                }
-            }
-        }
+        .map_err(CliError::Api)
     }
 
     /// Closes an engine of our own cleanly.

@@ -19,13 +19,21 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clap::Parser;
+use lull_api::ApiError;
+use lull_api::call;
+use lull_api::channels::{ChannelSpec, ChannelTest};
+use lull_api::clients::{ClientEdit, ClientRemove, ClientSpec};
+use lull_api::digests::{DigestList, DigestShow};
+use lull_api::lock::LockError;
+use lull_api::messages::{ExplainQuery, InboxQuery};
+use lull_api::paths::{DataDir, DataDirError};
+use lull_api::schedule::ScheduleUpdate;
+use lull_api::stats::{Simulate, StatsWeek};
+use lull_api::status::FocusStart;
 use lull_core::model::{Category, ChannelKind, ClientMode, Tier};
 use lull_core::simulate::parse_trace;
-use lull_engine::api::*;
 use lull_engine::clock::{Clock, SystemClock};
-use lull_engine::lock::LockError;
 use lull_engine::notifier::DesktopNotifier;
-use lull_engine::paths::{DataDir, DataDirError};
 use lull_engine::server::{self, ServeError};
 use lull_engine::{Engine, EngineError, EngineOptions};
 use serde::Serialize;
@@ -99,7 +107,7 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliEr
             lull_engine::notifier::OpenTarget::Digest(id) => format!("/digests/{id}"),
             lull_engine::notifier::OpenTarget::Message(_) => "/inbox".to_owned(),
         };
-        let app = lull_engine::paths::desktop_app();
+        let app = lull_api::paths::desktop_app();
         if let Some(app) = app
             && let Err(e) = std::process::Command::new(app).args(["--route", &route]).env("LULL_DATA_DIR", &window_dir).spawn()
         {
@@ -176,10 +184,6 @@ fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) 
     }
 }
 
-fn unexpected(r: &Response) -> CliError {
-    CliError::Other(format!("unexpected answer from the engine: {r:?}"))
-}
-
 fn parse<T: std::str::FromStr>(value: Option<&str>) -> Result<Option<T>, CliError>
 where
     T::Err: std::fmt::Display,
@@ -188,23 +192,14 @@ where
 }
 
 async fn user_tz(backend: &Backend) -> Result<Tz, CliError> {
-    match backend.call(Request::ScheduleShow).await? {
-        Response::Schedule(s) => Ok(s.schedule.tz),
-        r => Err(unexpected(&r)),
-    }
+    Ok(backend.call(call::ScheduleShow).await?.schedule.tz)
 }
 
 async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), CliError> {
     match command {
         Command::Serve { .. } => unreachable!("handled before connecting"),
-        Command::Status => match backend.call(Request::Status).await? {
-            Response::Status(s) => emit(json, &s, render::status),
-            r => Err(unexpected(&r)),
-        },
-        Command::Schedule(ScheduleCommand::Show) => match backend.call(Request::ScheduleShow).await? {
-            Response::Schedule(s) => emit(json, &s, render::schedule),
-            r => Err(unexpected(&r)),
-        },
+        Command::Status => emit(json, &backend.call(call::Status).await?, render::status),
+        Command::Schedule(ScheduleCommand::Show) => emit(json, &backend.call(call::ScheduleShow).await?, render::schedule),
         Command::Schedule(ScheduleCommand::Set(a)) => {
             let update = ScheduleUpdate {
                 tz: a.tz,
@@ -219,16 +214,10 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                     "nothing to change: give --tz, --focus, --work, --digest, --weekly-digest or --urgent-words".into(),
                 ));
             }
-            match backend.call(Request::ScheduleSet(update)).await? {
-                Response::Schedule(s) => emit(json, &s, render::schedule),
-                r => Err(unexpected(&r)),
-            }
+            emit(json, &backend.call(call::ScheduleSet(update)).await?, render::schedule)
         }
         Command::Client(c) => client(backend, c, json).await,
-        Command::Channel(ChannelCommand::List) => match backend.call(Request::ChannelList).await? {
-            Response::Channels(c) => emit(json, &c, |c| render::channels(c)),
-            r => Err(unexpected(&r)),
-        },
+        Command::Channel(ChannelCommand::List) => emit(json, &backend.call(call::ChannelList).await?, |c| render::channels(c)),
         Command::Channel(ChannelCommand::Add(add)) => {
             let spec = match add {
                 AddChannel::Webhook { name, map, preset } => {
@@ -261,19 +250,13 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                     ChannelSpec { kind: ChannelKind::Desktop, name, ignore_apps, gatekeeper, ..ChannelSpec::default() }
                 }
             };
-            match backend.call(Request::ChannelAdd(spec)).await? {
-                Response::ChannelCreated(c) => {
-                    let base = backend.server_url().map_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN), ToOwned::to_owned);
-                    emit(json, &c, |c| render::channel_created(c, &base, backend.server_url().is_some()))
-                }
-                r => Err(unexpected(&r)),
-            }
+            let created = backend.call(call::ChannelAdd(spec)).await?;
+            let running = backend.server().map(|s| s.url().to_owned());
+            let base = running.clone().unwrap_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN));
+            emit(json, &created, |c| render::channel_created(c, &base, running.is_some()))
         }
         Command::Channel(ChannelCommand::Edit(edit)) => {
-            let current = match backend.call(Request::ChannelList).await? {
-                Response::Channels(list) => list.into_iter().find(|c| c.name == edit.name),
-                r => return Err(unexpected(&r)),
-            };
+            let current = backend.call(call::ChannelList).await?.into_iter().find(|c| c.name == edit.name);
             let Some(current) = current else {
                 return Err(CliError::Other(format!("no channel named {:?}; see them with `lull channel list`", edit.name)));
             };
@@ -313,19 +296,14 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                     Some(read_password(edit.password_stdin, spec.user.as_deref().unwrap_or(""), spec.host.as_deref().unwrap_or(""))?);
                 spec.secret_store = parse_store(edit.secret_store.as_deref())?.or(spec.secret_store);
             }
-            match backend.call(Request::ChannelEdit(spec)).await? {
-                Response::Channel(c) => emit(json, &c, |c| render::channels(std::slice::from_ref(c))),
-                r => Err(unexpected(&r)),
-            }
+            emit(json, &backend.call(call::ChannelEdit(spec)).await?, |c| render::channels(std::slice::from_ref(c)))
         }
-        Command::Channel(ChannelCommand::Test { name }) => match backend.call(Request::ChannelTest { name }).await? {
-            Response::ChannelTested(t) => {
-                emit(json, &t, render::channel_test)?;
-                // A failed test fails the command, with what is wrong as its error.
-                if t.ok { Ok(()) } else { Err(CliError::Other(format!("channel {}: {}", t.name, t.summary))) }
-            }
-            r => Err(unexpected(&r)),
-        },
+        Command::Channel(ChannelCommand::Test { name }) => {
+            let t = backend.call(ChannelTest { name }).await?;
+            emit(json, &t, render::channel_test)?;
+            // A failed test fails the command, with what is wrong as its error.
+            if t.ok { Ok(()) } else { Err(CliError::Other(format!("channel {}: {}", t.name, t.summary))) }
+        }
         Command::Explain(a) => {
             let at = match a.at.as_deref() {
                 Some(t) => DateTime::parse_from_rfc3339(t.trim())
@@ -345,25 +323,16 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 schedule: None,
             };
             let tz = user_tz(backend).await?;
-            match backend.call(Request::Explain(query)).await? {
-                Response::Explanation(e) => emit(json, &e, |e| render::explanation(e, tz)),
-                r => Err(unexpected(&r)),
-            }
+            emit(json, &backend.call(call::Explain(query)).await?, |e| render::explanation(e, tz))
         }
         Command::Focus(FocusCommand::Start { duration }) => {
             let minutes = parse_minutes(&duration).map_err(CliError::Other)?;
             let tz = user_tz(backend).await?;
-            match backend.call(Request::FocusStart { minutes }).await? {
-                Response::Focus(f) => emit(json, &f, |f| render::focus(f, tz, true)),
-                r => Err(unexpected(&r)),
-            }
+            emit(json, &backend.call(FocusStart { minutes }).await?, |f| render::focus(f, tz, true))
         }
         Command::Focus(FocusCommand::Stop) => {
             let tz = user_tz(backend).await?;
-            match backend.call(Request::FocusStop).await? {
-                Response::Focus(f) => emit(json, &f, |f| render::focus(f, tz, false)),
-                r => Err(unexpected(&r)),
-            }
+            emit(json, &backend.call(call::FocusStop).await?, |f| render::focus(f, tz, false))
         }
         Command::Inbox(a) => {
             let tz = user_tz(backend).await?;
@@ -377,42 +346,27 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 interruptions_only: false,
                 archived: false,
             };
-            match backend.call(Request::Inbox(query)).await? {
-                Response::Inbox(p) => emit(json, &p, |p| render::inbox(p, tz)),
-                r => Err(unexpected(&r)),
-            }
+            emit(json, &backend.call(call::Inbox(query)).await?, |p| render::inbox(p, tz))
         }
         Command::Digest(d) => {
             let tz = user_tz(backend).await?;
             match d {
-                DigestCommand::List { limit } => match backend.call(Request::DigestList { limit }).await? {
-                    Response::Digests(list) => emit(json, &list, |l| render::digests(l, tz)),
-                    r => Err(unexpected(&r)),
-                },
-                DigestCommand::Show { id } => match backend.call(Request::DigestShow { id }).await? {
-                    Response::Digest(detail) => emit(json, &detail, |d| render::digest(d, tz)),
-                    r => Err(unexpected(&r)),
-                },
-                DigestCommand::Now => match backend.call(Request::DigestNow).await? {
-                    Response::DigestReleased(d) => emit(json, &d, |d| render::digest_released(d.as_ref())),
-                    r => Err(unexpected(&r)),
-                },
+                DigestCommand::List { limit } => emit(json, &backend.call(DigestList { limit }).await?, |l| render::digests(l, tz)),
+                DigestCommand::Show { id } => emit(json, &backend.call(DigestShow { id }).await?, |d| render::digest(d, tz)),
+                DigestCommand::Now => emit(json, &backend.call(call::DigestNow).await?, |d| render::digest_released(d.as_ref())),
             }
         }
-        Command::Demo => match backend.call(Request::Demo).await? {
-            Response::Demo(d) => emit(json, &d, |d| {
-                format!(
-                    "Seeded {} clients, {} channels, {} messages and {} digests over the last two weeks. Try: lull inbox, lull stats week, lull digest list.\n",
-                    d.clients, d.channels, d.messages, d.digests
-                )
-            }),
-            r => Err(unexpected(&r)),
-        },
+        Command::Demo => emit(json, &backend.call(call::Demo).await?, |d| {
+            format!(
+                "Seeded {} clients, {} channels, {} messages and {} digests over the last two weeks. Try: lull inbox, lull stats week, lull digest list.\n",
+                d.clients, d.channels, d.messages, d.digests
+            )
+        }),
         Command::Open { no_browser } => {
-            let Some(url) = backend.server_url() else {
+            let Some(server) = backend.server() else {
                 return Err(CliError::Other("Lull is not running on this data directory; start it with `lull serve`".into()));
             };
-            let link = format!("{url}#token={}", backend.token().unwrap_or_default());
+            let link = format!("{}#token={}", server.url(), server.token());
             println!("{link}");
             if !no_browser {
                 let opened = std::process::Command::new("xdg-open")
@@ -426,10 +380,7 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
             }
             Ok(())
         }
-        Command::Stats(StatsCommand::Week { week }) => match backend.call(Request::StatsWeek { week }).await? {
-            Response::Stats(s) => emit(json, &s, |s| render::stats(s)),
-            r => Err(unexpected(&r)),
-        },
+        Command::Stats(StatsCommand::Week { week }) => emit(json, &backend.call(StatsWeek { week }).await?, |s| render::stats(s)),
         Command::Simulate { trace, week } => {
             let text = std::fs::read_to_string(&trace).map_err(|e| CliError::Other(format!("cannot read {}: {e}", trace.display())))?;
             let entries = parse_trace(&text).map_err(|errors| {
@@ -443,10 +394,7 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 return Err(CliError::Other(format!("{} has no messages to simulate", trace.display())));
             }
             let tz = user_tz(backend).await?;
-            match backend.call(Request::Simulate { trace: entries, week }).await? {
-                Response::Simulation(s) => emit(json, &s, |s| render::simulation(s, tz)),
-                r => Err(unexpected(&r)),
-            }
+            emit(json, &backend.call(Simulate { trace: entries, week }).await?, |s| render::simulation(s, tz))
         }
     }
 }
@@ -459,15 +407,16 @@ fn client_settings(s: ClientSettings) -> Result<Settings, CliError> {
 }
 
 async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result<(), CliError> {
-    let request = match command {
-        ClientCommand::List => Request::ClientList,
+    match command {
+        ClientCommand::List => emit(json, &backend.call(call::ClientList).await?, |l| render::clients(l)),
         ClientCommand::Add(a) => {
             let (tz, tier, mode, bypass_quota) = client_settings(a.settings)?;
-            Request::ClientAdd(ClientSpec { name: a.name, tz, tier, mode, bypass_quota, matches: a.matches, live: a.live })
+            let spec = ClientSpec { name: a.name, tz, tier, mode, bypass_quota, matches: a.matches, live: a.live };
+            emit(json, &backend.call(call::ClientAdd(spec)).await?, render::client)
         }
         ClientCommand::Edit(a) => {
             let (tz, tier, mode, bypass_quota) = client_settings(a.settings)?;
-            Request::ClientEdit(ClientEdit {
+            let edit = ClientEdit {
                 name: a.name,
                 rename: a.rename,
                 tz,
@@ -477,20 +426,15 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result
                 add_matches: a.matches,
                 remove_matches: a.unmatches,
                 live: if a.no_live { Some(Vec::new()) } else { (!a.live.is_empty()).then_some(a.live) },
+            };
+            emit(json, &backend.call(call::ClientEdit(edit)).await?, render::client)
+        }
+        ClientCommand::Remove { name } => {
+            let removed = backend.call(ClientRemove { name }).await?;
+            emit(json, &removed, |r| {
+                format!("Removed {}; its {} message(s) stay in the inbox under Unknown.\n", render::clean(&r.name, 80), r.messages_kept)
             })
         }
-        ClientCommand::Remove { name } => Request::ClientRemove { name },
-    };
-    match backend.call(request).await? {
-        Response::Clients(list) => emit(json, &list, |l| render::clients(l)),
-        Response::Client(c) => emit(json, &c, render::client),
-        Response::Removed { name, messages_kept } => {
-            let value = serde_json::json!({ "name": name, "messages_kept": messages_kept });
-            emit(json, &value, |_| {
-                format!("Removed {}; its {messages_kept} message(s) stay in the inbox under Unknown.\n", render::clean(&name, 80))
-            })
-        }
-        r => Err(unexpected(&r)),
     }
 }
 
@@ -514,7 +458,7 @@ fn read_password(from_stdin: bool, user: &str, host: &str) -> Result<String, Cli
     Ok(password)
 }
 
-fn parse_store(s: Option<&str>) -> Result<Option<lull_engine::secrets::SecretStore>, CliError> {
+fn parse_store(s: Option<&str>) -> Result<Option<lull_api::channels::SecretStore>, CliError> {
     s.map(|s| s.parse().map_err(CliError::Other)).transpose()
 }
 

@@ -6,9 +6,14 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use lull_api::channels::*;
+use lull_api::clients::*;
+use lull_api::digests::*;
+use lull_api::messages::*;
+use lull_api::schedule::*;
+use lull_api::status::*;
 use lull_core::simulate::Simulation;
 use lull_core::stats::{Count, WeekFigures, WeekStats};
-use lull_engine::api::*;
 
 /// Untrusted text made safe and short for one terminal line: control characters (escape
 /// sequences, newlines) become spaces, and it is cut at `max` characters.

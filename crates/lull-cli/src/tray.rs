@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use ksni::menu::{MenuItem, StandardItem};
 use ksni::{ToolTip, TrayMethods};
+use lull_api::call::{self, Request};
+use lull_api::status::FocusStart;
 use lull_engine::Engine;
-use lull_engine::api::{Request, Response};
 use lull_engine::tray_text::{self, Lang};
 use tokio::sync::{mpsc, watch};
 
@@ -119,9 +120,9 @@ pub async fn run(engine: Engine, web_ui: String, data_dir: std::path::PathBuf, q
             action = incoming.recv() => {
                 let Some(action) = action else { break };
                 let request = match action {
-                    Action::Focus(minutes) => Some(Request::FocusStart { minutes }),
-                    Action::StopFocus => Some(Request::FocusStop),
-                    Action::DigestNow => Some(Request::DigestNow),
+                    Action::Focus(minutes) => Some(Request::from(FocusStart { minutes })),
+                    Action::StopFocus => Some(Request::from(call::FocusStop)),
+                    Action::DigestNow => Some(Request::from(call::DigestNow)),
                     Action::Open => {
                         open(&web_ui);
                         None
@@ -164,16 +165,16 @@ pub async fn run(engine: Engine, web_ui: String, data_dir: std::path::PathBuf, q
 }
 
 async fn lines(engine: &Engine, lang: Lang) -> (String, String) {
-    match engine.handle(Request::Status).await {
-        Ok(Response::Status(status)) => tray_text::status_lines(&status, lang),
-        _ => (tray_text::focus_line(lang, None), String::new()),
+    match engine.call(call::Status).await {
+        Ok(status) => tray_text::status_lines(&status, lang),
+        Err(_) => (tray_text::focus_line(lang, None), String::new()),
     }
 }
 
 /// The desktop window when the app is installed beside this binary, else the web UI (with its
 /// access token) in the user's browser.
 fn open(web_ui: &str) {
-    let app = lull_engine::paths::desktop_app();
+    let app = lull_api::paths::desktop_app();
     let spawned = match app {
         Some(app) => std::process::Command::new(app).spawn(),
         None => std::process::Command::new("xdg-open").arg(web_ui).spawn(),

@@ -225,7 +225,7 @@ fn simulate_replays_a_trace_without_touching_the_inbox() {
 fn serve_waits_for_a_command_using_the_data_directory() {
     let dir = tempfile::tempdir().expect("temp dir");
     ok(dir.path(), &["schedule", "set", "--tz", "Europe/Paris"]);
-    let lock = lull_engine::lock::EngineLock::acquire(dir.path(), chrono::Utc::now()).expect("lock");
+    let lock = lull_api::lock::EngineLock::acquire(dir.path(), chrono::Utc::now()).expect("lock");
     let command = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(800));
         drop(lock);

@@ -22,13 +22,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::TryStreamExt;
+use lull_api::channels::ChannelSpec;
+use lull_api::events::EngineEvent;
+use lull_api::paths::DataDir;
+use lull_api::{Request, Response};
 use lull_channels::IngestSink;
 use lull_channels::desktop::DesktopSettings;
 use lull_channels::imap::{self, ImapSettings, Password, Security};
-use lull_engine::api::{ChannelSpec, EngineEvent, Request, Response};
 use lull_engine::clock::SystemClock;
 use lull_engine::notifier::MemoryNotifier;
-use lull_engine::paths::DataDir;
 use lull_engine::{Engine, EngineOptions};
 use lull_testkit::{Dovecot, PrivateBus, RecordingServer};
 
@@ -125,7 +127,7 @@ async fn bench_imap(n: usize, runs: usize) {
             tls: Some("none".into()),
             password: Some(PASSWORD.into()),
             // No keyring in a benchmark; the connector is driven directly below anyway.
-            secret_store: Some(lull_engine::secrets::SecretStore::File),
+            secret_store: Some(lull_api::channels::SecretStore::File),
             ..ChannelSpec::default()
         };
         let channel = add_channel(&engine, spec).await;
@@ -259,15 +261,15 @@ async fn bench_desktop(n: usize) {
 struct CountingPopups {
     shown: std::sync::atomic::AtomicUsize,
     /// Kept open: a closed event channel means the popups stopped.
-    events: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<lull_channels::gatekeeper::PopupEvent>>>,
+    events: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>>>,
 }
 
 impl lull_channels::gatekeeper::Popups for CountingPopups {
-    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<lull_channels::gatekeeper::PopupEvent>) -> Result<(), String> {
+    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>) -> Result<(), String> {
         *self.events.lock().unwrap() = Some(events);
         Ok(())
     }
-    fn show(&self, _: lull_channels::gatekeeper::Popup) {
+    fn show(&self, _: lull_api::popups::Popup) {
         self.shown.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     fn close(&self, _: u32) {}

@@ -17,14 +17,18 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use lull_api::channels::ChannelSpec;
+use lull_api::clients::ClientSpec;
+use lull_api::paths::DataDir;
+use lull_api::schedule::ScheduleUpdate;
+use lull_api::stats::StatsWeek;
+use lull_api::{Request, Response};
 use lull_channels::IngestSink;
 use lull_core::model::{Category, ClientMode, DecisionKind, Tier};
 use lull_core::policy::{MessageFacts, decide};
 use lull_core::{Client, Incoming, Schedule};
-use lull_engine::api::{ChannelSpec, ClientSpec, Request, Response, ScheduleUpdate};
 use lull_engine::clock::ManualClock;
 use lull_engine::notifier::MemoryNotifier;
-use lull_engine::paths::DataDir;
 use lull_engine::{Engine, EngineOptions, server};
 use lull_store::{BaselineRow, NewMessage, NotificationRecord, Store, raw_insert_baseline};
 
@@ -402,7 +406,7 @@ async fn bench_stats(s: &Sizes) {
     let store = engine.store().clone();
     let (from, to) = (Utc.with_ymd_and_hms(2026, 6, 15, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 6, 29, 0, 0, 0).unwrap());
     // Warm the cache, then measure both the full statistics and the bare read of the same rows.
-    let _ = engine.handle(Request::StatsWeek { week: Some(week.into()) }).await.unwrap();
+    let _ = engine.handle(Request::StatsWeek(StatsWeek { week: Some(week.into()) })).await.unwrap();
     let mut stats_times = Vec::new();
     let mut read_times = Vec::new();
     let mut rows = 0;
@@ -412,7 +416,7 @@ async fn bench_stats(s: &Sizes) {
         read_times.push(t.elapsed());
         rows = r.len();
         let t = Instant::now();
-        let resp = engine.handle(Request::StatsWeek { week: Some(week.into()) }).await.unwrap();
+        let resp = engine.handle(Request::StatsWeek(StatsWeek { week: Some(week.into()) })).await.unwrap();
         stats_times.push(t.elapsed());
         assert!(matches!(resp, Response::Stats(ref st) if st.figures.messages > 0));
     }

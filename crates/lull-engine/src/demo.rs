@@ -13,7 +13,13 @@ use lull_core::model::{Category, ChannelKind, ClientMode, DecisionKind, Incoming
 use lull_core::stats::InterruptionKind;
 use lull_store::{NewMessage, NotificationRecord, StoreError, Tx};
 
-use crate::api::{ApiError, ChannelSpec, ClientSpec, DemoReport, EngineEvent, ErrorCode};
+use lull_api::channels::ChannelSpec;
+use lull_api::clients::ClientSpec;
+use lull_api::config::DemoReport;
+use lull_api::events::EngineEvent;
+use lull_api::{ApiError, ErrorCode};
+
+use crate::commands::Failure;
 use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, load_schedule, release_in};
 
 /// How far back the demo goes: this week and the one before, for trends.
@@ -277,13 +283,14 @@ fn rng_seconds(h: u32, m: u32) -> i64 {
 }
 
 /// Seeds the demo into `engine`'s data directory, which must be empty.
-pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, ApiError> {
+pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
     let (messages, clients) = engine.store().read(|db| Ok((db.message_count()?, db.clients()?.len()))).await?;
     if messages > 0 || clients > 0 {
         return Err(ApiError::new(
             ErrorCode::Conflict,
             "this data directory already has clients or messages; the demo fills an empty one, e.g. lull --data-dir /tmp/lull-demo demo",
-        ));
+        )
+        .into());
     }
     let user_tz = engine.store().read(|db| Ok(load_schedule(db)?.tz)).await?;
     let abroad = if user_tz == chrono_tz::America::New_York { chrono_tz::Europe::Paris } else { chrono_tz::America::New_York };
@@ -322,8 +329,8 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, ApiError> {
     let demo = generate(now, user_tz);
     let count = demo.len() as u32;
     let digests = engine.store().write(move |tx| replay(tx, &demo, now)).await?;
-    let _ = engine.shared().events.send(EngineEvent::ClientsChanged);
-    let _ = engine.shared().events.send(EngineEvent::ChannelsChanged);
+    engine.emit(EngineEvent::ClientsChanged);
+    engine.emit(EngineEvent::ChannelsChanged);
     engine.replan();
     Ok(DemoReport { clients: clients.len() as u32, channels: channels.len() as u32, messages: count, digests })
 }

@@ -1,17 +1,16 @@
-//! Lull's runtime: the engine (ingest, digests, notifier), the scheduler, the typed API and the
-//! loopback HTTP server that serves it, webhooks and live events.
+//! Lull's runtime: the engine (ingest, digest release, notifications), the commands that answer
+//! the API, the scheduler, the connectors it runs, and the loopback HTTP server that serves the
+//! API, webhooks, live events and the web UI.
 //!
-//! Start with [`Engine::open`]; [`server::serve`] runs the whole thing headless (`lull serve`).
+//! Start with [`Engine::open`]; [`server::run`] serves it headless (`lull serve`). The API's
+//! types and its client are in `lull-api`.
 
-pub mod api;
 pub mod clock;
 mod commands;
 mod connectors;
 mod demo;
 mod engine;
-pub mod lock;
 pub mod notifier;
-pub mod paths;
 pub mod popups;
 pub mod scheduler;
 pub mod secrets;

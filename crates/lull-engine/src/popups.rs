@@ -9,7 +9,8 @@ use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::Duration;
 
-pub use lull_channels::gatekeeper::{CloseReason, Popup, PopupCommand, PopupEvent, Popups};
+pub use lull_api::popups::{CloseReason, Popup, PopupCommand, PopupEvent};
+pub use lull_channels::gatekeeper::Popups;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
@@ -45,7 +46,7 @@ impl Popups for HelperPopups {
                         (an X11 display or XWayland: DISPLAY is not set); run Lull from your desktop session"
                 .into());
         }
-        let Some(app) = crate::paths::desktop_app() else {
+        let Some(app) = lull_api::paths::desktop_app() else {
             return Err("gatekeeper mode draws its popups with Lull's desktop app (lull-desktop), which is not installed beside \
                         lull; install it"
                 .into());

@@ -10,9 +10,10 @@
 use chrono::Duration;
 use tokio::sync::watch;
 
-use crate::api::{EngineEvent, FocusView};
 use crate::commands::focus_view;
 use crate::engine::{Engine, load_schedule};
+use lull_api::events::EngineEvent;
+use lull_api::status::FocusView;
 
 /// The longest the scheduler sleeps without a reason; it re-plans at least this often.
 const MAX_SLEEP: Duration = Duration::hours(6);
@@ -56,7 +57,7 @@ pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
         let focus = focus_view(&schedule, &sessions, now);
         if last_focus.as_ref() != Some(&focus) {
             if last_focus.is_some() {
-                let _ = engine.shared().events.send(EngineEvent::FocusChanged { focus: focus.clone() });
+                engine.emit(EngineEvent::FocusChanged { focus: focus.clone() });
             }
             last_focus = Some(focus);
         }
@@ -69,10 +70,10 @@ pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
             .min()
             .unwrap_or(now + MAX_SLEEP);
         tracing::debug!(%deadline, "scheduler sleeping");
-        let sleep = engine.shared().clock.sleep_until(deadline);
+        let sleep = engine.clock().sleep_until(deadline);
         tokio::select! {
             wake = sleep => tracing::debug!(?wake, "scheduler woke"),
-            _ = engine.shared().wake.notified() => tracing::debug!("scheduler re-planning"),
+            () = engine.replanned() => tracing::debug!("scheduler re-planning"),
             _ = shutdown.changed() => break,
             _ = tokio::time::sleep(RETRY_AFTER), if failed => {}
         }

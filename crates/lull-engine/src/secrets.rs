@@ -10,27 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
-/// Where a secret is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(rename_all = "snake_case")]
-pub enum SecretStore {
-    Keyring,
-    File,
-}
-
-impl std::str::FromStr for SecretStore {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "keyring" => Ok(SecretStore::Keyring),
-            "file" => Ok(SecretStore::File),
-            _ => Err(format!("unknown secret store {s:?}: use keyring or file")),
-        }
-    }
-}
+pub use lull_api::channels::SecretStore;
 
 /// The keyring's service name for Lull's entries.
 const SERVICE: &str = "lull";

@@ -32,10 +32,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::api::Request;
 use crate::engine::Engine;
 use crate::scheduler;
 use crate::token;
+use lull_api::Request;
 
 /// Where `lull serve` listens unless told otherwise. A fixed port keeps webhook URLs stable.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7707";

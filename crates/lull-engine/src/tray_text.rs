@@ -37,7 +37,7 @@ pub fn text(lang: Lang, key: &str) -> &'static str {
 }
 
 /// The focus and held lines for a status, in the user's time zone.
-pub fn status_lines(status: &crate::api::StatusView, lang: Lang) -> (String, String) {
+pub fn status_lines(status: &lull_api::status::StatusView, lang: Lang) -> (String, String) {
     let tz: chrono_tz::Tz = status.tz.parse().unwrap_or(chrono_tz::UTC);
     let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%H:%M").to_string();
     let until = status.focus.until.filter(|_| status.focus.in_focus).map(local);

@@ -6,11 +6,19 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
+use lull_api::ErrorCode;
+use lull_api::call::{Request, Response};
+use lull_api::channels::*;
+use lull_api::clients::*;
+use lull_api::digests::*;
+use lull_api::messages::*;
+use lull_api::paths::DataDir;
+use lull_api::schedule::*;
+use lull_api::stats::*;
+use lull_api::status::*;
 use lull_channels::IngestSink as _;
-use lull_engine::api::*;
 use lull_engine::clock::ManualClock;
 use lull_engine::notifier::{MemoryNotifier, Notice};
-use lull_engine::paths::DataDir;
 use lull_engine::{Engine, EngineOptions, server};
 use serde_json::{Value, json};
 
@@ -84,7 +92,7 @@ impl Harness {
     }
 
     async fn digests(&self) -> Vec<DigestView> {
-        match self.call(Request::DigestList { limit: 50 }).await {
+        match self.call(Request::DigestList(DigestList { limit: 50 })).await {
             Response::Digests(d) => d,
             other => panic!("unexpected {other:?}"),
         }
@@ -237,7 +245,7 @@ async fn live_and_bypass_messages_notify_one_by_one() {
     assert!(matches!(&notices[1], Notice::Message { urgent: true, .. }));
     // Both are interruptions in the week's statistics.
     tokio::time::sleep(StdDuration::from_millis(200)).await;
-    let stats = match h.call(Request::StatsWeek { week: None }).await {
+    let stats = match h.call(Request::StatsWeek(StatsWeek { week: None })).await {
         Response::Stats(s) => s,
         other => panic!("unexpected {other:?}"),
     };
@@ -265,7 +273,7 @@ async fn a_desktop_notification_that_passes_is_counted_but_not_shown_twice() {
     tokio::time::sleep(StdDuration::from_millis(200)).await;
     assert_eq!(h.notifier.notices().len(), 1, "{notices:?}");
     assert!(matches!(&notices[0], Notice::Message { sender, .. } if sender == "amy@initech.fr"));
-    let stats = match h.call(Request::StatsWeek { week: None }).await {
+    let stats = match h.call(Request::StatsWeek(StatsWeek { week: None })).await {
         Response::Stats(s) => s,
         other => panic!("unexpected {other:?}"),
     };
@@ -286,7 +294,7 @@ async fn configuration_changes_reach_the_very_next_message() {
     let r = h.engine.ingest(channel, incoming("2", "amy@initech.fr", at)).await.expect("ingest");
     assert_eq!((r.client.as_deref(), r.decision.kind), (Some("Initech"), lull_core::DecisionKind::Held));
     // And so must a focus session started a moment ago, for an Unknown sender.
-    h.call(Request::FocusStart { minutes: 25 }).await;
+    h.call(Request::FocusStart(FocusStart { minutes: 25 })).await;
     let r = h.engine.ingest(channel, incoming("3", "bob@globex.io", at + chrono::Duration::seconds(1))).await.expect("ingest");
     assert_eq!(r.decision.rule.code(), "manual_focus");
 }
@@ -531,7 +539,7 @@ async fn digest_now_releases_everything_held() {
     assert_eq!((d.messages, d.manual), (2, true));
     assert_eq!(d.summary, "10:15 digest: 2 messages from 1 client");
     assert_eq!(h.held().await, 0);
-    let Response::Digest(detail) = h.call(Request::DigestShow { id: d.id }).await else { panic!() };
+    let Response::Digest(detail) = h.call(Request::DigestShow(DigestShow { id: d.id })).await else { panic!() };
     assert_eq!(detail.groups.len(), 1);
     assert_eq!(detail.groups[0].messages.len(), 2);
     assert_eq!(h.notifier.notices().len(), 1);
@@ -603,7 +611,7 @@ async fn explain_focus_sessions_and_quota() {
         (lull_core::DecisionKind::Live, Some("Acme"), Some("domain:acme.com"))
     );
     // A manual focus session holds what would have been live.
-    let Response::Focus(f) = h.call(Request::FocusStart { minutes: 30 }).await else { panic!() };
+    let Response::Focus(f) = h.call(Request::FocusStart(FocusStart { minutes: 30 })).await else { panic!() };
     assert_eq!(f.until, Some(utc("2026-11-24T13:00:00+01:00")));
     let Response::Explanation(e) = explain("2026-11-24T12:40:00+01:00", "hi").await.expect("explain") else { panic!() };
     assert_eq!(e.reason, "During your focus session (until 13:00): held until the 13:00 digest.");
@@ -612,25 +620,7 @@ async fn explain_focus_sessions_and_quota() {
     h.call(Request::FocusStop).await;
     let err = h.engine.handle(Request::FocusStop).await.expect_err("nothing running");
     assert_eq!(err.code, ErrorCode::NotFound);
-    assert!(h.engine.handle(Request::FocusStart { minutes: 0 }).await.is_err());
-}
-
-/// The web UI's types are generated from the API's Rust types and committed; this fails when
-/// they drift. `LULL_UPDATE_BINDINGS=1` rewrites the file instead.
-#[test]
-fn typescript_bindings_are_up_to_date() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/api/types.ts");
-    let generated = typescript_bindings();
-    if std::env::var_os("LULL_UPDATE_BINDINGS").is_some() {
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("create the bindings directory");
-        std::fs::write(&path, &generated).expect("write the bindings");
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{} is out of date with the Rust API types; regenerate it with LULL_UPDATE_BINDINGS=1 cargo test -p lull-engine --test engine bindings",
-        path.display()
-    );
+    assert!(h.engine.handle(Request::FocusStart(FocusStart { minutes: 0 })).await.is_err());
 }
 
 #[tokio::test]
@@ -640,7 +630,7 @@ async fn the_demo_fills_every_screen_and_refuses_a_used_directory() {
     assert_eq!((report.clients, report.channels), (5, 4));
     assert!(report.messages > 400, "{report:?}");
     assert!(report.digests > 10, "{report:?}");
-    let Response::Stats(stats) = h.call(Request::StatsWeek { week: None }).await else { panic!() };
+    let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: None })).await else { panic!() };
     let f = &stats.figures;
     assert!(f.messages > 100 && stats.previous.messages > f.messages, "a full previous week and a partial current one");
     assert!(f.interruptions.digest > 0 && f.interruptions.live > 0);
@@ -674,9 +664,12 @@ async fn triage_marks_archives_and_snoozes_until_the_next_digest() {
         interruptions_only: false,
         archived,
     };
-    assert!(matches!(h.call(Request::MarkRead { ids: vec![ids[0]], read: true }).await, Response::Updated { count: 1 }));
-    assert!(matches!(h.call(Request::Archive { ids: vec![ids[1]], archived: true }).await, Response::Updated { count: 1 }));
-    assert!(matches!(h.call(Request::Snooze { ids: vec![ids[2]] }).await, Response::Updated { count: 1 }));
+    assert!(matches!(h.call(Request::MarkRead(MarkRead { ids: vec![ids[0]], read: true })).await, Response::Updated(Updated { count: 1 })));
+    assert!(matches!(
+        h.call(Request::Archive(Archive { ids: vec![ids[1]], archived: true })).await,
+        Response::Updated(Updated { count: 1 })
+    ));
+    assert!(matches!(h.call(Request::Snooze(Snooze { ids: vec![ids[2]] })).await, Response::Updated(Updated { count: 1 })));
     let Response::Inbox(page) = h.call(Request::Inbox(inbox(false))).await else { panic!() };
     assert_eq!(page.messages.iter().map(|m| (m.id, m.read)).collect::<Vec<_>>(), [(ids[0], true)]);
     let Response::Inbox(page) = h.call(Request::Inbox(inbox(true))).await else { panic!() };

@@ -1,6 +1,6 @@
 // The one module through which the UI talks to the engine. The same typed requests go over
 // HTTP to `lull serve` in a browser, or over Tauri IPC in the desktop app.
-import type { EngineEvent, Request, Response } from './types';
+import { ANSWERS, type EngineEvent, type Request, type Response } from './types';
 
 /** An error the engine reported: a stable code and a sentence for people. */
 export class LullError extends Error {
@@ -114,44 +114,48 @@ export async function* readEvents(stream: ReadableStream<Uint8Array>): AsyncGene
 
 type Kind = Response['type'];
 type DataOf<K extends Kind> = Extract<Response, { type: K }> extends { data: infer D } ? D : undefined;
+/** The data of the answer a request gets, by its method (from the engine's own pairing). */
+type AnswerOf<M extends Request['method']> = DataOf<(typeof ANSWERS)[M]>;
 
-/** Typed calls: each returns the data of the response kind it expects. */
+/** Typed calls: each returns the data of the answer its request gets. */
 export function createApi(transport: Transport) {
-  async function ask<K extends Kind>(request: Request, kind: K): Promise<DataOf<K>> {
+  async function ask<R extends Request>(request: R): Promise<AnswerOf<R['method']>> {
+    const kind = ANSWERS[request.method];
     const response = await transport.call(request);
     if (response.type !== kind) throw new LullError('internal', `expected a ${kind} answer, got ${response.type}`);
-    return (response as { data?: unknown }).data as DataOf<K>;
+    return (response as { data?: unknown }).data as AnswerOf<R['method']>;
   }
   type Params<M extends Request['method']> = Extract<Request, { method: M }> extends { params: infer P } ? P : never;
   return {
     transport,
-    status: () => ask({ method: 'status' }, 'status'),
-    schedule: () => ask({ method: 'schedule_show' }, 'schedule'),
-    setSchedule: (params: Params<'schedule_set'>) => ask({ method: 'schedule_set', params }, 'schedule'),
-    clients: () => ask({ method: 'client_list' }, 'clients'),
-    addClient: (params: Params<'client_add'>) => ask({ method: 'client_add', params }, 'client'),
-    editClient: (params: Params<'client_edit'>) => ask({ method: 'client_edit', params }, 'client'),
-    removeClient: (name: string) => ask({ method: 'client_remove', params: { name } }, 'removed'),
-    channels: () => ask({ method: 'channel_list' }, 'channels'),
-    addChannel: (params: Params<'channel_add'>) => ask({ method: 'channel_add', params }, 'channel_created'),
-    editChannel: (params: Params<'channel_edit'>) => ask({ method: 'channel_edit', params }, 'channel'),
-    testChannel: (name: string) => ask({ method: 'channel_test', params: { name } }, 'channel_tested'),
-    explain: (params: Params<'explain'>) => ask({ method: 'explain', params }, 'explanation'),
-    focusStart: (minutes: number) => ask({ method: 'focus_start', params: { minutes } }, 'focus'),
-    focusStop: () => ask({ method: 'focus_stop' }, 'focus'),
-    inbox: (params: Params<'inbox'>) => ask({ method: 'inbox', params }, 'inbox'),
-    digests: (limit = 100) => ask({ method: 'digest_list', params: { limit } }, 'digests'),
-    digest: (id: number) => ask({ method: 'digest_show', params: { id } }, 'digest'),
-    digestNow: () => ask({ method: 'digest_now' }, 'digest_released'),
-    stats: (week: string | null = null) => ask({ method: 'stats_week', params: { week } }, 'stats'),
-    recordOpen: (source: string) => ask({ method: 'record_open', params: { source } }, 'ok'),
-    markRead: (ids: number[], read: boolean) => ask({ method: 'mark_read', params: { ids, read } }, 'updated'),
-    archive: (ids: number[], archived: boolean) => ask({ method: 'archive', params: { ids, archived } }, 'updated'),
-    snooze: (ids: number[]) => ask({ method: 'snooze', params: { ids } }, 'updated'),
-    info: () => ask({ method: 'info' }, 'info'),
-    exportConfig: () => ask({ method: 'config_export' }, 'config'),
-    importConfig: (params: Params<'config_import'>) => ask({ method: 'config_import', params }, 'imported'),
-    demo: () => ask({ method: 'demo' }, 'demo'),
+    status: () => ask({ method: 'status' }),
+    schedule: () => ask({ method: 'schedule_show' }),
+    setSchedule: (params: Params<'schedule_set'>) => ask({ method: 'schedule_set', params }),
+    clients: () => ask({ method: 'client_list' }),
+    addClient: (params: Params<'client_add'>) => ask({ method: 'client_add', params }),
+    editClient: (params: Params<'client_edit'>) => ask({ method: 'client_edit', params }),
+    removeClient: (name: string) => ask({ method: 'client_remove', params: { name } }),
+    channels: () => ask({ method: 'channel_list' }),
+    channelKinds: () => ask({ method: 'channel_kinds' }),
+    addChannel: (params: Params<'channel_add'>) => ask({ method: 'channel_add', params }),
+    editChannel: (params: Params<'channel_edit'>) => ask({ method: 'channel_edit', params }),
+    testChannel: (name: string) => ask({ method: 'channel_test', params: { name } }),
+    explain: (params: Params<'explain'>) => ask({ method: 'explain', params }),
+    focusStart: (minutes: number) => ask({ method: 'focus_start', params: { minutes } }),
+    focusStop: () => ask({ method: 'focus_stop' }),
+    inbox: (params: Params<'inbox'>) => ask({ method: 'inbox', params }),
+    digests: (limit = 100) => ask({ method: 'digest_list', params: { limit } }),
+    digest: (id: number) => ask({ method: 'digest_show', params: { id } }),
+    digestNow: () => ask({ method: 'digest_now' }),
+    stats: (week: string | null = null) => ask({ method: 'stats_week', params: { week } }),
+    recordOpen: (source: string) => ask({ method: 'record_open', params: { source } }),
+    markRead: (ids: number[], read: boolean) => ask({ method: 'mark_read', params: { ids, read } }),
+    archive: (ids: number[], archived: boolean) => ask({ method: 'archive', params: { ids, archived } }),
+    snooze: (ids: number[]) => ask({ method: 'snooze', params: { ids } }),
+    info: () => ask({ method: 'info' }),
+    exportConfig: () => ask({ method: 'config_export' }),
+    importConfig: (params: Params<'config_import'>) => ask({ method: 'config_import', params }),
+    demo: () => ask({ method: 'demo' }),
   };
 }
 

@@ -1,5 +1,5 @@
-// Generated from the Rust API types by `lull_engine::api::typescript_bindings`; do not edit.
-// Regenerate: LULL_UPDATE_BINDINGS=1 cargo test -p lull-engine --test engine bindings
+// Generated from the Rust API types by `lull_api::bindings::typescript`; do not edit.
+// Regenerate: LULL_UPDATE_BINDINGS=1 cargo test -p lull-api bindings
 
 export type Category = "direct" | "mention" | "platform" | "rating" | "social" | "newsletter" | "system";
 
@@ -127,9 +127,9 @@ export type TraceEntry = { received_at: string, from: string, title: string, bod
  */
 channel: string | null, };
 
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": { name: string, } } | { "method": "channel_list" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": { name: string, } } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": { minutes: number, } } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": { limit: number, } } | { "method": "digest_show", "params": { id: number, } } | { "method": "digest_now" } | { "method": "stats_week", "params": { week: string | null, } } | { "method": "simulate", "params": { trace: Array<TraceEntry>, week: string | null, } } | { "method": "record_open", "params": { source: string, } } | { "method": "mark_read", "params": { ids: Array<number>, read: boolean, } } | { "method": "archive", "params": { ids: Array<number>, archived: boolean, } } | { "method": "snooze", "params": { ids: Array<number>, } } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
 
-export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": { name: string, messages_kept: number, } } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": WeekStats } | { "type": "simulation", "data": Simulation } | { "type": "updated", "data": { count: number, } } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": WeekStats } | { "type": "simulation", "data": Simulation } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
 
 export type ApiError = { code: ErrorCode, message: string, };
 
@@ -178,6 +178,10 @@ export type ClientEdit = { name: string, rename: string | null, tz: string | nul
  * Replaces every live window; `Some(vec![])` removes them all.
  */
 live: Array<string> | null, };
+
+export type ClientRemove = { name: string, };
+
+export type Removed = { name: string, messages_kept: number, };
 
 export type ClientView = { id: number, name: string, tz: string, 
 /**
@@ -250,6 +254,18 @@ password?: string,
  */
 secret_store?: SecretStore, };
 
+export type ChannelKindView = { kind: ChannelKind, 
+/**
+ * Whether its channels keep a password (in the keyring).
+ */
+secret: boolean, 
+/**
+ * Webhooks: the senders whose payloads Lull knows (`--preset`).
+ */
+presets: Array<string>, };
+
+export type ChannelTest = { name: string, };
+
 export type ChannelState = "listening" | "stopped" | "connecting" | "syncing" | "ok" | "retrying" | "failed";
 
 export type SyncProgress = { done: number, total: number | null, };
@@ -318,6 +334,8 @@ export type Explanation = { at: string, client: string | null,
  */
 matched: string | null, category: Category, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, };
 
+export type FocusStart = { minutes: number, };
+
 export type FocusView = { in_focus: boolean, 
 /**
  * `session` (manual) or `block` (from the schedule).
@@ -370,11 +388,33 @@ export type MessageView = { id: number, channel: string, client: string | null, 
 
 export type InboxPage = { messages: Array<MessageView>, next: Cursor | null, };
 
+export type RecordOpen = { source: string, };
+
+export type MarkRead = { ids: Array<number>, read: boolean, };
+
+export type Archive = { ids: Array<number>, archived: boolean, };
+
+export type Snooze = { ids: Array<number>, };
+
+export type Updated = { count: number, };
+
+export type DigestList = { limit: number, };
+
+export type DigestShow = { id: number, };
+
 export type DigestView = { id: number, slot_at: string, released_at: string, manual: boolean, merged_slots: number, messages: number, clients: number, summary: string, notified_at: string | null, notify_error: string | null, };
 
 export type DigestGroup = { client: string | null, messages: Array<MessageView>, };
 
 export type DigestDetail = { digest: DigestView, groups: Array<DigestGroup>, };
+
+export type StatsWeek = { week: string | null, };
+
+export type Simulate = { trace: Array<TraceEntry>, 
+/**
+ * The week to report (default: the week of the last message).
+ */
+week: string | null, };
 
 export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" };
 
@@ -393,3 +433,36 @@ export type ImportReport = { clients_added: number, clients_updated: number,
 channels_added: Array<ChannelCreated>, };
 
 export type DemoReport = { clients: number, channels: number, messages: number, digests: number, };
+
+/** The type of the answer each request gets, by method. */
+export const ANSWERS = {
+  status: 'status',
+  schedule_show: 'schedule',
+  schedule_set: 'schedule',
+  client_list: 'clients',
+  client_add: 'client',
+  client_edit: 'client',
+  client_remove: 'removed',
+  channel_list: 'channels',
+  channel_kinds: 'channel_kinds',
+  channel_add: 'channel_created',
+  channel_edit: 'channel',
+  channel_test: 'channel_tested',
+  explain: 'explanation',
+  focus_start: 'focus',
+  focus_stop: 'focus',
+  inbox: 'inbox',
+  digest_list: 'digests',
+  digest_show: 'digest',
+  digest_now: 'digest_released',
+  stats_week: 'stats',
+  simulate: 'simulation',
+  record_open: 'ok',
+  mark_read: 'updated',
+  archive: 'updated',
+  snooze: 'updated',
+  info: 'info',
+  config_export: 'config',
+  config_import: 'imported',
+  demo: 'demo',
+} as const satisfies Record<Request['method'], Response['type']>;

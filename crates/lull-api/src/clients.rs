@@ -1,0 +1,66 @@
+//! Clients: who the freelancer works for and how their messages are recognised.
+
+use lull_core::model::{ClientMode, Tier};
+use serde::{Deserialize, Serialize};
+
+/// A client to add. Missing fields take defaults: the user's time zone, tier `normal`, mode
+/// `normal`, a quota of 3 bypasses a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ClientSpec {
+    pub name: String,
+    pub tz: Option<String>,
+    pub tier: Option<Tier>,
+    pub mode: Option<ClientMode>,
+    pub bypass_quota: Option<u32>,
+    /// `email:ADDR`, `domain:DOMAIN`, `channel:NAME`.
+    #[serde(default)]
+    pub matches: Vec<String>,
+    /// `tue,thu 14:00-16:00`, with `@client` for the client's time.
+    #[serde(default)]
+    pub live: Vec<String>,
+}
+
+/// Changes to a client; fields left out keep their value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ClientEdit {
+    pub name: String,
+    pub rename: Option<String>,
+    pub tz: Option<String>,
+    pub tier: Option<Tier>,
+    pub mode: Option<ClientMode>,
+    pub bypass_quota: Option<u32>,
+    #[serde(default)]
+    pub add_matches: Vec<String>,
+    #[serde(default)]
+    pub remove_matches: Vec<String>,
+    /// Replaces every live window; `Some(vec![])` removes them all.
+    pub live: Option<Vec<String>>,
+}
+
+/// Removes a client; its messages stay, under Unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ClientRemove {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Removed {
+    pub name: String,
+    pub messages_kept: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ClientView {
+    pub id: i64,
+    pub name: String,
+    pub tz: String,
+    /// The client's wall clock now, e.g. `Tue 14:05`.
+    pub local_time: String,
+    pub tier: Tier,
+    pub mode: ClientMode,
+    pub bypass_quota: u32,
+    pub matches: Vec<String>,
+    pub live_windows: Vec<String>,
+    /// Messages in the last 7 days.
+    pub messages_7d: u32,
+}

@@ -1,0 +1,49 @@
+//! The whole configuration as one document (export, import), the demo week, and where this
+//! Lull keeps its data.
+
+use lull_core::Schedule;
+use serde::{Deserialize, Serialize};
+
+use crate::channels::{ChannelCreated, ChannelSpec};
+use crate::clients::ClientSpec;
+
+/// Version and whereabouts of this Lull.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct InfoView {
+    pub version: String,
+    pub data_dir: String,
+    pub database: String,
+    pub schema: u32,
+    pub messages: u64,
+    /// Where the engine's loopback server listens (webhooks post there), when it runs.
+    pub server_url: Option<String>,
+}
+
+/// The `format` of a configuration document.
+pub const CONFIG_FORMAT: &str = "lull-config";
+
+/// Lull's whole configuration, for export and import (`format` is always `lull-config`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ConfigDocument {
+    pub format: String,
+    pub version: u32,
+    pub schedule: Schedule,
+    pub clients: Vec<ClientSpec>,
+    pub channels: Vec<ChannelSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ImportReport {
+    pub clients_added: u32,
+    pub clients_updated: u32,
+    /// New channels, with their tokens (shown once).
+    pub channels_added: Vec<ChannelCreated>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct DemoReport {
+    pub clients: u32,
+    pub channels: u32,
+    pub messages: u32,
+    pub digests: u32,
+}

@@ -1,0 +1,36 @@
+//! Everything that talks to Lull's engine, in one small crate the engine, the `lull` command and
+//! the desktop window share:
+//!
+//! - the API: every request with the answer it gets ([`call`]), the values they carry, grouped
+//!   by area ([`status`], [`schedule`], [`clients`], [`channels`], [`messages`], [`digests`],
+//!   [`stats`], [`config`]), errors ([`error`]) and live events ([`events`]); their TypeScript
+//!   declarations for the web UI ([`bindings`]);
+//! - the [`client`] of a running engine, over its loopback HTTP API;
+//! - what Lull's processes agree on: the data directory ([`paths`]), the engine lock that says
+//!   which engine serves it and where ([`lock`]), tokens ([`token`]) and the messages of
+//!   gatekeeper popups ([`popups`]).
+//!
+//! It links neither the engine nor its database, servers or connectors, so the desktop window
+//! stays small.
+
+pub mod bindings;
+pub mod call;
+pub mod channels;
+pub mod client;
+pub mod clients;
+pub mod config;
+pub mod digests;
+pub mod error;
+pub mod events;
+pub mod lock;
+pub mod messages;
+pub mod paths;
+pub mod popups;
+pub mod schedule;
+pub mod stats;
+pub mod status;
+pub mod token;
+
+pub use call::{Call, Request, Response};
+pub use client::Client;
+pub use error::{ApiError, ErrorCode};

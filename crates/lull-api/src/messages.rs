@@ -1,0 +1,132 @@
+//! Messages: the inbox, triage, and "why was this held?".
+
+use chrono::{DateTime, Utc};
+use lull_core::Rule;
+use lull_core::model::{Category, DecisionKind};
+use serde::{Deserialize, Serialize};
+
+use crate::schedule::ScheduleUpdate;
+
+/// "What would happen to such a message at that time?"
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ExplainQuery {
+    pub from: String,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub category: Option<Category>,
+    /// The channel it would arrive on, for `channel:` identities.
+    pub channel: Option<String>,
+    /// The desktop app it would come from, for `app:` identities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub app: Option<String>,
+    /// Decide as if it came from this client, whatever `from` says (previews).
+    #[serde(default)]
+    pub client: Option<String>,
+    /// Decide under this change of the schedule instead of the saved one (previews of edits).
+    #[serde(default)]
+    pub schedule: Option<ScheduleUpdate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Explanation {
+    pub at: DateTime<Utc>,
+    pub client: Option<String>,
+    /// The identity that attributed the message, e.g. `domain:acme.com`.
+    pub matched: Option<String>,
+    pub category: Category,
+    pub decision: DecisionKind,
+    pub release_at: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub rule: Rule,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct InboxQuery {
+    #[serde(default)]
+    pub held_only: bool,
+    /// A client name, or `Unknown`.
+    pub client: Option<String>,
+    pub search: Option<String>,
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    pub before: Option<Cursor>,
+    /// Whether this listing is the user looking at the inbox (recorded as a check).
+    #[serde(default)]
+    pub record_check: bool,
+    /// Only messages that interrupted (live and bypass).
+    #[serde(default)]
+    pub interruptions_only: bool,
+    /// The archive instead of the inbox.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Cursor {
+    pub received_at: DateTime<Utc>,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct MessageView {
+    pub id: i64,
+    pub channel: String,
+    pub client: Option<String>,
+    pub sender: String,
+    pub title: String,
+    pub body: String,
+    pub url: Option<String>,
+    pub category: Category,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub decision: DecisionKind,
+    pub release_at: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub rule: Rule,
+    pub digest_id: Option<i64>,
+    pub read: bool,
+    pub archived: bool,
+    pub snoozed_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct InboxPage {
+    pub messages: Vec<MessageView>,
+    pub next: Option<Cursor>,
+}
+
+/// The user opened Lull (`source`: where, e.g. `ui` or `inbox`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct RecordOpen {
+    pub source: String,
+}
+
+/// Marks messages read, or unread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct MarkRead {
+    pub ids: Vec<i64>,
+    pub read: bool,
+}
+
+/// Archives messages, or brings them back to the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Archive {
+    pub ids: Vec<i64>,
+    pub archived: bool,
+}
+
+/// Puts messages out of sight until the next digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Snooze {
+    pub ids: Vec<i64>,
+}
+
+/// How many messages a triage action changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Updated {
+    pub count: u32,
+}

@@ -1,0 +1,153 @@
+//! Clients: adding, editing, listing and removing them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use lull_api::ApiError;
+use lull_api::ErrorCode;
+use lull_api::clients::{ClientEdit, ClientSpec, ClientView, Removed};
+use lull_api::events::EngineEvent;
+use lull_core::model::{ClientMode, Identity, LiveWindow, Tier};
+use lull_store::ClientDraft;
+
+use super::Failure;
+use super::schedule::parse_tz_field;
+use crate::engine::{Engine, load_schedule};
+
+impl Engine {
+    pub(crate) async fn client_list(&self) -> Result<Vec<ClientView>, Failure> {
+        let now = self.now();
+        let (clients, volumes) = self.store().read(move |db| Ok((db.clients()?, db.client_volumes(now - Duration::days(7))?))).await?;
+        let volumes: BTreeMap<i64, u32> = volumes.into_iter().collect();
+        Ok(clients.iter().map(|c| client_view(c, now, volumes.get(&c.id).copied().unwrap_or(0))).collect())
+    }
+
+    pub(crate) async fn client_add(&self, spec: ClientSpec) -> Result<ClientView, Failure> {
+        let now = self.now();
+        let user_tz = self.store().read(|db| Ok(load_schedule(db)?.tz)).await?;
+        let draft = ClientDraft {
+            name: validate_client_name(&spec.name)?,
+            tz: spec.tz.as_deref().map(parse_tz_field).transpose()?.unwrap_or(user_tz),
+            tier: spec.tier.unwrap_or(Tier::Normal),
+            mode: spec.mode.unwrap_or(ClientMode::Normal),
+            bypass_quota: spec.bypass_quota.unwrap_or(lull_core::model::DEFAULT_BYPASS_QUOTA),
+            identities: parse_matches(&spec.matches)?,
+            live_windows: parse_windows(&spec.live)?,
+        };
+        let name = draft.name.clone();
+        self.store().write(move |tx| tx.insert_client(&draft, now)).await?;
+        self.emit(EngineEvent::ClientsChanged);
+        self.client_named(&name, now).await
+    }
+
+    pub(crate) async fn client_edit(&self, edit: ClientEdit) -> Result<ClientView, Failure> {
+        let now = self.now();
+        let name = edit.name.clone();
+        let client = self.store().read(move |db| db.client_by_name(&name)).await?.ok_or_else(|| no_client(&edit.name))?;
+        let mut identities = client.identities.clone();
+        for m in parse_matches(&edit.remove_matches)? {
+            let before = identities.len();
+            identities.retain(|i| *i != m);
+            if identities.len() == before {
+                return Err(ApiError::not_found(format!(
+                    "{} has no match {m}; its matches are: {}",
+                    client.name,
+                    join(&client.identities)
+                ))
+                .into());
+            }
+        }
+        for m in parse_matches(&edit.add_matches)? {
+            if !identities.contains(&m) {
+                identities.push(m);
+            }
+        }
+        let draft = ClientDraft {
+            name: edit.rename.as_deref().map(validate_client_name).transpose()?.unwrap_or_else(|| client.name.clone()),
+            tz: edit.tz.as_deref().map(parse_tz_field).transpose()?.unwrap_or(client.tz),
+            tier: edit.tier.unwrap_or(client.tier),
+            mode: edit.mode.unwrap_or(client.mode),
+            bypass_quota: edit.bypass_quota.unwrap_or(client.bypass_quota),
+            identities,
+            live_windows: match &edit.live {
+                Some(live) => parse_windows(live)?,
+                None => client.live_windows.clone(),
+            },
+        };
+        let new_name = draft.name.clone();
+        let id = client.id;
+        self.store().write(move |tx| tx.update_client(id, &draft)).await?;
+        self.emit(EngineEvent::ClientsChanged);
+        self.client_named(&new_name, now).await
+    }
+
+    pub(crate) async fn client_named(&self, name: &str, now: DateTime<Utc>) -> Result<ClientView, Failure> {
+        let name = name.to_owned();
+        let (client, volumes) =
+            self.store().read(move |db| Ok((db.client_by_name(&name)?, db.client_volumes(now - Duration::days(7))?))).await?;
+        let client = client.ok_or_else(|| ApiError::new(ErrorCode::Internal, "the client vanished while being saved"))?;
+        let volume = volumes.iter().find(|(id, _)| *id == client.id).map_or(0, |(_, n)| *n);
+        Ok(client_view(&client, now, volume))
+    }
+
+    pub(crate) async fn client_remove(&self, name: String) -> Result<Removed, Failure> {
+        let lookup = name.clone();
+        let client = self.store().read(move |db| db.client_by_name(&lookup)).await?.ok_or_else(|| no_client(&name))?;
+        let id = client.id;
+        let messages_kept = self
+            .store()
+            .write(move |tx| {
+                let n = tx.client_message_count(id)?;
+                tx.delete_client(id)?;
+                Ok(n)
+            })
+            .await?;
+        self.emit(EngineEvent::ClientsChanged);
+        Ok(Removed { name: client.name, messages_kept })
+    }
+}
+
+fn client_view(c: &lull_core::Client, now: DateTime<Utc>, messages_7d: u32) -> ClientView {
+    ClientView {
+        id: c.id,
+        name: c.name.clone(),
+        tz: c.tz.name().to_owned(),
+        local_time: now.with_timezone(&c.tz).format("%a %H:%M").to_string(),
+        tier: c.tier,
+        mode: c.mode,
+        bypass_quota: c.bypass_quota,
+        matches: c.identities.iter().map(Identity::to_string).collect(),
+        live_windows: c.live_windows.iter().map(LiveWindow::to_string).collect(),
+        messages_7d,
+    }
+}
+
+fn join(identities: &[Identity]) -> String {
+    if identities.is_empty() {
+        return "none".into();
+    }
+    identities.iter().map(Identity::to_string).collect::<Vec<_>>().join(", ")
+}
+
+pub(crate) fn no_client(name: &str) -> ApiError {
+    ApiError::not_found(format!("no client named {name:?}; `lull client list` shows them"))
+}
+
+fn validate_client_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ApiError::invalid("a client name has 1 to 80 characters"));
+    }
+    if name.eq_ignore_ascii_case("unknown") {
+        return Err(ApiError::invalid("\"Unknown\" is where unattributed messages go; choose another name"));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_matches(matches: &[String]) -> Result<Vec<Identity>, ApiError> {
+    matches.iter().map(|m| m.parse::<Identity>().map_err(|e| ApiError::invalid(e.to_string()))).collect()
+}
+
+fn parse_windows(windows: &[String]) -> Result<Vec<LiveWindow>, ApiError> {
+    windows.iter().map(|w| w.parse::<LiveWindow>().map_err(|e| ApiError::invalid(format!("--live {w:?}: {e}")))).collect()
+}

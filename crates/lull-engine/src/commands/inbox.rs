@@ -1,0 +1,127 @@
+//! The inbox: listing and searching messages, triage, and "why was this held?".
+
+use lull_api::ApiError;
+use lull_api::messages::{Archive, Cursor, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, Snooze, Updated};
+use lull_core::model::Identity;
+use lull_store::InboxFilter;
+
+use super::clients::no_client;
+use super::schedule::apply_schedule_update;
+use super::{Failure, message_view};
+use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, load_schedule};
+
+impl Engine {
+    pub(crate) async fn explain(&self, q: ExplainQuery) -> Result<Explanation, Failure> {
+        if q.from.trim().is_empty() {
+            return Err(ApiError::invalid("--from is empty: give the sender's address or name, e.g. jane@acme.com").into());
+        }
+        let category = q.category.unwrap_or(lull_core::Category::Direct);
+        if let Some(name) = &q.client {
+            let lookup = name.clone();
+            if self.store().read(move |db| db.client_by_name(&lookup)).await?.is_none() {
+                return Err(no_client(name).into());
+            }
+        }
+        let explained = self
+            .store()
+            .read(move |db| {
+                let mut ctx = PolicyContext::load(db, q.at, q.at)?;
+                if let Some(update) = &q.schedule {
+                    match apply_schedule_update(ctx.schedule.clone(), update) {
+                        Ok(s) => ctx.schedule = s,
+                        Err(e) => return Ok(Err(e)),
+                    }
+                }
+                let channel = q.channel.clone().unwrap_or_default();
+                let draft = MessageDraft {
+                    as_client: q.client.as_deref(),
+                    channel: &channel,
+                    sender: &q.from,
+                    title: &q.title,
+                    body: &q.body,
+                    app: q.app.as_deref(),
+                    category,
+                    at: q.at,
+                };
+                let d = decide_message(db, &ctx, &draft)?;
+                Ok(Ok(Explanation {
+                    at: q.at,
+                    client: d.client.map(|c| c.name.clone()),
+                    matched: d.matched.map(Identity::to_string),
+                    category,
+                    decision: d.decision.kind,
+                    release_at: d.decision.release_at,
+                    reason: d.decision.reason,
+                    rule: d.decision.rule,
+                }))
+            })
+            .await?;
+        Ok(explained?)
+    }
+
+    pub(crate) async fn inbox(&self, q: InboxQuery) -> Result<InboxPage, Failure> {
+        let now = self.now();
+        let limit = q.limit.unwrap_or(50).clamp(1, 500);
+        if q.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+            self.flush_search_index().await?;
+        }
+        let page = self
+            .store()
+            .read(move |db| {
+                let client = match q.client.as_deref().map(str::trim) {
+                    None => None,
+                    Some(name) if name.eq_ignore_ascii_case("unknown") => Some(None),
+                    Some(name) => match db.client_by_name(name)? {
+                        Some(c) => Some(Some(c.id)),
+                        None => return Ok(Err(no_client(name))),
+                    },
+                };
+                let filter = InboxFilter {
+                    held_only: q.held_only,
+                    interruptions_only: q.interruptions_only,
+                    archived: q.archived,
+                    now: Some(now),
+                    client,
+                    search: q.search.clone().filter(|s| !s.trim().is_empty()),
+                    before: q.before.map(|c| (c.received_at, c.id)),
+                    limit,
+                };
+                Ok(Ok((db.inbox(&filter)?, q.record_check)))
+            })
+            .await??;
+        let (rows, record_check) = page;
+        if record_check {
+            self.store().write(move |tx| tx.record_open(now, "inbox")).await?;
+        }
+        let next = (rows.len() as u32 == limit).then(|| rows.last().map(|m| Cursor { received_at: m.received_at, id: m.id })).flatten();
+        Ok(InboxPage { messages: rows.into_iter().map(message_view).collect(), next })
+    }
+
+    pub(crate) async fn record_open(&self, source: String) -> Result<(), Failure> {
+        let now = self.now();
+        self.store().write(move |tx| tx.record_open(now, &source)).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn mark_read(&self, MarkRead { ids, read }: MarkRead) -> Result<Updated, Failure> {
+        let at = read.then(|| self.now());
+        self.updated(move |tx| tx.set_read(&ids, at)).await
+    }
+
+    pub(crate) async fn archive(&self, Archive { ids, archived }: Archive) -> Result<Updated, Failure> {
+        let at = archived.then(|| self.now());
+        self.updated(move |tx| tx.set_archived(&ids, at)).await
+    }
+
+    pub(crate) async fn snooze(&self, Snooze { ids }: Snooze) -> Result<Updated, Failure> {
+        let now = self.now();
+        let until = self.store().read(move |db| Ok(load_schedule(db)?.next_digest_after(now))).await?;
+        self.updated(move |tx| tx.set_snoozed(&ids, Some(until))).await
+    }
+
+    /// Runs a triage write and reports how many messages it changed.
+    async fn updated(&self, f: impl FnOnce(&lull_store::Tx<'_>) -> lull_store::Result<usize> + Send + 'static) -> Result<Updated, Failure> {
+        let count = self.store().write(f).await?;
+        Ok(Updated { count: count as u32 })
+    }
+}

@@ -1,0 +1,122 @@
+//! The body of every API request, one module per area. [`Engine::handle`] is the one entry
+//! point: the HTTP server calls it for `POST /api` (the web UI, the `lull` command and the
+//! desktop window all come that way), and the `lull` command calls it directly when no engine
+//! serves the data directory. Each request's answer goes through its [`Call`], so a request can
+//! only be answered with its own kind of answer.
+
+mod channels;
+mod clients;
+mod config;
+mod digests;
+mod inbox;
+mod schedule;
+mod stats;
+mod status;
+
+use lull_api::call::{self, Call, Request, Response};
+use lull_api::messages::MessageView;
+use lull_api::{ApiError, ErrorCode};
+use lull_store::{MessageRow, StoreError};
+
+pub use schedule::apply_schedule_update;
+pub use status::{MAX_FOCUS_MINUTES, focus_view};
+
+use crate::engine::Engine;
+
+/// Why a command failed, on its way to becoming the API's error: any error of the store or of
+/// the API's own turns into one with `?`.
+#[derive(Debug)]
+pub(crate) struct Failure(ApiError);
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        Failure(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        let code = match &e {
+            StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::NotFound(_) => ErrorCode::NotFound,
+            StoreError::Busy | StoreError::WriterGone => ErrorCode::Unavailable,
+            _ => ErrorCode::Internal,
+        };
+        if code == ErrorCode::Internal {
+            tracing::error!(error = %e, "store error");
+        }
+        Failure(ApiError::new(code, e.to_string()))
+    }
+}
+
+impl Engine {
+    /// Answers one request.
+    pub async fn handle(&self, request: Request) -> Result<Response, ApiError> {
+        self.answer(request).await.map_err(|Failure(e)| e)
+    }
+
+    /// Answers one request with its own kind of answer (the `lull` command without a running
+    /// engine, and tests).
+    pub async fn call<C: Call>(&self, request: C) -> Result<C::Answer, ApiError> {
+        let response = self.handle(request.into()).await?;
+        C::take(response).map_err(|other| ApiError::new(ErrorCode::Internal, format!("a request got the wrong answer: {other:?}")))
+    }
+
+    async fn answer(&self, request: Request) -> Result<Response, Failure> {
+        Ok(match request {
+            Request::Status => call::Status::answer(self.status().await?),
+            Request::ScheduleShow => call::ScheduleShow::answer(self.schedule_show().await?),
+            Request::ScheduleSet(update) => call::ScheduleSet::answer(self.schedule_set(update).await?),
+            Request::ClientList => call::ClientList::answer(self.client_list().await?),
+            Request::ClientAdd(spec) => call::ClientAdd::answer(self.client_add(spec).await?),
+            Request::ClientEdit(edit) => call::ClientEdit::answer(self.client_edit(edit).await?),
+            Request::ClientRemove(c) => lull_api::clients::ClientRemove::answer(self.client_remove(c.name).await?),
+            Request::ChannelList => call::ChannelList::answer(self.channel_list().await?),
+            Request::ChannelKinds => call::ChannelKinds::answer(channels::kinds()),
+            Request::ChannelAdd(spec) => call::ChannelAdd::answer(self.channel_add(spec).await?),
+            Request::ChannelEdit(spec) => call::ChannelEdit::answer(self.channel_edit(spec).await?),
+            Request::ChannelTest(c) => lull_api::channels::ChannelTest::answer(self.channel_test(c.name).await?),
+            Request::Explain(query) => call::Explain::answer(self.explain(query).await?),
+            Request::FocusStart(f) => lull_api::status::FocusStart::answer(self.focus_start(f.minutes).await?),
+            Request::FocusStop => call::FocusStop::answer(self.focus_stop().await?),
+            Request::Inbox(query) => call::Inbox::answer(self.inbox(query).await?),
+            Request::DigestList(d) => lull_api::digests::DigestList::answer(self.digest_list(d.limit).await?),
+            Request::DigestShow(d) => lull_api::digests::DigestShow::answer(self.digest_show(d.id).await?),
+            Request::DigestNow => call::DigestNow::answer(self.release_all_now().await?),
+            Request::StatsWeek(s) => lull_api::stats::StatsWeek::answer(Box::new(self.stats_week(s.week).await?)),
+            Request::Simulate(s) => lull_api::stats::Simulate::answer(Box::new(self.simulate(s).await?)),
+            Request::RecordOpen(r) => lull_api::messages::RecordOpen::answer(self.record_open(r.source).await?),
+            Request::MarkRead(m) => lull_api::messages::MarkRead::answer(self.mark_read(m).await?),
+            Request::Archive(a) => lull_api::messages::Archive::answer(self.archive(a).await?),
+            Request::Snooze(s) => lull_api::messages::Snooze::answer(self.snooze(s).await?),
+            Request::Info => call::Info::answer(self.info().await?),
+            Request::ConfigExport => call::ConfigExport::answer(self.config_export().await?),
+            Request::ConfigImport(doc) => call::ConfigImport::answer(self.config_import(doc).await?),
+            Request::Demo => call::Demo::answer(crate::demo::seed(self).await?),
+        })
+    }
+}
+
+/// A stored message as the API shows it.
+pub(crate) fn message_view(m: MessageRow) -> MessageView {
+    MessageView {
+        id: m.id,
+        channel: m.channel,
+        client: m.client,
+        sender: m.sender,
+        title: m.title,
+        body: m.body,
+        url: m.url,
+        category: m.category,
+        sent_at: m.sent_at,
+        received_at: m.received_at,
+        decision: m.decision.kind,
+        release_at: m.decision.release_at,
+        reason: m.decision.reason,
+        rule: m.decision.rule,
+        digest_id: m.digest_id,
+        read: m.read_at.is_some(),
+        archived: m.archived_at.is_some(),
+        snoozed_until: m.snoozed_until,
+    }
+}

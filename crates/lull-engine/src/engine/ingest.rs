@@ -1,0 +1,361 @@
+//! Ingest: the one path by which messages enter Lull. A writer task takes queued messages in
+//! batches; for each it skips duplicates (same channel and source key), attributes a client,
+//! reads the sender's recent history and the client's bypasses today, asks the pure policy for a
+//! decision, and stores message and decision. One commit (one fsync) covers the batch; only then
+//! does each sender get its answer. Live and urgent messages are then shown (see
+//! [`super::notify`]), and the full-text index, derived data, is filled a moment later in one
+//! batch, which keeps acknowledged commits small.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use lull_api::events::EngineEvent;
+use lull_channels::{IngestError, IngestReceipt};
+use lull_core::attribution::{Origin, attribute};
+use lull_core::model::{Category, ChannelId, Client, DecisionKind, Identity, Incoming, Sender};
+use lull_core::policy::{Decision, FocusSession, HISTORY_WINDOW, MessageFacts, decide};
+use lull_core::schedule::Schedule;
+use lull_core::stats::InterruptionKind;
+use lull_core::week::start_of_local_day;
+use lull_store::{Db, NewMessage, StoreError, Tx};
+use tokio::sync::{mpsc, oneshot};
+
+use super::notify::{Interruption, notify_messages};
+use super::{Engine, Shared, load_schedule};
+use crate::notifier::Notice;
+
+/// At most this many messages share one transaction (and one fsync).
+const MAX_BATCH: usize = 256;
+/// Messages waiting for the ingest writer; senders wait when it is full (back-pressure).
+const QUEUE_DEPTH: usize = 4096;
+
+type JobResults = Vec<Result<IngestReceipt, IngestError>>;
+
+/// Messages of one channel to commit together, with the watermark that covers them.
+#[derive(Debug)]
+pub(super) struct IngestJob {
+    channel: ChannelId,
+    items: Vec<Incoming>,
+    sync_state: Option<serde_json::Value>,
+    reply: oneshot::Sender<Result<JobResults, IngestError>>,
+}
+
+/// Starts the writer; returns the queue it reads.
+pub(super) fn start(shared: Arc<Shared>) -> (mpsc::Sender<IngestJob>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+    (tx, tokio::spawn(ingest_loop(shared, rx)))
+}
+
+impl Engine {
+    pub(super) async fn submit(
+        &self,
+        channel: ChannelId,
+        items: Vec<Incoming>,
+        sync_state: Option<serde_json::Value>,
+    ) -> Result<JobResults, IngestError> {
+        let (reply, receipt) = oneshot::channel();
+        let closed = || IngestError::Unavailable("Lull is shutting down; send the message again in a moment".into());
+        let queue = self.inner.ingest.lock().ok().and_then(|q| q.clone()).ok_or_else(closed)?;
+        queue.send(IngestJob { channel, items, sync_state, reply }).await.map_err(|_| closed())?;
+        receipt.await.map_err(|_| closed())?
+    }
+}
+
+/// What deciding messages needs besides the messages themselves. Ingest keeps it between
+/// batches and reloads it when the store's configuration generation moves (any change to
+/// clients, channels, the schedule or focus sessions) or a batch falls outside its window.
+pub(crate) struct PolicyContext {
+    pub(crate) schedule: Schedule,
+    pub(crate) clients: Vec<Client>,
+    pub(crate) sessions: Vec<FocusSession>,
+    pub(crate) channels: HashMap<ChannelId, String>,
+    generation: u64,
+    /// The focus sessions loaded are those that matter for messages received in this window.
+    window: (DateTime<Utc>, DateTime<Utc>),
+}
+
+impl PolicyContext {
+    /// Loads what deciding messages received in `[from, to]` needs.
+    pub(crate) fn load(db: &Db<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<PolicyContext, StoreError> {
+        let window = (from - Duration::days(1), to.max(from + Duration::days(7)));
+        Ok(PolicyContext {
+            generation: db.config_generation()?,
+            schedule: load_schedule(db)?,
+            clients: db.clients()?,
+            sessions: db.focus_sessions(window.0 - Duration::days(1), window.1 + Duration::days(1))?,
+            channels: db.channel_names()?.into_iter().collect(),
+            window,
+        })
+    }
+
+    /// `cached` if it is still good for messages received in `[from, to]`, else a fresh load.
+    fn reuse_or_load(
+        cached: Option<Arc<PolicyContext>>,
+        db: &Db<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Arc<PolicyContext>, StoreError> {
+        if let Some(ctx) = cached
+            && ctx.window.0 <= from
+            && to <= ctx.window.1
+            && ctx.generation == db.config_generation()?
+        {
+            return Ok(ctx);
+        }
+        PolicyContext::load(db, from, to).map(Arc::new)
+    }
+}
+
+/// A message's attribution and decision, as ingest and `explain` compute them.
+pub(crate) struct Decided<'a> {
+    pub(crate) client: Option<&'a Client>,
+    pub(crate) matched: Option<&'a Identity>,
+    pub(crate) sender: Sender,
+    pub(crate) decision: Decision,
+}
+
+/// What deciding a message looks at.
+pub(crate) struct MessageDraft<'m> {
+    /// Decide as if the message came from this client, whatever its sender (previews).
+    pub(crate) as_client: Option<&'m str>,
+    pub(crate) channel: &'m str,
+    pub(crate) sender: &'m str,
+    pub(crate) title: &'m str,
+    pub(crate) body: &'m str,
+    /// For desktop notifications, the app that sent it.
+    pub(crate) app: Option<&'m str>,
+    pub(crate) category: Category,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// Attributes and decides one message, reading the sender's recent history and the client's
+/// bypasses from `db` (inside ingest's transaction, so earlier messages of the same batch
+/// count).
+pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &MessageDraft<'_>) -> Result<Decided<'a>, StoreError> {
+    let sender = Sender::parse(m.sender);
+    let hit = match m.as_client {
+        Some(name) => ctx.clients.iter().find(|c| c.name.eq_ignore_ascii_case(name)).map(|c| (c, c.identities.first())),
+        None => {
+            let origin = Origin { sender: &sender, channel: m.channel, app: m.app, title: m.title, body: m.body };
+            attribute(&ctx.clients, &origin).map(|(c, i)| (c, Some(i)))
+        }
+    };
+    let client = hit.map(|(c, _)| c);
+    let history = db.sender_history(&sender.key(), m.at - HISTORY_WINDOW, m.at)?;
+    let bypasses_today = db.bypasses_between(client.map(|c| c.id), start_of_local_day(ctx.schedule.tz, m.at), m.at)?;
+    let facts = MessageFacts {
+        received_at: m.at,
+        client,
+        category: m.category,
+        sender: &sender.display,
+        title: m.title,
+        body: m.body,
+        sender_history: &history,
+        bypasses_today,
+    };
+    let decision = decide(&ctx.schedule, &ctx.sessions, &facts);
+    Ok(Decided { client, matched: hit.and_then(|(_, i)| i), sender, decision })
+}
+
+/// A message ingest stored, for what happens after the commit.
+struct Stored {
+    receipt: IngestReceipt,
+    /// For a new message that interrupts: what to show.
+    notice: Option<Interruption>,
+}
+
+type BatchOutcome = (Vec<Vec<Result<Stored, IngestError>>>, Arc<PolicyContext>);
+
+/// What one job asks the writer to commit.
+struct JobInput {
+    channel: ChannelId,
+    items: Vec<Incoming>,
+    sync_state: Option<serde_json::Value>,
+}
+
+fn ingest_batch(tx: &Tx<'_>, jobs: &[JobInput], cached: Option<Arc<PolicyContext>>) -> Result<BatchOutcome, StoreError> {
+    let times = || jobs.iter().flat_map(|j| j.items.iter().map(|i| i.received_at));
+    let from = times().min().unwrap_or(DateTime::UNIX_EPOCH);
+    let to = times().max().unwrap_or(DateTime::UNIX_EPOCH);
+    let ctx = PolicyContext::reuse_or_load(cached, tx, from, to)?;
+    let mut synced: HashMap<ChannelId, DateTime<Utc>> = HashMap::new();
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let Some(channel_name) = ctx.channels.get(&job.channel) else {
+            out.push(job.items.iter().map(|_| Err(IngestError::UnknownChannel(job.channel))).collect());
+            continue;
+        };
+        let mut results = Vec::with_capacity(job.items.len());
+        let mut retry_later = false;
+        for incoming in &job.items {
+            match tx.savepoint(|tx| ingest_one(tx, &ctx, job.channel, channel_name, incoming)) {
+                Ok(stored) => {
+                    let at = synced.entry(job.channel).or_insert(incoming.received_at);
+                    *at = (*at).max(incoming.received_at);
+                    results.push(Ok(stored));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, channel = channel_name, "message not stored");
+                    results.push(Err(match e {
+                        StoreError::Conflict(m) | StoreError::Decode(m) => IngestError::Rejected(m),
+                        e => {
+                            retry_later = true;
+                            IngestError::Unavailable(e.to_string())
+                        }
+                    }));
+                }
+            }
+        }
+        // The watermark moves only past messages that are stored (or can never be): after a
+        // storage failure the connector fetches them again.
+        if let Some(state) = &job.sync_state
+            && !retry_later
+        {
+            tx.set_sync_state(job.channel, state)?;
+        }
+        out.push(results);
+    }
+    for (channel, at) in synced {
+        tx.channel_synced(channel, at)?;
+    }
+    Ok((out, ctx))
+}
+
+fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name: &str, m: &Incoming) -> Result<Stored, StoreError> {
+    if tx.message_id_by_source(channel, &m.source_key)?.is_some()
+        && let Some(existing) = tx.message_by_source(channel, &m.source_key)?
+    {
+        return Ok(Stored {
+            receipt: IngestReceipt { message_id: existing.id, duplicate: true, client: existing.client, decision: existing.decision },
+            notice: None,
+        });
+    }
+    let category = m.category.unwrap_or(Category::Direct);
+    let draft = MessageDraft {
+        as_client: None,
+        channel: channel_name,
+        sender: &m.sender,
+        title: &m.title,
+        body: &m.body,
+        app: m.app.as_deref(),
+        category,
+        at: m.received_at,
+    };
+    let d = decide_message(tx, ctx, &draft)?;
+    let client_id = d.client.map(|c| c.id);
+    let id = tx.insert_message(&NewMessage {
+        channel_id: channel,
+        source_key: m.source_key.clone(),
+        client_id,
+        sender: m.sender.clone(),
+        sender_key: d.sender.key(),
+        title: m.title.clone(),
+        body: m.body.clone(),
+        url: m.url.clone(),
+        category,
+        sent_at: m.sent_at,
+        received_at: m.received_at,
+        decision: d.decision.clone(),
+    })?;
+    let client = d.client.map(|c| c.name.clone());
+    let notice = d.decision.kind.interrupts().then(|| {
+        let urgent = d.decision.kind == DecisionKind::Bypass;
+        let kind = if urgent { InterruptionKind::Bypass } else { InterruptionKind::Live };
+        let notice = Notice::Message {
+            message_id: id,
+            client: client.clone(),
+            sender: d.sender.display.clone(),
+            title: m.title.clone(),
+            body: m.body.clone(),
+            urgent,
+        };
+        Interruption { notice, client_id, kind, shown_by_source: m.shown_by_source }
+    });
+    Ok(Stored { receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision }, notice })
+}
+
+/// Takes queued messages in batches: one transaction (one fsync) per batch, every sender
+/// answered after the commit, then notifications and events.
+async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
+    let mut context: Option<Arc<PolicyContext>> = None;
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        let mut messages = jobs[0].items.len();
+        while messages < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => {
+                    messages += job.items.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        let (inputs, replies): (Vec<JobInput>, Vec<_>) =
+            jobs.into_iter().map(|j| (JobInput { channel: j.channel, items: j.items, sync_state: j.sync_state }, j.reply)).unzip();
+        let cached = context.take();
+        let outcome = shared.store.write(move |tx| ingest_batch(tx, &inputs, cached)).await;
+        let results = match outcome {
+            Ok((results, ctx)) => {
+                context = Some(ctx);
+                results
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "ingest batch failed");
+                let message = e.to_string();
+                replies.into_iter().for_each(|r| {
+                    let _ = r.send(Err(IngestError::Unavailable(message.clone())));
+                });
+                continue;
+            }
+        };
+        let mut notices = Vec::new();
+        let mut held = false;
+        for (reply, job_results) in replies.into_iter().zip(results) {
+            let mut receipts = Vec::with_capacity(job_results.len());
+            for result in job_results {
+                if let Ok(stored) = &result
+                    && !stored.receipt.duplicate
+                {
+                    let r = &stored.receipt;
+                    held |= r.decision.kind == DecisionKind::Held;
+                    let _ = shared.events.send(EngineEvent::MessageIngested {
+                        id: r.message_id,
+                        client: r.client.clone(),
+                        decision: r.decision.kind,
+                        release_at: r.decision.release_at,
+                    });
+                }
+                let (receipt, notice) = match result {
+                    Ok(Stored { receipt, notice }) => (Ok(receipt), notice),
+                    Err(e) => (Err(e), None),
+                };
+                notices.extend(notice);
+                receipts.push(receipt);
+            }
+            let _ = reply.send(Ok(receipts));
+        }
+        if held {
+            shared.wake.notify_one();
+        }
+        shared.index_wake.notify_one();
+        if !notices.is_empty() {
+            tokio::spawn(notify_messages(shared.clone(), notices));
+        }
+    }
+}
+
+/// How long the indexer waits after a message arrives, so a burst is indexed in one go.
+const INDEX_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Adds new messages to the full-text index shortly after they arrive, in batches: the index
+/// is derived data, kept out of the commits that acknowledge messages.
+pub(super) async fn index_loop(shared: Arc<Shared>) {
+    loop {
+        shared.index_wake.notified().await;
+        tokio::time::sleep(INDEX_DELAY).await;
+        if let Err(e) = shared.store.write(|tx| tx.index_pending()).await {
+            tracing::warn!(error = %e, "updating the search index; retrying with the next message");
+        }
+    }
+}

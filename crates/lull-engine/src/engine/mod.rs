@@ -1,0 +1,297 @@
+//! The engine: the store, the clock, the notifier and the event bus, and the paths that write
+//! messages' fates. This module owns the engine's life (open, shut down) and its runtime state;
+//! its children hold the three paths:
+//!
+//! - [`ingest`]: message + decision, one group-committed transaction per batch, then the
+//!   search index a moment later;
+//! - [`release`]: held messages into a digest, exactly once, then one notification;
+//! - [`notify`]: showing live and urgent messages and digests, and recording them as
+//!   interruptions.
+//!
+//! Connectors reach the engine only as the [`IngestSink`] they are given; the API's commands
+//! (`crate::commands`) use the methods here, never the state behind them.
+
+mod ingest;
+mod notify;
+mod release;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use lull_api::events::EngineEvent;
+use lull_api::paths::{DataDir, DataDirError};
+use lull_channels::sink::{BatchFuture, IngestFuture, StateFuture};
+use lull_channels::{Health, IngestError, IngestSink};
+use lull_core::model::ChannelId;
+use lull_core::schedule::Schedule;
+use lull_store::{Db, Store, StoreError};
+use tokio::sync::{Notify, broadcast, mpsc};
+
+pub(crate) use ingest::{MessageDraft, PolicyContext, decide_message};
+pub(crate) use release::{digest_view, distinct_clients, release_in};
+
+use crate::clock::Clock;
+use crate::connectors::{ConnectorServices, Connectors, Live};
+use crate::notifier::Notifier;
+
+/// The engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How to build an engine.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub data_dir: DataDir,
+    pub clock: Arc<dyn Clock>,
+    pub notifier: Arc<dyn Notifier>,
+}
+
+/// What the ingest writer, the indexer and the scheduler share with the engine; they hold this,
+/// not the engine, so dropping the engine closes the ingest queue and lets them finish.
+#[derive(Debug)]
+struct Shared {
+    store: Store,
+    dir: DataDir,
+    clock: Arc<dyn Clock>,
+    notifier: Arc<dyn Notifier>,
+    events: broadcast::Sender<EngineEvent>,
+    /// Pinged when the next wake-up may have moved earlier (new held message, new schedule).
+    wake: Notify,
+    /// Pinged when new messages wait to enter the full-text index.
+    index_wake: Notify,
+    last_notify_error: Mutex<Option<String>>,
+    /// The loopback server's base URL, once one serves this engine.
+    server_url: Mutex<Option<String>>,
+    connectors: Connectors,
+}
+
+#[derive(Debug)]
+struct Inner {
+    shared: Arc<Shared>,
+    /// Taken at shutdown, which closes the queue.
+    ingest: Mutex<Option<mpsc::Sender<ingest::IngestJob>>>,
+    ingest_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    indexer_task: tokio::task::JoinHandle<()>,
+}
+
+/// The running engine; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl Engine {
+    /// Opens the data directory and the database, writes the default schedule on first use,
+    /// and starts the ingest writer. Needs a tokio runtime.
+    pub async fn open(options: EngineOptions) -> Result<Engine, EngineError> {
+        options.data_dir.ensure()?;
+        let db_path = options.data_dir.db_path();
+        let store = tokio::task::spawn_blocking(move || Store::open(&db_path)).await.map_err(|_| StoreError::WriterGone)??;
+        let now = options.clock.now();
+        store
+            .write(move |tx| {
+                if tx.schedule()?.is_none() {
+                    tx.put_schedule(&Schedule::default_in(system_tz()), now)?;
+                }
+                Ok(())
+            })
+            .await?;
+        let shared = Arc::new(Shared {
+            store,
+            dir: options.data_dir,
+            clock: options.clock,
+            notifier: options.notifier,
+            events: broadcast::channel(256).0,
+            wake: Notify::new(),
+            index_wake: Notify::new(),
+            last_notify_error: Mutex::new(None),
+            server_url: Mutex::new(None),
+            connectors: Connectors::default(),
+        });
+        // Messages committed but not indexed when Lull last stopped become searchable now.
+        shared.store.write(|tx| tx.index_pending()).await?;
+        let (ingest, ingest_task) = ingest::start(shared.clone());
+        let indexer_task = tokio::spawn(ingest::index_loop(shared.clone()));
+        Ok(Engine {
+            inner: Arc::new(Inner { shared, ingest: Mutex::new(Some(ingest)), ingest_task: Mutex::new(Some(ingest_task)), indexer_task }),
+        })
+    }
+
+    fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.shared().store
+    }
+
+    pub fn data_dir(&self) -> &DataDir {
+        &self.shared().dir
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared().clock.now()
+    }
+
+    /// The engine's clock (the scheduler sleeps on it).
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.shared().clock
+    }
+
+    /// Records where the loopback server listens, for the UI's webhook URLs.
+    pub fn set_server_url(&self, url: &str) {
+        if let Ok(mut u) = self.shared().server_url.lock() {
+            *u = Some(url.to_owned());
+        }
+    }
+
+    /// Where the loopback server listens, once one serves this engine.
+    pub fn server_url(&self) -> Option<String> {
+        self.shared().server_url.lock().ok().and_then(|u| u.clone())
+    }
+
+    /// The last notification error, if the last notification failed.
+    pub fn notifications_error(&self) -> Option<String> {
+        self.shared().last_notify_error.lock().ok().and_then(|e| e.clone())
+    }
+
+    /// Live updates for the UI.
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.shared().events.subscribe()
+    }
+
+    /// Tells listeners what happened.
+    pub(crate) fn emit(&self, event: EngineEvent) {
+        let _ = self.shared().events.send(event);
+    }
+
+    /// Wakes the scheduler: the next release or focus boundary may have moved.
+    pub(crate) fn replan(&self) {
+        self.shared().wake.notify_one();
+    }
+
+    /// Waits until the scheduler should look again (re-planning was asked for).
+    pub(crate) async fn replanned(&self) {
+        self.shared().wake.notified().await;
+    }
+
+    /// What a channel's connector is doing now, when it runs.
+    pub(crate) fn connector_state(&self, channel: ChannelId) -> Option<Live> {
+        self.shared().connectors.live(channel)
+    }
+
+    /// Starts the connectors of every channel that has one, and from now on keeps them in step
+    /// with channel edits. Called by the server; plain CLI commands never run connectors.
+    pub async fn start_connectors(&self) {
+        self.shared().connectors.enable();
+        self.refresh_connectors().await;
+    }
+
+    /// Starts, restarts or stops connectors to match the channels as stored.
+    pub(crate) async fn refresh_connectors(&self) {
+        if !self.shared().connectors.enabled() {
+            return;
+        }
+        match self.store().read(|db| db.channels()).await {
+            Ok(rows) => {
+                let services = ConnectorServices::new(self.data_dir());
+                self.shared().connectors.refresh(&rows, &(Arc::new(self.clone()) as Arc<dyn IngestSink>), &services);
+            }
+            Err(e) => tracing::warn!(error = %e, "reading channels to start their connectors"),
+        }
+    }
+
+    /// Stops taking messages, waits until every message already queued is committed and
+    /// answered, then closes the database cleanly (WAL checkpointed).
+    pub async fn shutdown(&self) {
+        self.shared().connectors.stop_all();
+        let sender = self.inner.ingest.lock().ok().and_then(|mut s| s.take());
+        drop(sender);
+        let task = self.inner.ingest_task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = task {
+            // Senders still inside `ingest` hold the queue open for at most one batch.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+        }
+        self.inner.indexer_task.abort();
+        if let Err(e) = self.store().write(|tx| tx.index_pending()).await {
+            tracing::warn!(error = %e, "indexing the last messages; they will be indexed at the next start");
+        }
+        let store = self.store().clone();
+        let _ = tokio::task::spawn_blocking(move || store.close()).await;
+    }
+
+    /// Makes every stored message searchable now (before a search, so it sees everything).
+    pub async fn flush_search_index(&self) -> Result<(), StoreError> {
+        self.store().write(|tx| tx.index_pending()).await.map(|_| ())
+    }
+}
+
+impl IngestSink for Engine {
+    fn ingest(&self, channel: ChannelId, incoming: lull_core::Incoming) -> IngestFuture<'_> {
+        Box::pin(async move {
+            let mut results = self.submit(channel, vec![incoming], None).await?;
+            results.pop().unwrap_or_else(|| Err(IngestError::Unavailable("no answer from the writer".into())))
+        })
+    }
+
+    fn ingest_batch(
+        &self,
+        channel: ChannelId,
+        messages: Vec<lull_core::Incoming>,
+        sync_state: Option<serde_json::Value>,
+    ) -> BatchFuture<'_> {
+        Box::pin(self.submit(channel, messages, sync_state))
+    }
+
+    fn sync_state(&self, channel: ChannelId) -> StateFuture<'_> {
+        Box::pin(
+            async move { self.store().read(move |db| db.sync_state(channel)).await.map_err(|e| IngestError::Unavailable(e.to_string())) },
+        )
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.shared().clock.now()
+    }
+
+    /// Keeps the connector's state for the channel views, and on the channel's row what should
+    /// survive a restart (the last sync, the last error).
+    fn report(&self, channel: ChannelId, health: Health) {
+        let now = self.now();
+        let changed = self.shared().connectors.record(channel, &health);
+        let store = self.store().clone();
+        let persist = async move {
+            let outcome = match health {
+                Health::Ok => store.write(move |tx| tx.channel_synced(channel, now)).await,
+                Health::Retrying { error, .. } | Health::Failed { error } => {
+                    store.write(move |tx| tx.channel_failed(channel, now, &error)).await
+                }
+                _ => Ok(()),
+            };
+            if let Err(e) = outcome {
+                tracing::warn!(channel, error = %e, "recording a channel's health");
+            }
+        };
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(persist);
+        }
+        if changed {
+            self.emit(EngineEvent::ChannelsChanged);
+        }
+    }
+}
+
+/// The user's time zone as the system reports it, else UTC.
+pub fn system_tz() -> Tz {
+    iana_time_zone::get_timezone().ok().and_then(|name| name.parse().ok()).unwrap_or(chrono_tz::UTC)
+}
+
+/// The stored schedule, or the default one if none was stored yet.
+pub(crate) fn load_schedule(db: &Db<'_>) -> Result<Schedule, StoreError> {
+    Ok(db.schedule()?.unwrap_or_else(|| Schedule::default_in(system_tz())))
+}
