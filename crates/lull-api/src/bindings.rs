@@ -3,7 +3,8 @@
 //! the UI's client is paired the same way as [`crate::call::Call`]. A test fails when the
 //! committed file drifts from this.
 
-use lull_core::model::{Category, ChannelKind, ClientMode, DecisionKind, Tier};
+use lull_core::channel::ChannelKind;
+use lull_core::model::{Category, ClientMode, DecisionKind, Tier};
 use lull_core::simulate::{Simulation, TraceEntry};
 use lull_core::stats::WeekStats;
 use lull_core::{Rule, Schedule};
@@ -23,6 +24,7 @@ use crate::status::*;
 
 /// The file's text.
 pub fn typescript() -> String {
+    use lull_core::channel as ch;
     use lull_core::model as m;
     use lull_core::{policy as p, simulate as sim, stats as st, week as w};
 
@@ -33,6 +35,13 @@ pub fn typescript() -> String {
         ClientMode::decl(&cfg),
         DecisionKind::decl(&cfg),
         ChannelKind::decl(&cfg),
+        ch::ChannelSettings::decl(&cfg),
+        ch::WebhookSettings::decl(&cfg),
+        ch::WebhookPreset::decl(&cfg),
+        ch::FeedSettings::decl(&cfg),
+        ch::DesktopSettings::decl(&cfg),
+        ch::ImapSettings::decl(&cfg),
+        ch::TlsMode::decl(&cfg),
         m::LiveWindow::decl(&cfg),
         w::TimeOfDay::decl(&cfg),
         w::WeeklyRange::decl(&cfg),

@@ -1,8 +1,8 @@
 //! Channels: where messages come from, their settings, their live state and their checks.
 
 use chrono::{DateTime, Utc};
-use lull_core::model::ChannelKind;
-use serde::{Deserialize, Serialize};
+use lull_core::channel::{ChannelKind, ChannelSettings, WebhookPreset};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Where a channel's password is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -26,61 +26,19 @@ impl std::str::FromStr for SecretStore {
     }
 }
 
-/// A channel to add, or the new settings of one (edit). Fields that do not apply to the
-/// channel's kind are refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+/// A channel to add, or the new settings of one (edit): its name and its kind's settings, in
+/// one JSON object (`{"name": "status", "kind": "feed", "url": "https://…", "every_secs": 900}`).
+///
+/// Reading is lenient with what older Lulls wrote (every kind's fields, empty for the other
+/// kinds) and strict with the rest: a field of another kind that is set is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ChannelSpec {
-    pub kind: ChannelKind,
     pub name: String,
-    /// Feeds: the feed's address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub url: Option<String>,
-    /// Feeds: seconds between polls (default 900, at least 60).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub every_secs: Option<u64>,
-    /// Webhooks: a payload preset (github, gitlab, jira).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub preset: Option<String>,
-    /// Webhooks: `FIELD=/json/pointer|…` mappings (fields: id, from, title, body, url, time,
-    /// category).
-    #[serde(default)]
-    pub map: Vec<String>,
-    /// Desktop: apps whose notifications are not taken.
-    #[serde(default)]
-    pub ignore_apps: Vec<String>,
-    /// Desktop: be the desktop's notification daemon (for desktops without one: sway, i3),
-    /// showing what passes and holding the rest, instead of watching another daemon.
-    #[serde(default)]
-    pub gatekeeper: bool,
-    /// IMAP: the server, e.g. imap.fastmail.com.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub host: Option<String>,
-    /// IMAP: the port (default 993 with TLS, 143 otherwise).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub port: Option<u16>,
-    /// IMAP: the user name, usually the email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub user: Option<String>,
-    /// IMAP: `tls` (default), `starttls` or `none` (only for a server on this machine).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub tls: Option<String>,
-    /// IMAP: the folders to watch (default INBOX).
-    #[serde(default)]
-    pub folders: Vec<String>,
-    /// IMAP: a PEM file of certificate authorities to trust instead of the system's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub ca_file: Option<String>,
-    /// IMAP: the password. Write-only: kept in the keyring (or a private file), never shown,
-    /// never exported.
-    #[serde(default, skip_serializing)]
+    #[serde(flatten)]
+    pub settings: ChannelSettings,
+    /// For kinds that keep a password (IMAP). Write-only: kept in the keyring (or a private
+    /// file), never shown, never exported.
+    #[serde(skip_serializing)]
     #[ts(optional)]
     pub password: Option<String>,
     /// Where to keep the password: `keyring` (default) or `file`.
@@ -89,26 +47,59 @@ pub struct ChannelSpec {
     pub secret_store: Option<SecretStore>,
 }
 
-impl Default for ChannelSpec {
-    fn default() -> Self {
-        ChannelSpec {
-            kind: ChannelKind::Webhook,
-            name: String::new(),
-            url: None,
-            every_secs: None,
-            preset: None,
-            map: vec![],
-            ignore_apps: vec![],
-            gatekeeper: false,
-            host: None,
-            port: None,
-            user: None,
-            tls: None,
-            folders: vec![],
-            ca_file: None,
-            password: None,
-            secret_store: None,
+impl ChannelSpec {
+    /// A channel called `name` with `settings`, no password.
+    pub fn new(name: impl Into<String>, settings: ChannelSettings) -> ChannelSpec {
+        ChannelSpec { name: name.into(), settings, password: None, secret_store: None }
+    }
+
+    pub fn kind(&self) -> ChannelKind {
+        self.settings.kind()
+    }
+}
+
+impl<'de> Deserialize<'de> for ChannelSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut object = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let mut take = |key: &str| object.remove(key).filter(|v| !v.is_null());
+        let name = take("name").ok_or_else(|| D::Error::missing_field("name"))?;
+        let name: String = serde_json::from_value(name).map_err(D::Error::custom)?;
+        let password: Option<String> = take("password").map(serde_json::from_value).transpose().map_err(D::Error::custom)?;
+        let secret_store = take("secret_store").map(serde_json::from_value).transpose().map_err(D::Error::custom)?;
+        let kind: ChannelKind = match object.get("kind") {
+            Some(kind) => serde_json::from_value(kind.clone()).map_err(D::Error::custom)?,
+            None => return Err(D::Error::missing_field("kind")),
+        };
+        let own = ChannelSettings::fields(kind);
+        let mut misplaced = None;
+        object.retain(|key, value| {
+            if key == "kind" || own.contains(&key.as_str()) {
+                return true;
+            }
+            let of_another_kind = ChannelKind::ALL.iter().any(|k| ChannelSettings::fields(*k).contains(&key.as_str()));
+            if of_another_kind && !is_empty(value) {
+                misplaced.get_or_insert_with(|| key.clone());
+            }
+            false
+        });
+        if let Some(field) = misplaced {
+            return Err(D::Error::custom(format!("`{field}` does not apply to {kind} channels")));
         }
+        let settings = serde_json::from_value(serde_json::Value::Object(object)).map_err(D::Error::custom)?;
+        Ok(ChannelSpec { name, settings, password, secret_store })
+    }
+}
+
+/// What older Lulls wrote for the fields of other kinds.
+fn is_empty(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
     }
 }
 
@@ -118,8 +109,10 @@ pub struct ChannelKindView {
     pub kind: ChannelKind,
     /// Whether its channels keep a password (in the keyring).
     pub secret: bool,
+    /// Whether its channels receive over Lull's server (`POST /hooks/<name>`) with a token.
+    pub receives: bool,
     /// Webhooks: the senders whose payloads Lull knows (`--preset`).
-    pub presets: Vec<String>,
+    pub presets: Vec<WebhookPreset>,
 }
 
 /// Checks a channel now.
@@ -194,4 +187,35 @@ pub struct ChannelCreated {
     pub channel: ChannelView,
     /// The webhook's bearer token. Shown once: Lull keeps only its hash.
     pub token: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use lull_core::channel::{DesktopSettings, FeedSettings};
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn specs_are_the_name_beside_the_settings() {
+        let spec = ChannelSpec::new("status", ChannelSettings::Feed(FeedSettings { url: "https://a.example/f".into(), every_secs: 900 }));
+        let json = serde_json::to_value(&spec).expect("json");
+        assert_eq!(json, json!({"name": "status", "kind": "feed", "url": "https://a.example/f", "every_secs": 900}));
+        assert_eq!(serde_json::from_value::<ChannelSpec>(json).expect("back"), spec);
+        let with_password = ChannelSpec { password: Some("hunter2".into()), ..spec };
+        assert!(!serde_json::to_string(&with_password).expect("json").contains("hunter2"), "never sent back");
+    }
+
+    #[test]
+    fn older_specs_are_read_and_misplaced_fields_refused() {
+        // What Lull wrote before settings were typed: every kind's fields, empty for the others.
+        let old = json!({"kind": "desktop", "name": "desk", "map": [], "ignore_apps": ["Power"], "gatekeeper": true, "folders": []});
+        let spec: ChannelSpec = serde_json::from_value(old).expect("old spec");
+        assert_eq!(spec.settings, ChannelSettings::Desktop(DesktopSettings { ignore_apps: vec!["Power".into()], gatekeeper: true }));
+        let wrong = serde_json::from_value::<ChannelSpec>(json!({"kind": "webhook", "name": "x", "url": "https://a.example/f"}));
+        assert!(wrong.expect_err("a feed address on a webhook").to_string().contains("does not apply to webhook channels"));
+        assert!(serde_json::from_value::<ChannelSpec>(json!({"kind": "pigeon", "name": "x"})).is_err());
+        let ignored = json!({"kind": "webhook", "name": "x", "comment": "fields no kind has are ignored"});
+        assert!(serde_json::from_value::<ChannelSpec>(ignored).is_ok());
+    }
 }

@@ -19,36 +19,75 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::StreamExt;
 use lull_core::Incoming;
+pub use lull_core::channel::DesktopSettings;
+use lull_core::channel::{ChannelKind, ChannelSettings};
 use lull_core::model::ChannelId;
-use serde::{Deserialize, Serialize};
 use zbus::message::Type as MessageType;
 use zbus::wire::OwnedVariant;
 use zbus::{MatchRule, MessageStream};
 
+use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, Start};
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
 
-/// The app name Lull's own notifications carry.
-pub const OWN_APP_NAME: &str = "Lull";
 const MAX_TEXT_CHARS: usize = 4_000;
 
-/// A desktop channel's settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DesktopSettings {
-    /// Apps whose notifications are not taken (e.g. the system's own); compared without case.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ignore_apps: Vec<String>,
-    /// Be the desktop's notification daemon and hold what the policy holds (see
-    /// [`crate::gatekeeper`]), instead of watching another daemon.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub gatekeeper: bool,
-}
+/// The desktop kind: its settings are a [`DesktopSettings`]; it watches the session bus, or, in
+/// gatekeeper mode, is the desktop's notification daemon ([`crate::gatekeeper`]).
+#[derive(Debug)]
+pub struct Desktop;
 
-impl DesktopSettings {
-    /// Whether a notification from `app` is left out of the inbox: Lull's own (or every digest
-    /// would feed the next) and the apps the channel ignores.
-    pub fn leaves_out(&self, app: &str) -> bool {
-        app.eq_ignore_ascii_case(OWN_APP_NAME) || self.ignore_apps.iter().any(|a| a.eq_ignore_ascii_case(app))
+impl Kind for Desktop {
+    type Settings = DesktopSettings;
+    const KIND: ChannelKind = ChannelKind::Desktop;
+
+    fn settings(settings: &ChannelSettings) -> Option<&DesktopSettings> {
+        match settings {
+            ChannelSettings::Desktop(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn wrap(settings: DesktopSettings) -> ChannelSettings {
+        ChannelSettings::Desktop(settings)
+    }
+    fn validate(settings: DesktopSettings) -> Result<DesktopSettings, Invalid> {
+        let ignore_apps = settings.ignore_apps.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+        Ok(DesktopSettings { ignore_apps, ..settings })
+    }
+    fn check(settings: DesktopSettings, ctx: CheckContext) -> BoxFuture<'static, Checked> {
+        Box::pin(async move {
+            let mut steps = vec![format!("session bus: {}", ctx.bus.as_deref().unwrap_or("(default)"))];
+            let outcome = match probe(ctx.bus.as_deref()).await {
+                Ok(daemon) => {
+                    steps.push(format!("notification daemon: {}", daemon.as_deref().unwrap_or("none")));
+                    match (settings.gatekeeper, daemon) {
+                        (false, _) => Ok("the session bus can be watched; notifications shown from now on enter the inbox".into()),
+                        (true, _) if ctx.running_ok => {
+                            Ok("Lull is this desktop's notification daemon: it shows what passes and holds the rest".into())
+                        }
+                        (true, None) => Ok("no other notification daemon runs: Lull can be this desktop's (lull serve)".into()),
+                        (true, Some(other)) => Err(crate::gatekeeper::name_taken(&other, &ctx.name)),
+                    }
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            Checked { steps, outcome }
+        })
+    }
+    fn start(settings: DesktopSettings, ctx: RunContext) -> Option<Start> {
+        if settings.gatekeeper {
+            return Some(Box::new(move || {
+                Box::pin(crate::gatekeeper::run(
+                    ctx.channel,
+                    ctx.name.clone(),
+                    settings.clone(),
+                    ctx.bus.clone(),
+                    ctx.sink.clone(),
+                    ctx.popups.clone(),
+                ))
+            }));
+        }
+        Some(Box::new(move || Box::pin(run(ctx.channel, settings.clone(), ctx.bus.clone(), ctx.sink.clone()))))
     }
 }
 

@@ -14,10 +14,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lull_core::Incoming;
+pub use lull_core::channel::FeedSettings;
+use lull_core::channel::{ChannelKind, ChannelSettings, FeedSettingsError};
 use lull_core::model::{Category, ChannelId};
 use lull_core::text::html_to_text;
 use serde::{Deserialize, Serialize};
 
+use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, Start};
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
 
@@ -28,32 +31,55 @@ pub const FIRST_SYNC_WINDOW: chrono::Duration = chrono::Duration::days(14);
 /// At most this many characters of an entry's text are kept.
 const MAX_BODY_CHARS: usize = 4_000;
 
-/// A feed channel's settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeedSettings {
-    pub url: String,
-    /// Seconds between polls.
-    #[serde(default = "default_every")]
-    pub every_secs: u64,
-}
+/// The feed kind: its settings are a [`FeedSettings`].
+#[derive(Debug)]
+pub struct Feed;
 
-fn default_every() -> u64 {
-    15 * 60
-}
+impl Kind for Feed {
+    type Settings = FeedSettings;
+    const KIND: ChannelKind = ChannelKind::Feed;
 
-impl FeedSettings {
-    /// Checks a feed URL and interval as the user gave them.
-    pub fn new(url: &str, every_secs: Option<u64>) -> Result<FeedSettings, String> {
-        let url = url.trim();
-        let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://")) || url.len() < 10 {
-            return Err(format!("{url:?} is not a feed address: give its full URL, e.g. https://status.acme.com/feed.atom"));
+    fn settings(settings: &ChannelSettings) -> Option<&FeedSettings> {
+        match settings {
+            ChannelSettings::Feed(s) => Some(s),
+            _ => None,
         }
-        let every_secs = every_secs.unwrap_or_else(default_every);
-        if !(60..=7 * 86_400).contains(&every_secs) {
-            return Err("poll a feed between every minute and once a week (e.g. --every 15m)".into());
-        }
-        Ok(FeedSettings { url: url.to_owned(), every_secs })
+    }
+    fn wrap(settings: FeedSettings) -> ChannelSettings {
+        ChannelSettings::Feed(settings)
+    }
+    fn validate(settings: FeedSettings) -> Result<FeedSettings, Invalid> {
+        settings.validated().map_err(|e| match e {
+            FeedSettingsError::NoAddress => {
+                Invalid::new("url", "a feed channel needs the feed's address, e.g. https://status.acme.com/history.rss")
+            }
+            FeedSettingsError::NotAnAddress { url } => {
+                Invalid::new("url", format!("{url:?} is not a feed address: give its full URL, e.g. https://status.acme.com/feed.atom"))
+            }
+            FeedSettingsError::Interval { .. } => {
+                Invalid::new("every_secs", "poll a feed between every minute and once a week (e.g. --every 15m)")
+            }
+        })
+    }
+    /// A feed at a new address starts afresh: the old ETag means nothing there.
+    fn restarts_afresh(old: &FeedSettings, new: &FeedSettings) -> bool {
+        old.url != new.url
+    }
+    fn check(settings: FeedSettings, _: CheckContext) -> BoxFuture<'static, Checked> {
+        Box::pin(async move {
+            let mut steps = vec![format!("fetching {}", settings.url)];
+            let outcome = match probe(&settings.url).await {
+                Ok(p) => {
+                    steps.push(format!("{} ({} entries)", p.format, p.entries));
+                    Ok(format!("the feed works: {:?} with {} entries", p.title, p.entries))
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            Checked { steps, outcome }
+        })
+    }
+    fn start(settings: FeedSettings, ctx: RunContext) -> Option<Start> {
+        Some(Box::new(move || Box::pin(run(ctx.channel, settings.clone(), ctx.sink.clone()))))
     }
 }
 
@@ -279,9 +305,10 @@ mod tests {
 
     #[test]
     fn settings_are_checked() {
-        assert!(FeedSettings::new("status.acme.com/feed", None).expect_err("no scheme").contains("full URL"));
-        assert!(FeedSettings::new("https://status.acme.com/feed", Some(5)).expect_err("too often").contains("every minute"));
-        assert_eq!(FeedSettings::new(" https://status.acme.com/feed ", None).expect("ok").every_secs, 900);
+        let feed = |url: &str, every_secs| Feed::validate(FeedSettings { url: url.into(), every_secs });
+        assert!(feed("status.acme.com/feed", 900).expect_err("no scheme").message.contains("full URL"));
+        assert!(feed("https://status.acme.com/feed", 5).expect_err("too often").message.contains("every minute"));
+        assert_eq!(feed(" https://status.acme.com/feed ", 900).expect("ok").every_secs, 900);
     }
 
     #[test]

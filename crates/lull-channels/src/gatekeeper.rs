@@ -27,7 +27,9 @@ use zbus::wire::OwnedVariant;
 
 use lull_api::popups::{CloseReason, Popup, PopupEvent};
 
-use crate::desktop::{DesktopSettings, Observed};
+use lull_core::channel::DesktopSettings;
+
+use crate::desktop::Observed;
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
 

@@ -15,19 +15,21 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_imap::extensions::idle::IdleResponse;
 use async_imap::{Client, Session};
 use futures_util::TryStreamExt;
+pub use lull_core::channel::ImapSettings;
+use lull_core::channel::{ChannelKind, ChannelSettings, ImapSettingsError, TlsMode};
 use lull_core::model::ChannelId;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
+use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, SecretSource, Start};
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
 
@@ -41,87 +43,103 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 /// A command that takes longer than this means the connection is dead.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// TLS from the first byte (port 993).
-    Tls,
-    /// Plain, then upgraded with STARTTLS before logging in (port 143).
-    Starttls,
-    /// No encryption: accepted only for a server on this machine.
-    None,
-}
+/// The IMAP kind: its settings are an [`ImapSettings`], its password is in the keyring.
+#[derive(Debug)]
+pub struct Imap;
 
-impl std::str::FromStr for Security {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "tls" | "ssl" => Ok(Security::Tls),
-            "starttls" => Ok(Security::Starttls),
-            "none" | "plain" => Ok(Security::None),
-            _ => Err(format!("unknown --tls {s:?}: use tls, starttls or none")),
+impl Kind for Imap {
+    type Settings = ImapSettings;
+    const KIND: ChannelKind = ChannelKind::Imap;
+    const SECRET: bool = true;
+
+    fn settings(settings: &ChannelSettings) -> Option<&ImapSettings> {
+        match settings {
+            ChannelSettings::Imap(s) => Some(s),
+            _ => None,
         }
     }
-}
-
-/// An IMAP channel's settings (the password is kept elsewhere: the keyring or a secrets file).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImapSettings {
-    pub host: String,
-    pub port: u16,
-    pub user: String,
-    pub security: Security,
-    pub folders: Vec<String>,
-    /// A PEM file of certificate authorities to trust instead of the system's (a self-hosted
-    /// server with its own CA).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca_file: Option<PathBuf>,
-    #[serde(default = "default_first_sync_days")]
-    pub first_sync_days: u32,
-    /// Seconds between checks when the server has no IDLE.
-    #[serde(default = "default_poll_secs")]
-    pub poll_secs: u64,
-}
-
-fn default_first_sync_days() -> u32 {
-    14
-}
-fn default_poll_secs() -> u64 {
-    120
-}
-
-impl ImapSettings {
-    /// Checks settings as the user gave them.
-    pub fn new(host: &str, port: Option<u16>, user: &str, security: Security, folders: Vec<String>) -> Result<ImapSettings, String> {
-        let host = host.trim().to_owned();
-        if host.is_empty() || host.contains(['/', ' ', ':']) && !host.starts_with('[') {
-            return Err(format!("{host:?} is not a host name: give the server's name, e.g. imap.fastmail.com"));
+    fn wrap(settings: ImapSettings) -> ChannelSettings {
+        ChannelSettings::Imap(settings)
+    }
+    fn validate(settings: ImapSettings) -> Result<ImapSettings, Invalid> {
+        let settings = settings.validated().map_err(|e| match e {
+            ImapSettingsError::NoHost => Invalid::new("host", "an IMAP channel needs the mail server (--host), e.g. imap.fastmail.com"),
+            ImapSettingsError::BadHost { host } => {
+                Invalid::new("host", format!("{host:?} is not a host name: give the server's name, e.g. imap.fastmail.com"))
+            }
+            ImapSettingsError::NoUser => Invalid::new("user", "give the IMAP user name, usually your email address (--user)"),
+            ImapSettingsError::ClearText { host } => Invalid::new(
+                "tls",
+                format!(
+                    "--tls none would send your password in clear to {host}; it is allowed only for a server on this machine (127.0.0.1). Use --tls tls or --tls starttls"
+                ),
+            ),
+        })?;
+        if let Some(ca) = &settings.ca_file {
+            let path = std::path::Path::new(ca);
+            if !path.is_absolute() || !path.is_file() {
+                return Err(Invalid::new("ca_file", format!("the CA file {ca:?} does not exist; give the full path of a PEM file")));
+            }
         }
-        if user.trim().is_empty() {
-            return Err("give the IMAP user name, usually your email address (--user)".into());
-        }
-        if security == Security::None && !is_loopback(&host) {
-            return Err(format!(
-                "--tls none would send your password in clear to {host}; it is allowed only for a server on this machine (127.0.0.1). Use --tls tls or --tls starttls"
-            ));
-        }
-        let folders: Vec<String> = folders.into_iter().map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect();
-        Ok(ImapSettings {
-            port: port.unwrap_or(if security == Security::Tls { 993 } else { 143 }),
-            host,
-            user: user.trim().to_owned(),
-            security,
-            folders: if folders.is_empty() { vec!["INBOX".into()] } else { folders },
-            ca_file: None,
-            first_sync_days: default_first_sync_days(),
-            poll_secs: default_poll_secs(),
+        Ok(settings)
+    }
+    /// Another server or account: the folders' UIDs there have nothing to do with the
+    /// watermark kept for the old one.
+    fn restarts_afresh(old: &ImapSettings, new: &ImapSettings) -> bool {
+        (&old.host, old.port(), &old.user) != (&new.host, new.port(), &new.user)
+    }
+    fn check(settings: ImapSettings, ctx: CheckContext) -> BoxFuture<'static, Checked> {
+        Box::pin(async move {
+            let mut steps = vec![format!("connecting to {}:{} as {}", settings.host, settings.port(), settings.user)];
+            let outcome = check(&settings, ctx.secret.as_ref(), &mut steps).await;
+            Checked { steps, outcome }
         })
     }
+    fn start(settings: ImapSettings, ctx: RunContext) -> Option<Start> {
+        let secret = ctx.secret.clone()?;
+        Some(Box::new(move || {
+            let (settings, secret, sink, channel) = (settings.clone(), secret.clone(), ctx.sink.clone(), ctx.channel);
+            Box::pin(async move {
+                // Read at each start, so a password changed in the keyring is picked up.
+                let password = secret().await?;
+                run(channel, settings, Password(password), sink).await
+            })
+        }))
+    }
 }
 
-fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]") || host.starts_with("127.")
+/// `channel test`: logs in and opens each folder.
+async fn check(settings: &ImapSettings, secret: Option<&SecretSource>, steps: &mut Vec<String>) -> Result<String, String> {
+    let secret = secret.ok_or("no password is kept for this channel; set it with lull channel edit NAME --password")?;
+    let password = secret().await.map_err(|e| e.to_string())?;
+    steps.push("password found".into());
+    let probe = probe(settings, &Password(password)).await.map_err(|e| e.to_string())?;
+    steps.push(format!(
+        "logged in; the server offers {}",
+        if probe.capabilities.is_empty() { "no extensions Lull uses".to_owned() } else { probe.capabilities.join(", ") }
+    ));
+    let mut bad = Vec::new();
+    for (folder, r) in &probe.folders {
+        match r {
+            Ok(n) => steps.push(format!("{folder}: {n} messages")),
+            Err(e) => {
+                steps.push(format!("{folder}: cannot be opened ({e})"));
+                bad.push(folder.clone());
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(format!(
+            "the mailbox works{}",
+            if probe.capabilities.iter().any(|c| c == "IDLE") {
+                "; new mail arrives at once (IDLE)"
+            } else {
+                "; the server has no IDLE, so Lull checks every 2 minutes"
+            }
+        ))
+    } else {
+        Err(format!("these folders do not exist: {}", bad.join(", ")))
+    }
 }
 
 /// The password, kept out of `Debug` output and logs.
@@ -154,15 +172,15 @@ pub type ImapSession = Session<Box<dyn ImapStream>>;
 /// Connects and logs in. A refused login is a configuration error (retrying with the same
 /// password cannot help); a network problem is transient.
 pub async fn login(settings: &ImapSettings, password: &Password) -> Result<ImapSession, ConnectorError> {
-    let target = format!("{}:{}", settings.host.trim_matches(['[', ']']), settings.port);
+    let target = format!("{}:{}", settings.host.trim_matches(['[', ']']), settings.port());
     let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&target))
         .await
         .map_err(|_| ConnectorError::Transient(format!("{target} did not answer within {} s", CONNECT_TIMEOUT.as_secs())))?
         .map_err(|e| ConnectorError::Transient(format!("cannot connect to {target}: {e}")))?;
-    let stream: Box<dyn ImapStream> = match settings.security {
-        Security::None => Box::new(tcp),
-        Security::Tls => Box::new(tls(settings, tcp).await?),
-        Security::Starttls => {
+    let stream: Box<dyn ImapStream> = match settings.tls {
+        TlsMode::None => Box::new(tcp),
+        TlsMode::Tls => Box::new(tls(settings, tcp).await?),
+        TlsMode::Starttls => {
             let mut plain = Client::new(tcp);
             greeting(&mut plain, &target).await?;
             plain
@@ -173,7 +191,7 @@ pub async fn login(settings: &ImapSettings, password: &Password) -> Result<ImapS
         }
     };
     let mut client = Client::new(stream);
-    if settings.security != Security::Starttls {
+    if settings.tls != TlsMode::Starttls {
         greeting(&mut client, &target).await?;
     }
     match tokio::time::timeout(COMMAND_TIMEOUT, client.login(&settings.user, &password.0)).await {
@@ -202,6 +220,7 @@ async fn tls(settings: &ImapSettings, tcp: TcpStream) -> Result<tokio_rustls::cl
     let config = match &settings.ca_file {
         Some(path) => {
             use rustls::pki_types::pem::PemObject;
+            let path = std::path::Path::new(path);
             let mut roots = rustls::RootCertStore::empty();
             let certs = rustls::pki_types::CertificateDer::pem_file_iter(path)
                 .map_err(|e| ConnectorError::Config(format!("cannot read the CA file {}: {e}", path.display())))?;
@@ -430,13 +449,14 @@ mod tests {
 
     #[test]
     fn settings_refuse_clear_text_passwords_off_this_machine() {
-        let e = ImapSettings::new("imap.example.com", None, "me@example.com", Security::None, vec![]).expect_err("clear text");
-        assert!(e.contains("only for a server on this machine"), "{e}");
-        let s = ImapSettings::new("127.0.0.1", Some(10143), "me", Security::None, vec![]).expect("loopback");
-        assert_eq!(s.folders, ["INBOX"]);
-        assert_eq!(ImapSettings::new("imap.example.com", None, "me", Security::Tls, vec![]).expect("tls").port, 993);
-        assert_eq!(ImapSettings::new("imap.example.com", None, "me", Security::Starttls, vec!["Clients".into()]).expect("ok").port, 143);
-        assert!(ImapSettings::new("imap.example.com", None, " ", Security::Tls, vec![]).is_err());
+        let e = Imap::validate(ImapSettings::new("imap.example.com", None, "me@example.com", TlsMode::Tls, vec![]).expect("tls"))
+            .map(|mut s| {
+                s.tls = TlsMode::None;
+                Imap::validate(s)
+            })
+            .expect("valid")
+            .expect_err("clear text");
+        assert!(e.message.contains("only for a server on this machine"), "{e:?}");
         assert!(
             format!("{:?}", Password("hunter2".into())).contains('…') && !format!("{:?}", Password("hunter2".into())).contains("hunter2")
         );

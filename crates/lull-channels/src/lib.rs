@@ -10,6 +10,7 @@ pub mod desktop;
 pub mod feed;
 pub mod gatekeeper;
 pub mod imap;
+pub mod kind;
 pub mod mail;
 pub mod mapping;
 pub mod sink;
@@ -17,6 +18,7 @@ pub mod supervisor;
 pub mod tls;
 pub mod webhook;
 
+pub use kind::{AnyKind, Kind};
 pub use sink::{Health, IngestError, IngestReceipt, IngestSink};
 pub use supervisor::{Backoff, ConnectorError, supervise};
 

@@ -15,6 +15,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use lull_core::Incoming;
+use lull_core::channel::{WebhookPreset, WebhookSettings};
 use lull_core::model::Category;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -24,12 +25,13 @@ use crate::webhook::{MAX_FROM_LEN, MAX_ID_LEN, MAX_TITLE_LEN, MAX_URL_LEN, Paylo
 /// The fields a mapping can fill.
 pub const FIELDS: [&str; 7] = ["id", "from", "title", "body", "url", "time", "category"];
 
-/// Where to find each field of a message in a payload.
+/// Where to find each field of a message in a payload: a webhook's [`WebhookSettings`] read
+/// and checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
     /// A preset whose mapping applies under the explicit fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preset: Option<String>,
+    pub preset: Option<WebhookPreset>,
     /// Field name → sources, as written (`/a/b|/c|header:X-Id`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, Sources>,
@@ -101,10 +103,10 @@ impl<'de> Deserialize<'de> for Sources {
     }
 }
 
-/// A sender whose documented webhook payloads Lull knows.
+/// A sender whose documented webhook payloads Lull knows: where each field is in them.
 #[derive(Debug)]
 pub struct Preset {
-    pub name: &'static str,
+    pub name: WebhookPreset,
     pub about: &'static str,
     fields: &'static [(&'static str, &'static str)],
 }
@@ -113,7 +115,7 @@ pub struct Preset {
 /// format and is tested with such payloads.
 pub const PRESETS: &[Preset] = &[
     Preset {
-        name: "github",
+        name: WebhookPreset::Github,
         about: "GitHub repository webhooks (issues, comments, pull requests, reviews, discussions)",
         fields: &[
             ("id", "header:X-GitHub-Delivery"),
@@ -125,7 +127,7 @@ pub const PRESETS: &[Preset] = &[
         ],
     },
     Preset {
-        name: "gitlab",
+        name: WebhookPreset::Gitlab,
         about: "GitLab project webhooks (issue, note, merge request events)",
         fields: &[
             ("id", "header:X-Gitlab-Event-UUID"),
@@ -137,7 +139,7 @@ pub const PRESETS: &[Preset] = &[
         ],
     },
     Preset {
-        name: "jira",
+        name: WebhookPreset::Jira,
         about: "Jira Cloud webhooks (issue and comment events)",
         fields: &[
             ("from", "/comment/author/emailAddress|/user/emailAddress|/comment/author/displayName|/user/displayName"),
@@ -148,19 +150,25 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
-pub fn preset(name: &str) -> Option<&'static Preset> {
-    PRESETS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+pub fn preset(name: WebhookPreset) -> &'static Preset {
+    match PRESETS.iter().find(|p| p.name == name) {
+        Some(p) => p,
+        // Every preset has its fields: `every_preset_has_its_fields` checks it.
+        None => unreachable!("preset {name} has no fields in PRESETS"),
+    }
 }
 
 impl Mapping {
-    /// Builds a mapping from `FIELD=SOURCES` pairs and an optional preset, checking each.
-    pub fn new(preset_name: Option<&str>, pairs: &[String]) -> Result<Mapping, MappingError> {
-        if let Some(p) = preset_name
-            && preset(p).is_none()
-        {
-            let known: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-            return Err(MappingError(format!("unknown preset {p:?}; the presets are {}", known.join(", "))));
+    /// A webhook's settings read: `None` when it reads Lull's own payload format.
+    pub fn from_settings(settings: &WebhookSettings) -> Result<Option<Mapping>, MappingError> {
+        if settings.preset.is_none() && settings.map.is_empty() {
+            return Ok(None);
         }
+        Mapping::new(settings.preset, &settings.map).map(Some)
+    }
+
+    /// Builds a mapping from `FIELD=SOURCES` pairs and an optional preset, checking each.
+    pub fn new(preset: Option<WebhookPreset>, pairs: &[String]) -> Result<Mapping, MappingError> {
         let mut fields = BTreeMap::new();
         for pair in pairs {
             let Some((field, sources)) = pair.split_once('=') else {
@@ -172,7 +180,7 @@ impl Mapping {
             }
             fields.insert(field, sources.parse()?);
         }
-        let mapping = Mapping { preset: preset_name.map(str::to_ascii_lowercase), fields };
+        let mapping = Mapping { preset, fields };
         if mapping.sources("from").is_none() {
             return Err(MappingError("map at least from=/pointer/to/the/sender (or choose a preset)".into()));
         }
@@ -191,7 +199,7 @@ impl Mapping {
         if let Some(s) = self.fields.get(field) {
             return Some(s.clone());
         }
-        let preset = preset(self.preset.as_deref()?)?;
+        let preset = preset(self.preset?);
         let (_, raw) = preset.fields.iter().find(|(f, _)| *f == field)?;
         raw.parse().ok()
     }
@@ -301,7 +309,7 @@ mod tests {
         );
         assert!(Mapping::new(None, &["subject=/a".into()]).expect_err("field").0.contains("not a field"));
         assert!(Mapping::new(None, &["title=/a".into()]).expect_err("no from").0.contains("from="));
-        assert!(Mapping::new(Some("zapier-x"), &[]).expect_err("preset").0.contains("github"));
+        assert!("zapier-x".parse::<WebhookPreset>().expect_err("preset").to_string().contains("github"));
     }
 
     #[test]
@@ -324,8 +332,15 @@ mod tests {
     }
 
     #[test]
+    fn every_preset_has_its_fields() {
+        for p in WebhookPreset::ALL {
+            assert!(!preset(*p).fields.is_empty(), "{p}");
+        }
+    }
+
+    #[test]
     fn mappings_round_trip_through_settings() {
-        let m = Mapping::new(Some("github"), &["from=/sender/login|header:X-User".into()]).expect("mapping");
+        let m = Mapping::new(Some(WebhookPreset::Github), &["from=/sender/login|header:X-User".into()]).expect("mapping");
         let json = serde_json::to_value(&m).expect("json");
         assert_eq!(json["fields"]["from"], "/sender/login|header:x-user");
         assert_eq!(serde_json::from_value::<Mapping>(json).expect("back"), m);

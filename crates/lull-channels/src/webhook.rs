@@ -8,8 +8,69 @@
 
 use chrono::{DateTime, Utc};
 use lull_core::Incoming;
+pub use lull_core::channel::WebhookSettings;
+use lull_core::channel::{ChannelKind, ChannelSettings, WebhookPreset};
 use lull_core::model::Category;
 use serde_json::{Map, Value};
+
+use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, Start};
+use crate::mapping::Mapping;
+
+/// The webhook kind: its settings are a [`WebhookSettings`]. Nothing runs: the engine's server
+/// receives `POST /hooks/<name>` with the channel's bearer token and reads the payload with
+/// [`read`].
+#[derive(Debug)]
+pub struct Webhook;
+
+impl Kind for Webhook {
+    type Settings = WebhookSettings;
+    const KIND: ChannelKind = ChannelKind::Webhook;
+    const RECEIVES: bool = true;
+
+    fn settings(settings: &ChannelSettings) -> Option<&WebhookSettings> {
+        match settings {
+            ChannelSettings::Webhook(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn wrap(settings: WebhookSettings) -> ChannelSettings {
+        ChannelSettings::Webhook(settings)
+    }
+    fn validate(settings: WebhookSettings) -> Result<WebhookSettings, Invalid> {
+        let map: Vec<String> = settings.map.iter().map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect();
+        let settings = WebhookSettings { map, ..settings };
+        Mapping::from_settings(&settings).map_err(|e| Invalid::new("map", e.0))?;
+        Ok(settings)
+    }
+    fn presets() -> Vec<WebhookPreset> {
+        WebhookPreset::ALL.to_vec()
+    }
+    fn check(settings: WebhookSettings, ctx: CheckContext) -> BoxFuture<'static, Checked> {
+        let mut steps = vec![format!("receives at {}hooks/{}", ctx.server_url, ctx.name)];
+        if let Ok(Some(m)) = Mapping::from_settings(&settings) {
+            steps.extend(m.describe().into_iter().map(|(f, s)| format!("{f} \u{2190} {s}")));
+        }
+        Box::pin(std::future::ready(Checked { steps, outcome: Ok("ready: post a message to it to see it arrive".into()) }))
+    }
+    fn start(_: WebhookSettings, _: RunContext) -> Option<Start> {
+        None
+    }
+}
+
+/// Reads a payload posted to a webhook channel with `settings`: through its mapping, or as
+/// Lull's own format. `header` looks up a request header by its lower-case name.
+pub fn read(
+    settings: &WebhookSettings,
+    body: &[u8],
+    header: &dyn Fn(&str) -> Option<String>,
+    received_at: DateTime<Utc>,
+) -> Result<Incoming, PayloadError> {
+    match Mapping::from_settings(settings) {
+        Ok(Some(mapping)) => mapping.read(body, header, received_at),
+        Ok(None) => parse(body, received_at),
+        Err(e) => Err(PayloadError(format!("the channel's mapping is damaged ({}); set it again with lull channel edit", e.0))),
+    }
+}
 
 /// Limits on a webhook message's fields, in characters.
 pub const MAX_ID_LEN: usize = 256;

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::MemoryHost;
-use lull_channels::imap::{self, ImapSettings, Password, Security};
+use lull_channels::imap::{self, ImapSettings, Password};
 use lull_channels::{Backoff, ConnectorError, Health, IngestSink, supervise};
+use lull_core::channel::TlsMode as Security;
 use lull_testkit::Dovecot;
 
 const USER: &str = "alice";
@@ -19,7 +20,7 @@ const PASSWORD: &str = "correct horse";
 fn settings(server: &Dovecot, security: Security) -> ImapSettings {
     let port = if security == Security::Tls { server.imaps_port } else { server.imap_port };
     let mut s = ImapSettings::new("127.0.0.1", Some(port), USER, security, vec!["INBOX".into()]).expect("settings");
-    s.ca_file = Some(server.ca_file());
+    s.ca_file = Some(server.ca_file().display().to_string());
     s
 }
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use lull_channels::mapping::Mapping;
+use lull_core::channel::WebhookPreset;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/webhooks/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
@@ -18,7 +19,7 @@ fn now() -> DateTime<Utc> {
 
 #[test]
 fn github_issue_comments_and_reviews() {
-    let github = Mapping::new(Some("github"), &[]).expect("preset");
+    let github = Mapping::new(Some(WebhookPreset::Github), &[]).expect("preset");
     let headers = |h: &str| (h == "x-github-delivery").then(|| "72d3162e-cc78-11e3-81ab-4c9367dc0958".to_owned());
     let m = github.read(&fixture("github-issue-comment.json"), &headers, now()).expect("comment");
     assert_eq!(m.source_key, "72d3162e-cc78-11e3-81ab-4c9367dc0958");
@@ -39,7 +40,7 @@ fn github_issue_comments_and_reviews() {
 
 #[test]
 fn gitlab_notes() {
-    let gitlab = Mapping::new(Some("gitlab"), &[]).expect("preset");
+    let gitlab = Mapping::new(Some(WebhookPreset::Gitlab), &[]).expect("preset");
     let headers = |h: &str| (h == "x-gitlab-event-uuid").then(|| "13792a34-cac6-4fda-95a8-c58e00a3954e".to_owned());
     let m = gitlab.read(&fixture("gitlab-note.json"), &headers, now()).expect("note");
     assert_eq!(m.sender, "jane@globex.example", "an address, so domain identities attribute it");
@@ -51,7 +52,7 @@ fn gitlab_notes() {
 
 #[test]
 fn jira_comments_without_an_id_are_keyed_by_their_content() {
-    let jira = Mapping::new(Some("jira"), &[]).expect("preset");
+    let jira = Mapping::new(Some(WebhookPreset::Jira), &[]).expect("preset");
     let m = jira.read(&fixture("jira-comment-created.json"), &|_| None, now()).expect("comment");
     assert_eq!(m.sender, "peter@initech.example");
     assert_eq!(m.title, "TPS report cover sheet");
@@ -59,7 +60,7 @@ fn jira_comments_without_an_id_are_keyed_by_their_content() {
     assert_eq!(m.sent_at, Some(at("2026-11-26T09:15:00Z")), "Jira's timestamp is in milliseconds");
     assert!(m.source_key.starts_with("sha256:"));
     // An explicit field overrides the preset.
-    let keyed = Mapping::new(Some("jira"), &["id=/comment/id".into()]).expect("override");
+    let keyed = Mapping::new(Some(WebhookPreset::Jira), &["id=/comment/id".into()]).expect("override");
     assert_eq!(keyed.read(&fixture("jira-comment-created.json"), &|_| None, now()).expect("comment").source_key, "10020");
 }
 

@@ -1,8 +1,13 @@
-//! The command line: every subcommand and option of `lull`.
+//! The command line: every subcommand and option of `lull`, and how a channel kind's flags
+//! become its settings.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use lull_api::channels::{ChannelSpec, SecretStore};
+use lull_core::channel::{
+    ChannelKind, ChannelSettings, DesktopSettings, FeedSettings, ImapSettings, TlsMode, WebhookPreset, WebhookSettings,
+};
 
 /// Lull gathers your clients' messages into one local inbox, lets through only what may
 /// interrupt you now, and releases the rest as digests at the times you choose.
@@ -314,6 +319,151 @@ pub struct EditChannel {
     /// IMAP: where to keep a new password: keyring or file.
     #[arg(long, value_name = "STORE")]
     pub secret_store: Option<String>,
+}
+
+/// A password to ask for: on stdin, or at a prompt naming the account.
+#[derive(Debug)]
+pub struct PasswordAsk {
+    pub from_stdin: bool,
+    pub user: String,
+    pub host: String,
+}
+
+impl AddChannel {
+    /// The channel to add, from its kind's flags, and the password to ask for if it keeps one.
+    pub fn into_spec(self) -> Result<(ChannelSpec, Option<PasswordAsk>), String> {
+        Ok(match self {
+            AddChannel::Webhook { name, map, preset } => {
+                let preset = preset.as_deref().map(parse_preset).transpose()?;
+                (ChannelSpec::new(name, ChannelSettings::Webhook(WebhookSettings { preset, map })), None)
+            }
+            AddChannel::Feed { name, url, every } => {
+                let every_secs = every.as_deref().map(parse_interval).transpose()?.unwrap_or(lull_core::channel::DEFAULT_FEED_EVERY_SECS);
+                (ChannelSpec::new(name, ChannelSettings::Feed(FeedSettings { url, every_secs })), None)
+            }
+            AddChannel::Imap { name, server } => {
+                let ask = PasswordAsk { from_stdin: server.password_stdin, user: server.user.clone(), host: server.host.clone() };
+                let settings = ImapSettings {
+                    host: server.host,
+                    port: server.port,
+                    user: server.user,
+                    tls: server.tls.as_deref().map(parse_tls).transpose()?.unwrap_or_default(),
+                    folders: server.folders,
+                    ca_file: server.ca_file.map(absolute),
+                    ..ImapSettings::default()
+                };
+                let spec = ChannelSpec {
+                    secret_store: server.secret_store.as_deref().map(parse_store).transpose()?,
+                    ..ChannelSpec::new(name, ChannelSettings::Imap(settings))
+                };
+                (spec, Some(ask))
+            }
+            AddChannel::Desktop { name, ignore_apps, gatekeeper } => {
+                (ChannelSpec::new(name, ChannelSettings::Desktop(DesktopSettings { ignore_apps, gatekeeper })), None)
+            }
+        })
+    }
+}
+
+impl EditChannel {
+    /// The flags given, each with the kind it is for.
+    fn given(&self) -> Vec<(&'static str, ChannelKind)> {
+        let flags = [
+            ("--url", ChannelKind::Feed, self.url.is_some()),
+            ("--every", ChannelKind::Feed, self.every.is_some()),
+            ("--map", ChannelKind::Webhook, !self.map.is_empty()),
+            ("--unmap", ChannelKind::Webhook, !self.unmap.is_empty()),
+            ("--preset", ChannelKind::Webhook, self.preset.is_some()),
+            ("--ignore-app", ChannelKind::Desktop, !self.ignore_apps.is_empty()),
+            ("--gatekeeper", ChannelKind::Desktop, self.gatekeeper),
+            ("--no-gatekeeper", ChannelKind::Desktop, self.no_gatekeeper),
+            ("--host", ChannelKind::Imap, self.host.is_some()),
+            ("--port", ChannelKind::Imap, self.port.is_some()),
+            ("--user", ChannelKind::Imap, self.user.is_some()),
+            ("--tls", ChannelKind::Imap, self.tls.is_some()),
+            ("--folder", ChannelKind::Imap, !self.folders.is_empty()),
+            ("--password-stdin", ChannelKind::Imap, self.password_stdin),
+            ("--password", ChannelKind::Imap, self.password),
+            ("--secret-store", ChannelKind::Imap, self.secret_store.is_some()),
+        ];
+        flags.into_iter().filter(|(_, _, given)| *given).map(|(flag, kind, _)| (flag, kind)).collect()
+    }
+
+    /// `spec` with the flags' changes, and the password to ask for if a new one was asked for.
+    pub fn apply(self, mut spec: ChannelSpec) -> Result<(ChannelSpec, Option<PasswordAsk>), String> {
+        let kind = spec.kind();
+        if let Some((flag, _)) = self.given().into_iter().find(|(_, k)| *k != kind) {
+            return Err(format!("{flag} does not apply to {kind} channels"));
+        }
+        let mut ask = None;
+        match &mut spec.settings {
+            ChannelSettings::Webhook(w) => {
+                match self.preset.as_deref() {
+                    Some("none") => w.preset = None,
+                    Some(p) => w.preset = Some(parse_preset(p)?),
+                    None => {}
+                }
+                let field = |m: &str| m.split_once('=').map_or(m, |(f, _)| f).trim().to_ascii_lowercase();
+                w.map.retain(|m| !self.unmap.iter().any(|u| u.trim().eq_ignore_ascii_case(&field(m))));
+                for m in self.map {
+                    w.map.retain(|old| field(old) != field(&m));
+                    w.map.push(m);
+                }
+            }
+            ChannelSettings::Feed(f) => {
+                if let Some(url) = self.url {
+                    f.url = url;
+                }
+                if let Some(every) = self.every {
+                    f.every_secs = parse_interval(&every)?;
+                }
+            }
+            ChannelSettings::Desktop(d) => {
+                if self.gatekeeper || self.no_gatekeeper {
+                    d.gatekeeper = self.gatekeeper;
+                }
+                if !self.ignore_apps.is_empty() {
+                    d.ignore_apps = self.ignore_apps;
+                }
+            }
+            ChannelSettings::Imap(i) => {
+                i.host = self.host.unwrap_or(std::mem::take(&mut i.host));
+                i.port = self.port.or(i.port);
+                i.user = self.user.unwrap_or(std::mem::take(&mut i.user));
+                if let Some(tls) = self.tls.as_deref() {
+                    i.tls = parse_tls(tls)?;
+                }
+                if !self.folders.is_empty() {
+                    i.folders = self.folders;
+                }
+                if self.password_stdin || self.password {
+                    ask = Some(PasswordAsk { from_stdin: self.password_stdin, user: i.user.clone(), host: i.host.clone() });
+                    spec.secret_store = self.secret_store.as_deref().map(parse_store).transpose()?.or(spec.secret_store);
+                }
+            }
+        }
+        Ok((spec, ask))
+    }
+}
+
+fn parse_preset(s: &str) -> Result<WebhookPreset, String> {
+    s.parse().map_err(|_| {
+        let known: Vec<&str> = WebhookPreset::ALL.iter().map(|p| p.as_str()).collect();
+        format!("unknown preset {s:?}; the presets are {}", known.join(", "))
+    })
+}
+
+fn parse_tls(s: &str) -> Result<TlsMode, String> {
+    s.parse().map_err(|_| format!("unknown --tls {s:?}: use tls, starttls or none"))
+}
+
+fn parse_store(s: &str) -> Result<SecretStore, String> {
+    s.parse()
+}
+
+/// Paths given on the command line are taken from where the user stands.
+fn absolute(path: String) -> String {
+    std::path::absolute(&path).map_or(path, |p| p.display().to_string())
 }
 
 /// Reads an interval such as `90s`, `15m`, `1h` or `1h30m` into seconds.

@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 use clap::Parser;
 use lull_api::ApiError;
 use lull_api::call;
-use lull_api::channels::{ChannelSpec, ChannelTest};
+use lull_api::channels::ChannelTest;
 use lull_api::clients::{ClientEdit, ClientRemove, ClientSpec};
 use lull_api::digests::{DigestList, DigestShow};
 use lull_api::lock::LockError;
@@ -30,7 +30,7 @@ use lull_api::paths::{DataDir, DataDirError};
 use lull_api::schedule::ScheduleUpdate;
 use lull_api::stats::{Simulate, StatsWeek};
 use lull_api::status::FocusStart;
-use lull_core::model::{Category, ChannelKind, ClientMode, Tier};
+use lull_core::model::{Category, ClientMode, Tier};
 use lull_core::simulate::parse_trace;
 use lull_engine::clock::{Clock, SystemClock};
 use lull_engine::notifier::DesktopNotifier;
@@ -219,37 +219,10 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
         Command::Client(c) => client(backend, c, json).await,
         Command::Channel(ChannelCommand::List) => emit(json, &backend.call(call::ChannelList).await?, |c| render::channels(c)),
         Command::Channel(ChannelCommand::Add(add)) => {
-            let spec = match add {
-                AddChannel::Webhook { name, map, preset } => {
-                    ChannelSpec { kind: ChannelKind::Webhook, name, map, preset, ..ChannelSpec::default() }
-                }
-                AddChannel::Feed { name, url, every } => ChannelSpec {
-                    kind: ChannelKind::Feed,
-                    name,
-                    url: Some(url),
-                    every_secs: every.as_deref().map(parse_interval).transpose().map_err(CliError::Other)?,
-                    ..ChannelSpec::default()
-                },
-                AddChannel::Imap { name, server } => {
-                    let password = read_password(server.password_stdin, &server.user, &server.host)?;
-                    ChannelSpec {
-                        kind: ChannelKind::Imap,
-                        name,
-                        host: Some(server.host),
-                        port: server.port,
-                        user: Some(server.user),
-                        tls: server.tls,
-                        folders: server.folders,
-                        ca_file: server.ca_file.map(absolute),
-                        password: Some(password),
-                        secret_store: parse_store(server.secret_store.as_deref())?,
-                        ..ChannelSpec::default()
-                    }
-                }
-                AddChannel::Desktop { name, ignore_apps, gatekeeper } => {
-                    ChannelSpec { kind: ChannelKind::Desktop, name, ignore_apps, gatekeeper, ..ChannelSpec::default() }
-                }
-            };
+            let (mut spec, ask) = add.into_spec().map_err(CliError::Other)?;
+            if let Some(ask) = ask {
+                spec.password = Some(read_password(&ask)?);
+            }
             let created = backend.call(call::ChannelAdd(spec)).await?;
             let running = backend.server().map(|s| s.url().to_owned());
             let base = running.clone().unwrap_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN));
@@ -260,41 +233,9 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
             let Some(current) = current else {
                 return Err(CliError::Other(format!("no channel named {:?}; see them with `lull channel list`", edit.name)));
             };
-            let mut spec = current.spec;
-            if let Some(url) = edit.url {
-                spec.url = Some(url);
-            }
-            if let Some(every) = edit.every {
-                spec.every_secs = Some(parse_interval(&every).map_err(CliError::Other)?);
-            }
-            match edit.preset.as_deref() {
-                Some("none") => spec.preset = None,
-                Some(p) => spec.preset = Some(p.to_owned()),
-                None => {}
-            }
-            let field = |m: &str| m.split_once('=').map_or(m, |(f, _)| f).trim().to_ascii_lowercase();
-            spec.map.retain(|m| !edit.unmap.iter().any(|u| u.trim().eq_ignore_ascii_case(&field(m))));
-            for m in edit.map {
-                spec.map.retain(|old| field(old) != field(&m));
-                spec.map.push(m);
-            }
-            if edit.gatekeeper || edit.no_gatekeeper {
-                spec.gatekeeper = edit.gatekeeper;
-            }
-            if !edit.ignore_apps.is_empty() {
-                spec.ignore_apps = edit.ignore_apps;
-            }
-            spec.host = edit.host.or(spec.host);
-            spec.port = edit.port.or(spec.port);
-            spec.user = edit.user.or(spec.user);
-            spec.tls = edit.tls.or(spec.tls);
-            if !edit.folders.is_empty() {
-                spec.folders = edit.folders;
-            }
-            if edit.password_stdin || edit.password {
-                spec.password =
-                    Some(read_password(edit.password_stdin, spec.user.as_deref().unwrap_or(""), spec.host.as_deref().unwrap_or(""))?);
-                spec.secret_store = parse_store(edit.secret_store.as_deref())?.or(spec.secret_store);
+            let (mut spec, ask) = edit.apply(current.spec).map_err(CliError::Other)?;
+            if let Some(ask) = ask {
+                spec.password = Some(read_password(&ask)?);
             }
             emit(json, &backend.call(call::ChannelEdit(spec)).await?, |c| render::channels(std::slice::from_ref(c)))
         }
@@ -441,13 +382,13 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result
 /// A password from stdin (`--password-stdin`: the first line, for password managers and
 /// scripts) or typed at a prompt without echo. Never from the command line, where other users
 /// could see it in the process list.
-fn read_password(from_stdin: bool, user: &str, host: &str) -> Result<String, CliError> {
-    let password = if from_stdin {
+fn read_password(ask: &PasswordAsk) -> Result<String, CliError> {
+    let password = if ask.from_stdin {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line).map_err(|e| CliError::Other(format!("reading the password from stdin: {e}")))?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        rpassword::prompt_password(format!("Password for {user} at {host}: "))
+        rpassword::prompt_password(format!("Password for {} at {}: ", ask.user, ask.host))
             .map_err(|e| CliError::Other(format!("reading the password: {e}")))?
     } else {
         return Err(CliError::Other("no password: pass --password-stdin and pipe it in, or run in a terminal to be asked".into()));
@@ -456,13 +397,4 @@ fn read_password(from_stdin: bool, user: &str, host: &str) -> Result<String, Cli
         return Err(CliError::Other("the password is empty".into()));
     }
     Ok(password)
-}
-
-fn parse_store(s: Option<&str>) -> Result<Option<lull_api::channels::SecretStore>, CliError> {
-    s.map(|s| s.parse().map_err(CliError::Other)).transpose()
-}
-
-/// Paths given on the command line are taken from where the user stands.
-fn absolute(path: String) -> String {
-    std::path::absolute(&path).map_or(path, |p| p.display().to_string())
 }

@@ -309,7 +309,7 @@ async fn an_imap_account_with_its_password_in_the_keyring() {
 }
 
 fn lull_channels_settings(server: &lull_testkit::Dovecot) -> lull_channels::imap::ImapSettings {
-    lull_channels::imap::ImapSettings::new("127.0.0.1", Some(server.imap_port), "alice", lull_channels::imap::Security::None, vec![])
+    lull_channels::imap::ImapSettings::new("127.0.0.1", Some(server.imap_port), "alice", lull_core::channel::TlsMode::None, vec![])
         .expect("settings")
 }
 

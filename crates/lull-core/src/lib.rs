@@ -6,6 +6,7 @@
 //! changes, clients nine hours away, missed digests) are tested without sleeping.
 
 pub mod attribution;
+pub mod channel;
 pub mod digest;
 pub mod model;
 pub mod policy;

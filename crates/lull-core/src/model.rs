@@ -38,24 +38,24 @@ macro_rules! vocabulary {
                 match self { $($name::$variant => $text),+ }
             }
         }
-        impl FromStr for $name {
-            type Err = UnknownValue;
+        impl std::str::FromStr for $name {
+            type Err = $crate::model::UnknownValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownValue { what: $what, value: s.to_owned(), expected: concat!($($text, " "),+) }),
+                    _ => Err($crate::model::UnknownValue { what: $what, value: s.to_owned(), expected: concat!($($text, " "),+) }),
                 }
             }
         }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
         }
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
         }
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as serde::Deserialize>::deserialize(d)?;
                 s.parse().map_err(serde::de::Error::custom)
             }
         }
@@ -86,24 +86,9 @@ vocabulary!(
     ClientMode, "mode" { Normal = "normal", DigestOnly = "digest_only", Muted = "muted" }
 );
 
-vocabulary!(
-    /// The kind of connector a channel runs.
-    ChannelKind, "channel kind" { Webhook = "webhook", Imap = "imap", Desktop = "desktop", Feed = "feed" }
-);
+pub(crate) use vocabulary;
 
-/// Checks a channel name: it appears in webhook URLs, so it is limited to lower-case letters,
-/// digits, `-`, `_` and `.`, 1 to 64 characters.
-pub fn validate_channel_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
-        && !name.starts_with('.');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("invalid channel name {name:?}: use 1 to 64 lower-case letters, digits, '-', '_' or '.', e.g. acme-hooks"))
-    }
-}
+pub use crate::channel::{ChannelKind, validate_channel_name};
 
 impl DecisionKind {
     /// Whether the decision shows a desktop notification on its own.

@@ -28,7 +28,8 @@ use lull_api::paths::DataDir;
 use lull_api::{Request, Response};
 use lull_channels::IngestSink;
 use lull_channels::desktop::DesktopSettings;
-use lull_channels::imap::{self, ImapSettings, Password, Security};
+use lull_channels::imap::{self, ImapSettings, Password};
+use lull_core::channel::{ChannelSettings, DesktopSettings as DesktopChannel, TlsMode};
 use lull_engine::clock::SystemClock;
 use lull_engine::notifier::MemoryNotifier;
 use lull_engine::{Engine, EngineOptions};
@@ -75,7 +76,7 @@ fn message(n: usize) -> Vec<u8> {
 }
 
 fn settings(server: &Dovecot) -> ImapSettings {
-    ImapSettings::new("127.0.0.1", Some(server.imap_port), USER, Security::None, vec!["INBOX".into()]).unwrap()
+    ImapSettings::new("127.0.0.1", Some(server.imap_port), USER, TlsMode::None, vec!["INBOX".into()]).unwrap()
 }
 
 /// The same commands as the connector's first sync, with nothing done to what comes back.
@@ -119,16 +120,10 @@ async fn bench_imap(n: usize, runs: usize) {
         let dir = tempfile::tempdir().unwrap();
         let engine = engine(dir.path()).await;
         let spec = ChannelSpec {
-            kind: lull_core::model::ChannelKind::Imap,
-            name: "mail".into(),
-            host: Some("127.0.0.1".into()),
-            port: Some(server.imap_port),
-            user: Some(USER.into()),
-            tls: Some("none".into()),
             password: Some(PASSWORD.into()),
             // No keyring in a benchmark; the connector is driven directly below anyway.
             secret_store: Some(lull_api::channels::SecretStore::File),
-            ..ChannelSpec::default()
+            ..ChannelSpec::new("mail", ChannelSettings::Imap(settings(&server)))
         };
         let channel = add_channel(&engine, spec).await;
         let sink: Arc<dyn IngestSink> = Arc::new(engine.clone());
@@ -176,9 +171,7 @@ async fn bench_desktop(n: usize) {
 
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path()).await;
-    let channel =
-        add_channel(&engine, ChannelSpec { kind: lull_core::model::ChannelKind::Desktop, name: "desk".into(), ..ChannelSpec::default() })
-            .await;
+    let channel = add_channel(&engine, ChannelSpec::new("desk", ChannelSettings::Desktop(DesktopChannel::default()))).await;
     let sink: Arc<dyn IngestSink> = Arc::new(engine.clone());
     let monitor = tokio::spawn(lull_channels::desktop::run(channel, DesktopSettings::default(), Some(bus.address().to_owned()), sink));
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -134,11 +134,7 @@ async fn engine_at(dir: &Path, now: DateTime<Utc>) -> Engine {
 
 async fn add_webhook(engine: &Engine, name: &str) -> (i64, String) {
     match engine
-        .handle(Request::ChannelAdd(ChannelSpec {
-            kind: lull_core::model::ChannelKind::Webhook,
-            name: name.into(),
-            ..ChannelSpec::default()
-        }))
+        .handle(Request::ChannelAdd(ChannelSpec::new(name, lull_core::channel::ChannelSettings::Webhook(Default::default()))))
         .await
         .unwrap()
     {

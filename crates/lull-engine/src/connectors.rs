@@ -1,6 +1,7 @@
-//! The connectors that run: one supervised task per channel that has one (feeds, desktop, IMAP),
-//! started when the engine serves (`lull serve`, the desktop app) and restarted when the
-//! channel's settings change. Webhook channels need no task: the server receives for them.
+//! The connectors that run: one supervised task per channel whose kind runs one, started when
+//! the engine serves (`lull serve`, the desktop app) and restarted when the channel's settings
+//! change. What runs is each kind's business ([`lull_channels::kind`]); channels that receive
+//! over the server (webhooks) run nothing.
 //!
 //! Connectors deliver through the [`IngestSink`] they are given (the engine) and report their
 //! health through it; the engine hands each report here, where the live state (connecting,
@@ -12,25 +13,37 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use lull_api::channels::{ChannelState, SyncProgress};
 use lull_api::paths::DataDir;
-use lull_channels::desktop::DesktopSettings;
-use lull_channels::feed::FeedSettings;
-use lull_channels::imap::{ImapSettings, Password};
-use lull_channels::{Backoff, ConnectorError, Health, IngestSink, supervise};
-use lull_core::model::{ChannelId, ChannelKind};
+use lull_channels::kind::{self, RunContext, SecretSource};
+use lull_channels::{ConnectorError, Health, IngestSink};
+use lull_core::channel::ChannelSettings;
+use lull_core::model::ChannelId;
 use lull_store::ChannelRow;
 
 use crate::secrets::{SecretError, Secrets};
 
-/// What connectors may need from the engine besides the sink: where secrets are kept.
-#[derive(Debug, Clone)]
-pub(crate) struct ConnectorServices {
-    secrets: Secrets,
+/// The desktop session bus connectors and checks use: the one in the environment.
+pub(crate) fn session_bus() -> Option<String> {
+    std::env::var("DBUS_SESSION_BUS_ADDRESS").ok()
 }
 
-impl ConnectorServices {
-    pub(crate) fn new(dir: &DataDir) -> ConnectorServices {
-        ConnectorServices { secrets: Secrets::new(dir.root()) }
-    }
+/// Where a channel's password is read from, each time it is needed.
+pub(crate) fn secret_source(dir: &DataDir, row: &ChannelRow) -> SecretSource {
+    let secrets = Secrets::new(dir.root());
+    let (reference, name) = (row.secret_ref.clone().unwrap_or_default(), row.name.clone());
+    Arc::new(move || {
+        let (secrets, reference, name) = (secrets.clone(), reference.clone(), name.clone());
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || secrets.get(&reference, &name))
+                .await
+                .map_err(|e| ConnectorError::Transient(e.to_string()))?
+                .map_err(|e| match e {
+                    // A keyring that is not unlocked yet may be soon; a missing entry will not
+                    // come back by itself.
+                    SecretError::NoKeyring(_) => ConnectorError::Transient(e.to_string()),
+                    e => ConnectorError::Config(e.to_string()),
+                })
+        })
+    })
 }
 
 /// The live side of the channels.
@@ -46,7 +59,7 @@ pub(crate) struct Connectors {
 struct Running {
     /// The settings the task was started with: a change restarts it. A connector that
     /// stopped for good (a configuration error) stays stopped until then.
-    settings: serde_json::Value,
+    settings: ChannelSettings,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -114,7 +127,7 @@ impl Connectors {
     }
 
     /// Starts, restarts or stops connectors to match `rows`, the channels as stored.
-    pub(crate) fn refresh(&self, rows: &[ChannelRow], sink: &Arc<dyn IngestSink>, services: &ConnectorServices) {
+    pub(crate) fn refresh(&self, rows: &[ChannelRow], sink: &Arc<dyn IngestSink>, dir: &DataDir) {
         if !self.enabled() {
             return;
         }
@@ -126,74 +139,22 @@ impl Connectors {
             }
             keep
         });
-        for row in rows.iter().filter(|r| r.kind != ChannelKind::Webhook) {
+        for row in rows {
             if running.contains_key(&row.id) {
                 continue;
             }
-            match spawn(row, sink.clone(), services) {
-                Ok(Some(task)) => {
-                    running.insert(row.id, Running { settings: row.settings.clone(), task });
-                }
-                Ok(None) => {}
-                Err(error) => sink.report(row.id, Health::Failed { error }),
+            let kind = kind::of(row.kind());
+            let ctx = RunContext {
+                channel: row.id,
+                name: row.name.clone(),
+                sink: sink.clone(),
+                bus: session_bus(),
+                secret: kind.secret().then(|| secret_source(dir, row)),
+                popups: Arc::new(crate::popups::HelperPopups::new()),
+            };
+            if let Some(task) = kind.connector(&row.settings, ctx) {
+                running.insert(row.id, Running { settings: row.settings.clone(), task: tokio::spawn(task) });
             }
         }
-    }
-}
-
-/// The supervised task of a channel's connector; `None` for a channel that needs none.
-fn spawn(row: &ChannelRow, host: Arc<dyn IngestSink>, services: &ConnectorServices) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
-    let (id, name) = (row.id, row.name.clone());
-    let fail = |error: String| Err(error);
-    match row.kind {
-        ChannelKind::Feed => {
-            let settings: FeedSettings = match serde_json::from_value(row.settings.clone()) {
-                Ok(s) => s,
-                Err(e) => return fail(format!("the channel's settings are damaged ({e}); edit the channel")),
-            };
-            let sink = host.clone();
-            Ok(Some(tokio::spawn(supervise(id, name, host, Backoff::default(), move || {
-                lull_channels::feed::run(id, settings.clone(), sink.clone())
-            }))))
-        }
-        ChannelKind::Desktop => {
-            let settings: DesktopSettings = serde_json::from_value(row.settings.clone()).unwrap_or_default();
-            let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok();
-            let sink = host.clone();
-            if settings.gatekeeper {
-                let popups: Arc<dyn lull_channels::gatekeeper::Popups> = Arc::new(crate::popups::HelperPopups::new());
-                return Ok(Some(tokio::spawn(supervise(id, name.clone(), host, Backoff::default(), move || {
-                    lull_channels::gatekeeper::run(id, name.clone(), settings.clone(), bus.clone(), sink.clone(), popups.clone())
-                }))));
-            }
-            Ok(Some(tokio::spawn(supervise(id, name, host, Backoff::default(), move || {
-                lull_channels::desktop::run(id, settings.clone(), bus.clone(), sink.clone())
-            }))))
-        }
-        ChannelKind::Imap => {
-            let settings: ImapSettings = match serde_json::from_value(row.settings.clone()) {
-                Ok(s) => s,
-                Err(e) => return fail(format!("the channel's settings are damaged ({e}); edit the channel")),
-            };
-            let secrets = services.secrets.clone();
-            let reference = row.secret_ref.clone().unwrap_or_default();
-            let sink = host.clone();
-            Ok(Some(tokio::spawn(supervise(id, name.clone(), host, Backoff::default(), move || {
-                let (settings, secrets, reference, sink, name) =
-                    (settings.clone(), secrets.clone(), reference.clone(), sink.clone(), name.clone());
-                async move {
-                    // Read at each start, so a password changed in the keyring is picked up.
-                    let password = tokio::task::spawn_blocking(move || secrets.get(&reference, &name))
-                        .await
-                        .map_err(|e| ConnectorError::Transient(e.to_string()))?
-                        .map_err(|e| match e {
-                            SecretError::NoKeyring(_) => ConnectorError::Transient(e.to_string()),
-                            e => ConnectorError::Config(e.to_string()),
-                        })?;
-                    lull_channels::imap::run(id, settings, Password(password), sink).await
-                }
-            }))))
-        }
-        ChannelKind::Webhook => Ok(None),
     }
 }

@@ -9,7 +9,8 @@
 //! notifications they would have shown are recorded as history; nothing pops up.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use lull_core::model::{Category, ChannelKind, ClientMode, DecisionKind, Incoming, Tier};
+use lull_core::channel::ChannelSettings;
+use lull_core::model::{Category, ClientMode, DecisionKind, Incoming, Tier};
 use lull_core::stats::InterruptionKind;
 use lull_store::{NewMessage, NotificationRecord, StoreError, Tx};
 
@@ -323,7 +324,7 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
     }
     let channels = ["mail", "globex-slack", "malt", "community"];
     for name in channels {
-        engine.channel_add(ChannelSpec { kind: ChannelKind::Webhook, name: name.to_owned(), ..ChannelSpec::default() }).await?;
+        engine.channel_add(ChannelSpec::new(name, ChannelSettings::Webhook(Default::default()))).await?;
     }
     let now = engine.now();
     let demo = generate(now, user_tz);

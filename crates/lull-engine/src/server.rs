@@ -23,9 +23,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
-use lull_channels::mapping::Mapping;
-use lull_channels::{IngestError, IngestSink, webhook};
-use lull_core::model::ChannelKind;
+use lull_channels::webhook::{self, Webhook};
+use lull_channels::{IngestError, IngestSink, Kind};
 use lull_store::ChannelAuth;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -302,16 +301,16 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
             return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("Lull cannot read its channels right now ({e}); retry"));
         }
     };
-    let Some(ChannelAuth { id: channel_id, kind, token_hash, settings }) = auth else {
+    let Some(ChannelAuth { id: channel_id, token_hash, settings }) = auth else {
         return error(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("no channel named {channel:?}; create it with `lull channel add webhook {channel}`"),
         );
     };
-    if kind != ChannelKind::Webhook {
-        return error(StatusCode::NOT_FOUND, "not_found", format!("channel {channel:?} is a {kind} channel, not a webhook"));
-    }
+    let Some(hook) = Webhook::settings(&settings) else {
+        return error(StatusCode::NOT_FOUND, "not_found", format!("channel {channel:?} is a {} channel, not a webhook", settings.kind()));
+    };
     match (bearer(&headers), token_hash) {
         (Some(t), Some(hash)) if token::verify(t, &hash) => {}
         (None, _) => return unauthorized(format!("missing Authorization: Bearer <token> header for channel {channel:?}")),
@@ -325,17 +324,8 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
         Err(resp) => return resp,
     };
     let now = st.engine.now();
-    let mapping = settings.get("mapping").cloned().map(serde_json::from_value::<Mapping>).transpose();
-    let parsed = match mapping {
-        Ok(Some(mapping)) if !mapping.is_empty() => {
-            let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            mapping.read(&bytes, &header, now)
-        }
-        Ok(_) => webhook::parse(&bytes, now),
-        Err(e) => {
-            Err(webhook::PayloadError(format!("the channel's mapping is damaged ({e}); set it again with lull channel edit {channel}")))
-        }
-    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let parsed = webhook::read(hook, &bytes, &header, now);
     let incoming = match parsed {
         Ok(m) => m,
         Err(e) => {

@@ -17,6 +17,7 @@ use lull_api::schedule::*;
 use lull_api::stats::*;
 use lull_api::status::*;
 use lull_channels::IngestSink as _;
+use lull_core::channel::{ChannelSettings, FeedSettings, WebhookPreset, WebhookSettings};
 use lull_engine::clock::ManualClock;
 use lull_engine::notifier::{MemoryNotifier, Notice};
 use lull_engine::{Engine, EngineOptions, server};
@@ -68,14 +69,7 @@ impl Harness {
     }
 
     async fn add_webhook(&self, name: &str) -> (i64, String) {
-        match self
-            .call(Request::ChannelAdd(ChannelSpec {
-                kind: lull_core::model::ChannelKind::Webhook,
-                name: name.into(),
-                ..ChannelSpec::default()
-            }))
-            .await
-        {
+        match self.call(Request::ChannelAdd(ChannelSpec::new(name, ChannelSettings::Webhook(WebhookSettings::default())))).await {
             Response::ChannelCreated(c) => (c.channel.id, c.token.expect("webhook token")),
             other => panic!("unexpected {other:?}"),
         }
@@ -773,28 +767,23 @@ async fn a_watermark_is_committed_with_its_messages() {
 #[tokio::test]
 async fn channel_settings_are_checked_and_travel_with_the_configuration() {
     let h = Harness::new(TUESDAY_1015).await;
-    let feed = ChannelSpec {
-        kind: lull_core::model::ChannelKind::Feed,
-        name: "status".into(),
-        url: Some("https://status.acme.example/history.rss".into()),
-        every_secs: Some(1800),
-        ..ChannelSpec::default()
-    };
+    let feed = ChannelSpec::new(
+        "status",
+        ChannelSettings::Feed(FeedSettings { url: "https://status.acme.example/history.rss".into(), every_secs: 1800 }),
+    );
     h.call(Request::ChannelAdd(feed.clone())).await;
-    let hook = ChannelSpec {
-        kind: lull_core::model::ChannelKind::Webhook,
-        name: "gh".into(),
-        preset: Some("github".into()),
-        map: vec!["from=/sender/login".into()],
-        ..ChannelSpec::default()
-    };
+    let hook = ChannelSpec::new(
+        "gh",
+        ChannelSettings::Webhook(WebhookSettings { preset: Some(WebhookPreset::Github), map: vec!["from=/sender/login".into()] }),
+    );
     h.call(Request::ChannelAdd(hook.clone())).await;
-    let wrong = h
-        .engine
-        .handle(Request::ChannelAdd(ChannelSpec { name: "x".into(), url: Some("https://a.example/f".into()), ..ChannelSpec::default() }))
-        .await;
-    assert!(wrong.expect_err("a webhook with a feed address").message.contains("does not apply to webhook channels"));
-    let kind = h.engine.handle(Request::ChannelEdit(ChannelSpec { name: "status".into(), ..ChannelSpec::default() })).await;
+    // Settings are typed: a webhook with a feed address cannot even be decoded from a request.
+    let wrong = serde_json::from_value::<Request>(
+        json!({"method": "channel_add", "params": {"kind": "webhook", "name": "x", "url": "https://a.example/f"}}),
+    );
+    assert!(wrong.expect_err("a webhook with a feed address").to_string().contains("does not apply to webhook channels"));
+    let kind =
+        h.engine.handle(Request::ChannelEdit(ChannelSpec::new("status", ChannelSettings::Webhook(WebhookSettings::default())))).await;
     assert!(kind.expect_err("kind change").message.contains("cannot change"));
 
     let Response::Config(doc) = h.call(Request::ConfigExport).await else { panic!() };

@@ -1,17 +1,19 @@
-//! Channels: configured connector instances, their settings, watermark and health.
+//! Channels: configured connector instances, their settings, watermark and health. Settings are
+//! stored as the JSON of their typed value ([`ChannelSettings`], tagged with the kind) and read
+//! back typed.
 
 use chrono::{DateTime, Utc};
-use lull_core::model::{ChannelId, ChannelKind};
+use lull_core::channel::{ChannelKind, ChannelSettings};
+use lull_core::model::ChannelId;
 use rusqlite::{OptionalExtension, Row, params};
 
-use crate::{Db, Result, StoreError, Tx, conflict, from_ms, parse_col, to_ms};
+use crate::{Db, Result, StoreError, Tx, conflict, from_ms, to_ms};
 
 /// A channel to create.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewChannel {
     pub name: String,
-    pub kind: ChannelKind,
-    pub settings: serde_json::Value,
+    pub settings: ChannelSettings,
     /// For webhooks: the SHA-256 (hex) of the bearer token.
     pub token_hash: Option<String>,
     /// For connectors with a password: where the secret is kept (never the secret).
@@ -23,8 +25,7 @@ pub struct NewChannel {
 pub struct ChannelRow {
     pub id: ChannelId,
     pub name: String,
-    pub kind: ChannelKind,
-    pub settings: serde_json::Value,
+    pub settings: ChannelSettings,
     pub token_hash: Option<String>,
     pub secret_ref: Option<String>,
     pub health: String,
@@ -36,45 +37,55 @@ pub struct ChannelRow {
     pub last_message_at: Option<DateTime<Utc>>,
 }
 
-/// A channel's id, kind, token hash and settings.
+impl ChannelRow {
+    pub fn kind(&self) -> ChannelKind {
+        self.settings.kind()
+    }
+}
+
+/// A channel's id, token hash and settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelAuth {
     pub id: ChannelId,
-    pub kind: ChannelKind,
     pub token_hash: Option<String>,
-    pub settings: serde_json::Value,
+    pub settings: ChannelSettings,
 }
 
 const CHANNEL_COLUMNS: &str =
-    "c.id, c.name, c.kind, c.settings, c.token_hash, c.health, c.last_sync_at, c.last_error, c.last_error_at, c.created_at,
+    "c.id, c.name, c.settings, c.token_hash, c.health, c.last_sync_at, c.last_error, c.last_error_at, c.created_at,
      (SELECT count(*) FROM messages m WHERE m.channel_id = c.id),
      (SELECT max(received_at) FROM messages m WHERE m.channel_id = c.id), c.secret_ref";
 
-fn channel_row(r: &Row<'_>) -> rusqlite::Result<(ChannelRow, String, String)> {
+/// The row's columns, with the settings still as JSON (decoded by [`finish`]).
+type RawChannel = (ChannelRow, String);
+
+fn channel_row(r: &Row<'_>) -> rusqlite::Result<RawChannel> {
     Ok((
         ChannelRow {
             id: r.get(0)?,
             name: r.get(1)?,
-            kind: ChannelKind::Webhook, // replaced below from the raw text
-            settings: serde_json::Value::Null,
-            token_hash: r.get(4)?,
-            health: r.get(5)?,
-            last_sync_at: r.get::<_, Option<i64>>(6)?.map(from_ms),
-            last_error: r.get(7)?,
-            last_error_at: r.get::<_, Option<i64>>(8)?.map(from_ms),
-            created_at: from_ms(r.get(9)?),
-            message_count: r.get::<_, i64>(10)? as u64,
-            last_message_at: r.get::<_, Option<i64>>(11)?.map(from_ms),
-            secret_ref: r.get(12)?,
+            // Replaced from the JSON in `finish`.
+            settings: ChannelSettings::Webhook(Default::default()),
+            token_hash: r.get(3)?,
+            health: r.get(4)?,
+            last_sync_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
+            last_error: r.get(6)?,
+            last_error_at: r.get::<_, Option<i64>>(7)?.map(from_ms),
+            created_at: from_ms(r.get(8)?),
+            message_count: r.get::<_, i64>(9)? as u64,
+            last_message_at: r.get::<_, Option<i64>>(10)?.map(from_ms),
+            secret_ref: r.get(11)?,
         },
         r.get(2)?,
-        r.get(3)?,
     ))
 }
 
-fn finish((mut row, kind, settings): (ChannelRow, String, String)) -> Result<ChannelRow> {
-    row.kind = parse_col("channel kind", &kind)?;
-    row.settings = serde_json::from_str(&settings).map_err(|e| StoreError::Decode(format!("channel settings: {e}")))?;
+fn settings(json: &str) -> Result<ChannelSettings> {
+    serde_json::from_str(json).map_err(|e| StoreError::Decode(format!("channel settings: {e}")))
+}
+
+fn finish((mut row, json): RawChannel) -> Result<ChannelRow> {
+    row.settings = settings(&json)?;
     Ok(row)
 }
 
@@ -106,21 +117,10 @@ impl Db<'_> {
 
     /// What the webhook's hot path needs of a channel (no counts).
     pub fn channel_auth(&self, name: &str) -> Result<Option<ChannelAuth>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, kind, token_hash, settings FROM channels WHERE name = ?1")?;
-        let row = stmt
-            .query_row([name], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
-            })
-            .optional()?;
-        row.map(|(id, kind, token_hash, settings)| {
-            Ok(ChannelAuth {
-                id,
-                kind: parse_col("channel kind", &kind)?,
-                token_hash,
-                settings: serde_json::from_str(&settings).map_err(|e| StoreError::Decode(format!("channel settings: {e}")))?,
-            })
-        })
-        .transpose()
+        let mut stmt = self.conn.prepare_cached("SELECT id, token_hash, settings FROM channels WHERE name = ?1")?;
+        let row =
+            stmt.query_row([name], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))).optional()?;
+        row.map(|(id, token_hash, json)| Ok(ChannelAuth { id, token_hash, settings: settings(&json)? })).transpose()
     }
 }
 
@@ -128,15 +128,8 @@ impl Tx<'_> {
     pub fn insert_channel(&self, channel: &NewChannel, now: DateTime<Utc>) -> Result<ChannelId> {
         self.conn()
             .execute(
-                "INSERT INTO channels (name, kind, settings, token_hash, secret_ref, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    channel.name,
-                    channel.kind.as_str(),
-                    channel.settings.to_string(),
-                    channel.token_hash,
-                    channel.secret_ref,
-                    to_ms(now)
-                ],
+                "INSERT INTO channels (name, settings, token_hash, secret_ref, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![channel.name, to_json(&channel.settings)?, channel.token_hash, channel.secret_ref, to_ms(now)],
             )
             .map_err(|e| conflict(e, || format!("a channel named {:?} already exists", channel.name)))?;
         Ok(self.conn().last_insert_rowid())
@@ -162,10 +155,10 @@ impl Tx<'_> {
     }
 
     /// Replaces a channel's settings (and forgets its watermark when `reset_state`).
-    pub fn set_channel_settings(&self, id: ChannelId, settings: &serde_json::Value, reset_state: bool) -> Result<()> {
+    pub fn set_channel_settings(&self, id: ChannelId, settings: &ChannelSettings, reset_state: bool) -> Result<()> {
         self.conn().execute(
             "UPDATE channels SET settings = ?2, sync_state = CASE WHEN ?3 THEN '{}' ELSE sync_state END WHERE id = ?1",
-            params![id, settings.to_string(), reset_state],
+            params![id, to_json(settings)?, reset_state],
         )?;
         Ok(())
     }
@@ -190,4 +183,8 @@ impl Tx<'_> {
         )?;
         Ok(())
     }
+}
+
+fn to_json(settings: &ChannelSettings) -> Result<String> {
+    serde_json::to_string(settings).map_err(|e| StoreError::Decode(format!("channel settings: {e}")))
 }

@@ -220,6 +220,46 @@ ALTER TABLE messages ADD COLUMN snoozed_until INTEGER;
     r#"
 CREATE INDEX messages_sender ON messages(sender_key, received_at);
 "#,
+    // 4: a channel's settings are its kind's typed settings, stored as their JSON tagged with
+    // the kind (lull_core::channel::ChannelSettings); the list of kinds leaves the schema, so a
+    // new kind needs no table rebuild. IMAP's `security` is now `tls`; a webhook's mapping is
+    // its `preset` and its `map` lines, as the API takes them.
+    r#"
+CREATE TABLE channels_new (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,
+    settings       TEXT NOT NULL CHECK (json_valid(settings) AND json_type(settings, '$.kind') IS 'text'),
+    -- Webhooks: SHA-256 of the bearer token. The token itself is shown once and never stored.
+    token_hash     TEXT,
+    -- Connectors with passwords: the keyring entry holding the secret.
+    secret_ref     TEXT,
+    -- Connector watermark (e.g. IMAP UIDVALIDITY + UID), written with the messages it covers.
+    sync_state     TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sync_state)),
+    health         TEXT NOT NULL DEFAULT 'ok',
+    last_sync_at   INTEGER,
+    last_error     TEXT,
+    last_error_at  INTEGER,
+    created_at     INTEGER NOT NULL
+) STRICT;
+INSERT INTO channels_new (id, name, settings, token_hash, secret_ref, sync_state, health, last_sync_at, last_error,
+                          last_error_at, created_at)
+SELECT id, name,
+       CASE kind
+           WHEN 'webhook' THEN json_object(
+               'kind', 'webhook',
+               'preset', json_extract(settings, '$.mapping.preset'),
+               'map', json((SELECT json_group_array(key || '=' || value) FROM json_each(settings, '$.mapping.fields'))))
+           WHEN 'imap' THEN json_set(json_remove(settings, '$.security'), '$.kind', 'imap', '$.tls', json_extract(settings, '$.security'))
+           ELSE json_set(settings, '$.kind', kind)
+       END,
+       token_hash, secret_ref, sync_state, health, last_sync_at, last_error, last_error_at, created_at
+FROM channels;
+DROP TABLE channels;
+ALTER TABLE channels_new RENAME TO channels;
+CREATE TRIGGER channels_insert_generation AFTER INSERT ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER channels_update_generation AFTER UPDATE OF name ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER channels_delete_generation AFTER DELETE ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+"#,
 ];
 
 /// The schema version this build writes.
@@ -241,13 +281,32 @@ pub(crate) fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<u
     if version == latest_version() {
         return Ok(version);
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.execute_batch(sql).map_err(|e| StoreError::Migration { to: i as u32 + 1, source: e })?;
-    }
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    tx.pragma_update(None, "user_version", latest_version())?;
-    tx.commit()?;
+    // A migration may rebuild a table other tables refer to (SQLite's way to change a column's
+    // constraints), which needs foreign keys off; they are checked before the commit instead,
+    // and turned back on after it.
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let migrated = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(|e| StoreError::Migration { to: i as u32 + 1, source: e })?;
+        }
+        let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if dangling > 0 {
+            return Err(StoreError::Migration {
+                to: latest_version(),
+                source: rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                    Some(format!("{dangling} rows would refer to nothing")),
+                ),
+            });
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", latest_version())?;
+        tx.commit()?;
+        Ok(())
+    })();
+    conn.pragma_update(None, "foreign_keys", true)?;
+    migrated?;
     tracing::info!(from = version, to = latest_version(), "database migrated");
     Ok(latest_version())
 }

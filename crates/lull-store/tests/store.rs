@@ -2,7 +2,8 @@
 //! idempotent messages, full-text search, paging, digests released exactly once.
 
 use chrono::{DateTime, Duration, Utc};
-use lull_core::model::{Category, ChannelKind, ClientMode, DecisionKind, Tier};
+use lull_core::channel::{ChannelKind, ChannelSettings, FeedSettings, ImapSettings, TlsMode, WebhookPreset, WebhookSettings};
+use lull_core::model::{Category, ClientMode, DecisionKind, Tier};
 use lull_core::policy::{Decision, Rule};
 use lull_store::{ClientDraft, DigestRecord, InboxFilter, NewChannel, NewMessage, Store, StoreError};
 
@@ -52,8 +53,7 @@ fn message(channel_id: i64, key: &str, title: &str, at: &str, decision: Decision
 async fn add_channel(store: &Store, name: &str) -> i64 {
     let channel = NewChannel {
         name: name.into(),
-        kind: ChannelKind::Webhook,
-        settings: serde_json::json!({}),
+        settings: ChannelSettings::Webhook(WebhookSettings::default()),
         token_hash: Some("00".into()),
         secret_ref: None,
     };
@@ -71,6 +71,86 @@ async fn reopening_keeps_data_and_schema() {
     let channels = store.read(|db| db.channels()).await.expect("channels");
     assert_eq!(channels.len(), 1);
     assert_eq!(channels[0].name, "hooks");
+}
+
+/// A database of schema 3 (channel kinds in a CHECK, settings per kind without a tag) with a
+/// channel of each kind and their messages is migrated: settings are read back typed, nothing
+/// is lost, every message still has its channel, and a kind the schema never heard of fits.
+#[tokio::test]
+async fn channels_of_schema_3_become_typed_settings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lull.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for sql in &lull_store::schema::MIGRATIONS[..3] {
+            conn.execute_batch(sql).expect("schema 3");
+        }
+        conn.pragma_update(None, "application_id", lull_store::schema::APPLICATION_ID).expect("id");
+        conn.pragma_update(None, "user_version", 3).expect("version");
+        conn.execute_batch(
+            r#"PRAGMA foreign_keys = ON;
+            INSERT INTO channels (id, name, kind, settings, token_hash, sync_state, created_at) VALUES
+              (1, 'hooks', 'webhook', '{}', 'aa', '{}', 1),
+              (2, 'gh', 'webhook', '{"mapping": {"preset": "github", "fields": {"from": "/sender/login|/comment/user/login"}}}', 'bb', '{}', 2),
+              (3, 'status', 'feed', '{"url": "https://status.acme.example/history.rss", "every_secs": 1800}', NULL, '{"etag": "W/1", "synced": true}', 3),
+              (4, 'desk', 'desktop', '{"ignore_apps": ["Power"], "gatekeeper": true}', NULL, '{}', 4),
+              (5, 'mail', 'imap', '{"host": "imap.example.com", "port": 993, "user": "me@example.com", "security": "starttls", "folders": ["INBOX", "Clients"], "first_sync_days": 14, "poll_secs": 120}', NULL, '{"folders": {"INBOX": {"uidvalidity": 1, "last_uid": 9}}}', 5);
+            INSERT INTO messages (channel_id, source_key, sender, sender_key, title, body, category, received_at, decision, rule, reason)
+            SELECT id, 'm' || id, 'a@b.io', 'a@b.io', 'Hello', 'body', 'direct', 1000 + id, 'live', '{"rule": "open"}', 'open'
+            FROM channels;"#,
+        )
+        .expect("old rows");
+    }
+    let store = Store::open(&path).expect("migrate");
+    let channels = store.read(|db| db.channels()).await.expect("channels");
+    let settings: Vec<(String, ChannelSettings)> = channels.iter().map(|c| (c.name.clone(), c.settings.clone())).collect();
+    let imap = ImapSettings {
+        host: "imap.example.com".into(),
+        port: Some(993),
+        user: "me@example.com".into(),
+        tls: TlsMode::Starttls,
+        folders: vec!["INBOX".into(), "Clients".into()],
+        ca_file: None,
+        ..ImapSettings::default()
+    };
+    assert_eq!(
+        settings,
+        [
+            (
+                "desk".to_owned(),
+                ChannelSettings::Desktop(lull_core::channel::DesktopSettings { ignore_apps: vec!["Power".into()], gatekeeper: true })
+            ),
+            (
+                "gh".to_owned(),
+                ChannelSettings::Webhook(WebhookSettings {
+                    preset: Some(WebhookPreset::Github),
+                    map: vec!["from=/sender/login|/comment/user/login".into()]
+                })
+            ),
+            ("hooks".to_owned(), ChannelSettings::Webhook(WebhookSettings::default())),
+            ("mail".to_owned(), ChannelSettings::Imap(imap)),
+            (
+                "status".to_owned(),
+                ChannelSettings::Feed(FeedSettings { url: "https://status.acme.example/history.rss".into(), every_secs: 1800 })
+            ),
+        ]
+    );
+    assert!(channels.iter().all(|c| c.message_count == 1), "every message kept its channel");
+    assert_eq!(channels.iter().find(|c| c.name == "hooks").and_then(|c| c.token_hash.clone()).as_deref(), Some("aa"));
+    assert_eq!(store.read(|db| db.sync_state(5)).await.expect("watermark")["folders"]["INBOX"]["last_uid"], 9);
+    assert_eq!(channels.iter().find(|c| c.name == "status").map(|c| c.kind()), Some(ChannelKind::Feed));
+    store.close();
+    let conn = rusqlite::Connection::open(&path).expect("reopen");
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity");
+    assert_eq!(check, "ok");
+    let dangling: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).expect("fk");
+    assert_eq!(dangling, 0);
+    // The kinds are no longer listed in the schema: a new kind is stored as it is.
+    conn.execute("INSERT INTO channels (name, settings, created_at) VALUES ('phone', '{\"kind\": \"phone\"}', 6)", []).expect("a new kind");
+    assert!(
+        conn.execute("INSERT INTO channels (name, settings, created_at) VALUES ('x', '{}', 7)", []).is_err(),
+        "settings name their kind"
+    );
 }
 
 #[tokio::test]

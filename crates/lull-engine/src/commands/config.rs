@@ -4,7 +4,7 @@ use lull_api::ApiError;
 use lull_api::clients::{ClientEdit, ClientSpec};
 use lull_api::config::{CONFIG_FORMAT, ConfigDocument, ImportReport, InfoView};
 use lull_api::events::EngineEvent;
-use lull_core::model::{ChannelKind, Identity, LiveWindow};
+use lull_core::model::{Identity, LiveWindow};
 
 use super::Failure;
 use super::channels::spec_from_row;
@@ -81,7 +81,8 @@ impl Engine {
             }
         }
         let channels: Vec<String> = self.store().read(|db| Ok(db.channel_names()?.into_iter().map(|(_, n)| n).collect())).await?;
-        for spec in doc.channels.into_iter().filter(|c| !channels.contains(&c.name) && c.kind != ChannelKind::Imap) {
+        // Channels whose kind keeps a password need it typed again; they are left out.
+        for spec in doc.channels.into_iter().filter(|c| !channels.contains(&c.name) && !lull_channels::kind::of(c.kind()).secret()) {
             report.channels_added.push(self.channel_add(spec).await?);
         }
         self.emit(EngineEvent::ScheduleChanged);

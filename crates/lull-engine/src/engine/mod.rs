@@ -32,7 +32,7 @@ pub(crate) use ingest::{MessageDraft, PolicyContext, decide_message};
 pub(crate) use release::{digest_view, distinct_clients, release_in};
 
 use crate::clock::Clock;
-use crate::connectors::{ConnectorServices, Connectors, Live};
+use crate::connectors::{Connectors, Live};
 use crate::notifier::Notifier;
 
 /// The engine could not start.
@@ -199,10 +199,7 @@ impl Engine {
             return;
         }
         match self.store().read(|db| db.channels()).await {
-            Ok(rows) => {
-                let services = ConnectorServices::new(self.data_dir());
-                self.shared().connectors.refresh(&rows, &(Arc::new(self.clone()) as Arc<dyn IngestSink>), &services);
-            }
+            Ok(rows) => self.shared().connectors.refresh(&rows, &(Arc::new(self.clone()) as Arc<dyn IngestSink>), self.data_dir()),
             Err(e) => tracing::warn!(error = %e, "reading channels to start their connectors"),
         }
     }

@@ -11,6 +11,67 @@ export type DecisionKind = "live" | "held" | "bypass" | "muted";
 
 export type ChannelKind = "webhook" | "imap" | "desktop" | "feed";
 
+export type ChannelSettings = { "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings;
+
+export type WebhookSettings = { 
+/**
+ * Read a known sender's payloads.
+ */
+preset?: WebhookPreset, 
+/**
+ * `FIELD=/json/pointer|…` for each field to read (id, from, title, body, url, time,
+ * category), over the preset's.
+ */
+map: Array<string>, };
+
+export type WebhookPreset = "github" | "gitlab" | "jira";
+
+export type FeedSettings = { 
+/**
+ * The feed's address.
+ */
+url: string, 
+/**
+ * Seconds between polls (at least 60, at most a week).
+ */
+every_secs: number, };
+
+export type DesktopSettings = { 
+/**
+ * Apps whose notifications are not taken (e.g. the system's own); compared without case.
+ */
+ignore_apps: Array<string>, 
+/**
+ * Be the desktop's notification daemon and hold what the policy holds (for desktops without
+ * one: sway, i3), instead of watching another daemon.
+ */
+gatekeeper: boolean, };
+
+export type ImapSettings = { 
+/**
+ * The server, e.g. imap.fastmail.com.
+ */
+host: string, 
+/**
+ * The port; by default 993 with TLS, 143 otherwise.
+ */
+port?: number, 
+/**
+ * The user name, usually the email address.
+ */
+user: string, tls: TlsMode, 
+/**
+ * The folders to watch (INBOX unless told otherwise).
+ */
+folders: Array<string>, 
+/**
+ * A PEM file of certificate authorities to trust instead of the system's (a self-hosted
+ * server with its own authority), as a full path.
+ */
+ca_file?: string, };
+
+export type TlsMode = "tls" | "starttls" | "none";
+
 export type LiveWindow = string;
 
 export type TimeOfDay = string;
@@ -193,66 +254,16 @@ local_time: string, tier: Tier, mode: ClientMode, bypass_quota: number, matches:
  */
 messages_7d: number, };
 
-export type ChannelSpec = { kind: ChannelKind, name: string, 
+export type ChannelSpec = { name: string, 
 /**
- * Feeds: the feed's address.
- */
-url?: string, 
-/**
- * Feeds: seconds between polls (default 900, at least 60).
- */
-every_secs?: number, 
-/**
- * Webhooks: a payload preset (github, gitlab, jira).
- */
-preset?: string, 
-/**
- * Webhooks: `FIELD=/json/pointer|…` mappings (fields: id, from, title, body, url, time,
- * category).
- */
-map: Array<string>, 
-/**
- * Desktop: apps whose notifications are not taken.
- */
-ignore_apps: Array<string>, 
-/**
- * Desktop: be the desktop's notification daemon (for desktops without one: sway, i3),
- * showing what passes and holding the rest, instead of watching another daemon.
- */
-gatekeeper: boolean, 
-/**
- * IMAP: the server, e.g. imap.fastmail.com.
- */
-host?: string, 
-/**
- * IMAP: the port (default 993 with TLS, 143 otherwise).
- */
-port?: number, 
-/**
- * IMAP: the user name, usually the email address.
- */
-user?: string, 
-/**
- * IMAP: `tls` (default), `starttls` or `none` (only for a server on this machine).
- */
-tls?: string, 
-/**
- * IMAP: the folders to watch (default INBOX).
- */
-folders: Array<string>, 
-/**
- * IMAP: a PEM file of certificate authorities to trust instead of the system's.
- */
-ca_file?: string, 
-/**
- * IMAP: the password. Write-only: kept in the keyring (or a private file), never shown,
- * never exported.
+ * For kinds that keep a password (IMAP). Write-only: kept in the keyring (or a private
+ * file), never shown, never exported.
  */
 password?: string, 
 /**
  * Where to keep the password: `keyring` (default) or `file`.
  */
-secret_store?: SecretStore, };
+secret_store?: SecretStore, } & ({ "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings);
 
 export type ChannelKindView = { kind: ChannelKind, 
 /**
@@ -260,9 +271,13 @@ export type ChannelKindView = { kind: ChannelKind,
  */
 secret: boolean, 
 /**
+ * Whether its channels receive over Lull's server (`POST /hooks/<name>`) with a token.
+ */
+receives: boolean, 
+/**
  * Webhooks: the senders whose payloads Lull knows (`--preset`).
  */
-presets: Array<string>, };
+presets: Array<WebhookPreset>, };
 
 export type ChannelTest = { name: string, };
 
