@@ -7,7 +7,8 @@ export default defineConfig({
   plugins: [svelte()],
   base: './',
   clearScreen: false,
-  server: { port: 1420, strictPort: true, proxy: { '/api': 'http://127.0.0.1:7707' } },
+  // The dictionaries are Lull's, shared with the Rust side, in `../locales`.
+  server: { port: 1420, strictPort: true, proxy: { '/api': 'http://127.0.0.1:7707' }, fs: { allow: ['..'] } },
   build: {
     target: 'es2022',
     outDir: 'dist',

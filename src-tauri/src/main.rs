@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use lull_api::paths::DataDir;
-use lull_api::{ApiError, Client, ErrorCode, Request, Response};
+use lull_api::{ApiError, Client, ErrorCode, Phrase, Request, Response};
 use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::{StateFlags, WindowExt};
@@ -34,9 +34,11 @@ async fn api(engine: tauri::State<'_, Client>, request: Request) -> Result<Respo
 fn open_link(app: AppHandle, url: String) -> Result<(), ApiError> {
     let lower = url.trim().to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("mailto:")) {
-        return Err(ApiError::invalid("only https and mailto links are opened"));
+        return Err(ApiError::invalid(Phrase::new("link.not_opened")));
     }
-    app.opener().open_url(url.trim(), None::<&str>).map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("cannot open the link: {e}")))
+    app.opener()
+        .open_url(url.trim(), None::<&str>)
+        .map_err(|e| ApiError::new(ErrorCode::Unavailable, Phrase::new("link.cannot_open").with("detail", e)))
 }
 
 /// The route given on the command line (`--route /digests/5`), e.g. by a clicked notification.

@@ -298,10 +298,13 @@ describe('an email channel', () => {
       await form.getByRole('button', { name: 'Add the channel' }).click();
       // No encryption to another machine is refused, with the reason.
       await page.getByRole('alert').getByText(/only for a server on this machine/).waitFor();
-      // No keyring runs here: the keyring is refused with the alternative, never replaced silently.
+      // No keyring runs here: the keyring is refused with the alternative, never replaced silently
+      // (the command line adds its flag, --secret-store file; the window has the choice below),
+      // and the choice is marked.
       await form.getByLabel('Mail server').fill('127.0.0.1');
       await form.getByRole('button', { name: 'Add the channel' }).click();
-      await page.getByRole('alert').getByText(/no keyring answered.*--secret-store file/).waitFor();
+      await page.getByRole('alert').getByText(/no keyring answered.*private file readable only by you/).waitFor();
+      assert.equal(await form.getByLabel('Keep the password in').getAttribute('aria-invalid'), 'true');
       await form.getByLabel('Keep the password in').selectOption('file');
       await form.getByRole('button', { name: 'Add the channel' }).click();
 

@@ -3,113 +3,49 @@
 //! the UI's client is paired the same way as [`crate::call::Call`]. A test fails when the
 //! committed file drifts from this.
 
-use lull_core::channel::ChannelKind;
-use lull_core::model::{Category, ClientMode, DecisionKind, Tier};
-use lull_core::simulate::{Simulation, TraceEntry};
-use lull_core::stats::WeekStats;
-use lull_core::{Rule, Schedule};
-use ts_rs::{Config, TS};
+use std::collections::BTreeMap;
+
+use lull_core::glance::StatusLine;
+use lull_core::stats::{SuggestionCode, TrendMetric};
+use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::call::{CALLS, Request, Response, snake_case};
-use crate::channels::*;
-use crate::clients::*;
-use crate::config::*;
-use crate::digests::*;
-use crate::error::*;
-use crate::events::*;
-use crate::messages::*;
-use crate::schedule::*;
-use crate::stats::*;
-use crate::status::*;
+use crate::error::ApiError;
+use crate::events::EngineEvent;
 
-/// The file's text.
+/// Every declared type `T` reaches, itself included, each once, by name (the order the derive
+/// visits dependencies in can change from one build to the next; names sort the same always).
+struct Declarations<'c> {
+    cfg: &'c Config,
+    decls: BTreeMap<String, String>,
+}
+
+impl TypeVisitor for Declarations<'_> {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        // Wrappers (`Option`, `Vec`, `Box`) are not declared; what they wrap is, through their
+        // generics. A `Box<T>` declares as `T`, hence the names, not the types, are counted.
+        if T::output_path().is_some() && !self.decls.contains_key(&T::ident(self.cfg)) {
+            self.decls.insert(T::ident(self.cfg), T::decl(self.cfg));
+            T::visit_dependencies(self);
+        }
+        T::visit_generics(self);
+    }
+}
+
+/// The file's text: the declarations of everything the API's requests, answers, errors and
+/// events reach, so a new type (a channel kind's settings) is in it without being listed.
 pub fn typescript() -> String {
-    use lull_core::channel as ch;
-    use lull_core::model as m;
-    use lull_core::{policy as p, simulate as sim, stats as st, week as w};
-
     let cfg = Config::new().with_large_int("number").with_array_tuple_limit(0);
-    let decls = [
-        Category::decl(&cfg),
-        Tier::decl(&cfg),
-        ClientMode::decl(&cfg),
-        DecisionKind::decl(&cfg),
-        ChannelKind::decl(&cfg),
-        ch::ChannelSettings::decl(&cfg),
-        ch::WebhookSettings::decl(&cfg),
-        ch::WebhookPreset::decl(&cfg),
-        ch::FeedSettings::decl(&cfg),
-        ch::DesktopSettings::decl(&cfg),
-        ch::ImapSettings::decl(&cfg),
-        ch::TlsMode::decl(&cfg),
-        m::LiveWindow::decl(&cfg),
-        w::TimeOfDay::decl(&cfg),
-        w::WeeklyRange::decl(&cfg),
-        w::WeeklySlot::decl(&cfg),
-        st::IsoWeek::decl(&cfg),
-        Schedule::decl(&cfg),
-        Rule::decl(&cfg),
-        p::Trigger::decl(&cfg),
-        WeekStats::decl(&cfg),
-        st::WeekFigures::decl(&cfg),
-        st::Count::decl(&cfg),
-        st::DailyCounts::decl(&cfg),
-        st::DecisionCounts::decl(&cfg),
-        st::InterruptionCounts::decl(&cfg),
-        st::Stretch::decl(&cfg),
-        st::Trend::decl(&cfg),
-        st::Suggestion::decl(&cfg),
-        Simulation::decl(&cfg),
-        sim::SimulatedDecision::decl(&cfg),
-        sim::SimulatedDigest::decl(&cfg),
-        TraceEntry::decl(&cfg),
-        Request::decl(&cfg),
-        Response::decl(&cfg),
-        ApiError::decl(&cfg),
-        ErrorCode::decl(&cfg),
-        ScheduleUpdate::decl(&cfg),
-        ScheduleView::decl(&cfg),
-        ClientSpec::decl(&cfg),
-        ClientEdit::decl(&cfg),
-        ClientRemove::decl(&cfg),
-        Removed::decl(&cfg),
-        ClientView::decl(&cfg),
-        ChannelSpec::decl(&cfg),
-        ChannelKindView::decl(&cfg),
-        ChannelTest::decl(&cfg),
-        ChannelState::decl(&cfg),
-        SyncProgress::decl(&cfg),
-        ChannelTestReport::decl(&cfg),
-        SecretStore::decl(&cfg),
-        ChannelView::decl(&cfg),
-        ChannelCreated::decl(&cfg),
-        ExplainQuery::decl(&cfg),
-        Explanation::decl(&cfg),
-        FocusStart::decl(&cfg),
-        FocusView::decl(&cfg),
-        StatusView::decl(&cfg),
-        InboxQuery::decl(&cfg),
-        Cursor::decl(&cfg),
-        MessageView::decl(&cfg),
-        InboxPage::decl(&cfg),
-        RecordOpen::decl(&cfg),
-        MarkRead::decl(&cfg),
-        Archive::decl(&cfg),
-        Snooze::decl(&cfg),
-        Updated::decl(&cfg),
-        DigestList::decl(&cfg),
-        DigestShow::decl(&cfg),
-        DigestView::decl(&cfg),
-        DigestGroup::decl(&cfg),
-        DigestDetail::decl(&cfg),
-        StatsWeek::decl(&cfg),
-        Simulate::decl(&cfg),
-        EngineEvent::decl(&cfg),
-        InfoView::decl(&cfg),
-        ConfigDocument::decl(&cfg),
-        ImportReport::decl(&cfg),
-        DemoReport::decl(&cfg),
-    ];
+    let mut walk = Declarations { cfg: &cfg, decls: BTreeMap::new() };
+    walk.visit::<Request>();
+    walk.visit::<Response>();
+    walk.visit::<ApiError>();
+    walk.visit::<EngineEvent>();
+    // Flattened into the values that carry them (a channel's spec, a suggestion's view), so
+    // not reached by name; the UI names them.
+    walk.visit::<lull_core::channel::ChannelSettings>();
+    walk.visit::<lull_core::stats::Suggestion>();
+    let decls = walk.decls.into_values();
     let mut out = String::from(
         "// Generated from the Rust API types by `lull_api::bindings::typescript`; do not edit.\n\
          // Regenerate: LULL_UPDATE_BINDINGS=1 cargo test -p lull-api bindings\n\n",
@@ -123,7 +59,21 @@ pub fn typescript() -> String {
     for (method, answer) in CALLS {
         out.push_str(&format!("  {}: '{}',\n", snake_case(method), snake_case(answer)));
     }
-    out.push_str("} as const satisfies Record<Request['method'], Response['type']>;\n");
+    out.push_str("} as const satisfies Record<Request['method'], Response['type']>;\n\n");
+    // What the UI's tests word in every language, so that a code without words fails there.
+    let codes = |all: Vec<&str>| all.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ");
+    out.push_str("/** Every suggestion code, every trend metric, one of each status line. */\n");
+    out.push_str(&format!(
+        "export const SUGGESTION_CODES: readonly SuggestionCode[] = [{}];\n",
+        codes(SuggestionCode::ALL.iter().map(|c| c.as_str()).collect())
+    ));
+    out.push_str(&format!(
+        "export const TREND_METRICS: readonly TrendMetric[] = [{}];\n",
+        codes(TrendMetric::ALL.iter().map(|c| c.as_str()).collect())
+    ));
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z").map(|t| t.to_utc()).unwrap_or_default();
+    let samples = serde_json::to_string(&StatusLine::samples(at)).unwrap_or_default();
+    out.push_str(&format!("export const STATUS_LINE_SAMPLES: readonly StatusLine[] = {samples};\n"));
     out
 }
 

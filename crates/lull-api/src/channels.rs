@@ -1,7 +1,8 @@
 //! Channels: where messages come from, their settings, their live state and their checks.
 
 use chrono::{DateTime, Utc};
-use lull_core::channel::{ChannelKind, ChannelSettings, WebhookPreset};
+use lull_core::channel::{ChannelHealth, ChannelKind, ChannelSettings, WebhookPreset};
+use lull_core::phrase::Phrase;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Where a channel's password is kept.
@@ -16,12 +17,12 @@ pub enum SecretStore {
 }
 
 impl std::str::FromStr for SecretStore {
-    type Err = String;
+    type Err = Phrase;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim() {
             "keyring" => Ok(SecretStore::Keyring),
             "file" => Ok(SecretStore::File),
-            _ => Err(format!("unknown secret store {s:?}: use keyring or file")),
+            _ => Err(Phrase::new("value.unknown_secret_store").with("value", format!("{s:?}")).with("expected", "keyring file")),
         }
     }
 }
@@ -151,10 +152,33 @@ pub struct SyncProgress {
 pub struct ChannelTestReport {
     pub name: String,
     pub ok: bool,
-    /// One line: what works, or what is wrong and what to do.
-    pub summary: String,
+    /// What works, or what is wrong and what to do.
+    pub outcome: Phrase,
     /// What was checked, step by step.
+    pub checks: Vec<Phrase>,
+    /// `outcome` in English, for scripts.
+    pub summary: String,
+    /// `checks` in English, for scripts.
     pub steps: Vec<String>,
+}
+
+impl ChannelTestReport {
+    /// The report of `name`'s checks, ending in `outcome` (an error when the channel cannot work).
+    pub fn new(name: String, checks: Vec<Phrase>, outcome: Result<Phrase, Phrase>) -> ChannelTestReport {
+        let english = lull_words::english();
+        let (ok, outcome) = match outcome {
+            Ok(p) => (true, p),
+            Err(p) => (false, p),
+        };
+        ChannelTestReport {
+            name,
+            ok,
+            summary: english.phrase(&outcome),
+            steps: checks.iter().map(|c| english.phrase(c)).collect(),
+            outcome,
+            checks,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -164,17 +188,22 @@ pub struct ChannelView {
     pub kind: ChannelKind,
     /// Where a webhook channel receives, e.g. `/hooks/acme`.
     pub path: Option<String>,
-    /// One line saying what the channel listens to.
+    /// What the channel listens to.
+    pub description: Phrase,
+    /// `description` in English, for scripts.
     pub about: String,
     /// The settings, as `channel edit` takes them.
     pub spec: ChannelSpec,
-    /// The last recorded health: `ok` or `error` (kept across restarts).
-    pub health: String,
+    /// The last recorded health (kept across restarts).
+    pub health: ChannelHealth,
     /// What the connector is doing now.
     pub state: ChannelState,
     pub next_retry_at: Option<DateTime<Utc>>,
     pub progress: Option<SyncProgress>,
     pub last_sync_at: Option<DateTime<Utc>>,
+    /// What went wrong last.
+    pub last_problem: Option<Phrase>,
+    /// `last_problem` in English, for scripts.
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
     pub messages: u64,

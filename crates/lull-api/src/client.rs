@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
+use lull_core::phrase::{Phrase, Said};
 
 use crate::call::{Call, Request, Response};
 use crate::error::{ApiError, ErrorCode};
@@ -32,25 +33,22 @@ impl Client {
     /// token. Refuses an address that is not on this machine.
     pub fn new(base: &str, token: &str) -> Result<Client, ApiError> {
         if !is_loopback_url(base) {
-            return Err(ApiError::new(
-                ErrorCode::Unavailable,
-                format!("{base} is not an address on this machine; Lull's engine only listens on 127.0.0.1 or ::1"),
-            ));
+            return Err(ApiError::new(ErrorCode::Unavailable, Phrase::new("client.not_loopback").with("base", base)));
         }
         // Loopback HTTP only: no proxy from the environment, no root certificates to load.
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
-            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot set up HTTP: {e}")))?;
+            .map_err(|e| ApiError::new(ErrorCode::Internal, Phrase::new("client.no_http").with("detail", e)))?;
         let base = if base.ends_with('/') { base.to_owned() } else { format!("{base}/") };
         Ok(Client { http, base, token: token.to_owned() })
     }
 
     /// The engine running on `dir`, if one serves it.
     pub fn of_running_engine(dir: &DataDir) -> Result<Option<Client>, ApiError> {
-        let holder = lock::current_holder(dir.root()).map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?;
+        let holder = lock::current_holder(dir.root()).map_err(|e| ApiError::new(ErrorCode::Unavailable, e.phrase()))?;
         let Some(url) = holder.and_then(|h| h.url) else { return Ok(None) };
-        let token = dir.api_token().map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?;
+        let token = dir.api_token().map_err(|e| ApiError::new(ErrorCode::Unavailable, e.phrase()))?;
         Client::new(&url, &token).map(Some)
     }
 
@@ -131,9 +129,8 @@ fn is_loopback_url(url: &str) -> bool {
 /// An answer body as the API's answer, or its error.
 fn decode(base: &str, status: u16, body: &[u8]) -> Result<Response, ApiError> {
     if (200..300).contains(&status) {
-        return serde_json::from_slice(body).map_err(|e| {
-            ApiError::new(ErrorCode::Internal, format!("the Lull engine at {base} answered something this version cannot read ({e})"))
-        });
+        return serde_json::from_slice(body)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, Phrase::new("client.unreadable_answer").with("base", base).with("detail", e)));
     }
     #[derive(serde::Deserialize)]
     struct Body {
@@ -146,16 +143,16 @@ fn decode(base: &str, status: u16, body: &[u8]) -> Result<Response, ApiError> {
 }
 
 fn unexpected_status(base: &str, status: u16) -> ApiError {
-    ApiError::new(ApiError::code_of_status(status), format!("the Lull engine at {base} answered HTTP {status}"))
+    ApiError::new(ApiError::code_of_status(status), Phrase::new("client.http_status").with("base", base).with("status", status))
 }
 
 fn not_answering(base: &str, e: &reqwest::Error) -> ApiError {
-    ApiError::new(ErrorCode::Unavailable, format!("the Lull engine at {base} did not answer ({e}); is it still running?"))
+    ApiError::new(ErrorCode::Unavailable, Phrase::new("client.not_answering").with("base", base).with("detail", e))
 }
 
 fn unexpected(base: &str, response: &Response) -> ApiError {
     let kind = serde_json::to_value(response).ok().and_then(|v| v["type"].as_str().map(str::to_owned)).unwrap_or_default();
-    ApiError::new(ErrorCode::Internal, format!("the Lull engine at {base} gave a {kind} answer to this request; is it another version?"))
+    ApiError::new(ErrorCode::Internal, Phrase::new("client.wrong_answer").with("base", base).with("kind", kind))
 }
 
 /// Server-sent events from a byte stream cut anywhere: `event:` and `data:` lines, a blank line

@@ -10,6 +10,11 @@
 //!   which engine serves it and where ([`lock`]), tokens ([`token`]) and the messages of
 //!   gatekeeper popups ([`popups`]).
 //!
+//! Values are data: phrases, rules, status lines, suggestion codes, which the `lull` command and
+//! the window word in the user's language. Where the API's JSON has always had a sentence for
+//! scripts (`message`, `summary`, `reason`, `about`, `text`), it still has it, in English,
+//! worded from the same data by `lull-words`.
+//!
 //! It links neither the engine nor its database, servers or connectors, so the desktop window
 //! stays small.
 
@@ -34,3 +39,9 @@ pub mod token;
 pub use call::{Call, Request, Response};
 pub use client::Client;
 pub use error::{ApiError, ErrorCode};
+pub use lull_core::phrase::Phrase;
+
+/// A phrase in English, for the text fields the API keeps for scripts.
+pub fn english(phrase: &Phrase) -> String {
+    lull_words::english().phrase(phrase)
+}

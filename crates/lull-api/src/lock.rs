@@ -12,6 +12,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use lull_core::phrase::{Phrase, Said};
 use serde::{Deserialize, Serialize};
 
 /// Who holds the engine lock.
@@ -23,32 +24,29 @@ pub struct LockHolder {
     pub started_at: DateTime<Utc>,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// The lock is another engine's, or its file cannot be used.
+#[derive(Debug)]
 pub enum LockError {
-    #[error("{}", held_message(.dir, .holder.as_ref()))]
     Held { dir: PathBuf, holder: Option<LockHolder> },
-    #[error("cannot use the lock file {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
 
-fn held_message(dir: &Path, holder: Option<&LockHolder>) -> String {
-    match holder {
-        Some(LockHolder { pid, url: Some(url), .. }) => format!(
-            "another Lull engine is already running on {} (pid {pid}, {url}); stop it first, or pass --data-dir to use another directory",
-            dir.display()
-        ),
-        Some(LockHolder { pid, url: None, .. }) => {
-            format!(
-                "another Lull engine (pid {pid}) is starting on {}; stop it first, or pass --data-dir to use another directory",
-                dir.display()
-            )
+impl Said for LockError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            LockError::Held { dir, holder } => {
+                let phrase = |code| Phrase::new(code).with("dir", dir.display());
+                match holder {
+                    Some(LockHolder { pid, url: Some(url), .. }) => phrase("lock.held").with("pid", pid).with("url", url),
+                    Some(LockHolder { pid, url: None, .. }) => phrase("lock.held_starting").with("pid", pid),
+                    None => phrase("lock.held_unknown"),
+                }
+            }
+            LockError::Io { path, source } => Phrase::new("lock.unusable").with("path", path.display()).with("detail", source),
         }
-        None => format!(
-            "another Lull engine is already running on {}; stop it first, or pass --data-dir to use another directory",
-            dir.display()
-        ),
     }
 }
+lull_words::english_error!(LockError);
 
 /// The held lock; released when dropped.
 #[derive(Debug)]

@@ -12,6 +12,8 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use lull_core::phrase::{Phrase, Said};
+
 use crate::token;
 
 /// A Lull data directory.
@@ -21,13 +23,21 @@ pub struct DataDir {
 }
 
 /// The data directory could not be found or prepared.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum DataDirError {
-    #[error("no home directory to keep Lull's data in; pass --data-dir DIR or set LULL_DATA_DIR")]
     NoHome,
-    #[error("cannot prepare the data directory {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
+
+impl Said for DataDirError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            DataDirError::NoHome => Phrase::new("data_dir.no_home"),
+            DataDirError::Io { path, source } => Phrase::new("data_dir.unusable").with("path", path.display()).with("detail", source),
+        }
+    }
+}
+lull_words::english_error!(DataDirError);
 
 impl DataDir {
     /// `explicit` (from `--data-dir` or `LULL_DATA_DIR`), else the platform default.

@@ -2,6 +2,7 @@
 //! sessions.
 
 use chrono::{DateTime, Utc};
+pub use lull_core::glance::StatusLine;
 use serde::{Deserialize, Serialize};
 
 /// Starts a manual focus session of `minutes` (at most 12 hours).
@@ -10,11 +11,21 @@ pub struct FocusStart {
     pub minutes: u32,
 }
 
+/// Where focus comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename_all = "snake_case")]
+pub enum FocusSource {
+    /// A manual focus session ("focus 90 min now").
+    Session,
+    /// A focus block of the schedule.
+    Block,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct FocusView {
     pub in_focus: bool,
-    /// `session` (manual) or `block` (from the schedule).
-    pub source: Option<String>,
+    pub source: Option<FocusSource>,
     pub until: Option<DateTime<Utc>>,
     /// The schedule's block in force, e.g. `mon-fri 09:00-12:00`.
     pub block: Option<String>,
@@ -34,6 +45,8 @@ pub struct StatusView {
     pub bypasses_today: u32,
     /// The last notification error, if the last notification failed.
     pub notifications_error: Option<String>,
-    /// One reassuring sentence: "In focus until 12:00. Nothing urgent. Next digest at 13:00: …".
+    /// What a glance says, line by line; worded at the edges.
+    pub lines: Vec<StatusLine>,
+    /// The same in English: "In focus until 12:00. Nothing urgent. Next digest at 13:00: …".
     pub summary: String,
 }

@@ -22,6 +22,7 @@ use lull_core::Incoming;
 pub use lull_core::channel::DesktopSettings;
 use lull_core::channel::{ChannelKind, ChannelSettings};
 use lull_core::model::ChannelId;
+use lull_core::phrase::{Phrase, Said};
 use zbus::message::Type as MessageType;
 use zbus::wire::OwnedVariant;
 use zbus::{MatchRule, MessageStream};
@@ -54,22 +55,35 @@ impl Kind for Desktop {
         let ignore_apps = settings.ignore_apps.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
         Ok(DesktopSettings { ignore_apps, ..settings })
     }
+    fn describe(_: &str, settings: &DesktopSettings) -> Phrase {
+        let phrase = match (settings.gatekeeper, settings.ignore_apps.is_empty()) {
+            (true, true) => Phrase::new("about.desktop.gatekeeper"),
+            (true, false) => Phrase::new("about.desktop.gatekeeper_except"),
+            (false, true) => Phrase::new("about.desktop"),
+            (false, false) => Phrase::new("about.desktop.except"),
+        };
+        phrase.with("apps", settings.ignore_apps.join(", "))
+    }
     fn check(settings: DesktopSettings, ctx: CheckContext) -> BoxFuture<'static, Checked> {
         Box::pin(async move {
-            let mut steps = vec![format!("session bus: {}", ctx.bus.as_deref().unwrap_or("(default)"))];
+            let mut steps = vec![match ctx.bus.as_deref() {
+                Some(bus) => Phrase::new("check.desktop.bus").with("bus", bus),
+                None => Phrase::new("check.desktop.default_bus"),
+            }];
             let outcome = match probe(ctx.bus.as_deref()).await {
                 Ok(daemon) => {
-                    steps.push(format!("notification daemon: {}", daemon.as_deref().unwrap_or("none")));
+                    steps.push(match daemon.as_deref() {
+                        Some(d) => Phrase::new("check.desktop.daemon").with("daemon", d),
+                        None => Phrase::new("check.desktop.no_daemon"),
+                    });
                     match (settings.gatekeeper, daemon) {
-                        (false, _) => Ok("the session bus can be watched; notifications shown from now on enter the inbox".into()),
-                        (true, _) if ctx.running_ok => {
-                            Ok("Lull is this desktop's notification daemon: it shows what passes and holds the rest".into())
-                        }
-                        (true, None) => Ok("no other notification daemon runs: Lull can be this desktop's (lull serve)".into()),
+                        (false, _) => Ok(Phrase::new("check.desktop.watchable")),
+                        (true, _) if ctx.running_ok => Ok(Phrase::new("check.desktop.gatekeeper_running")),
+                        (true, None) => Ok(Phrase::new("check.desktop.gatekeeper_possible")),
                         (true, Some(other)) => Err(crate::gatekeeper::name_taken(&other, &ctx.name)),
                     }
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.phrase()),
             };
             Checked { steps, outcome }
         })
@@ -186,9 +200,7 @@ pub async fn connect(address: Option<&str>) -> Result<zbus::Connection, Connecto
         Some(a) => zbus::connection::Builder::address(a),
         None => zbus::connection::Builder::session(),
     };
-    builder.build().await.map_err(|e| {
-        ConnectorError::Transient(format!("cannot reach the desktop session bus ({e}); desktop notifications need a graphical session"))
-    })
+    builder.build().await.map_err(|e| ConnectorError::Transient(Phrase::new("desktop.no_bus").with("detail", e)))
 }
 
 /// Checks that the session bus can be watched; answers which program shows notifications
@@ -222,11 +234,7 @@ pub async fn run(
     let conn = connect(bus.as_deref()).await?;
     let monitor = zbus::fdo::MonitoringProxy::new(&conn).await.map_err(ConnectorError::transient)?;
     let rules = rules().map_err(ConnectorError::transient)?;
-    monitor.become_monitor(&rules, 0).await.map_err(|e| {
-        ConnectorError::Config(format!(
-            "the session bus does not allow watching notifications ({e}); this needs dbus-daemon or dbus-broker"
-        ))
-    })?;
+    monitor.become_monitor(&rules, 0).await.map_err(|e| ConnectorError::Config(Phrase::new("desktop.cannot_watch").with("detail", e)))?;
     let mut stream = MessageStream::from(&conn);
     host.report(channel, Health::Ok);
     // Keys must be unique per channel and stable enough to be told apart: the bus's unique
@@ -235,7 +243,7 @@ pub async fn run(
     while let Some(msg) = stream.next().await {
         let msg = match msg {
             Ok(m) => m,
-            Err(e) => return Err(ConnectorError::Transient(format!("reading the session bus: {e}"))),
+            Err(e) => return Err(ConnectorError::Transient(Phrase::new("desktop.cannot_read").with("detail", e))),
         };
         if msg.message_type() != MessageType::MethodCall {
             continue;
@@ -260,5 +268,5 @@ pub async fn run(
             }
         });
     }
-    Err(ConnectorError::Transient("the session bus connection closed".into()))
+    Err(ConnectorError::Transient(Phrase::new("desktop.bus_closed")))
 }

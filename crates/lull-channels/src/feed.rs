@@ -17,6 +17,7 @@ use lull_core::Incoming;
 pub use lull_core::channel::FeedSettings;
 use lull_core::channel::{ChannelKind, ChannelSettings, FeedSettingsError};
 use lull_core::model::{Category, ChannelId};
+use lull_core::phrase::{Phrase, Said};
 use lull_core::text::html_to_text;
 use serde::{Deserialize, Serialize};
 
@@ -49,17 +50,13 @@ impl Kind for Feed {
         ChannelSettings::Feed(settings)
     }
     fn validate(settings: FeedSettings) -> Result<FeedSettings, Invalid> {
-        settings.validated().map_err(|e| match e {
-            FeedSettingsError::NoAddress => {
-                Invalid::new("url", "a feed channel needs the feed's address, e.g. https://status.acme.com/history.rss")
-            }
-            FeedSettingsError::NotAnAddress { url } => {
-                Invalid::new("url", format!("{url:?} is not a feed address: give its full URL, e.g. https://status.acme.com/feed.atom"))
-            }
-            FeedSettingsError::Interval { .. } => {
-                Invalid::new("every_secs", "poll a feed between every minute and once a week (e.g. --every 15m)")
-            }
+        settings.validated().map_err(|e| {
+            let field = if matches!(e, FeedSettingsError::Interval { .. }) { "every_secs" } else { "url" };
+            Invalid::new(field, e.phrase())
         })
+    }
+    fn describe(_: &str, settings: &FeedSettings) -> Phrase {
+        Phrase::new("about.feed").with("url", &settings.url).with("every", crate::kind::duration(settings.every_secs))
     }
     /// A feed at a new address starts afresh: the old ETag means nothing there.
     fn restarts_afresh(old: &FeedSettings, new: &FeedSettings) -> bool {
@@ -67,13 +64,13 @@ impl Kind for Feed {
     }
     fn check(settings: FeedSettings, _: CheckContext) -> BoxFuture<'static, Checked> {
         Box::pin(async move {
-            let mut steps = vec![format!("fetching {}", settings.url)];
+            let mut steps = vec![Phrase::new("check.feed.fetching").with("url", &settings.url)];
             let outcome = match probe(&settings.url).await {
                 Ok(p) => {
-                    steps.push(format!("{} ({} entries)", p.format, p.entries));
-                    Ok(format!("the feed works: {:?} with {} entries", p.title, p.entries))
+                    steps.push(Phrase::new("check.feed.parsed").with("format", &p.format).with("count", p.entries));
+                    Ok(Phrase::new("check.feed.works").with("title", format!("{:?}", p.title)).with("count", p.entries))
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.phrase()),
             };
             Checked { steps, outcome }
         })
@@ -105,12 +102,8 @@ pub async fn run(channel: ChannelId, settings: FeedSettings, host: Arc<dyn Inges
         let fetched = fetch(&http, &settings.url, &state).await?;
         if let Some(doc) = fetched {
             let now = host.now();
-            let feed = parse(&doc.body).map_err(|e| {
-                ConnectorError::Transient(format!(
-                    "{} is not a valid RSS, Atom or JSON feed ({e}); Lull will try again, check the address if this lasts",
-                    settings.url
-                ))
-            })?;
+            let feed = parse(&doc.body)
+                .map_err(|e| ConnectorError::Transient(Phrase::new("feed.not_a_feed").with("url", &settings.url).with("detail", e)))?;
             let since = (!state.synced).then(|| now - FIRST_SYNC_WINDOW);
             let entries = entries(&feed, now, since);
             let total = entries.len() as u64;
@@ -149,8 +142,9 @@ pub async fn probe(url: &str) -> Result<Probe, ConnectorError> {
     let http = client()?;
     let doc = fetch(&http, url, &FeedState::default())
         .await?
-        .ok_or_else(|| ConnectorError::Transient(format!("{url} answered 304 to a plain GET")))?;
-    let feed = parse(&doc.body).map_err(|e| ConnectorError::Transient(format!("{url} is not a valid RSS, Atom or JSON feed ({e})")))?;
+        .ok_or_else(|| ConnectorError::Transient(Phrase::new("feed.not_modified").with("url", url)))?;
+    let feed =
+        parse(&doc.body).map_err(|e| ConnectorError::Transient(Phrase::new("feed.not_a_feed").with("url", url).with("detail", e)))?;
     let format = match feed.feed_type {
         feed_rs::model::FeedType::Atom => "Atom",
         feed_rs::model::FeedType::JSON => "JSON Feed",
@@ -169,7 +163,7 @@ fn client() -> Result<reqwest::Client, ConnectorError> {
         .timeout(Duration::from_secs(30))
         .connect_timeout(Duration::from_secs(10))
         .build()
-        .map_err(|e| ConnectorError::Config(format!("cannot set up HTTP: {e}")))
+        .map_err(|e| ConnectorError::Config(Phrase::new("connector.no_http").with("detail", e)))
 }
 
 struct Fetched {
@@ -190,27 +184,31 @@ async fn fetch(http: &reqwest::Client, url: &str, state: &FeedState) -> Result<O
     if let Some(lm) = &state.last_modified {
         req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
     }
-    let mut resp = req.send().await.map_err(|e| ConnectorError::Transient(format!("cannot fetch {url}: {}", error_chain(&e))))?;
+    let mut resp = req
+        .send()
+        .await
+        .map_err(|e| ConnectorError::Transient(Phrase::new("feed.cannot_fetch").with("url", url).with("detail", error_chain(&e))))?;
     let status = resp.status();
     if status == reqwest::StatusCode::NOT_MODIFIED {
         return Ok(None);
     }
     if status == reqwest::StatusCode::GONE {
-        return Err(ConnectorError::Config(format!("{url} answered 410 Gone: the feed was removed; delete or edit this channel")));
+        return Err(ConnectorError::Config(Phrase::new("feed.gone").with("url", url)));
     }
     if !status.is_success() {
-        return Err(ConnectorError::Transient(format!("{url} answered {status}")));
+        return Err(ConnectorError::Transient(Phrase::new("feed.http_status").with("url", url).with("status", status)));
     }
     let header = |name| resp.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_owned);
     let etag = header(reqwest::header::ETAG);
     let last_modified = header(reqwest::header::LAST_MODIFIED);
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| ConnectorError::Transient(format!("reading {url}: {}", error_chain(&e))))? {
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| ConnectorError::Transient(Phrase::new("feed.cannot_read").with("url", url).with("detail", error_chain(&e))))?
+    {
         if body.len() + chunk.len() > MAX_FEED_BYTES {
-            return Err(ConnectorError::Transient(format!(
-                "{url} is larger than {} MiB; Lull reads feeds up to that size",
-                MAX_FEED_BYTES >> 20
-            )));
+            return Err(ConnectorError::Transient(Phrase::new("feed.too_large").with("url", url).with("max", MAX_FEED_BYTES >> 20)));
         }
         body.extend_from_slice(&chunk);
     }
@@ -306,8 +304,10 @@ mod tests {
     #[test]
     fn settings_are_checked() {
         let feed = |url: &str, every_secs| Feed::validate(FeedSettings { url: url.into(), every_secs });
-        assert!(feed("status.acme.com/feed", 900).expect_err("no scheme").message.contains("full URL"));
-        assert!(feed("https://status.acme.com/feed", 5).expect_err("too often").message.contains("every minute"));
+        let no_scheme = feed("status.acme.com/feed", 900).expect_err("no scheme");
+        assert_eq!((no_scheme.field, no_scheme.problem.code.as_str()), ("url", "feed.not_an_address"));
+        let too_often = feed("https://status.acme.com/feed", 5).expect_err("too often");
+        assert_eq!((too_often.field, too_often.problem.code.as_str()), ("every_secs", "feed.bad_interval"));
         assert_eq!(feed(" https://status.acme.com/feed ", 900).expect("ok").every_secs, 900);
     }
 

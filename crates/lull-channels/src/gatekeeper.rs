@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
 use lull_core::model::ChannelId;
+use lull_core::phrase::Phrase;
 use tokio::sync::mpsc;
 use zbus::fdo::RequestNameReply;
 use zbus::object_server::SignalEmitter;
@@ -42,7 +43,7 @@ pub const DEFAULT_EXPIRE_MS: u32 = 6_000;
 /// Shows popups. `open` is called at each start of the gatekeeper, with where to send what the
 /// user does; it fails with a sentence the user can act on when popups cannot be shown.
 pub trait Popups: Send + Sync {
-    fn open(&self, events: mpsc::UnboundedSender<PopupEvent>) -> Result<(), String>;
+    fn open(&self, events: mpsc::UnboundedSender<PopupEvent>) -> Result<(), Phrase>;
     fn show(&self, popup: Popup);
     fn close(&self, id: u32);
 }
@@ -145,13 +146,10 @@ impl Gatekeeper {
     async fn action_invoked(emitter: &SignalEmitter<'_>, id: u32, action_key: &str) -> zbus::Result<()>;
 }
 
-/// Why channel `name` cannot be the gatekeeper while `owner` shows the desktop's notifications,
-/// and what to do.
-pub fn name_taken(owner: &str, name: &str) -> String {
-    format!(
-        "another notification daemon already shows this desktop's notifications: {owner}. Gatekeeper mode is for desktops \
-         without one; stop it, or let Lull watch instead (lull channel edit {name} --no-gatekeeper)"
-    )
+/// Why channel `name` cannot be the gatekeeper while `owner` shows the desktop's notifications
+/// (the words say what to do).
+pub fn name_taken(owner: &str, name: &str) -> Phrase {
+    Phrase::new("gatekeeper.name_taken").with("owner", owner).with("name", name)
 }
 
 /// Runs the gatekeeper for channel `channel` (called `name`) until the session bus or the
@@ -166,9 +164,7 @@ pub async fn run(
 ) -> Result<(), ConnectorError> {
     host.report(channel, Health::Connecting);
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    popups.open(events_tx).map_err(|why| {
-        ConnectorError::Config(format!("{why}; or let Lull watch notifications instead (lull channel edit {name} --no-gatekeeper)"))
-    })?;
+    popups.open(events_tx).map_err(|why| ConnectorError::Config(why.with("name", &name)))?;
     let conn = crate::desktop::connect(bus.as_deref()).await?;
     let gatekeeper = Gatekeeper {
         channel,
@@ -182,7 +178,7 @@ pub async fn run(
     let taken = match conn.request_name_with_flags(SERVICE, zbus::fdo::RequestNameFlags::DO_NOT_QUEUE).await {
         Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => false,
         Ok(_) | Err(zbus::Error::NameTaken) => true,
-        Err(e) => return Err(ConnectorError::Transient(format!("cannot ask the session bus for the notification service: {e}"))),
+        Err(e) => return Err(ConnectorError::Transient(Phrase::new("gatekeeper.cannot_ask").with("detail", e))),
     };
     if taken {
         let owner = crate::desktop::probe(bus.as_deref()).await.ok().flatten().unwrap_or_else(|| "another program".into());
@@ -196,7 +192,7 @@ pub async fn run(
         tokio::select! {
             event = events.recv() => {
                 let Some(event) = event else {
-                    return Err(ConnectorError::Transient("the notification popups stopped".into()));
+                    return Err(ConnectorError::Transient(Phrase::new("gatekeeper.popups_stopped")));
                 };
                 let (id, reason) = match event {
                     PopupEvent::Shown { .. } => continue,
@@ -213,7 +209,7 @@ pub async fn run(
             }
             message = bus_messages.next() => {
                 if message.is_none_or(|m| m.is_err()) {
-                    return Err(ConnectorError::Transient("the session bus connection closed".into()));
+                    return Err(ConnectorError::Transient(Phrase::new("desktop.bus_closed")));
                 }
             }
         }

@@ -5,8 +5,8 @@
 //! typed settings (a variant of [`ChannelSettings`], defined in `lull_core::channel`), how they
 //! are checked, what `channel test` checks, and the connector it runs. The engine never names a
 //! kind: it validates, tests, starts and restarts channels through [`AnyKind`], whatever their
-//! kind. Adding a kind is a new module and one line in [`all`] (ARCHITECTURE.md, "Adding a
-//! channel kind").
+//! kind. Adding a kind is a new module, declared and registered in the crate's root
+//! (ARCHITECTURE.md, "Adding a channel kind").
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use lull_core::channel::{ChannelKind, ChannelSettings, WebhookPreset};
 use lull_core::model::ChannelId;
+use lull_core::phrase::Phrase;
 
 use crate::gatekeeper::Popups;
 use crate::sink::IngestSink;
@@ -31,12 +32,12 @@ pub type SecretSource = Arc<dyn Fn() -> BoxFuture<'static, Result<String, Connec
 pub struct Invalid {
     /// The settings field, as named in JSON (`url`, `host`, `map`, …).
     pub field: &'static str,
-    pub message: String,
+    pub problem: Phrase,
 }
 
 impl Invalid {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Invalid {
-        Invalid { field, message: message.into() }
+    pub fn new(field: &'static str, problem: Phrase) -> Invalid {
+        Invalid { field, problem }
     }
 }
 
@@ -57,8 +58,8 @@ pub struct CheckContext {
 /// What `channel test` found: the steps checked, and what works or what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
-    pub steps: Vec<String>,
-    pub outcome: Result<String, String>,
+    pub steps: Vec<Phrase>,
+    pub outcome: Result<Phrase, Phrase>,
 }
 
 /// What a connector gets from the engine.
@@ -108,6 +109,9 @@ pub trait Kind: Send + Sync + 'static {
     fn wrap(settings: Self::Settings) -> ChannelSettings;
     /// Checks settings as a user gave them, and completes them (defaults, trimming).
     fn validate(settings: Self::Settings) -> Result<Self::Settings, Invalid>;
+    /// One line saying what a channel called `name` with these settings listens to, as a
+    /// phrase the edges word (`about.<kind>…`).
+    fn describe(name: &str, settings: &Self::Settings) -> Phrase;
     /// Whether a channel whose settings change from `old` to `new` starts afresh: what its
     /// watermark says about the old source means nothing for the new one.
     fn restarts_afresh(_old: &Self::Settings, _new: &Self::Settings) -> bool {
@@ -130,19 +134,25 @@ pub trait AnyKind: Send + Sync {
     fn receives(&self) -> bool;
     fn presets(&self) -> Vec<WebhookPreset>;
     fn validate(&self, settings: ChannelSettings) -> Result<ChannelSettings, Invalid>;
+    fn describe(&self, name: &str, settings: &ChannelSettings) -> Phrase;
     fn restarts_afresh(&self, old: &ChannelSettings, new: &ChannelSettings) -> bool;
     fn check(&self, settings: &ChannelSettings, ctx: CheckContext) -> BoxFuture<'static, Checked>;
     /// The supervised connector task, or `None` when nothing runs.
     fn connector(&self, settings: &ChannelSettings, ctx: RunContext) -> Option<BoxFuture<'static, ()>>;
 }
 
-struct Unit<K>(PhantomData<fn() -> K>);
+/// A kind as the registry holds it ([`crate::KINDS`]).
+pub(crate) struct Unit<K>(PhantomData<fn() -> K>);
+
+impl<K> Unit<K> {
+    pub(crate) const NEW: Unit<K> = Unit(PhantomData);
+}
 
 impl<K: Kind> Unit<K> {
     fn own(settings: &ChannelSettings) -> Result<K::Settings, Invalid> {
         K::settings(settings)
             .cloned()
-            .ok_or_else(|| Invalid::new("kind", format!("these are {} settings, not {}", settings.kind(), K::KIND)))
+            .ok_or_else(|| Invalid::new("kind", Phrase::new("channel.other_kind").with("kind", settings.kind()).with("expected", K::KIND)))
     }
 }
 
@@ -162,6 +172,12 @@ impl<K: Kind> AnyKind for Unit<K> {
     fn validate(&self, settings: ChannelSettings) -> Result<ChannelSettings, Invalid> {
         K::validate(Self::own(&settings)?).map(K::wrap)
     }
+    fn describe(&self, name: &str, settings: &ChannelSettings) -> Phrase {
+        match K::settings(settings) {
+            Some(s) => K::describe(name, s),
+            None => Phrase::new("channel.other_kind").with("kind", settings.kind()).with("expected", K::KIND),
+        }
+    }
     fn restarts_afresh(&self, old: &ChannelSettings, new: &ChannelSettings) -> bool {
         match (K::settings(old), K::settings(new)) {
             (Some(old), Some(new)) => K::restarts_afresh(old, new),
@@ -171,7 +187,7 @@ impl<K: Kind> AnyKind for Unit<K> {
     fn check(&self, settings: &ChannelSettings, ctx: CheckContext) -> BoxFuture<'static, Checked> {
         match Self::own(settings) {
             Ok(settings) => K::check(settings, ctx),
-            Err(e) => Box::pin(std::future::ready(Checked { steps: Vec::new(), outcome: Err(e.message) })),
+            Err(e) => Box::pin(std::future::ready(Checked { steps: Vec::new(), outcome: Err(e.problem) })),
         }
     }
     fn connector(&self, settings: &ChannelSettings, ctx: RunContext) -> Option<BoxFuture<'static, ()>> {
@@ -180,15 +196,19 @@ impl<K: Kind> AnyKind for Unit<K> {
     }
 }
 
-/// Every kind of channel, in the order the UI offers them.
+/// A number of seconds as the international unit symbols write it, in any language: `90 s`,
+/// `15 min`, `1 h`.
+pub fn duration(secs: u64) -> String {
+    match secs {
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// Every kind of channel, in the order the UI offers them (registered in the crate's root).
 pub fn all() -> &'static [&'static dyn AnyKind] {
-    static KINDS: &[&dyn AnyKind] = &[
-        &Unit::<crate::imap::Imap>(PhantomData),
-        &Unit::<crate::webhook::Webhook>(PhantomData),
-        &Unit::<crate::feed::Feed>(PhantomData),
-        &Unit::<crate::desktop::Desktop>(PhantomData),
-    ];
-    KINDS
+    crate::KINDS
 }
 
 /// The kind `kind`.

@@ -1,22 +1,32 @@
-//! Lull's channels: the connectors that turn what a channel delivers into [`Incoming`] messages
-//! and push them into an [`IngestSink`].
+//! Lull's channels: each kind of channel as one unit ([`kind`]), and the connectors that turn
+//! what a channel delivers into [`Incoming`] messages and push them into an [`IngestSink`].
 //!
 //! Connectors never touch the store. They hand each message to the sink, which attributes,
 //! decides and commits it, and only then tells the connector it may acknowledge the source.
 //!
 //! [`Incoming`]: lull_core::Incoming
 
+// The kinds of channel, each a module with its `Kind`; registered in `KINDS` below.
 pub mod desktop;
 pub mod feed;
-pub mod gatekeeper;
 pub mod imap;
+pub mod webhook;
+
+// What the kinds share.
+pub mod gatekeeper;
 pub mod kind;
 pub mod mail;
 pub mod mapping;
 pub mod sink;
 pub mod supervisor;
 pub mod tls;
-pub mod webhook;
+
+use kind::Unit;
+
+/// Every kind of channel, in the order the UI offers them. Nothing else in Lull lists the kinds:
+/// a new kind is its module, declared above, and one line here.
+static KINDS: &[&dyn AnyKind] =
+    &[&Unit::<imap::Imap>::NEW, &Unit::<webhook::Webhook>::NEW, &Unit::<feed::Feed>::NEW, &Unit::<desktop::Desktop>::NEW];
 
 pub use kind::{AnyKind, Kind};
 pub use sink::{Health, IngestError, IngestReceipt, IngestSink};

@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use lull_core::Incoming;
 use lull_core::channel::{WebhookPreset, WebhookSettings};
 use lull_core::model::Category;
+use lull_core::phrase::{Phrase, Said};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -47,9 +48,15 @@ enum Source {
     Header(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct MappingError(pub String);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingError(pub Phrase);
+
+impl Said for MappingError {
+    fn phrase(&self) -> Phrase {
+        self.0.clone()
+    }
+}
+lull_words::english_error!(MappingError);
 
 impl FromStr for Sources {
     type Err = MappingError;
@@ -61,15 +68,13 @@ impl FromStr for Sources {
                 if let Some(name) = part.strip_prefix("header:") {
                     let name = name.trim();
                     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-                        return Err(MappingError(format!("{part:?} is not a header name; write header:X-Request-Id")));
+                        return Err(MappingError(Phrase::new("mapping.bad_header").with("part", format!("{part:?}"))));
                     }
                     Ok(Source::Header(name.to_ascii_lowercase()))
                 } else if part.starts_with('/') {
                     Ok(Source::Pointer(part.to_owned()))
                 } else {
-                    Err(MappingError(format!(
-                        "{part:?} is not a JSON pointer: start it with '/', e.g. /issue/title (or header:NAME for a request header)"
-                    )))
+                    Err(MappingError(Phrase::new("mapping.not_a_pointer").with("part", format!("{part:?}"))))
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -172,20 +177,22 @@ impl Mapping {
         let mut fields = BTreeMap::new();
         for pair in pairs {
             let Some((field, sources)) = pair.split_once('=') else {
-                return Err(MappingError(format!("{pair:?} is not FIELD=/json/pointer, e.g. title=/issue/title")));
+                return Err(MappingError(Phrase::new("mapping.not_a_pair").with("pair", format!("{pair:?}"))));
             };
             let field = field.trim().to_ascii_lowercase();
             if !FIELDS.contains(&field.as_str()) {
-                return Err(MappingError(format!("{field:?} is not a field; map one of {}", FIELDS.join(", "))));
+                return Err(MappingError(
+                    Phrase::new("mapping.unknown_field").with("field", format!("{field:?}")).with("fields", FIELDS.join(", ")),
+                ));
             }
             fields.insert(field, sources.parse()?);
         }
         let mapping = Mapping { preset, fields };
         if mapping.sources("from").is_none() {
-            return Err(MappingError("map at least from=/pointer/to/the/sender (or choose a preset)".into()));
+            return Err(MappingError(Phrase::new("mapping.no_from")));
         }
         if mapping.sources("title").is_none() && mapping.sources("body").is_none() {
-            return Err(MappingError("map title=… or body=… (or both), or choose a preset".into()));
+            return Err(MappingError(Phrase::new("mapping.no_text")));
         }
         Ok(mapping)
     }
@@ -212,7 +219,7 @@ impl Mapping {
     /// Reads a payload through the mapping; `header` looks up a request header by its
     /// lower-case name.
     pub fn read(&self, body: &[u8], header: &dyn Fn(&str) -> Option<String>, received_at: DateTime<Utc>) -> Result<Incoming, PayloadError> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| PayloadError(format!("the request body is not valid JSON: {e}")))?;
+        let value: Value = serde_json::from_slice(body).map_err(|e| PayloadError(Phrase::new("webhook.not_json").with("detail", e)))?;
         let get = |field: &str| -> Option<String> {
             let sources = self.sources(field)?;
             sources.0.iter().find_map(|s| match s {
@@ -222,7 +229,7 @@ impl Mapping {
         };
         let missing = |field: &str| {
             let tried = self.sources(field).map(|s| s.to_string()).unwrap_or_default();
-            PayloadError(format!("\"{field}\" was not found in the payload (looked at {tried}); fix the channel's mapping or the sender"))
+            PayloadError(Phrase::new("mapping.not_found").with("field", field).with("tried", tried))
         };
         let id = match get("id") {
             Some(id) => id,
@@ -303,12 +310,15 @@ mod tests {
         let got = m.read(br#"{"n": 7, "who": {"name": "Jane"}, "subject": "Hi"}"#, &no_headers, now()).expect("read");
         assert_eq!((got.source_key.as_str(), got.sender.as_str(), got.title.as_str()), ("7", "Jane", "Hi"));
         let e = m.read(br#"{"who": {"name": "Jane"}, "subject": "Hi"}"#, &no_headers, now()).expect_err("no id");
-        assert!(e.0.contains("\"id\" was not found") && e.0.contains("/n"), "{e}");
+        let e = lull_words::english().phrase(&e.0);
+        assert!(e.contains("\"id\" was not found") && e.contains("/n"), "{e}");
+        let said = |e: MappingError| lull_words::english().phrase(&e.0);
         assert!(
-            Mapping::new(None, &["title=issue.title".into(), "from=/a".into()]).expect_err("not a pointer").0.contains("start it with '/'")
+            said(Mapping::new(None, &["title=issue.title".into(), "from=/a".into()]).expect_err("not a pointer"))
+                .contains("start it with '/'")
         );
-        assert!(Mapping::new(None, &["subject=/a".into()]).expect_err("field").0.contains("not a field"));
-        assert!(Mapping::new(None, &["title=/a".into()]).expect_err("no from").0.contains("from="));
+        assert!(said(Mapping::new(None, &["subject=/a".into()]).expect_err("field")).contains("not a field"));
+        assert!(said(Mapping::new(None, &["title=/a".into()]).expect_err("no from")).contains("from="));
         assert!("zapier-x".parse::<WebhookPreset>().expect_err("preset").to_string().contains("github"));
     }
 

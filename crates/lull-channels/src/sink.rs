@@ -13,7 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use lull_core::model::{ChannelId, MessageId};
-use lull_core::{Decision, Incoming};
+use lull_core::{Decision, Incoming, Phrase, Said};
 use serde::Serialize;
 
 /// What happened to a delivered message.
@@ -27,18 +27,27 @@ pub struct IngestReceipt {
     pub decision: Decision,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IngestError {
     /// The channel does not exist (any more).
-    #[error("no channel with id {0}")]
     UnknownChannel(ChannelId),
     /// The message itself cannot be stored as given; retrying it unchanged will fail again.
-    #[error("{0}")]
-    Rejected(String),
-    /// Lull could not store the message now; the source should retry later.
-    #[error("could not store the message: {0}")]
-    Unavailable(String),
+    Rejected(Phrase),
+    /// Lull could not store the message now (the phrase says why); the source should retry
+    /// later.
+    Unavailable(Phrase),
 }
+
+impl Said for IngestError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            IngestError::UnknownChannel(id) => Phrase::new("ingest.unknown_channel").with("id", id),
+            IngestError::Rejected(why) => why.clone(),
+            IngestError::Unavailable(why) => Phrase::new("ingest.unavailable").with_phrase("detail", why.clone()),
+        }
+    }
+}
+lull_words::english_error!(IngestError);
 
 pub type IngestFuture<'a> = Pin<Box<dyn Future<Output = Result<IngestReceipt, IngestError>> + Send + 'a>>;
 /// One result per message of a batch, in order; `Err` as a whole when nothing was committed.
@@ -77,7 +86,7 @@ pub enum Health {
     /// Connected and up to date, waiting for news.
     Ok,
     /// Failed; the supervisor tries again at `retry_at`.
-    Retrying { error: String, retry_at: chrono::DateTime<chrono::Utc> },
+    Retrying { error: Phrase, retry_at: chrono::DateTime<chrono::Utc> },
     /// Cannot work as configured; nothing is retried until the channel is edited.
-    Failed { error: String },
+    Failed { error: Phrase },
 }

@@ -11,24 +11,33 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lull_core::model::ChannelId;
+use lull_core::phrase::{Phrase, Said};
 use tokio::task::AbortHandle;
 
 use crate::sink::{Health, IngestSink};
 
-/// Why a connector stopped.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a connector stopped, as a phrase the channel's health shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectorError {
     /// Worth retrying: the network, the server, a timeout.
-    #[error("{0}")]
-    Transient(String),
-    /// Retrying will not help until the user changes something; the message says what.
-    #[error("{0}")]
-    Config(String),
+    Transient(Phrase),
+    /// Retrying will not help until the user changes something; the phrase says what.
+    Config(Phrase),
 }
+lull_words::english_error!(ConnectorError);
 
 impl ConnectorError {
+    /// A failure of something underneath (a bus, a library) worth retrying, with what it said.
     pub fn transient(e: impl std::fmt::Display) -> Self {
-        ConnectorError::Transient(e.to_string())
+        ConnectorError::Transient(Phrase::new("connector.failed").with("detail", e))
+    }
+}
+
+impl Said for ConnectorError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            ConnectorError::Transient(p) | ConnectorError::Config(p) => p.clone(),
+        }
     }
 }
 
@@ -81,9 +90,9 @@ where
         let task = tokio::spawn(start());
         let _guard = AbortOnDrop(task.abort_handle());
         let error = match task.await {
-            Ok(Ok(())) => "the connection ended".to_owned(),
+            Ok(Ok(())) => Phrase::new("connector.ended"),
             Ok(Err(ConnectorError::Config(error))) => {
-                tracing::warn!(channel = %name, %error, "channel stopped until it is edited");
+                tracing::warn!(channel = %name, error = %lull_words::english().phrase(&error), "channel stopped until it is edited");
                 host.report(channel, Health::Failed { error });
                 return;
             }
@@ -95,7 +104,7 @@ where
                     .map(|s| (*s).to_owned())
                     .or_else(|| payload.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown cause".into());
-                format!("the connector crashed ({what}); this is a bug in Lull, please report it")
+                Phrase::new("connector.crashed").with("detail", what)
             }
             Err(_) => return,
         };
@@ -105,7 +114,7 @@ where
         failures += 1;
         let delay = backoff.delay(failures, channel as u64);
         let retry_at = host.now() + chrono::Duration::from_std(delay).unwrap_or_else(|_| chrono::Duration::seconds(300));
-        tracing::info!(channel = %name, %error, retry_in = ?delay, "channel failed; retrying");
+        tracing::info!(channel = %name, error = %lull_words::english().phrase(&error), retry_in = ?delay, "channel failed; retrying");
         host.report(channel, Health::Retrying { error, retry_at });
         tokio::time::sleep(delay).await;
     }

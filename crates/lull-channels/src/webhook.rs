@@ -11,6 +11,7 @@ use lull_core::Incoming;
 pub use lull_core::channel::WebhookSettings;
 use lull_core::channel::{ChannelKind, ChannelSettings, WebhookPreset};
 use lull_core::model::Category;
+use lull_core::phrase::{Phrase, Said};
 use serde_json::{Map, Value};
 
 use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, Start};
@@ -42,15 +43,24 @@ impl Kind for Webhook {
         Mapping::from_settings(&settings).map_err(|e| Invalid::new("map", e.0))?;
         Ok(settings)
     }
+    fn describe(name: &str, settings: &WebhookSettings) -> Phrase {
+        let phrase = match (&settings.preset, settings.map.len()) {
+            (None, 0) => Phrase::new("about.webhook"),
+            (Some(_), 0) => Phrase::new("about.webhook.preset"),
+            (Some(_), _) => Phrase::new("about.webhook.preset_mapped"),
+            (None, _) => Phrase::new("about.webhook.mapped"),
+        };
+        phrase.with("name", name).with("preset", settings.preset.map(|p| p.as_str()).unwrap_or_default()).with("count", settings.map.len())
+    }
     fn presets() -> Vec<WebhookPreset> {
         WebhookPreset::ALL.to_vec()
     }
     fn check(settings: WebhookSettings, ctx: CheckContext) -> BoxFuture<'static, Checked> {
-        let mut steps = vec![format!("receives at {}hooks/{}", ctx.server_url, ctx.name)];
+        let mut steps = vec![Phrase::new("check.webhook.receives").with("url", format!("{}hooks/{}", ctx.server_url, ctx.name))];
         if let Ok(Some(m)) = Mapping::from_settings(&settings) {
-            steps.extend(m.describe().into_iter().map(|(f, s)| format!("{f} \u{2190} {s}")));
+            steps.extend(m.describe().into_iter().map(|(f, s)| Phrase::new("check.webhook.field").with("field", f).with("sources", s)));
         }
-        Box::pin(std::future::ready(Checked { steps, outcome: Ok("ready: post a message to it to see it arrive".into()) }))
+        Box::pin(std::future::ready(Checked { steps, outcome: Ok(Phrase::new("check.webhook.ready")) }))
     }
     fn start(_: WebhookSettings, _: RunContext) -> Option<Start> {
         None
@@ -68,7 +78,7 @@ pub fn read(
     match Mapping::from_settings(settings) {
         Ok(Some(mapping)) => mapping.read(body, header, received_at),
         Ok(None) => parse(body, received_at),
-        Err(e) => Err(PayloadError(format!("the channel's mapping is damaged ({}); set it again with lull channel edit", e.0))),
+        Err(e) => Err(PayloadError(Phrase::new("webhook.mapping_damaged").with_phrase("detail", e.0))),
     }
 }
 
@@ -78,33 +88,39 @@ pub const MAX_FROM_LEN: usize = 512;
 pub const MAX_TITLE_LEN: usize = 1_000;
 pub const MAX_URL_LEN: usize = 4_096;
 
-/// Why a payload was rejected; the message is meant for the person configuring the sender.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct PayloadError(pub String);
+/// Why a payload was rejected; meant for the person configuring the sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadError(pub Phrase);
 
-fn err(msg: impl Into<String>) -> PayloadError {
-    PayloadError(msg.into())
+impl Said for PayloadError {
+    fn phrase(&self) -> Phrase {
+        self.0.clone()
+    }
+}
+lull_words::english_error!(PayloadError);
+
+fn err(phrase: Phrase) -> PayloadError {
+    PayloadError(phrase)
 }
 
 /// Reads a webhook body into an [`Incoming`] received at `received_at`.
 pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, PayloadError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         if e.is_eof() && body.iter().all(u8::is_ascii_whitespace) {
-            err("the request body is empty: send a JSON object like {\"id\": \"42\", \"from\": \"jane@acme.com\", \"title\": \"Hello\", \"body\": \"...\"}")
+            err(Phrase::new("webhook.empty_body"))
         } else {
-            err(format!("the request body is not valid JSON: {e}"))
+            err(Phrase::new("webhook.not_json").with("detail", e))
         }
     })?;
     let Value::Object(obj) = value else {
-        return Err(err(format!("the request body must be a JSON object, not {}", kind(&value))));
+        return Err(err(Phrase::new("webhook.not_an_object").with("type", kind(&value))));
     };
     let id = match obj.get("id") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
         Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(_)) => return Err(err("\"id\" is empty: give each message a unique id so retries are stored once")),
-        Some(other) => return Err(err(format!("\"id\" must be a string or a number, not {}", kind(other)))),
-        None => return Err(err("\"id\" is missing: give each message a unique id so retries are stored once")),
+        Some(Value::String(_)) => return Err(err(Phrase::new("webhook.empty_id"))),
+        Some(other) => return Err(err(Phrase::new("webhook.bad_id").with("type", kind(other)))),
+        None => return Err(err(Phrase::new("webhook.no_id"))),
     };
     check_len("id", &id, MAX_ID_LEN)?;
     let from = required_string(&obj, "from")?;
@@ -113,7 +129,7 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
     check_len("title", &title, MAX_TITLE_LEN)?;
     let body = optional_string(&obj, "body")?.unwrap_or_default();
     if title.trim().is_empty() && body.trim().is_empty() {
-        return Err(err("\"title\" and \"body\" are both missing or empty: send at least one"));
+        return Err(err(Phrase::new("webhook.no_text")));
     }
     let url = optional_string(&obj, "url")?.filter(|u| !u.trim().is_empty());
     if let Some(u) = &url {
@@ -124,11 +140,10 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
         .map(|s| {
             DateTime::parse_from_rfc3339(s.trim())
                 .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| err(format!("\"sent_at\" must be an RFC 3339 time such as 2026-11-26T10:15:00+01:00 ({e})")))
+                .map_err(|e| err(Phrase::new("webhook.bad_time").with("detail", e)))
         })
         .transpose()?;
-    let category =
-        optional_string(&obj, "category")?.map(|c| c.parse::<Category>().map_err(|e| err(format!("\"category\": {e}")))).transpose()?;
+    let category = optional_string(&obj, "category")?.map(|c| c.parse::<Category>().map_err(|e| err(e.phrase()))).transpose()?;
     Ok(Incoming {
         source_key: id,
         sender: from.trim().to_owned(),
@@ -149,26 +164,27 @@ pub(crate) fn check_url(u: &str) -> Result<String, PayloadError> {
     if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:") {
         Ok(u.trim().to_owned())
     } else {
-        Err(err(format!("\"url\" must start with https://, http:// or mailto:, got {:?}", truncate(u, 60))))
+        Err(err(Phrase::new("webhook.bad_url").with("url", format!("{:?}", truncate(u, 60)))))
     }
 }
 
+/// A JSON value's type, as a reference the words translate (`@json.boolean`).
 fn kind(v: &Value) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Value::Null => "@json.null",
+        Value::Bool(_) => "@json.boolean",
+        Value::Number(_) => "@json.number",
+        Value::String(_) => "@json.string",
+        Value::Array(_) => "@json.array",
+        Value::Object(_) => "@json.object",
     }
 }
 
 fn required_string(obj: &Map<String, Value>, field: &str) -> Result<String, PayloadError> {
     match optional_string(obj, field)? {
         Some(s) if !s.trim().is_empty() => Ok(s),
-        Some(_) => Err(err(format!("\"{field}\" is empty"))),
-        None => Err(err(format!("\"{field}\" is missing"))),
+        Some(_) => Err(err(Phrase::new("webhook.empty_field").with("field", field))),
+        None => Err(err(Phrase::new("webhook.missing_field").with("field", field))),
     }
 }
 
@@ -176,14 +192,14 @@ fn optional_string(obj: &Map<String, Value>, field: &str) -> Result<Option<Strin
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(err(format!("\"{field}\" must be a string, not {}", kind(other)))),
+        Some(other) => Err(err(Phrase::new("webhook.not_a_string").with("field", field).with("type", kind(other)))),
     }
 }
 
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), PayloadError> {
     let n = value.chars().count();
     if n > max {
-        return Err(err(format!("\"{field}\" is {n} characters long; at most {max} are accepted")));
+        return Err(err(Phrase::new("webhook.too_long").with("field", field).with("length", n).with("max", max)));
     }
     Ok(())
 }
@@ -201,7 +217,7 @@ mod tests {
     }
 
     fn rejects(body: &str) -> String {
-        parse(body.as_bytes(), now()).expect_err(body).0
+        lull_words::english().phrase(&parse(body.as_bytes(), now()).expect_err(body).0)
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use common::MemoryHost;
+use common::{MemoryHost, said};
 use lull_channels::Health;
 use lull_channels::desktop::{self, DesktopSettings};
 use lull_channels::gatekeeper;
@@ -79,11 +79,11 @@ struct MemoryPopups {
     shown: std::sync::Mutex<Vec<lull_api::popups::Popup>>,
     closed: std::sync::Mutex<Vec<u32>>,
     events: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>>>,
-    refuse: Option<String>,
+    refuse: Option<lull_core::Phrase>,
 }
 
 impl gatekeeper::Popups for MemoryPopups {
-    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>) -> Result<(), String> {
+    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>) -> Result<(), lull_core::Phrase> {
         if let Some(why) = &self.refuse {
             return Err(why.clone());
         }
@@ -223,18 +223,21 @@ async fn the_gatekeeper_never_takes_the_name_from_another_daemon() {
     let settings = DesktopSettings { gatekeeper: true, ..DesktopSettings::default() };
     let ended = gatekeeper::run(7, "desk".into(), settings.clone(), Some(bus.address().to_owned()), host.clone(), popups).await;
     let Err(lull_channels::ConnectorError::Config(why)) = ended else { panic!("refused as a configuration error: {ended:?}") };
-    assert!(why.contains("another notification daemon already shows this desktop's notifications"), "{why}");
-    assert!(why.contains("pid"), "names the daemon: {why}");
-    assert!(why.contains("lull channel edit desk --no-gatekeeper"), "says what to do: {why}");
+    let (text, hint) = (said(&why), lull_words::english().t(&format!("hint.{}", why.code), &[("name", why.param("name"))]));
+    assert!(text.contains("another notification daemon already shows this desktop's notifications"), "{text}");
+    assert!(text.contains("pid"), "names the daemon: {text}");
+    assert!(hint.contains("lull channel edit desk --no-gatekeeper"), "the command line says what to do: {hint}");
     // The daemon kept its name and still shows notifications.
     on_bus(&bus, "notify-send", &["-a", "Slack", "still shown", "x"]);
     assert_eq!(daemon.wait_for(1, Duration::from_secs(5)).await.len(), 1);
 
     // Without popups (no graphical session), it says so instead of swallowing notifications.
-    let refusing = std::sync::Arc::new(MemoryPopups { refuse: Some("no display".into()), ..MemoryPopups::default() });
+    let refusing =
+        std::sync::Arc::new(MemoryPopups { refuse: Some(lull_core::Phrase::new("gatekeeper.no_display")), ..MemoryPopups::default() });
     let ended = gatekeeper::run(7, "desk".into(), settings, Some(bus.address().to_owned()), host, refusing).await;
     assert!(
-        matches!(&ended, Err(lull_channels::ConnectorError::Config(w)) if w.starts_with("no display; or let Lull watch notifications instead")),
+        matches!(&ended, Err(lull_channels::ConnectorError::Config(w))
+            if w.code == "gatekeeper.no_display" && w.param("name") == "desk" && said(w).contains("or let Lull watch notifications instead")),
         "{ended:?}"
     );
 }

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use common::{MemoryHost, test_now};
+use common::{MemoryHost, said, test_now};
 use lull_channels::feed::{self, FeedSettings};
 use lull_channels::{ConnectorError, Health};
 
@@ -147,7 +147,7 @@ async fn broken_feeds_fail_with_a_reason_and_store_nothing() {
             .await
             .expect("fails promptly");
         match outcome {
-            Err(ConnectorError::Transient(e)) => assert!(e.contains(expect), "{path}: {e}"),
+            Err(ConnectorError::Transient(e)) => assert!(said(&e).contains(expect), "{path}: {e}"),
             other => panic!("{path}: {other:?}"),
         }
         assert!(host.messages.lock().expect("lock").is_empty());
@@ -156,7 +156,7 @@ async fn broken_feeds_fail_with_a_reason_and_store_nothing() {
     // Nothing listening: a connection error, retried later.
     let host = MemoryHost::new();
     let closed = feed::run(1, settings("http://127.0.0.1:9/feed.xml".into()), host.clone()).await;
-    assert!(matches!(&closed, Err(ConnectorError::Transient(e)) if e.contains("cannot fetch")), "{closed:?}");
+    assert!(matches!(&closed, Err(ConnectorError::Transient(e)) if said(e).contains("cannot fetch")), "{closed:?}");
     assert!(matches!(host.last_health(), Some(Health::Syncing { .. })));
 }
 
@@ -166,6 +166,6 @@ async fn a_storage_failure_keeps_the_old_watermark() {
     let host = MemoryHost::new();
     *host.fail_batches.lock().expect("lock") = true;
     let outcome = feed::run(1, settings(format!("{base}/status.rss")), host.clone()).await;
-    assert!(matches!(&outcome, Err(ConnectorError::Transient(e)) if e.contains("disk full")), "{outcome:?}");
+    assert!(matches!(&outcome, Err(ConnectorError::Transient(e)) if said(e).contains("disk full")), "{outcome:?}");
     assert_eq!(host.state(1), serde_json::json!({}), "the ETag was not saved, so the next poll fetches everything again");
 }

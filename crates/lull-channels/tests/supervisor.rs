@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use common::MemoryHost;
+use common::{MemoryHost, said};
 use lull_channels::{Backoff, ConnectorError, Health, IngestSink, supervise};
 
 fn quick() -> Backoff {
@@ -37,11 +37,11 @@ async fn failing_and_panicking_connectors_restart_without_stopping_the_others() 
         let f = f.clone();
         async move {
             f.fetch_add(1, Ordering::SeqCst);
-            Err(ConnectorError::Transient("connection refused".into()))
+            Err(ConnectorError::transient("connection refused"))
         }
     }));
     let broken = tokio::spawn(supervise(3, "broken".into(), sink.clone(), quick(), || async {
-        Err(ConnectorError::Config("authentication failed: check the password".into()))
+        Err(ConnectorError::Config(lull_core::Phrase::text("authentication failed: check the password")))
     }));
 
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -56,8 +56,8 @@ async fn failing_and_panicking_connectors_restart_without_stopping_the_others() 
         Health::Retrying { error, .. } if *c == 1 => Some(error.clone()),
         _ => None,
     });
-    assert!(crash.is_some_and(|e| e.contains("crashed (boom)")), "{health:?}");
-    assert!(health.iter().any(|(c, h)| *c == 3 && matches!(h, Health::Failed { error } if error.contains("password"))));
+    assert!(crash.is_some_and(|e| said(&e).contains("crashed (boom)")), "{health:?}");
+    assert!(health.iter().any(|(c, h)| *c == 3 && matches!(h, Health::Failed { error } if said(error).contains("password"))));
     assert!(health.iter().any(|(c, h)| *c == 2 && matches!(h, Health::Retrying { retry_at, .. } if *retry_at > host.now())));
 
     // Dropping a supervisor stops its connector.

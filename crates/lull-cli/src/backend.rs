@@ -9,9 +9,11 @@ use std::time::Duration;
 use lull_api::lock::{EngineLock, LockError, LockHolder};
 use lull_api::paths::DataDir;
 use lull_api::{Call, Client};
+use lull_core::phrase::{Phrase, Said};
 use lull_engine::clock::{Clock, SystemClock};
 use lull_engine::notifier::DesktopNotifier;
 use lull_engine::{Engine, EngineOptions};
+use lull_words::Lang;
 
 use crate::CliError;
 
@@ -44,14 +46,17 @@ pub enum Backend {
 }
 
 impl Backend {
-    pub async fn connect(dir: &DataDir) -> Result<Backend, CliError> {
+    /// The engine serving `dir`, or one of our own; an engine of our own shows its
+    /// notifications in `lang`.
+    pub async fn connect(dir: &DataDir, lang: Lang) -> Result<Backend, CliError> {
         dir.ensure()?;
         match acquire_lock(dir.root()).await {
             Ok(lock) => {
                 let engine = Engine::open(EngineOptions {
                     data_dir: dir.clone(),
                     clock: Arc::new(SystemClock),
-                    notifier: Arc::new(DesktopNotifier::new()),
+                    notifier: Arc::new(DesktopNotifier::new(lang)),
+                    lang,
                 })
                 .await?;
                 Ok(Backend::Local { engine, _lock: lock })
@@ -59,7 +64,7 @@ impl Backend {
             Err(LockError::Held { holder: Some(LockHolder { url: Some(url), .. }), .. }) => {
                 Ok(Backend::Remote(Client::new(&url, &dir.api_token()?).map_err(CliError::Api)?))
             }
-            Err(e) => Err(CliError::Other(format!("{e}; it is not answering yet, try again in a moment"))),
+            Err(e) => Err(Phrase::new("cli.lock_busy").with_phrase("problem", e.phrase()).into()),
         }
     }
 

@@ -1,5 +1,5 @@
-//! The command line: every subcommand and option of `lull`, and how a channel kind's flags
-//! become its settings.
+//! The command line: every subcommand and option of `lull`, how a channel kind's flags become
+//! its settings, and which flag stands for which field of the API ([`flag_of`]).
 
 use std::path::PathBuf;
 
@@ -8,6 +8,7 @@ use lull_api::channels::{ChannelSpec, SecretStore};
 use lull_core::channel::{
     ChannelKind, ChannelSettings, DesktopSettings, FeedSettings, ImapSettings, TlsMode, WebhookPreset, WebhookSettings,
 };
+use lull_core::phrase::Phrase;
 
 /// Lull gathers your clients' messages into one local inbox, lets through only what may
 /// interrupt you now, and releases the rest as digests at the times you choose.
@@ -331,7 +332,7 @@ pub struct PasswordAsk {
 
 impl AddChannel {
     /// The channel to add, from its kind's flags, and the password to ask for if it keeps one.
-    pub fn into_spec(self) -> Result<(ChannelSpec, Option<PasswordAsk>), String> {
+    pub fn into_spec(self) -> Result<(ChannelSpec, Option<PasswordAsk>), Phrase> {
         Ok(match self {
             AddChannel::Webhook { name, map, preset } => {
                 let preset = preset.as_deref().map(parse_preset).transpose()?;
@@ -390,10 +391,10 @@ impl EditChannel {
     }
 
     /// `spec` with the flags' changes, and the password to ask for if a new one was asked for.
-    pub fn apply(self, mut spec: ChannelSpec) -> Result<(ChannelSpec, Option<PasswordAsk>), String> {
+    pub fn apply(self, mut spec: ChannelSpec) -> Result<(ChannelSpec, Option<PasswordAsk>), Phrase> {
         let kind = spec.kind();
         if let Some((flag, _)) = self.given().into_iter().find(|(_, k)| *k != kind) {
-            return Err(format!("{flag} does not apply to {kind} channels"));
+            return Err(Phrase::new("cli.flag_not_applicable").with("flag", flag).with("kind", kind));
         }
         let mut ask = None;
         match &mut spec.settings {
@@ -446,18 +447,18 @@ impl EditChannel {
     }
 }
 
-fn parse_preset(s: &str) -> Result<WebhookPreset, String> {
+fn parse_preset(s: &str) -> Result<WebhookPreset, Phrase> {
     s.parse().map_err(|_| {
         let known: Vec<&str> = WebhookPreset::ALL.iter().map(|p| p.as_str()).collect();
-        format!("unknown preset {s:?}; the presets are {}", known.join(", "))
+        Phrase::new("cli.unknown_preset").with("value", format!("{s:?}")).with("presets", known.join(", "))
     })
 }
 
-fn parse_tls(s: &str) -> Result<TlsMode, String> {
-    s.parse().map_err(|_| format!("unknown --tls {s:?}: use tls, starttls or none"))
+fn parse_tls(s: &str) -> Result<TlsMode, Phrase> {
+    s.parse().map_err(|_| Phrase::new("cli.unknown_tls").with("value", format!("{s:?}")))
 }
 
-fn parse_store(s: &str) -> Result<SecretStore, String> {
+fn parse_store(s: &str) -> Result<SecretStore, Phrase> {
     s.parse()
 }
 
@@ -467,9 +468,9 @@ fn absolute(path: String) -> String {
 }
 
 /// Reads an interval such as `90s`, `15m`, `1h` or `1h30m` into seconds.
-pub fn parse_interval(s: &str) -> Result<u64, String> {
+pub fn parse_interval(s: &str) -> Result<u64, Phrase> {
     sum_units(&s.trim().to_ascii_lowercase(), &[('h', 3600), ('m', 60), ('s', 1)])
-        .ok_or_else(|| format!("invalid interval {s:?}: write e.g. 15m, 1h or 90s"))
+        .ok_or_else(|| Phrase::new("cli.bad_interval").with("value", format!("{s:?}")))
 }
 
 #[derive(Debug, Args)]
@@ -544,9 +545,47 @@ pub enum StatsCommand {
     },
 }
 
+/// The flag that sets the API's input `field`, for naming it in errors; `None` for a field the
+/// command line takes as an argument (a name).
+pub fn flag_of(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "tz" => "--tz",
+        "focus" => "--focus",
+        "work" => "--work",
+        "digests" => "--digest",
+        "weekly_digest" => "--weekly-digest",
+        "urgent_words" => "--urgent-words",
+        "matches" | "add_matches" => "--match",
+        "remove_matches" => "--unmatch",
+        "live" => "--live",
+        "rename" => "--rename",
+        "tier" => "--tier",
+        "mode" => "--mode",
+        "bypass_quota" => "--quota",
+        "from" => "--from",
+        "minutes" => "--for",
+        "week" => "--week",
+        "url" => "--url",
+        "every_secs" => "--every",
+        "map" => "--map",
+        "preset" => "--preset",
+        "ignore_apps" => "--ignore-app",
+        "gatekeeper" => "--gatekeeper",
+        "host" => "--host",
+        "port" => "--port",
+        "user" => "--user",
+        "tls" => "--tls",
+        "folders" => "--folder",
+        "ca_file" => "--ca-file",
+        "password" => "--password-stdin",
+        "secret_store" => "--secret-store",
+        _ => return None,
+    })
+}
+
 /// Reads `90m`, `1h30m`, `2h` or a bare number of minutes.
-pub fn parse_minutes(s: &str) -> Result<u32, String> {
-    let err = || format!("invalid duration {s:?}: write minutes or hours, e.g. 25m, 90m, 1h30m, 2h");
+pub fn parse_minutes(s: &str) -> Result<u32, Phrase> {
+    let err = || Phrase::new("cli.bad_duration").with("value", format!("{s:?}"));
     let t = s.trim().to_ascii_lowercase();
     if let Ok(m) = t.parse::<u32>() {
         return Ok(m);

@@ -2,7 +2,9 @@
 //!
 //! Every command but `serve` goes through [`backend::Backend`]: to the running engine's API if
 //! one holds the data directory, else to an engine of its own. Text output is in
-//! [`render`]; `--json` prints the API's own values.
+//! [`render`], in the system's language (`LC_ALL`, `LC_MESSAGES`, `LANG`: French when it starts
+//! with `fr`, English otherwise), and so are errors, with the flag at fault named and a hint of
+//! what to type when there is one; `--json` prints the API's own values.
 
 // Printing is this binary's job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -19,7 +21,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clap::Parser;
-use lull_api::ApiError;
 use lull_api::call;
 use lull_api::channels::ChannelTest;
 use lull_api::clients::{ClientEdit, ClientRemove, ClientSpec};
@@ -30,32 +31,77 @@ use lull_api::paths::{DataDir, DataDirError};
 use lull_api::schedule::ScheduleUpdate;
 use lull_api::stats::{Simulate, StatsWeek};
 use lull_api::status::FocusStart;
+use lull_api::{ApiError, ErrorCode};
 use lull_core::model::{Category, ClientMode, Tier};
+use lull_core::phrase::{Phrase, Said};
 use lull_core::simulate::parse_trace;
 use lull_engine::clock::{Clock, SystemClock};
 use lull_engine::notifier::DesktopNotifier;
 use lull_engine::server::{self, ServeError};
 use lull_engine::{Engine, EngineError, EngineOptions};
+use lull_words::{Lang, Words, words};
 use serde::Serialize;
 
 use crate::backend::Backend;
 use crate::cli::*;
 
-/// Everything that can stop a command, worded for the person who typed it.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can stop a command: the API's errors (which may name an input field), and
+/// everything else as a phrase.
+#[derive(Debug)]
 pub enum CliError {
-    #[error("{0}")]
     Api(ApiError),
-    #[error(transparent)]
-    Engine(#[from] EngineError),
-    #[error(transparent)]
-    DataDir(#[from] DataDirError),
-    #[error(transparent)]
-    Lock(#[from] LockError),
-    #[error(transparent)]
-    Serve(#[from] ServeError),
-    #[error("{0}")]
-    Other(String),
+    Said(Phrase),
+}
+
+impl From<ApiError> for CliError {
+    fn from(e: ApiError) -> CliError {
+        CliError::Api(e)
+    }
+}
+
+impl From<Phrase> for CliError {
+    fn from(p: Phrase) -> CliError {
+        CliError::Said(p)
+    }
+}
+
+macro_rules! said {
+    ($($t:ty),+) => {$(
+        impl From<$t> for CliError {
+            fn from(e: $t) -> CliError {
+                CliError::Said(e.phrase())
+            }
+        }
+    )+};
+}
+said!(EngineError, DataDirError, LockError, ServeError);
+
+impl CliError {
+    /// The error for the person who typed the command: the flag at fault named, and what to
+    /// type next when there is a hint for it.
+    fn say(&self, w: Words) -> String {
+        // A refused input is named by its flag; other errors (a keyring that does not answer)
+        // may name a field too, which is where the window points, not what was typed wrong.
+        let (problem, field) = match self {
+            CliError::Api(e) => (&e.problem, e.field.as_deref().filter(|_| e.code == ErrorCode::InvalidInput)),
+            CliError::Said(p) => (p, None),
+        };
+        let text = match field.and_then(flag_of) {
+            Some(flag) => w.labelled(flag, problem),
+            None => w.phrase(problem),
+        };
+        let hint = format!("hint.{}", problem.code);
+        if !w.has(&hint) {
+            return text;
+        }
+        let params: Vec<(&str, &str)> = problem.params.keys().map(|k| (k.as_str(), problem.param(k))).collect();
+        format!("{text}; {}", w.t(&hint, &params))
+    }
+}
+
+/// A phrase of this command's own.
+fn said(code: &str) -> Phrase {
+    Phrase::new(code)
 }
 
 fn main() -> ExitCode {
@@ -68,41 +114,42 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("LULL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .init();
+    let w = words(Lang::from_env());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("lull: cannot start: {e}");
+            eprintln!("lull: {}", w.t("cli.cannot_start", &[("detail", &e.to_string())]));
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, w)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("lull: {e}");
+            eprintln!("lull: {}", e.say(w));
             ExitCode::FAILURE
         }
     }
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
+async fn run(cli: Cli, w: Words) -> Result<(), CliError> {
     let dir = DataDir::resolve(cli.data_dir.clone())?;
     if let Command::Serve { listen, tray } = cli.command {
-        return serve(dir, listen, tray).await;
+        return serve(dir, listen, tray, w).await;
     }
-    let backend = Backend::connect(&dir).await?;
-    let result = execute(&backend, cli.command, cli.json).await;
+    let backend = Backend::connect(&dir, w.lang()).await?;
+    let result = execute(&backend, cli.command, cli.json, w).await;
     backend.close().await;
     result
 }
 
-async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliError> {
+async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result<(), CliError> {
     dir.ensure()?;
     // A command using the directory on its own is waited for; a running server is refused.
     let mut lock = backend::acquire_lock(dir.root()).await?;
     // A clicked notification opens its digest in the desktop window when the app is installed
     // beside this binary.
     let window_dir = dir.root().to_owned();
-    let notifier = DesktopNotifier::with_open_handler(Arc::new(move |target| {
+    let notifier = DesktopNotifier::new(w.lang()).with_open_handler(Arc::new(move |target| {
         let route = match target {
             lull_engine::notifier::OpenTarget::Digest(id) => format!("/digests/{id}"),
             lull_engine::notifier::OpenTarget::Message(_) => "/inbox".to_owned(),
@@ -114,17 +161,16 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliEr
             tracing::warn!(error = %e, "cannot open Lull's window");
         }
     }));
-    let engine = Engine::open(EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(notifier) }).await?;
+    let options = EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(notifier), lang: w.lang() };
+    let engine = Engine::open(options).await?;
     let listener = server::bind_loopback(listen).await?;
-    let addr = listener.local_addr().map_err(|e| CliError::Other(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| said("cli.serve_failed").with("detail", e))?;
     let url = server::base_url(addr);
     lock.publish_url(&url)?;
     let token = dir.api_token()?;
     // Whoever started us may stop reading (`lull serve | head -1`); the engine keeps running.
-    let banner = format!(
-        "Lull is running at {url}\n  web UI    {url}#token={token}\n  data      {}\n  webhooks  {url}hooks/NAME  (create one with: lull channel add webhook NAME)\n  Stop with Ctrl-C; the lull command talks to this engine while it runs.\n",
-        dir.root().display()
-    );
+    let data = dir.root().display().to_string();
+    let banner = format!("{}\n", w.t("cli.serve.banner", &[("url", &url), ("token", &token), ("data", &data)]));
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, banner.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
     drop(out);
@@ -149,7 +195,7 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool) -> Result<(), CliEr
     }
     engine.shutdown().await;
     drop(lock);
-    served.map_err(|e| CliError::Other(format!("the server stopped: {e}")))
+    served.map_err(|e| said("cli.serve_failed").with("detail", e).into())
 }
 
 async fn shutdown_signal() {
@@ -169,7 +215,7 @@ async fn shutdown_signal() {
 }
 
 fn print_json(value: &impl Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Other(e.to_string()))?;
+    let text = serde_json::to_string_pretty(value).map_err(|e| said("cli.json_failed").with("detail", e))?;
     println!("{text}");
     Ok(())
 }
@@ -186,20 +232,20 @@ fn emit<T: Serialize>(json: bool, value: &T, render: impl FnOnce(&T) -> String) 
 
 fn parse<T: std::str::FromStr>(value: Option<&str>) -> Result<Option<T>, CliError>
 where
-    T::Err: std::fmt::Display,
+    T::Err: Said,
 {
-    value.map(|v| v.parse::<T>().map_err(|e| CliError::Other(e.to_string()))).transpose()
+    value.map(|v| v.parse::<T>().map_err(|e| CliError::Said(e.phrase()))).transpose()
 }
 
 async fn user_tz(backend: &Backend) -> Result<Tz, CliError> {
     Ok(backend.call(call::ScheduleShow).await?.schedule.tz)
 }
 
-async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), CliError> {
+async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> Result<(), CliError> {
     match command {
         Command::Serve { .. } => unreachable!("handled before connecting"),
-        Command::Status => emit(json, &backend.call(call::Status).await?, render::status),
-        Command::Schedule(ScheduleCommand::Show) => emit(json, &backend.call(call::ScheduleShow).await?, render::schedule),
+        Command::Status => emit(json, &backend.call(call::Status).await?, |s| render::status(w, s)),
+        Command::Schedule(ScheduleCommand::Show) => emit(json, &backend.call(call::ScheduleShow).await?, |s| render::schedule(w, s)),
         Command::Schedule(ScheduleCommand::Set(a)) => {
             let update = ScheduleUpdate {
                 tz: a.tz,
@@ -210,45 +256,43 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 urgent_words: a.urgent_words.map(|w| vec![w]),
             };
             if update == ScheduleUpdate::default() && !a.no_focus {
-                return Err(CliError::Other(
-                    "nothing to change: give --tz, --focus, --work, --digest, --weekly-digest or --urgent-words".into(),
-                ));
+                return Err(said("cli.schedule.nothing_to_change").into());
             }
-            emit(json, &backend.call(call::ScheduleSet(update)).await?, render::schedule)
+            emit(json, &backend.call(call::ScheduleSet(update)).await?, |s| render::schedule(w, s))
         }
-        Command::Client(c) => client(backend, c, json).await,
-        Command::Channel(ChannelCommand::List) => emit(json, &backend.call(call::ChannelList).await?, |c| render::channels(c)),
+        Command::Client(c) => client(backend, c, json, w).await,
+        Command::Channel(ChannelCommand::List) => emit(json, &backend.call(call::ChannelList).await?, |c| render::channels(w, c)),
         Command::Channel(ChannelCommand::Add(add)) => {
-            let (mut spec, ask) = add.into_spec().map_err(CliError::Other)?;
+            let (mut spec, ask) = add.into_spec()?;
             if let Some(ask) = ask {
-                spec.password = Some(read_password(&ask)?);
+                spec.password = Some(read_password(&ask, w)?);
             }
             let created = backend.call(call::ChannelAdd(spec)).await?;
             let running = backend.server().map(|s| s.url().to_owned());
             let base = running.clone().unwrap_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN));
-            emit(json, &created, |c| render::channel_created(c, &base, running.is_some()))
+            emit(json, &created, |c| render::channel_created(w, c, &base, running.is_some()))
         }
         Command::Channel(ChannelCommand::Edit(edit)) => {
             let current = backend.call(call::ChannelList).await?.into_iter().find(|c| c.name == edit.name);
             let Some(current) = current else {
-                return Err(CliError::Other(format!("no channel named {:?}; see them with `lull channel list`", edit.name)));
+                return Err(said("channel.no_such").with("name", format!("{:?}", edit.name)).into());
             };
-            let (mut spec, ask) = edit.apply(current.spec).map_err(CliError::Other)?;
+            let (mut spec, ask) = edit.apply(current.spec)?;
             if let Some(ask) = ask {
-                spec.password = Some(read_password(&ask)?);
+                spec.password = Some(read_password(&ask, w)?);
             }
-            emit(json, &backend.call(call::ChannelEdit(spec)).await?, |c| render::channels(std::slice::from_ref(c)))
+            emit(json, &backend.call(call::ChannelEdit(spec)).await?, |c| render::channels(w, std::slice::from_ref(c)))
         }
         Command::Channel(ChannelCommand::Test { name }) => {
             let t = backend.call(ChannelTest { name }).await?;
-            emit(json, &t, render::channel_test)?;
+            emit(json, &t, |t| render::channel_test(w, t))?;
             // A failed test fails the command, with what is wrong as its error.
-            if t.ok { Ok(()) } else { Err(CliError::Other(format!("channel {}: {}", t.name, t.summary))) }
+            if t.ok { Ok(()) } else { Err(said("cli.channel_test_failed").with("name", &t.name).with_phrase("problem", t.outcome).into()) }
         }
         Command::Explain(a) => {
             let at = match a.at.as_deref() {
                 Some(t) => DateTime::parse_from_rfc3339(t.trim())
-                    .map_err(|e| CliError::Other(format!("invalid --at {t:?} ({e}): use RFC 3339, e.g. 2026-11-24T10:15:00+01:00")))?
+                    .map_err(|e| said("cli.bad_at").with("value", format!("{t:?}")).with("detail", e))?
                     .with_timezone(&Utc),
                 None => SystemClock.now(),
             };
@@ -264,16 +308,16 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 schedule: None,
             };
             let tz = user_tz(backend).await?;
-            emit(json, &backend.call(call::Explain(query)).await?, |e| render::explanation(e, tz))
+            emit(json, &backend.call(call::Explain(query)).await?, |e| render::explanation(w, e, tz))
         }
         Command::Focus(FocusCommand::Start { duration }) => {
-            let minutes = parse_minutes(&duration).map_err(CliError::Other)?;
+            let minutes = parse_minutes(&duration)?;
             let tz = user_tz(backend).await?;
-            emit(json, &backend.call(FocusStart { minutes }).await?, |f| render::focus(f, tz, true))
+            emit(json, &backend.call(FocusStart { minutes }).await?, |f| render::focus(w, f, tz, true))
         }
         Command::Focus(FocusCommand::Stop) => {
             let tz = user_tz(backend).await?;
-            emit(json, &backend.call(call::FocusStop).await?, |f| render::focus(f, tz, false))
+            emit(json, &backend.call(call::FocusStop).await?, |f| render::focus(w, f, tz, false))
         }
         Command::Inbox(a) => {
             let tz = user_tz(backend).await?;
@@ -287,25 +331,20 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                 interruptions_only: false,
                 archived: false,
             };
-            emit(json, &backend.call(call::Inbox(query)).await?, |p| render::inbox(p, tz))
+            emit(json, &backend.call(call::Inbox(query)).await?, |p| render::inbox(w, p, tz))
         }
         Command::Digest(d) => {
             let tz = user_tz(backend).await?;
             match d {
-                DigestCommand::List { limit } => emit(json, &backend.call(DigestList { limit }).await?, |l| render::digests(l, tz)),
-                DigestCommand::Show { id } => emit(json, &backend.call(DigestShow { id }).await?, |d| render::digest(d, tz)),
-                DigestCommand::Now => emit(json, &backend.call(call::DigestNow).await?, |d| render::digest_released(d.as_ref())),
+                DigestCommand::List { limit } => emit(json, &backend.call(DigestList { limit }).await?, |l| render::digests(w, l, tz)),
+                DigestCommand::Show { id } => emit(json, &backend.call(DigestShow { id }).await?, |d| render::digest(w, d, tz)),
+                DigestCommand::Now => emit(json, &backend.call(call::DigestNow).await?, |d| render::digest_released(w, d.as_ref(), tz)),
             }
         }
-        Command::Demo => emit(json, &backend.call(call::Demo).await?, |d| {
-            format!(
-                "Seeded {} clients, {} channels, {} messages and {} digests over the last two weeks. Try: lull inbox, lull stats week, lull digest list.\n",
-                d.clients, d.channels, d.messages, d.digests
-            )
-        }),
+        Command::Demo => emit(json, &backend.call(call::Demo).await?, |d| render::demo(w, d)),
         Command::Open { no_browser } => {
             let Some(server) = backend.server() else {
-                return Err(CliError::Other("Lull is not running on this data directory; start it with `lull serve`".into()));
+                return Err(said("cli.not_running").into());
             };
             let link = format!("{}#token={}", server.url(), server.token());
             println!("{link}");
@@ -316,26 +355,27 @@ async fn execute(backend: &Backend, command: Command, json: bool) -> Result<(), 
                     .stderr(std::process::Stdio::null())
                     .status();
                 if !opened.is_ok_and(|s| s.success()) {
-                    eprintln!("lull: could not open a browser; open the address above yourself");
+                    eprintln!("lull: {}", w.t("cli.no_browser", &[]));
                 }
             }
             Ok(())
         }
-        Command::Stats(StatsCommand::Week { week }) => emit(json, &backend.call(StatsWeek { week }).await?, |s| render::stats(s)),
+        Command::Stats(StatsCommand::Week { week }) => emit(json, &backend.call(StatsWeek { week }).await?, |s| render::stats(w, s)),
         Command::Simulate { trace, week } => {
-            let text = std::fs::read_to_string(&trace).map_err(|e| CliError::Other(format!("cannot read {}: {e}", trace.display())))?;
+            let path = trace.display().to_string();
+            let text = std::fs::read_to_string(&trace).map_err(|e| said("cli.cannot_read").with("path", &path).with("detail", e))?;
             let entries = parse_trace(&text).map_err(|errors| {
-                let mut lines: Vec<String> = errors.iter().take(20).map(|e| format!("  {}: {e}", trace.display())).collect();
+                let mut lines: Vec<String> = errors.iter().take(20).map(|e| format!("  {path}: {}", w.phrase(&e.phrase()))).collect();
                 if errors.len() > 20 {
-                    lines.push(format!("  … and {} more", errors.len() - 20));
+                    lines.push(format!("  {}", w.t("cli.stats.more", &[("count", &(errors.len() - 20).to_string())])));
                 }
-                CliError::Other(format!("the trace has {} bad line(s); nothing was simulated:\n{}", errors.len(), lines.join("\n")))
+                said("cli.bad_trace").with("count", errors.len()).with("lines", lines.join("\n"))
             })?;
             if entries.is_empty() {
-                return Err(CliError::Other(format!("{} has no messages to simulate", trace.display())));
+                return Err(said("cli.empty_trace").with("path", &path).into());
             }
             let tz = user_tz(backend).await?;
-            emit(json, &backend.call(Simulate { trace: entries, week }).await?, |s| render::simulation(s, tz))
+            emit(json, &backend.call(Simulate { trace: entries, week }).await?, |s| render::simulation(w, s, tz))
         }
     }
 }
@@ -347,13 +387,13 @@ fn client_settings(s: ClientSettings) -> Result<Settings, CliError> {
     Ok((s.tz, parse::<Tier>(s.tier.as_deref())?, parse::<ClientMode>(s.mode.as_deref())?, s.quota))
 }
 
-async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result<(), CliError> {
+async fn client(backend: &Backend, command: ClientCommand, json: bool, w: Words) -> Result<(), CliError> {
     match command {
-        ClientCommand::List => emit(json, &backend.call(call::ClientList).await?, |l| render::clients(l)),
+        ClientCommand::List => emit(json, &backend.call(call::ClientList).await?, |l| render::clients(w, l)),
         ClientCommand::Add(a) => {
             let (tz, tier, mode, bypass_quota) = client_settings(a.settings)?;
             let spec = ClientSpec { name: a.name, tz, tier, mode, bypass_quota, matches: a.matches, live: a.live };
-            emit(json, &backend.call(call::ClientAdd(spec)).await?, render::client)
+            emit(json, &backend.call(call::ClientAdd(spec)).await?, |c| render::client(w, c))
         }
         ClientCommand::Edit(a) => {
             let (tz, tier, mode, bypass_quota) = client_settings(a.settings)?;
@@ -368,13 +408,11 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result
                 remove_matches: a.unmatches,
                 live: if a.no_live { Some(Vec::new()) } else { (!a.live.is_empty()).then_some(a.live) },
             };
-            emit(json, &backend.call(call::ClientEdit(edit)).await?, render::client)
+            emit(json, &backend.call(call::ClientEdit(edit)).await?, |c| render::client(w, c))
         }
         ClientCommand::Remove { name } => {
             let removed = backend.call(ClientRemove { name }).await?;
-            emit(json, &removed, |r| {
-                format!("Removed {}; its {} message(s) stay in the inbox under Unknown.\n", render::clean(&r.name, 80), r.messages_kept)
-            })
+            emit(json, &removed, |r| render::removed(w, r))
         }
     }
 }
@@ -382,19 +420,19 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool) -> Result
 /// A password from stdin (`--password-stdin`: the first line, for password managers and
 /// scripts) or typed at a prompt without echo. Never from the command line, where other users
 /// could see it in the process list.
-fn read_password(ask: &PasswordAsk) -> Result<String, CliError> {
+fn read_password(ask: &PasswordAsk, w: Words) -> Result<String, CliError> {
     let password = if ask.from_stdin {
         let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| CliError::Other(format!("reading the password from stdin: {e}")))?;
+        std::io::stdin().read_line(&mut line).map_err(|e| said("cli.password_unreadable").with("detail", e))?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        rpassword::prompt_password(format!("Password for {} at {}: ", ask.user, ask.host))
-            .map_err(|e| CliError::Other(format!("reading the password: {e}")))?
+        let prompt = w.t("cli.password_prompt", &[("user", &ask.user), ("host", &ask.host)]);
+        rpassword::prompt_password(format!("{prompt} ")).map_err(|e| said("cli.password_unreadable").with("detail", e))?
     } else {
-        return Err(CliError::Other("no password: pass --password-stdin and pipe it in, or run in a terminal to be asked".into()));
+        return Err(said("cli.no_password").into());
     };
     if password.is_empty() {
-        return Err(CliError::Other("the password is empty".into()));
+        return Err(said("cli.empty_password").into());
     }
     Ok(password)
 }

@@ -1,6 +1,8 @@
-//! Text output for people. Message text comes from outside and may carry terminal escape
-//! sequences, so everything a client or sender wrote goes through [`clean`] before it is
-//! printed.
+//! Text output for people, in the user's language ([`Words`]): labels and sentences come from
+//! the dictionaries in `locales/`, values a user types back (tiers, modes, decisions, kinds,
+//! channel states, identities) stay as they are typed. Message text comes from outside and may
+//! carry terminal escape sequences, so everything a client or sender wrote goes through
+//! [`clean`] before it is printed.
 
 use std::fmt::Write;
 
@@ -8,12 +10,14 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lull_api::channels::*;
 use lull_api::clients::*;
+use lull_api::config::DemoReport;
 use lull_api::digests::*;
 use lull_api::messages::*;
 use lull_api::schedule::*;
+use lull_api::stats::{SimulationView, StatsView};
 use lull_api::status::*;
-use lull_core::simulate::Simulation;
-use lull_core::stats::{Count, WeekFigures, WeekStats};
+use lull_core::stats::{Count, WeekFigures};
+use lull_words::{Dates, Words};
 
 /// Untrusted text made safe and short for one terminal line: control characters (escape
 /// sequences, newlines) become spaces, and it is cut at `max` characters.
@@ -29,68 +33,106 @@ pub fn clean(s: &str, max: usize) -> String {
     }
 }
 
+/// `s` padded with spaces to `width` characters.
 fn pad(s: &str, width: usize) -> String {
     let n = s.chars().count();
     if n >= width { s.to_owned() } else { format!("{s}{}", " ".repeat(width - n)) }
 }
 
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%a %-d %b %H:%M").to_string()
+/// A label padded to `width`, for the aligned `label  value` lines.
+fn label(w: Words, key: &str, width: usize) -> String {
+    pad(&w.t(key, &[]), width)
+}
+
+/// The width that aligns the values after `keys`' labels: at least `min`, and two spaces
+/// after the longest label in this language.
+fn width(w: Words, keys: &[&str], min: usize) -> usize {
+    keys.iter().map(|k| w.t(k, &[]).chars().count() + 2).max().unwrap_or(0).max(min)
 }
 
 fn tz_of(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::UTC)
 }
 
-pub fn status(s: &StatusView) -> String {
+/// A list, or the word for none.
+fn list_or_none(w: Words, items: &[String]) -> String {
+    if items.is_empty() { w.t("cli.none", &[]) } else { items.join(", ") }
+}
+
+/// An instant in UTC, for channel activity: `Tue 24 Nov 13:05 UTC`.
+fn utc(w: Words, t: DateTime<Utc>) -> String {
+    format!("{} UTC", w.date_time(t, chrono_tz::UTC))
+}
+
+pub fn status(w: Words, s: &StatusView) -> String {
     let tz = tz_of(&s.tz);
-    let mut out = format!("{}\n", s.summary);
-    let focus = match (&s.focus.source, s.focus.until) {
-        (Some(src), Some(until)) => {
-            let what = s.focus.block.clone().unwrap_or_else(|| format!("{src} session"));
-            format!("until {} ({what})", local(until, tz))
+    let mut out = format!("{}\n", w.status(&s.lines, s.now, tz));
+    let focus = match (s.focus.source, s.focus.until) {
+        (Some(source), Some(until)) => {
+            let what = match (&s.focus.block, source) {
+                (Some(block), _) => block.clone(),
+                (None, FocusSource::Session) => w.t("cli.status.session", &[]),
+                (None, FocusSource::Block) => w.t("cli.status.block", &[]),
+            };
+            w.t("cli.status.focus_until", &[("when", &w.date_time(until, tz)), ("what", &what)])
         }
-        _ => "off".to_owned(),
+        _ => w.t("cli.status.off", &[]),
     };
-    let _ = writeln!(out, "  focus        {focus}");
-    let _ = writeln!(out, "  held         {}", s.held);
-    let _ = writeln!(out, "  next digest  {} ({})", local(s.next_digest, tz), s.tz);
-    let _ = writeln!(out, "  bypasses     {} today", s.bypasses_today);
+    let n = width(w, &["cli.status.focus", "cli.status.held", "cli.status.next_digest", "cli.status.bypasses", "cli.status.warning"], 13);
+    let _ = writeln!(out, "  {}{focus}", label(w, "cli.status.focus", n));
+    let _ = writeln!(out, "  {}{}", label(w, "cli.status.held", n), s.held);
+    let _ = writeln!(out, "  {}{} ({})", label(w, "cli.status.next_digest", n), w.date_time(s.next_digest, tz), s.tz);
+    let _ =
+        writeln!(out, "  {}{}", label(w, "cli.status.bypasses", n), w.t("cli.status.today", &[("count", &s.bypasses_today.to_string())]));
     if let Some(e) = &s.notifications_error {
-        let _ = writeln!(out, "  warning      {e}");
+        let _ = writeln!(out, "  {}{e}", label(w, "cli.status.warning", n));
     }
     out
 }
 
-pub fn schedule(v: &ScheduleView) -> String {
+pub fn schedule(w: Words, v: &ScheduleView) -> String {
     let s = &v.schedule;
-    let join = |v: Vec<String>| if v.is_empty() { "none".to_owned() } else { v.join(", ") };
     let mut out = String::new();
-    let _ = writeln!(out, "Time zone      {}", s.tz.name());
-    let _ = writeln!(out, "Working hours  {}", join(s.work.iter().map(ToString::to_string).collect()));
-    let _ = writeln!(out, "Focus          {}", join(s.focus.iter().map(ToString::to_string).collect()));
-    let _ = writeln!(out, "Digests        {} on working days", join(s.digests.iter().map(ToString::to_string).collect()));
-    let _ = writeln!(out, "Ratings        {} (weekly digest)", s.weekly_digest);
-    let _ = writeln!(out, "Urgent words   {}", s.urgent_words.join(", "));
-    let _ = writeln!(out, "Next digest    {}", local(v.next_digest, s.tz));
+    let keys = [
+        "cli.schedule.tz",
+        "cli.schedule.work",
+        "cli.schedule.focus",
+        "cli.schedule.digests",
+        "cli.schedule.ratings",
+        "cli.schedule.urgent_words",
+        "cli.schedule.next_digest",
+        "cli.schedule.replanned",
+    ];
+    let n = width(w, &keys, 15);
+    let line = |out: &mut String, key: &str, value: String| {
+        let _ = writeln!(out, "{}{value}", label(w, key, n));
+    };
+    line(&mut out, "cli.schedule.tz", s.tz.name().to_owned());
+    line(&mut out, "cli.schedule.work", list_or_none(w, &s.work.iter().map(ToString::to_string).collect::<Vec<_>>()));
+    line(&mut out, "cli.schedule.focus", list_or_none(w, &s.focus.iter().map(ToString::to_string).collect::<Vec<_>>()));
+    let digests = list_or_none(w, &s.digests.iter().map(ToString::to_string).collect::<Vec<_>>());
+    line(&mut out, "cli.schedule.digests", w.t("cli.schedule.digests_value", &[("times", &digests)]));
+    line(&mut out, "cli.schedule.ratings", w.t("cli.schedule.ratings_value", &[("slot", &s.weekly_digest.to_string())]));
+    line(&mut out, "cli.schedule.urgent_words", s.urgent_words.join(", "));
+    line(&mut out, "cli.schedule.next_digest", w.date_time(v.next_digest, s.tz));
     if v.replanned > 0 {
-        let _ = writeln!(out, "Re-planned     {} held message(s) moved to the new digest times", v.replanned);
+        line(&mut out, "cli.schedule.replanned", w.t("cli.schedule.replanned_value", &[("count", &v.replanned.to_string())]));
     }
     out
 }
 
-pub fn clients(list: &[ClientView]) -> String {
+pub fn clients(w: Words, list: &[ClientView]) -> String {
     if list.is_empty() {
-        return "No clients yet. Add one: lull client add Acme --tz Europe/Paris --match domain:acme.com\n".to_owned();
+        return format!("{}\n", w.t("cli.clients.none", &[]));
     }
     let mut out = format!(
         "{}{}{}{}{}{}\n",
-        pad("NAME", 18),
-        pad("TIER", 8),
-        pad("TIME ZONE (NOW)", 32),
-        pad("7 DAYS", 8),
-        pad("MATCHES", 30),
-        "LIVE"
+        label(w, "cli.clients.name", 18),
+        label(w, "cli.clients.tier", 8),
+        label(w, "cli.clients.tz", 32),
+        label(w, "cli.clients.week", 8),
+        label(w, "cli.clients.matches", 30),
+        w.t("cli.clients.live", &[])
     );
     for c in list {
         let _ = writeln!(
@@ -107,65 +149,89 @@ pub fn clients(list: &[ClientView]) -> String {
     out
 }
 
-pub fn client(c: &ClientView) -> String {
-    let mut out = format!("{} ({} tier, {}, quota {} bypasses a day)\n", clean(&c.name, 80), c.tier, c.mode, c.bypass_quota);
-    let _ = writeln!(out, "  time zone  {} (now {})", c.tz, c.local_time);
-    let _ = writeln!(
-        out,
-        "  matches    {}",
-        if c.matches.is_empty() { "none: messages will not be attributed to this client".into() } else { c.matches.join(", ") }
+pub fn client(w: Words, c: &ClientView) -> String {
+    let quota = c.bypass_quota.to_string();
+    let mut out = format!(
+        "{}\n",
+        w.t(
+            "cli.client.heading",
+            &[("name", &clean(&c.name, 80)), ("tier", c.tier.as_str()), ("mode", c.mode.as_str()), ("quota", &quota)]
+        )
     );
-    let _ = writeln!(out, "  live       {}", if c.live_windows.is_empty() { "never".into() } else { c.live_windows.join(", ") });
+    let n = width(w, &["cli.client.tz", "cli.client.matches", "cli.client.live"], 11);
+    let _ = writeln!(out, "  {}{}", label(w, "cli.client.tz", n), w.t("cli.client.tz_value", &[("tz", &c.tz), ("now", &c.local_time)]));
+    let matches = if c.matches.is_empty() { w.t("cli.client.no_matches", &[]) } else { c.matches.join(", ") };
+    let _ = writeln!(out, "  {}{matches}", label(w, "cli.client.matches", n));
+    let live = if c.live_windows.is_empty() { w.t("cli.client.never", &[]) } else { c.live_windows.join(", ") };
+    let _ = writeln!(out, "  {}{live}", label(w, "cli.client.live", n));
     out
 }
 
-pub fn channels(list: &[ChannelView]) -> String {
+/// `lull client remove`.
+pub fn removed(w: Words, r: &Removed) -> String {
+    format!("{}\n", w.t("cli.client.removed", &[("name", &clean(&r.name, 80)), ("count", &r.messages_kept.to_string())]))
+}
+
+pub fn channels(w: Words, list: &[ChannelView]) -> String {
     if list.is_empty() {
-        return "No channels yet. Add one: lull channel add webhook|feed|desktop NAME …\n".to_owned();
+        return format!("{}\n", w.t("cli.channels.none", &[]));
     }
-    let mut out = format!("{}{}{}{}{}\n", pad("NAME", 16), pad("KIND", 9), pad("STATE", 11), pad("MESSAGES", 10), "LAST MESSAGE");
+    let mut out = format!(
+        "{}{}{}{}{}\n",
+        label(w, "cli.channels.name", 16),
+        label(w, "cli.channels.kind", 9),
+        label(w, "cli.channels.state", 11),
+        label(w, "cli.channels.messages", 10),
+        w.t("cli.channels.last_message", &[])
+    );
     for c in list {
-        let last = c.last_message_at.map_or_else(|| "never".to_owned(), |t| local(t, chrono_tz::UTC) + " UTC");
+        let last = c.last_message_at.map_or_else(|| w.t("cli.channels.never", &[]), |t| utc(w, t));
         let state = match (c.state, c.progress) {
             (ChannelState::Syncing, Some(SyncProgress { done, total: Some(total) })) => format!("syncing {done}/{total}"),
             (state, _) => serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
         };
         let _ =
             writeln!(out, "{}{}{}{}{}", pad(&c.name, 16), pad(c.kind.as_str(), 9), pad(&state, 11), pad(&c.messages.to_string(), 10), last);
-        let _ = writeln!(out, "    {}", clean(&c.about, 120));
+        let _ = writeln!(out, "    {}", clean(&w.phrase(&c.description), 120));
         if let Some(t) = c.last_sync_at {
-            let _ = writeln!(out, "    last sync: {} UTC", local(t, chrono_tz::UTC));
+            let _ = writeln!(out, "    {}", w.t("cli.channels.last_sync", &[("when", &utc(w, t))]));
         }
-        if let Some(e) = &c.last_error {
-            let when = c.last_error_at.map(|t| format!(" ({} UTC)", local(t, chrono_tz::UTC))).unwrap_or_default();
-            let _ = writeln!(out, "    last error{when}: {}", clean(e, 160));
+        if let Some(problem) = &c.last_problem {
+            let error = clean(&w.phrase(problem), 160);
+            let line = match c.last_error_at {
+                Some(t) => w.t("cli.channels.last_error_at", &[("when", &utc(w, t)), ("error", &error)]),
+                None => w.t("cli.channels.last_error", &[("error", &error)]),
+            };
+            let _ = writeln!(out, "    {line}");
         }
         if let Some(t) = c.next_retry_at {
-            let _ = writeln!(out, "    next retry: {} UTC", local(t, chrono_tz::UTC));
+            let _ = writeln!(out, "    {}", w.t("cli.channels.next_retry", &[("when", &utc(w, t))]));
         }
     }
     out
 }
 
-pub fn channel_test(t: &ChannelTestReport) -> String {
+pub fn channel_test(w: Words, t: &ChannelTestReport) -> String {
     let mut out = String::new();
-    for step in &t.steps {
-        let _ = writeln!(out, "  {}", clean(step, 160));
+    for check in &t.checks {
+        let _ = writeln!(out, "  {}", clean(&w.phrase(check), 160));
     }
     if t.ok {
-        let _ = writeln!(out, "{}: {}", t.name, clean(&t.summary, 200));
+        let _ = writeln!(out, "{}: {}", t.name, clean(&w.phrase(&t.outcome), 200));
     }
     out
 }
 
-pub fn channel_created(c: &ChannelCreated, base_url: &str, server_running: bool) -> String {
+pub fn channel_created(w: Words, c: &ChannelCreated, base_url: &str, server_running: bool) -> String {
     let url = format!("{}{}", base_url, c.channel.path.as_deref().unwrap_or("").trim_start_matches('/'));
-    let mut out = format!("Channel {} created.\n", c.channel.name);
-    let _ = writeln!(out, "  URL    {url}{}", if server_running { "" } else { "  (when `lull serve` runs on its default address)" });
+    let mut out = format!("{}\n", w.t("cli.channel.created", &[("name", &c.channel.name)]));
+    let when = if server_running { String::new() } else { format!("  {}", w.t("cli.channel.default_address", &[])) };
+    let n = width(w, &["cli.channel.url", "cli.channel.token"], 7);
+    let _ = writeln!(out, "  {}{url}{when}", label(w, "cli.channel.url", n));
     if let Some(token) = &c.token {
-        let _ = writeln!(out, "  Token  {token}");
-        let _ = writeln!(out, "         Shown once: Lull keeps only a hash of it.");
-        let _ = writeln!(out, "\nSend a message:");
+        let _ = writeln!(out, "  {}{token}", label(w, "cli.channel.token", n));
+        let _ = writeln!(out, "  {}{}", " ".repeat(n), w.t("cli.channel.token_once", &[]));
+        let _ = writeln!(out, "\n{}", w.t("cli.channel.try", &[]));
         let _ = writeln!(
             out,
             "  curl -X POST {url} -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n    -d '{{\"id\": \"1\", \"from\": \"jane@acme.com\", \"title\": \"Hello\", \"body\": \"Testing Lull\"}}'"
@@ -174,179 +240,244 @@ pub fn channel_created(c: &ChannelCreated, base_url: &str, server_running: bool)
     out
 }
 
-pub fn explanation(e: &Explanation, tz: Tz) -> String {
+pub fn explanation(w: Words, e: &Explanation, tz: Tz) -> String {
     let verdict = match e.release_at {
-        Some(r) => format!("{} until {}", e.decision, local(r, tz)),
+        Some(r) => w.t("cli.explain.until", &[("decision", e.decision.as_str()), ("when", &w.date_time(r, tz))]),
         None => e.decision.to_string(),
     };
     let client = match (&e.client, &e.matched) {
-        (Some(c), Some(m)) => format!("{} (matched {m})", clean(c, 60)),
-        _ => "Unknown (no client identity matches)".to_owned(),
+        (Some(c), Some(m)) => w.t("cli.explain.matched", &[("client", &clean(c, 60)), ("identity", m)]),
+        _ => w.t("cli.explain.unknown", &[]),
     };
-    format!("{verdict}\n  at       {}\n  client   {client}\n  why      {}\n", local(e.at, tz), e.reason)
+    let reason = w.reason(&e.rule, e.at, e.release_at, tz);
+    let n = width(w, &["cli.explain.at", "cli.explain.client", "cli.explain.why"], 9);
+    let mut out = format!("{verdict}\n");
+    let _ = writeln!(out, "  {}{}", label(w, "cli.explain.at", n), w.date_time(e.at, tz));
+    let _ = writeln!(out, "  {}{client}", label(w, "cli.explain.client", n));
+    let _ = writeln!(out, "  {}{reason}", label(w, "cli.explain.why", n));
+    out
 }
 
-pub fn focus(f: &FocusView, tz: Tz, started: bool) -> String {
-    match (f.in_focus, f.until, started) {
-        (true, Some(until), true) => {
-            format!("Focus on until {}. Messages wait for the next digest; urgent ones still break through.\n", local(until, tz))
-        }
+pub fn focus(w: Words, f: &FocusView, tz: Tz, started: bool) -> String {
+    let text = match (f.in_focus, f.until, started) {
+        (true, Some(until), true) => w.t("cli.focus.started", &[("when", &w.date_time(until, tz))]),
         (true, Some(until), false) => {
-            format!(
-                "Focus session stopped; the focus block {} is still in force until {}.\n",
-                f.block.as_deref().unwrap_or(""),
-                local(until, tz)
-            )
+            w.t("cli.focus.stopped_in_block", &[("block", f.block.as_deref().unwrap_or("")), ("when", &w.date_time(until, tz))])
         }
-        _ => "Focus session stopped. Messages may interrupt you again outside focus blocks.\n".to_owned(),
-    }
+        _ => w.t("cli.focus.stopped", &[]),
+    };
+    format!("{text}\n")
 }
 
-fn decision_label(m: &MessageView, tz: Tz) -> String {
+fn decision_label(w: Words, m: &MessageView, tz: Tz) -> String {
     match (m.decision, m.release_at, m.digest_id) {
-        (_, _, Some(d)) => format!("digest #{d}"),
-        (lull_core::DecisionKind::Held, Some(r), None) => format!("held\u{2192}{}", r.with_timezone(&tz).format("%a %H:%M")),
+        (_, _, Some(d)) => w.t("cli.inbox.in_digest", &[("id", &d.to_string())]),
+        (lull_core::DecisionKind::Held, Some(r), None) => format!("held\u{2192}{}", w.weekday_time(r, tz)),
         (d, _, _) => d.to_string(),
     }
 }
 
-pub fn inbox(page: &InboxPage, tz: Tz) -> String {
+/// A message's client, or the word for Unknown.
+fn client_name(w: Words, client: Option<&str>, max: usize) -> String {
+    match client {
+        Some(c) => clean(c, max),
+        None => w.t("common.unknown", &[]),
+    }
+}
+
+pub fn inbox(w: Words, page: &InboxPage, tz: Tz) -> String {
     if page.messages.is_empty() {
-        return "Nothing here.\n".to_owned();
+        return format!("{}\n", w.t("cli.inbox.empty", &[]));
     }
     let mut out = String::new();
     for m in &page.messages {
         let _ = writeln!(
             out,
             "{}  {}  {}  {}  {}",
-            m.received_at.with_timezone(&tz).format("%a %-d %b %H:%M"),
-            pad(&decision_label(m, tz), 15),
-            pad(&clean(m.client.as_deref().unwrap_or("Unknown"), 14), 14),
+            w.date_time(m.received_at, tz),
+            pad(&decision_label(w, m, tz), 15),
+            pad(&client_name(w, m.client.as_deref(), 14), 14),
             pad(&clean(&m.sender, 28), 28),
             clean(&m.title, 60)
         );
     }
     if page.next.is_some() {
-        let _ = writeln!(out, "(more: raise --limit, or narrow with --client / --search)");
+        let _ = writeln!(out, "{}", w.t("cli.inbox.more", &[]));
     }
     out
 }
 
-pub fn digests(list: &[DigestView], tz: Tz) -> String {
+/// A digest's line: `13:00 digest: 14 messages from 4 clients`.
+fn digest_summary(w: Words, d: &DigestView, tz: Tz) -> String {
+    w.digest_summary(d.slot_at, tz, d.messages, d.clients, d.merged_slots)
+}
+
+pub fn digests(w: Words, list: &[DigestView], tz: Tz) -> String {
     if list.is_empty() {
-        return "No digest released yet.\n".to_owned();
+        return format!("{}\n", w.t("cli.digests.none", &[]));
     }
     let mut out = String::new();
     for d in list {
         let note = match (&d.notify_error, d.manual) {
-            (Some(_), _) => "  (notification not shown)",
-            (None, true) => "  (on demand)",
-            _ => "",
+            (Some(_), _) => format!("  ({})", w.t("cli.digests.not_shown", &[])),
+            (None, true) => format!("  ({})", w.t("cli.digests.on_demand", &[])),
+            _ => String::new(),
         };
-        let _ = writeln!(out, "#{:<5} {}  {}{note}", d.id, local(d.released_at, tz), d.summary);
+        let _ = writeln!(out, "#{:<5} {}  {}{note}", d.id, w.date_time(d.released_at, tz), digest_summary(w, d, tz));
     }
     out
 }
 
-pub fn digest(d: &DigestDetail, tz: Tz) -> String {
-    let mut out = format!("#{} {} (released {})\n", d.digest.id, d.digest.summary, local(d.digest.released_at, tz));
+pub fn digest(w: Words, d: &DigestDetail, tz: Tz) -> String {
+    let released = w.date_time(d.digest.released_at, tz);
+    let mut out =
+        format!("#{} {} ({})\n", d.digest.id, digest_summary(w, &d.digest, tz), w.t("cli.digest.released", &[("when", &released)]));
     for g in &d.groups {
-        let _ = writeln!(out, "\n{} ({})", clean(g.client.as_deref().unwrap_or("Unknown"), 60), g.messages.len());
+        let _ = writeln!(out, "\n{} ({})", client_name(w, g.client.as_deref(), 60), g.messages.len());
         for m in &g.messages {
-            let _ = writeln!(
-                out,
-                "  {}  {}  {}",
-                m.received_at.with_timezone(&tz).format("%a %H:%M"),
-                pad(&clean(&m.sender, 28), 28),
-                clean(&m.title, 70)
-            );
+            let _ = writeln!(out, "  {}  {}  {}", w.weekday_time(m.received_at, tz), pad(&clean(&m.sender, 28), 28), clean(&m.title, 70));
         }
     }
     out
 }
 
-pub fn digest_released(d: Option<&DigestView>) -> String {
+pub fn digest_released(w: Words, d: Option<&DigestView>, tz: Tz) -> String {
     match d {
-        Some(d) => format!("Released: {}\n", d.summary),
-        None => "Nothing was waiting: no digest released.\n".to_owned(),
+        Some(d) => format!("{}\n", w.t("cli.digest.now", &[("summary", &digest_summary(w, d, tz))])),
+        None => format!("{}\n", w.t("cli.digest.nothing", &[])),
     }
 }
 
-fn counts(list: &[Count], max: usize) -> String {
+pub fn demo(w: Words, d: &DemoReport) -> String {
+    let n = |v: u32| v.to_string();
+    let params = [("clients", n(d.clients)), ("channels", n(d.channels)), ("messages", n(d.messages)), ("digests", n(d.digests))];
+    let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    format!("{}\n", w.t("cli.demo.seeded", &params))
+}
+
+fn counts(w: Words, list: &[Count], max: usize) -> String {
     if list.is_empty() {
-        return "none".to_owned();
+        return w.t("cli.none", &[]);
     }
     let mut parts: Vec<String> = list.iter().take(max).map(|c| format!("{} {}", clean(&c.name, 30), c.count)).collect();
     if list.len() > max {
-        parts.push(format!("+{} more", list.len() - max));
+        parts.push(w.t("cli.stats.more", &[("count", &(list.len() - max).to_string())]));
     }
     parts.join(", ")
 }
 
-fn figures(out: &mut String, f: &WeekFigures) {
-    let i = f.interruptions;
-    let _ = writeln!(out, "  messages              {}  ({})", f.messages, counts(&f.by_client, 6));
-    let _ = writeln!(out, "  by channel            {}", counts(&f.by_channel, 6));
-    let _ = writeln!(out, "  by category           {}", counts(&f.by_category, 7));
-    let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let by_day: Vec<String> = days.iter().zip(f.by_day).map(|(d, n)| format!("{d} {n}")).collect();
-    let _ = writeln!(out, "  by day                {}", by_day.join("  "));
-    let d = f.decisions;
-    let _ = writeln!(out, "  decisions             live {}, held {}, bypass {}, muted {}", d.live, d.held, d.bypass, d.muted);
-    let _ = writeln!(
-        out,
-        "  interruptions         {}  (live {}, bypass {}, digests {}); {} during focus",
-        i.total, i.live, i.bypass, i.digest, i.in_focus
-    );
-    let _ = writeln!(out, "  context switches      {}", f.context_switches);
-    let _ = writeln!(out, "  after-hours messages  {}  ({})", f.after_hours, counts(&f.after_hours_by_client, 4));
-    let _ = writeln!(out, "  checks during focus   {} of {} openings", f.checks_during_focus, f.checks);
-    let _ = writeln!(out, "  bypasses used         {}", f.bypasses_used);
-    let _ = writeln!(out, "  ratings contained     {}", f.ratings_contained);
-    let _ = writeln!(out, "  focus time            {} h {:02} min", f.focus_minutes / 60, f.focus_minutes % 60);
-    let stretch = f.longest_stretch.map_or_else(|| "none yet".to_owned(), |s| format!("{} h {:02} min", s.minutes / 60, s.minutes % 60));
-    let _ = writeln!(out, "  longest calm stretch  {stretch} (working hours, no interruption)");
+/// `2 h 05 min`.
+fn hours(w: Words, minutes: u32) -> String {
+    w.t("cli.stats.hours", &[("hours", &(minutes / 60).to_string()), ("minutes", &format!("{:02}", minutes % 60))])
 }
 
-pub fn stats(s: &WeekStats) -> String {
-    let mut out =
-        format!("Week {} ({} to {}, {})\n", s.figures.week, local(s.figures.start, s.tz), local(s.figures.end, s.tz), s.tz.name());
-    figures(&mut out, &s.figures);
-    let _ = writeln!(out, "\nCompared with {}:", s.previous.week);
+fn figures(w: Words, out: &mut String, f: &WeekFigures) {
+    const KEYS: [&str; 13] = [
+        "cli.stats.messages",
+        "cli.stats.by_channel",
+        "cli.stats.by_category",
+        "cli.stats.by_day",
+        "cli.stats.decisions",
+        "cli.stats.interruptions",
+        "cli.stats.context_switches",
+        "cli.stats.after_hours",
+        "cli.stats.checks",
+        "cli.stats.bypasses",
+        "cli.stats.ratings",
+        "cli.stats.focus_time",
+        "cli.stats.stretch",
+    ];
+    let n = width(w, &KEYS, 22);
+    let line = |out: &mut String, key: &str, value: String| {
+        let _ = writeln!(out, "  {}{value}", label(w, key, n));
+    };
+    let n = |v: u32| v.to_string();
+    let i = f.interruptions;
+    line(out, "cli.stats.messages", format!("{}  ({})", f.messages, counts(w, &f.by_client, 6)));
+    line(out, "cli.stats.by_channel", counts(w, &f.by_channel, 6));
+    line(out, "cli.stats.by_category", counts(w, &f.by_category, 7));
+    let days = [
+        chrono::Weekday::Mon,
+        chrono::Weekday::Tue,
+        chrono::Weekday::Wed,
+        chrono::Weekday::Thu,
+        chrono::Weekday::Fri,
+        chrono::Weekday::Sat,
+        chrono::Weekday::Sun,
+    ];
+    let by_day: Vec<String> = days.iter().zip(f.by_day).map(|(d, count)| format!("{} {count}", w.weekday(*d))).collect();
+    line(out, "cli.stats.by_day", by_day.join("  "));
+    let d = f.decisions;
+    line(
+        out,
+        "cli.stats.decisions",
+        w.t("cli.stats.decisions_value", &[("live", &n(d.live)), ("held", &n(d.held)), ("bypass", &n(d.bypass)), ("muted", &n(d.muted))]),
+    );
+    line(
+        out,
+        "cli.stats.interruptions",
+        w.t(
+            "cli.stats.interruptions_value",
+            &[
+                ("total", &n(i.total)),
+                ("live", &n(i.live)),
+                ("bypass", &n(i.bypass)),
+                ("digests", &n(i.digest)),
+                ("in_focus", &n(i.in_focus)),
+            ],
+        ),
+    );
+    line(out, "cli.stats.context_switches", n(f.context_switches));
+    line(out, "cli.stats.after_hours", format!("{}  ({})", f.after_hours, counts(w, &f.after_hours_by_client, 4)));
+    line(out, "cli.stats.checks", w.t("cli.stats.checks_value", &[("in_focus", &n(f.checks_during_focus)), ("total", &n(f.checks))]));
+    line(out, "cli.stats.bypasses", n(f.bypasses_used));
+    line(out, "cli.stats.ratings", n(f.ratings_contained));
+    line(out, "cli.stats.focus_time", hours(w, f.focus_minutes));
+    let stretch = f.longest_stretch.map_or_else(|| w.t("cli.stats.none_yet", &[]), |s| hours(w, s.minutes));
+    line(out, "cli.stats.stretch", w.t("cli.stats.stretch_value", &[("stretch", &stretch)]));
+}
+
+pub fn stats(w: Words, s: &StatsView) -> String {
+    let f = &s.figures;
+    let week = f.week.to_string();
+    let (start, end) = (w.date_time(f.start, s.tz), w.date_time(f.end, s.tz));
+    let mut out = format!("{}\n", w.t("cli.stats.week", &[("week", &week), ("start", &start), ("end", &end), ("tz", s.tz.name())]));
+    figures(w, &mut out, f);
+    let _ = writeln!(out, "\n{}", w.t("cli.stats.compared", &[("week", &s.previous.week.to_string())]));
     for t in &s.trends {
         let change = t.change_percent.map_or_else(String::new, |p| format!(" ({p:+}%)"));
-        let _ = writeln!(out, "  {}  {} \u{2192} {}{change}", pad(&t.metric.replace('_', " "), 22), t.previous_week, t.this_week);
+        let _ = writeln!(out, "  {}  {} \u{2192} {}{change}", pad(&w.trend(t.metric), 22), t.previous_week, t.this_week);
     }
     if !s.suggestions.is_empty() {
-        let _ = writeln!(out, "\nSuggestions:");
+        let _ = writeln!(out, "\n{}", w.t("cli.stats.suggestions", &[]));
         for sug in &s.suggestions {
-            let _ = writeln!(out, "  - {}", sug.text);
+            let _ = writeln!(out, "  - {}", w.suggestion(&sug.suggestion));
         }
     }
     out
 }
 
-pub fn simulation(sim: &Simulation, tz: Tz) -> String {
+pub fn simulation(w: Words, sim: &SimulationView, tz: Tz) -> String {
     let mut out = String::new();
     for d in &sim.decisions {
         let verdict = match d.release_at {
-            Some(r) => format!("held\u{2192}{}", r.with_timezone(&tz).format("%a %H:%M")),
+            Some(r) => format!("held\u{2192}{}", w.weekday_time(r, tz)),
             None => d.decision.to_string(),
         };
         let _ = writeln!(
             out,
             "{}  {}  {}  {}\n    {}",
-            d.received_at.with_timezone(&tz).format("%a %-d %b %H:%M"),
+            w.date_time(d.received_at, tz),
             pad(&verdict, 15),
             pad(&clean(&d.client, 14), 14),
             clean(&d.title, 60),
-            d.reason
+            w.reason(&d.detail, d.received_at, d.release_at, tz)
         );
     }
-    let _ = writeln!(out, "\n{} digests would have been released.", sim.digests.len());
+    let _ = writeln!(out, "\n{}", w.tn("cli.simulate.digests", sim.digests.len() as u64, &[]));
     if let Some(s) = &sim.stats {
         let _ = writeln!(out);
-        out.push_str(&stats(s));
+        out.push_str(&stats(w, s));
     }
     out
 }

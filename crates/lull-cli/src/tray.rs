@@ -14,7 +14,7 @@ use ksni::{ToolTip, TrayMethods};
 use lull_api::call::{self, Request};
 use lull_api::status::FocusStart;
 use lull_engine::Engine;
-use lull_engine::tray_text::{self, Lang};
+use lull_words::{Lang, Words, words};
 use tokio::sync::{mpsc, watch};
 
 /// What a menu entry asks for.
@@ -30,7 +30,7 @@ enum Action {
 
 #[derive(Debug)]
 struct LullTray {
-    lang: Lang,
+    words: Words,
     focus_line: String,
     held_line: String,
     actions: mpsc::UnboundedSender<Action>,
@@ -39,7 +39,7 @@ struct LullTray {
 impl LullTray {
     fn item(&self, key: &str, action: Action) -> MenuItem<Self> {
         StandardItem {
-            label: tray_text::text(self.lang, key).to_owned(),
+            label: self.words.t(key, &[]),
             activate: Box::new(move |t: &mut Self| {
                 let _ = t.actions.send(action);
             }),
@@ -76,16 +76,16 @@ impl ksni::Tray for LullTray {
             line(&self.focus_line),
             line(&self.held_line),
             MenuItem::Separator,
-            self.item("focus-25", Action::Focus(25)),
-            self.item("focus-50", Action::Focus(50)),
-            self.item("focus-90", Action::Focus(90)),
-            self.item("focus-stop", Action::StopFocus),
+            self.item("tray.focus_25", Action::Focus(25)),
+            self.item("tray.focus_50", Action::Focus(50)),
+            self.item("tray.focus_90", Action::Focus(90)),
+            self.item("tray.focus_stop", Action::StopFocus),
             MenuItem::Separator,
-            self.item("digest-now", Action::DigestNow),
-            self.item("open", Action::Open),
+            self.item("tray.digest_now", Action::DigestNow),
+            self.item("tray.open", Action::Open),
             MenuItem::Separator,
             ksni::menu::CheckmarkItem {
-                label: tray_text::text(self.lang, "autostart").to_owned(),
+                label: self.words.t("tray.autostart", &[]),
                 checked: autostart_path().is_some_and(|p| p.is_file()),
                 activate: Box::new(|t: &mut Self| {
                     let _ = t.actions.send(Action::Autostart);
@@ -93,7 +93,7 @@ impl ksni::Tray for LullTray {
                 ..Default::default()
             }
             .into(),
-            self.item("quit", Action::Quit),
+            self.item("tray.quit", Action::Quit),
         ]
     }
 }
@@ -101,10 +101,10 @@ impl ksni::Tray for LullTray {
 /// Shows the tray until `quit` is sent or the engine stops; a missing tray host is logged, not
 /// fatal (the engine serves on).
 pub async fn run(engine: Engine, web_ui: String, data_dir: std::path::PathBuf, quit: watch::Sender<bool>) {
-    let lang = tray_text::system();
+    let words = words(Lang::from_env());
     let (actions, mut incoming) = mpsc::unbounded_channel();
-    let (focus_line, held_line) = lines(&engine, lang).await;
-    let tray = LullTray { lang, focus_line, held_line, actions };
+    let (focus_line, held_line) = lines(&engine, words).await;
+    let tray = LullTray { words, focus_line, held_line, actions };
     let handle = match tray.assume_sni_available(true).spawn().await {
         Ok(h) => h,
         Err(e) => {
@@ -153,7 +153,7 @@ pub async fn run(engine: Engine, web_ui: String, data_dir: std::path::PathBuf, q
             () = tokio::time::sleep(std::time::Duration::from_secs(300)) => {}
             _ = stopping.changed() => break,
         }
-        let (focus_line, held_line) = lines(&engine, lang).await;
+        let (focus_line, held_line) = lines(&engine, words).await;
         handle
             .update(move |t| {
                 t.focus_line = focus_line;
@@ -164,10 +164,14 @@ pub async fn run(engine: Engine, web_ui: String, data_dir: std::path::PathBuf, q
     handle.shutdown().await;
 }
 
-async fn lines(engine: &Engine, lang: Lang) -> (String, String) {
+/// The focus and held lines, in the user's time zone.
+async fn lines(engine: &Engine, words: Words) -> (String, String) {
     match engine.call(call::Status).await {
-        Ok(status) => tray_text::status_lines(&status, lang),
-        Err(_) => (tray_text::focus_line(lang, None), String::new()),
+        Ok(s) => {
+            let tz = s.tz.parse().unwrap_or(chrono_tz::UTC);
+            words.tray_lines(s.focus.until.filter(|_| s.focus.in_focus), s.held, s.next_digest, tz)
+        }
+        Err(_) => (words.t("tray.not_in_focus", &[]), String::new()),
     }
 }
 

@@ -15,7 +15,7 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 mod common;
 
-use common::{LULL, Server, fails, lull, ok, ok_json};
+use common::{Server, fails, lull, lull_command, ok, ok_json};
 use lull_testkit::{PrivateBus, RecordingServer};
 use serde_json::Value;
 
@@ -221,11 +221,10 @@ impl Drop for Keyring {
 /// `lull` with the test's session bus (and keyring home) in its environment, and `stdin`.
 fn lull_on(bus: &PrivateBus, home: &Path, dir: &Path, args: &[&str], stdin: &str) -> Output {
     use std::io::Write;
-    let mut child = Command::new(LULL)
+    let mut child = lull_command()
         .arg("--data-dir")
         .arg(dir)
         .args(args)
-        .env("LULL_LOG", "warn")
         .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
         .env("HOME", home)
         .env("XDG_RUNTIME_DIR", home.join("run"))

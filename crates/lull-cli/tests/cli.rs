@@ -6,7 +6,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{Server, fails, ok, ok_json};
+use common::{Server, fails, lull_in, ok, ok_json};
 use lull_testkit::{PrivateBus, RecordingServer};
 use serde_json::{Value, json};
 
@@ -140,10 +140,32 @@ fn explain_and_status_speak_stable_json() {
 }
 
 #[test]
+fn the_command_speaks_french_when_lang_says_so() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let text =
+        |out: std::process::Output| (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned());
+    let (status, _) = text(lull_in("fr_FR.UTF-8", dir, &["status"]));
+    assert!(status.contains("Prochain récapitulatif") && status.contains("concentration"), "{status}");
+    let (schedule, _) = text(lull_in("fr_FR.UTF-8", dir, &["schedule", "show"]));
+    assert!(schedule.contains("Fuseau") && schedule.contains("mon-fri 09:00-12:00"), "values stay as typed: {schedule}");
+    let (_, err) = text(lull_in("fr_FR.UTF-8", dir, &["schedule", "set", "--focus", "mon-fry 09:00-12:00"]));
+    assert!(err.contains("--focus \"mon-fry 09:00-12:00\"") && err.contains("jour inconnu \"fry\""), "{err}");
+    let (_, err) = text(lull_in("fr", dir, &["client", "edit", "Personne", "--tier", "vip"]));
+    assert!(err.contains("aucun client nommé \"Personne\"") && err.contains("`lull client list`"), "with its hint: {err}");
+    // English otherwise, whatever else LANG says.
+    let (status, _) = text(lull_in("de_DE.UTF-8", dir, &["status"]));
+    assert!(status.contains("Next digest"), "{status}");
+}
+
+#[test]
 fn bad_input_is_refused_with_what_to_do_and_changes_nothing() {
     let data = tempfile::tempdir().expect("temp dir");
     let dir = data.path();
     assert!(fails(dir, &["schedule", "set", "--focus", "mon-fry 09:00-12:00"]).contains("unknown day \"fry\""));
+    // The engine names the field; the command line names its flag.
+    let err = fails(dir, &["schedule", "set", "--focus", "mon-fry 09:00-12:00"]);
+    assert!(err.starts_with("lull: --focus \"mon-fry 09:00-12:00\": unknown day \"fry\""), "{err}");
     assert!(fails(dir, &["schedule", "set", "--digest", "9h"]).contains("use HH:MM"));
     assert!(fails(dir, &["schedule", "set"]).contains("nothing to change"));
     assert!(fails(dir, &["client", "add", "Acme", "--tz", "Mars/Olympus"]).contains("IANA name"));

@@ -120,9 +120,10 @@ mod tests {
         assert_eq!(app.to_string(), "app:Slack:Acme workspace");
         assert_eq!("app:Thunderbird".parse::<Identity>().expect("app").app_parts(), Some(("Thunderbird", None)));
         assert_eq!("feed:acme-status".parse::<Identity>().expect("feed").to_string(), "feed:acme-status");
-        for bad in ["app:", "app::x", "app:Slack:", "feed:", "phone:123"] {
-            let e = bad.parse::<Identity>().expect_err(bad);
-            assert!(e.to_string().contains("e.g.") || e.to_string().contains("app:APP"), "{bad}: {e}");
+        // Each is refused with what its kind needs (worded, with an example, by lull-words).
+        use crate::model::IdentityProblem as P;
+        for (bad, why) in [("app:", P::App), ("app::x", P::App), ("app:Slack:", P::App), ("feed:", P::Feed), ("phone:123", P::Kind)] {
+            assert_eq!(bad.parse::<Identity>().expect_err(bad).why, why, "{bad}");
         }
     }
 }

@@ -1,10 +1,8 @@
-//! Digest planning: which held messages a wake-up releases, how missed slots merge, and the
-//! words of the digest notification.
+//! Digest planning: which held messages a wake-up releases, and how missed slots merge.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 /// A digest released later than this after its slot counts as caught up ("missed while away").
@@ -28,35 +26,12 @@ pub fn plan_due(pending_release_times: &[DateTime<Utc>], now: DateTime<Utc>) -> 
     Some(DuePlan { slot_at, merged_slots: due.len() as u32 })
 }
 
-/// The counts a digest notification reports.
+/// What a digest holds: its messages, from how many clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestCounts {
     pub messages: u32,
     /// Distinct clients, "Unknown" counting as one.
     pub clients: u32,
-}
-
-/// The digest's name: its slot in the user's time, e.g. `13:00 digest`.
-pub fn digest_title(slot_at: DateTime<Utc>, tz: Tz) -> String {
-    format!("{} digest", slot_at.with_timezone(&tz).format("%H:%M"))
-}
-
-/// The notification summary: `13:00 digest: 14 messages from 4 clients`, with a note when it
-/// catches up slots missed while away.
-pub fn digest_summary(title: &str, counts: DigestCounts, merged_slots: u32) -> String {
-    let messages = plural(counts.messages, "message", "messages");
-    let clients = plural(counts.clients, "client", "clients");
-    let mut s = format!("{title}: {messages} from {clients}");
-    if merged_slots > 1 {
-        let missed = merged_slots - 1;
-        s.push_str(&format!(" (includes {} missed while away)", plural(missed, "earlier digest", "earlier digests")));
-    }
-    s
-}
-
-/// `1 message`, `14 messages`.
-pub fn plural(n: u32, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 #[cfg(test)]
@@ -79,17 +54,5 @@ mod tests {
             plan_due(&pending, utc("2026-11-24T16:00:00Z")),
             Some(DuePlan { slot_at: utc("2026-11-24T13:00:00Z"), merged_slots: 2 })
         );
-    }
-
-    #[test]
-    fn summary_reads_like_a_sentence() {
-        let c = DigestCounts { messages: 14, clients: 4 };
-        assert_eq!(digest_summary("13:00 digest", c, 1), "13:00 digest: 14 messages from 4 clients");
-        let c = DigestCounts { messages: 1, clients: 1 };
-        assert_eq!(
-            digest_summary("13:00 digest", c, 3),
-            "13:00 digest: 1 message from 1 client (includes 2 earlier digests missed while away)"
-        );
-        assert_eq!(digest_title(utc("2026-11-24T12:00:00Z"), chrono_tz::Europe::Paris), "13:00 digest");
     }
 }

@@ -1,5 +1,5 @@
 //! Lull's pure core: the model, the focus policy, the schedule, digest planning, attribution,
-//! weekly statistics and trace simulation.
+//! weekly statistics, trace simulation, the channel kinds' settings, and what a glance says.
 //!
 //! Nothing here reads a clock, a file or a database: every function takes `now` (or the
 //! instant it reasons about) and the rows it needs as parameters, so the tricky cases (DST
@@ -8,7 +8,9 @@
 pub mod attribution;
 pub mod channel;
 pub mod digest;
+pub mod glance;
 pub mod model;
+pub mod phrase;
 pub mod policy;
 pub mod schedule;
 pub mod simulate;
@@ -17,5 +19,6 @@ pub mod text;
 pub mod week;
 
 pub use model::{Category, Client, ClientId, ClientMode, DecisionKind, Identity, Incoming, LiveWindow, Sender, Tier};
+pub use phrase::{Phrase, Said};
 pub use policy::{Decision, FocusSession, MessageFacts, Rule};
 pub use schedule::Schedule;

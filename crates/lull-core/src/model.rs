@@ -1,5 +1,5 @@
 //! The words of the domain: clients and their identities, categories, decisions, and the
-//! `Incoming` message a channel hands to ingest. See DESIGN.md "Concepts".
+//! `Incoming` message a channel hands to ingest. See docs/DESIGN.md, "Concepts".
 
 use std::fmt;
 use std::str::FromStr;
@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::phrase::{Phrase, Said};
 use crate::week::{WeekParseError, WeeklyRange};
 
 pub type ClientId = i64;
@@ -15,14 +16,22 @@ pub type ChannelId = i64;
 pub type MessageId = i64;
 pub type DigestId = i64;
 
-/// A value outside the vocabulary; the message lists what is accepted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} {value:?}: use one of {expected}")]
+/// A value outside a vocabulary (`what`: `tier`, `category`, …), with what it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownValue {
     pub what: &'static str,
     pub value: String,
     pub expected: &'static str,
 }
+
+impl Said for UnknownValue {
+    fn phrase(&self) -> Phrase {
+        Phrase::new(&format!("value.unknown_{}", self.what.replace(' ', "_")))
+            .with("value", crate::week::v_quoted(&self.value))
+            .with("expected", self.expected.trim())
+    }
+}
+crate::said_error!(UnknownValue, IdentityParseError);
 
 /// Declares a closed vocabulary with its wire names, `FromStr`, `Display` and serde as strings.
 macro_rules! vocabulary {
@@ -50,6 +59,10 @@ macro_rules! vocabulary {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
         }
+        /// Compares with the wire name, as scripts and tests read it.
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool { self.as_str() == *other }
+        }
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
         }
@@ -69,7 +82,7 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// What kind of message this is; defaults per category are in DESIGN.md.
+    /// What kind of message this is; its default fate is in docs/DESIGN.md, "Category".
     Category, "category" {
         Direct = "direct", Mention = "mention", Platform = "platform", Rating = "rating",
         Social = "social", Newsletter = "newsletter", System = "system",
@@ -142,13 +155,13 @@ impl Identity {
     }
     pub fn from_parts(kind: &str, value: &str) -> Result<Identity, IdentityParseError> {
         let value = value.trim();
-        let bad = |why: &'static str| IdentityParseError { input: format!("{kind}:{value}"), why };
+        let bad = |why: IdentityProblem| IdentityParseError { input: format!("{kind}:{value}"), why };
         match kind.trim().to_ascii_lowercase().as_str() {
             "email" => {
                 let v = value.to_lowercase();
                 match v.split_once('@') {
                     Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.contains('@') => Ok(Identity::Email(v)),
-                    _ => Err(bad("an email identity needs a full address, e.g. email:jane@acme.com")),
+                    _ => Err(bad(IdentityProblem::Email)),
                 }
             }
             "domain" => {
@@ -156,32 +169,56 @@ impl Identity {
                 if v.contains('.') && !v.contains('@') && !v.contains(char::is_whitespace) {
                     Ok(Identity::Domain(v))
                 } else {
-                    Err(bad("a domain identity needs a domain name, e.g. domain:acme.com"))
+                    Err(bad(IdentityProblem::Domain))
                 }
             }
             "channel" if !value.is_empty() => Ok(Identity::Channel(value.to_owned())),
-            "channel" => Err(bad("a channel identity needs a channel name, e.g. channel:acme-hooks")),
+            "channel" => Err(bad(IdentityProblem::Channel)),
             "app" => match value.split_once(':') {
                 Some((app, text)) if !app.trim().is_empty() && !text.trim().is_empty() => {
                     Ok(Identity::App(format!("{}:{}", app.trim(), text.trim())))
                 }
                 None if !value.is_empty() => Ok(Identity::App(value.to_owned())),
-                _ => Err(bad("an app identity needs an app name and optionally a text, e.g. app:Slack or app:Slack:Acme workspace")),
+                _ => Err(bad(IdentityProblem::App)),
             },
             "feed" if !value.is_empty() => Ok(Identity::Feed(value.to_owned())),
-            "feed" => Err(bad("a feed identity needs a feed channel name, e.g. feed:acme-status")),
-            _ => Err(bad(IDENTITY_KINDS)),
+            "feed" => Err(bad(IdentityProblem::Feed)),
+            _ => Err(bad(IdentityProblem::Kind)),
         }
     }
 }
 
-const IDENTITY_KINDS: &str = "use email:ADDRESS, domain:DOMAIN, channel:NAME, feed:NAME or app:APP[:TEXT]";
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid match {input:?}: {why}")]
+/// An identity that cannot be read, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityParseError {
     pub input: String,
-    pub why: &'static str,
+    pub why: IdentityProblem,
+}
+
+/// What an identity of each kind needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityProblem {
+    Email,
+    Domain,
+    Channel,
+    App,
+    Feed,
+    /// None of the kinds.
+    Kind,
+}
+
+impl Said for IdentityParseError {
+    fn phrase(&self) -> Phrase {
+        let phrase = match self.why {
+            IdentityProblem::Email => Phrase::new("identity.needs_email"),
+            IdentityProblem::Domain => Phrase::new("identity.needs_domain"),
+            IdentityProblem::Channel => Phrase::new("identity.needs_channel"),
+            IdentityProblem::App => Phrase::new("identity.needs_app"),
+            IdentityProblem::Feed => Phrase::new("identity.needs_feed"),
+            IdentityProblem::Kind => Phrase::new("identity.unknown_kind"),
+        };
+        phrase.with("input", crate::week::v_quoted(&self.input))
+    }
 }
 
 impl FromStr for Identity {
@@ -189,7 +226,7 @@ impl FromStr for Identity {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split_once(':') {
             Some((kind, value)) => Identity::from_parts(kind, value),
-            None => Err(IdentityParseError { input: s.to_owned(), why: IDENTITY_KINDS }),
+            None => Err(IdentityParseError { input: s.to_owned(), why: IdentityProblem::Kind }),
         }
     }
 }
@@ -233,7 +270,7 @@ impl FromStr for LiveWindow {
         let (range, zone) = match s.rsplit_once('@') {
             Some((range, "client")) => (range, WindowZone::Client),
             Some((range, "me" | "user" | "mine")) => (range, WindowZone::User),
-            Some(_) => return Err(WeekParseError::Range(format!("{s} (end with @client for the client's time, or nothing for yours)"))),
+            Some(_) => return Err(WeekParseError::WindowZone(s.to_owned())),
             None => (s, WindowZone::User),
         };
         Ok(LiveWindow { range: range.parse()?, zone })

@@ -1,8 +1,9 @@
 //! The focus policy: for one message at one instant, decide `live | held | bypass | muted`, when
-//! a held message is released, and a one-line reason a person understands.
+//! a held message is released, and why.
 //!
 //! The rules are ordered; the first that applies wins, and its [`Rule`] is kept with the
-//! decision so `lull explain` and the UI can answer "why?":
+//! decision, with everything needed to say why, so `lull explain` and the UI can answer
+//! "why?" in the user's language:
 //!
 //! 1. newsletters are muted; so is everything from a muted client;
 //! 2. ratings and reviews wait for the weekly digest;
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Category, Client, ClientMode, DEFAULT_BYPASS_QUOTA, DecisionKind, LiveWindow, Tier};
 use crate::schedule::Schedule;
-use crate::text::{find_word, format_release};
+use crate::text::find_word;
 use crate::week::WeeklyRange;
 
 /// A message after this much silence from its sender counts as a new attempt to reach you.
@@ -57,7 +58,7 @@ pub struct MessageFacts<'a> {
     pub bypasses_today: u32,
 }
 
-/// Why a decision was taken; kept with the decision, rendered by [`Rule::reason`].
+/// Why a decision was taken; kept with the decision and worded at the edges.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
@@ -106,63 +107,6 @@ impl Rule {
         }
     }
 
-    /// The one-line reason shown to the user. Times are in the user's time zone `tz`.
-    pub fn reason(&self, received_at: DateTime<Utc>, release_at: Option<DateTime<Utc>>, tz: Tz) -> String {
-        let until = || match release_at {
-            Some(r) => format!("held until the {} digest", format_release(received_at, r, tz)),
-            None => "held until the next digest".to_owned(),
-        };
-        let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%H:%M").to_string();
-        match self {
-            Rule::Newsletter => "Newsletter: kept in the inbox, never notifies.".to_owned(),
-            Rule::ClientMuted { client } => format!("{client} is muted: kept in the inbox, never notifies."),
-            Rule::Rating => format!("Rating or review: {} (the weekly ratings digest), so ratings stop pulling you in.", until()),
-            Rule::NeverInterrupts { category } => {
-                let what = match category {
-                    Category::Platform => "Platform notification",
-                    Category::Social => "Social notification",
-                    _ => "This kind of message",
-                };
-                format!("{what}: never interrupts; {}.", until())
-            }
-            Rule::DigestOnly { client } => format!("{client} is digest-only: {}.", until()),
-            Rule::LiveWindow { client, window } => {
-                let whose = match window.zone {
-                    crate::model::WindowZone::User => "your time".to_owned(),
-                    crate::model::WindowZone::Client => format!("{client}'s time"),
-                };
-                format!("Inside {client}'s live window ({}, {whose}): notify now.", window.range)
-            }
-            Rule::ManualFocus { until: end } => format!("During your focus session (until {}): {}.", local(*end), until()),
-            Rule::FocusBlock { block, until: end } => {
-                format!("During focus ({}, until {}): {}.", block, local(*end), until())
-            }
-            Rule::AfterHours => format!("Outside working hours: {}, the first of your next working day.", until()),
-            Rule::LowTier { client } => format!("{client} is a low-priority client: {}.", until()),
-            Rule::Open => "Working hours and no focus in force: notify now.".to_owned(),
-            Rule::Urgent { client, word, used, quota } => {
-                format!("Urgent from VIP {client} (\u{201c}{word}\u{201d}): breaks through focus (bypass {used} of {quota} today).")
-            }
-            Rule::Retry { sender, attempts, used, quota } => {
-                let first = attempts.first().map(|t| local(*t)).unwrap_or_default();
-                format!(
-                    "{sender} is trying again ({} attempts since {first}): breaks through focus (bypass {used} of {quota} today).",
-                    attempts.len()
-                )
-            }
-            Rule::QuotaExhausted { client, quota, trigger, held_by } => {
-                let why = match trigger {
-                    Trigger::Word { word } => format!("urgent, \u{201c}{word}\u{201d}"),
-                    Trigger::Retry { attempts } => format!("{attempts} attempts in 15 minutes"),
-                };
-                format!(
-                    "Would break through ({why}), but {client} has used all {quota} bypasses today. {}",
-                    held_by.reason(received_at, release_at, tz)
-                )
-            }
-        }
-    }
-
     /// Whether a held message under this rule waits for the weekly ratings digest.
     pub fn is_weekly(&self) -> bool {
         matches!(self, Rule::Rating)
@@ -176,31 +120,28 @@ pub struct Decision {
     /// When a held message is released; `None` unless held.
     pub release_at: Option<DateTime<Utc>>,
     pub rule: Rule,
-    pub reason: String,
 }
 
 impl Decision {
-    fn new(kind: DecisionKind, release_at: Option<DateTime<Utc>>, rule: Rule, facts: &MessageFacts<'_>, tz: Tz) -> Decision {
-        let reason = rule.reason(facts.received_at, release_at, tz);
-        Decision { kind, release_at, rule, reason }
+    fn new(kind: DecisionKind, release_at: Option<DateTime<Utc>>, rule: Rule) -> Decision {
+        Decision { kind, release_at, rule }
     }
 }
 
 /// Decides what happens to one message. `sessions` are the manual focus sessions that may be in
 /// force at `facts.received_at`.
 pub fn decide(schedule: &Schedule, sessions: &[FocusSession], facts: &MessageFacts<'_>) -> Decision {
-    let tz = schedule.tz;
     let at = facts.received_at;
     let client_name = facts.client.map_or("Unknown", |c| c.name.as_str());
 
     if facts.category == Category::Newsletter {
-        return Decision::new(DecisionKind::Muted, None, Rule::Newsletter, facts, tz);
+        return Decision::new(DecisionKind::Muted, None, Rule::Newsletter);
     }
     if let Some(c) = facts.client.filter(|c| c.mode == ClientMode::Muted) {
-        return Decision::new(DecisionKind::Muted, None, Rule::ClientMuted { client: c.name.clone() }, facts, tz);
+        return Decision::new(DecisionKind::Muted, None, Rule::ClientMuted { client: c.name.clone() });
     }
     if facts.category == Category::Rating {
-        return Decision::new(DecisionKind::Held, Some(schedule.weekly_release(at)), Rule::Rating, facts, tz);
+        return Decision::new(DecisionKind::Held, Some(schedule.weekly_release(at)), Rule::Rating);
     }
 
     let base = schedule_rule(schedule, sessions, facts);
@@ -211,19 +152,19 @@ pub fn decide(schedule: &Schedule, sessions: &[FocusSession], facts: &MessageFac
     let may_break_through = matches!(facts.category, Category::Direct | Category::Mention | Category::System);
     let trigger = if may_break_through { urgency(schedule, facts) } else { None };
     let Some(trigger) = trigger else {
-        return Decision::new(DecisionKind::Held, Some(release), held_by, facts, tz);
+        return Decision::new(DecisionKind::Held, Some(release), held_by);
     };
     let quota = facts.client.map_or(DEFAULT_BYPASS_QUOTA, |c| c.bypass_quota);
     if facts.bypasses_today >= quota {
         let rule = Rule::QuotaExhausted { client: client_name.to_owned(), quota, trigger: trigger.0, held_by: Box::new(held_by) };
-        return Decision::new(DecisionKind::Held, Some(release), rule, facts, tz);
+        return Decision::new(DecisionKind::Held, Some(release), rule);
     }
     let used = facts.bypasses_today + 1;
     let rule = match trigger {
         (Trigger::Word { word }, _) => Rule::Urgent { client: client_name.to_owned(), word, used, quota },
         (Trigger::Retry { .. }, attempts) => Rule::Retry { sender: facts.sender.to_owned(), attempts, used, quota },
     };
-    Decision::new(DecisionKind::Bypass, None, rule, facts, tz)
+    Decision::new(DecisionKind::Bypass, None, rule)
 }
 
 /// The rule that holds the message under the schedule, or `None` when it may interrupt.
@@ -265,7 +206,7 @@ fn live(schedule: &Schedule, facts: &MessageFacts<'_>) -> Decision {
         Some((c, window)) => Rule::LiveWindow { client: c.name.clone(), window },
         None => Rule::Open,
     };
-    Decision::new(DecisionKind::Live, None, rule, facts, tz)
+    Decision::new(DecisionKind::Live, None, rule)
 }
 
 /// The client's live window in force at `at`, if any.
@@ -362,7 +303,11 @@ mod tests {
         let d = decide(&s, &[], &facts("2026-11-24T10:15:00+01:00", Some(&acme), &[]));
         assert_eq!(d.kind, DecisionKind::Held);
         assert_eq!(d.release_at, Some(utc("2026-11-24T13:00:00+01:00")));
-        assert_eq!(d.reason, "During focus (mon-fri 09:00-12:00, until 12:00): held until the 13:00 digest.");
+        // How it reads: lull-words' `reasons_read_like_the_policy_decides`.
+        assert_eq!(
+            d.rule,
+            Rule::FocusBlock { block: "mon-fri 09:00-12:00".parse().expect("block"), until: utc("2026-11-24T12:00:00+01:00") }
+        );
     }
 
     #[test]
@@ -381,7 +326,6 @@ mod tests {
         // 09:30 in New York is 15:30 in Paris, inside the afternoon focus block.
         let d = decide(&s, &[], &facts("2026-11-24T15:30:00+01:00", Some(&globex), &[]));
         assert_eq!(d.kind, DecisionKind::Live);
-        assert_eq!(d.reason, "Inside Globex's live window (tue,thu 09:00-10:00, Globex's time): notify now.");
         assert!(matches!(d.rule, Rule::LiveWindow { window, .. } if window.zone == WindowZone::Client));
     }
 
@@ -394,7 +338,7 @@ mod tests {
         f.category = Category::Rating;
         let d = decide(&s, &[], &f);
         assert_eq!((d.kind, d.release_at), (DecisionKind::Held, Some(utc("2026-11-27T17:00:00+01:00"))));
-        assert!(d.reason.contains("Fri 17:00"), "{}", d.reason);
+        assert_eq!(d.rule, Rule::Rating);
         f.category = Category::Platform;
         let d = decide(&s, &[], &f);
         assert_eq!((d.kind, d.release_at), (DecisionKind::Held, Some(utc("2026-11-24T13:00:00+01:00"))));
@@ -408,15 +352,15 @@ mod tests {
         f.body = "Production is DOWN, need help ASAP";
         let d = decide(&s, &[], &f);
         assert_eq!(d.kind, DecisionKind::Bypass);
-        assert_eq!(d.reason, "Urgent from VIP Acme (\u{201c}asap\u{201d}): breaks through focus (bypass 1 of 3 today).");
+        assert_eq!(d.rule, Rule::Urgent { client: "Acme".into(), word: "asap".into(), used: 1, quota: 3 });
         f.bypasses_today = 3;
         let d = decide(&s, &[], &f);
         assert_eq!(d.kind, DecisionKind::Held);
         assert!(
-            d.reason
-                .starts_with("Would break through (urgent, \u{201c}asap\u{201d}), but Acme has used all 3 bypasses today. During focus"),
-            "{}",
-            d.reason
+            matches!(&d.rule, Rule::QuotaExhausted { client, quota: 3, trigger: Trigger::Word { word }, held_by }
+                if client == "Acme" && word == "asap" && matches!(**held_by, Rule::FocusBlock { .. })),
+            "{:?}",
+            d.rule
         );
         // A normal client's "urgent" does not break through.
         let normal = client("Acme", Tier::Normal);
@@ -431,7 +375,7 @@ mod tests {
         let h = [utc("2026-11-24T10:02:00+01:00"), utc("2026-11-24T10:07:00+01:00")];
         let d = decide(&s, &[], &facts("2026-11-24T10:12:00+01:00", None, &h));
         assert_eq!(d.kind, DecisionKind::Bypass);
-        assert_eq!(d.reason, "jane@acme.com is trying again (3 attempts since 10:02): breaks through focus (bypass 1 of 3 today).");
+        assert!(matches!(&d.rule, Rule::Retry { sender, attempts, used: 1, quota: 3 } if sender == "jane@acme.com" && attempts.len() == 3));
         // A chat burst: five lines within a minute, then one more line.
         let burst: Vec<_> = (0..5).map(|i| utc("2026-11-24T10:00:00+01:00") + Duration::seconds(10 * i)).collect();
         assert_eq!(decide(&s, &[], &facts("2026-11-24T10:00:55+01:00", None, &burst)).kind, DecisionKind::Held);
@@ -444,7 +388,7 @@ mod tests {
         let session = FocusSession { started_at: utc("2026-11-24T12:10:00+01:00"), ends_at: utc("2026-11-24T13:40:00+01:00") };
         let d = decide(&s, &[session], &facts("2026-11-24T12:30:00+01:00", None, &[]));
         assert_eq!(d.kind, DecisionKind::Held);
-        assert_eq!(d.reason, "During your focus session (until 13:40): held until the 13:00 digest.");
+        assert_eq!(d.rule, Rule::ManualFocus { until: utc("2026-11-24T13:40:00+01:00") });
     }
 
     #[test]

@@ -7,6 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::phrase::{Phrase, Said};
+
 use crate::week::{Days, Fold, TimeOfDay, WeeklyRange, WeeklySlot, resolve_local, start_of_local_day};
 
 /// Words that make a VIP's message urgent, in English and French. Matched as whole words,
@@ -32,17 +34,35 @@ pub struct Schedule {
     pub urgent_words: Vec<String>,
 }
 
-/// A schedule that cannot work, with what to change.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A schedule that cannot work.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScheduleError {
-    #[error("a schedule needs at least one digest time, e.g. --digest 09:00,13:00,17:00")]
     NoDigest,
-    #[error("{0} digest times a day is too many to call batching; use at most {MAX_DIGESTS_PER_DAY}")]
     TooManyDigests(usize),
-    #[error("digest time 24:00 is not a time of day; use 00:00 or 23:59")]
     DigestAtEndOfDay,
-    #[error("urgent words must not be empty")]
     EmptyUrgentWord,
+}
+
+impl Said for ScheduleError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            ScheduleError::NoDigest => Phrase::new("schedule.no_digest"),
+            ScheduleError::TooManyDigests(n) => Phrase::new("schedule.too_many_digests").with("count", n).with("max", MAX_DIGESTS_PER_DAY),
+            ScheduleError::DigestAtEndOfDay => Phrase::new("schedule.digest_at_midnight"),
+            ScheduleError::EmptyUrgentWord => Phrase::new("schedule.empty_urgent_word"),
+        }
+    }
+}
+crate::said_error!(ScheduleError);
+
+impl ScheduleError {
+    /// The schedule's field at fault, as in JSON.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ScheduleError::NoDigest | ScheduleError::TooManyDigests(_) | ScheduleError::DigestAtEndOfDay => "digests",
+            ScheduleError::EmptyUrgentWord => "urgent_words",
+        }
+    }
 }
 
 impl Schedule {

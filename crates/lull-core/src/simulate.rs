@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::attribution::{Origin, attribute};
 use crate::model::{Category, ChannelId, Client, ClientId, DecisionKind, Sender};
-use crate::policy::{HISTORY_WINDOW, MessageFacts, decide};
+use crate::phrase::{Phrase, Said};
+use crate::policy::{HISTORY_WINDOW, MessageFacts, Rule, decide};
 use crate::schedule::Schedule;
 use crate::stats::{ClientInfo, Interruption, InterruptionKind, IsoWeek, StatsInput, StatsMessage, WeekStats, week_stats};
 
@@ -32,13 +33,19 @@ pub struct TraceEntry {
     pub channel: Option<String>,
 }
 
-/// A trace line that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+/// A trace line that could not be read: its number, and what the JSON reader said.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceError {
     pub line: usize,
-    pub message: String,
+    pub detail: String,
 }
+
+impl Said for TraceError {
+    fn phrase(&self) -> Phrase {
+        Phrase::new("trace.bad_line").with("line", self.line).with("detail", &self.detail)
+    }
+}
+crate::said_error!(TraceError);
 
 /// Reads a JSON Lines trace; blank lines and lines starting with `#` are skipped. Every bad line
 /// is reported, not just the first.
@@ -52,10 +59,7 @@ pub fn parse_trace(text: &str) -> Result<Vec<TraceEntry>, Vec<TraceError>> {
         }
         match serde_json::from_str::<TraceEntry>(line) {
             Ok(e) => entries.push(e),
-            Err(e) => errors.push(TraceError {
-                line: i + 1,
-                message: format!("{e} (expected {{\"received_at\": RFC 3339, \"from\", \"title\", \"body\", \"category\"?}})"),
-            }),
+            Err(e) => errors.push(TraceError { line: i + 1, detail: e.to_string() }),
         }
     }
     if errors.is_empty() { Ok(entries) } else { Err(errors) }
@@ -71,8 +75,8 @@ pub struct SimulatedDecision {
     pub category: Category,
     pub decision: DecisionKind,
     pub release_at: Option<DateTime<Utc>>,
-    pub rule: String,
-    pub reason: String,
+    /// Why, as in `explain`.
+    pub rule: Rule,
 }
 
 /// A digest the held messages would have formed.
@@ -149,8 +153,7 @@ pub fn simulate(schedule: &Schedule, clients: &[Client], trace: &[TraceEntry], w
             category,
             decision: d.kind,
             release_at: d.release_at,
-            rule: d.rule.code().to_owned(),
-            reason: d.reason,
+            rule: d.rule,
         });
     }
 
@@ -194,7 +197,7 @@ mod tests {
         let text = "# a comment\n{\"received_at\":\"2026-11-24T10:00:00+01:00\",\"from\":\"a@b.io\",\"title\":\"t\"}\n\nnot json\n{\"from\":\"x\"}\n";
         let errors = parse_trace(text).expect_err("two bad lines");
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [4, 5]);
-        assert!(errors[1].message.contains("received_at"), "{}", errors[1].message);
+        assert!(errors[1].detail.contains("received_at"), "{}", errors[1].detail);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::{Category, ChannelId, ClientId, DecisionKind};
+use crate::phrase::{Phrase, Said};
 use crate::policy::FocusSession;
 use crate::schedule::{Schedule, merge_intervals};
 use crate::week::{Fold, TimeOfDay, resolve_local};
@@ -29,9 +30,15 @@ pub struct IsoWeek {
     pub week: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid week {0:?}: write an ISO week such as 2026-W48")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IsoWeekParseError(String);
+
+impl Said for IsoWeekParseError {
+    fn phrase(&self) -> Phrase {
+        Phrase::new("week.bad_iso_week").with("value", crate::week::v_quoted(&self.0))
+    }
+}
+crate::said_error!(IsoWeekParseError);
 
 impl IsoWeek {
     pub fn containing(at: DateTime<Utc>, tz: Tz) -> IsoWeek {
@@ -213,23 +220,47 @@ pub struct WeekFigures {
     pub longest_stretch: Option<Stretch>,
 }
 
+crate::model::vocabulary!(
+    /// A figure compared from one week to the next.
+    TrendMetric, "trend metric" {
+        Messages = "messages", Interruptions = "interruptions", InterruptionsInFocus = "interruptions_in_focus",
+        ContextSwitches = "context_switches", AfterHours = "after_hours", ChecksDuringFocus = "checks_during_focus",
+        BypassesUsed = "bypasses_used",
+    }
+);
+
+crate::model::vocabulary!(
+    /// A change the week's figures suggest. Its parameters (`client`, `count`, …) are in
+    /// [`Suggestion::params`]; `after_hours` has `offset`, the client's hours ahead of the user,
+    /// when the client is still known.
+    SuggestionCode, "suggestion" {
+        LowerBypassQuota = "lower_bypass_quota", MoveLiveWindow = "move_live_window", AfterHours = "after_hours",
+        ChecksDuringFocus = "checks_during_focus", ContextSwitches = "context_switches", AddFocus = "add_focus",
+        InterruptionsRising = "interruptions_rising", RatingsContained = "ratings_contained",
+    }
+);
+
+/// The name under which messages of no client are counted.
+pub const UNKNOWN_CLIENT: &str = "Unknown";
+/// The name of the digests' own series in the interruptions by client and day.
+pub const DIGESTS_SERIES: &str = "Digests";
+
 /// A figure this week beside last week.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Trend {
-    pub metric: String,
+    pub metric: TrendMetric,
     pub this_week: u32,
     pub previous_week: u32,
     /// Percentage change; `None` when last week was zero.
     pub change_percent: Option<i32>,
 }
 
-/// A concrete suggestion derived from the figures. `code` and `params` are stable, so a UI can
-/// word it in its own language; `text` is the English sentence.
+/// A concrete suggestion derived from the figures, worded at the edges from its code and
+/// parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Suggestion {
-    pub code: String,
+    pub code: SuggestionCode,
     pub params: std::collections::BTreeMap<String, String>,
-    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -315,7 +346,7 @@ struct Names<'a> {
 
 impl Names<'_> {
     fn client(&self, id: Option<ClientId>) -> String {
-        id.and_then(|id| self.clients.get(&id)).map_or_else(|| "Unknown".to_owned(), |n| (*n).to_owned())
+        id.and_then(|id| self.clients.get(&id)).map_or_else(|| UNKNOWN_CLIENT.to_owned(), |n| (*n).to_owned())
     }
 }
 
@@ -437,7 +468,7 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
     }
     let mut interruptions_by_client_day = daily_counts(interruptions_by_client_day, &names);
     if interruptions.digest > 0 {
-        interruptions_by_client_day.push(DailyCounts { name: "Digests".to_owned(), days: digests_by_day });
+        interruptions_by_client_day.push(DailyCounts { name: DIGESTS_SERIES.to_owned(), days: digests_by_day });
     }
 
     let week_checks: Vec<DateTime<Utc>> = input.checks.iter().copied().filter(|t| in_week(*t)).collect();
@@ -458,7 +489,7 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
         end,
         messages,
         by_client: sorted_counts(by_client, |k| names.client(*k)),
-        by_channel: sorted_counts(by_channel, |k| names.channels.get(k).map_or_else(|| format!("channel {k}"), |n| (*n).to_owned())),
+        by_channel: sorted_counts(by_channel, |k| names.channels.get(k).map_or_else(|| format!("#{k}"), |n| (*n).to_owned())),
         by_category: sorted_counts(by_category, |k| k.as_str().to_owned()),
         by_day,
         by_client_day: daily_counts(by_client_day, &names),
@@ -504,18 +535,18 @@ fn consider(best: &mut Option<(DateTime<Utc>, DateTime<Utc>)>, s: DateTime<Utc>,
 
 fn trends(this: &WeekFigures, prev: &WeekFigures) -> Vec<Trend> {
     let pairs = [
-        ("messages", this.messages, prev.messages),
-        ("interruptions", this.interruptions.total, prev.interruptions.total),
-        ("interruptions_in_focus", this.interruptions.in_focus, prev.interruptions.in_focus),
-        ("context_switches", this.context_switches, prev.context_switches),
-        ("after_hours", this.after_hours, prev.after_hours),
-        ("checks_during_focus", this.checks_during_focus, prev.checks_during_focus),
-        ("bypasses_used", this.bypasses_used, prev.bypasses_used),
+        (TrendMetric::Messages, this.messages, prev.messages),
+        (TrendMetric::Interruptions, this.interruptions.total, prev.interruptions.total),
+        (TrendMetric::InterruptionsInFocus, this.interruptions.in_focus, prev.interruptions.in_focus),
+        (TrendMetric::ContextSwitches, this.context_switches, prev.context_switches),
+        (TrendMetric::AfterHours, this.after_hours, prev.after_hours),
+        (TrendMetric::ChecksDuringFocus, this.checks_during_focus, prev.checks_during_focus),
+        (TrendMetric::BypassesUsed, this.bypasses_used, prev.bypasses_used),
     ];
     pairs
         .into_iter()
         .map(|(metric, a, b)| Trend {
-            metric: metric.to_owned(),
+            metric,
             this_week: a,
             previous_week: b,
             change_percent: (b > 0).then(|| ((f64::from(a) - f64::from(b)) * 100.0 / f64::from(b)).round() as i32),
@@ -528,105 +559,54 @@ pub const MAX_SUGGESTIONS: usize = 4;
 
 fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -> Vec<Suggestion> {
     let mut out = Vec::new();
-    let mut push = |code: &str, params: &[(&str, String)], text: String| {
+    let mut push = |code: SuggestionCode, params: &[(&str, String)]| {
         let params = params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
-        out.push(Suggestion { code: code.to_owned(), params, text });
+        out.push(Suggestion { code, params });
     };
     let client = |name: &str| input.clients.iter().find(|c| c.name == name);
 
-    if let Some(top) = this.bypasses_by_client.first().filter(|c| c.count >= 3 && c.name != "Unknown") {
+    if let Some(top) = this.bypasses_by_client.first().filter(|c| c.count >= 3 && c.name != UNKNOWN_CLIENT) {
         let quota = client(&top.name).map_or(3, |c| c.bypass_quota);
         let lower = quota.saturating_sub(1).max(1);
         push(
-            "lower_bypass_quota",
+            SuggestionCode::LowerBypassQuota,
             &[("client", top.name.clone()), ("count", top.count.to_string()), ("quota", quota.to_string()), ("lower", lower.to_string())],
-            format!(
-                "{} broke through focus {} times this week with urgent messages. If those were not emergencies, lower their daily quota from {quota}: lull client edit \"{}\" --quota {lower}.",
-                top.name, top.count, top.name
-            ),
         );
     }
     if let Some(top) = this.live_in_focus_by_client.first().filter(|c| c.count >= 3) {
         let share = top.count * 100 / this.interruptions.in_focus.max(1);
         push(
-            "move_live_window",
+            SuggestionCode::MoveLiveWindow,
             &[("client", top.name.clone()), ("count", top.count.to_string()), ("share", share.to_string())],
-            format!(
-                "{}'s live window interrupted your focus {} times ({share}% of the interruptions during focus). Move it out of your focus blocks, or make {} digest-only on focus days.",
-                top.name, top.count, top.name
-            ),
         );
     }
     // Unknown senders (platforms, lists) cannot be asked for an overlap window.
-    if let Some(top) = this.after_hours_by_client.iter().find(|c| c.name != "Unknown").filter(|c| c.count >= 5) {
-        let offset = client(&top.name).map_or(0, |c| tz_offset_hours(c.tz, input.schedule.tz, this.end));
-        let params = [("client", top.name.clone()), ("count", top.count.to_string()), ("offset", offset.to_string())];
-        let text = if client(&top.name).is_none() {
-            format!("{} messages from {} arrived outside your working hours; they waited for the next working day.", top.count, top.name)
-        } else if offset == 0 {
-            format!(
-                "{} sent {} messages outside your working hours. They waited for the next working day; tell {} when you answer so expectations match.",
-                top.name, top.count, top.name
-            )
-        } else {
-            let dir = if offset > 0 { "ahead of" } else { "behind" };
-            format!(
-                "{} sent {} messages outside your working hours; they are {} h {dir} you. Agree on a live window in the hours you share, e.g. lull client edit \"{}\" --live \"tue,thu 14:00-15:00\".",
-                top.name,
-                top.count,
-                offset.abs(),
-                top.name
-            )
-        };
-        push("after_hours", &params, text);
+    if let Some(top) = this.after_hours_by_client.iter().find(|c| c.name != UNKNOWN_CLIENT).filter(|c| c.count >= 5) {
+        let mut params = vec![("client", top.name.clone()), ("count", top.count.to_string())];
+        // A client that is gone has no time zone to compare.
+        if let Some(c) = client(&top.name) {
+            params.push(("offset", tz_offset_hours(c.tz, input.schedule.tz, this.end).to_string()));
+        }
+        push(SuggestionCode::AfterHours, &params);
     }
     if this.checks_during_focus >= 3 {
-        push(
-            "checks_during_focus",
-            &[("count", this.checks_during_focus.to_string())],
-            format!(
-                "You opened Lull {} times during focus. Nothing urgent waits there: urgent messages break through on their own, the rest arrives with the next digest.",
-                this.checks_during_focus
-            ),
-        );
+        push(SuggestionCode::ChecksDuringFocus, &[("count", this.checks_during_focus.to_string())]);
     }
     if this.context_switches >= 10 {
-        push(
-            "context_switches",
-            &[("count", this.context_switches.to_string())],
-            format!(
-                "Interruptions switched you between clients {} times. Giving each client's live window its own days would cut the switching.",
-                this.context_switches
-            ),
-        );
+        push(SuggestionCode::ContextSwitches, &[("count", this.context_switches.to_string())]);
     }
     if this.interruptions.live >= 30 {
         let outside = this.interruptions.live.saturating_sub(this.interruptions.in_focus);
-        push(
-            "add_focus",
-            &[("count", this.interruptions.live.to_string()), ("outside", outside.to_string())],
-            format!(
-                "{} messages interrupted you live, {outside} of them outside focus. Another focus block, e.g. lull schedule set --focus \"mon-fri 14:00-17:00\", would batch them into digests.",
-                this.interruptions.live
-            ),
-        );
+        push(SuggestionCode::AddFocus, &[("count", this.interruptions.live.to_string()), ("outside", outside.to_string())]);
     }
     if prev.interruptions.total >= 10 && this.interruptions.total * 4 >= prev.interruptions.total * 5 {
         push(
-            "interruptions_rising",
+            SuggestionCode::InterruptionsRising,
             &[("previous", prev.interruptions.total.to_string()), ("count", this.interruptions.total.to_string())],
-            format!("Interruptions rose from {} last week to {} this week.", prev.interruptions.total, this.interruptions.total),
         );
     }
     if this.ratings_contained > 0 {
-        push(
-            "ratings_contained",
-            &[("count", this.ratings_contained.to_string())],
-            format!(
-                "{} ratings and reviews waited for the weekly digest instead of pulling you in. Keep it that way.",
-                this.ratings_contained
-            ),
-        );
+        push(SuggestionCode::RatingsContained, &[("count", this.ratings_contained.to_string())]);
     }
     out.truncate(MAX_SUGGESTIONS);
     out
@@ -714,13 +694,11 @@ mod tests {
         let codes: Vec<&str> = s.suggestions.iter().map(|s| s.code.as_str()).collect();
         // Acme's interruptions were bypasses, not its live window: no advice about windows.
         assert_eq!(codes, ["lower_bypass_quota", "after_hours", "checks_during_focus"]);
-        assert!(s.suggestions[0].text.contains("lull client edit \"Acme\" --quota 2"), "{}", s.suggestions[0].text);
-        assert!(
-            s.suggestions[1].text.contains("Globex sent 6 messages outside your working hours; they are 9 h behind you"),
-            "{}",
-            s.suggestions[1].text
-        );
-        assert!(s.suggestions[2].text.starts_with("You opened Lull 3 times during focus"), "{}", s.suggestions[2].text);
+        // How they read: lull-words' `suggestions_read_in_both_languages`.
+        let param = |i: usize, k: &str| s.suggestions[i].params.get(k).cloned().unwrap_or_default();
+        assert_eq!((param(0, "client"), param(0, "quota"), param(0, "lower")), ("Acme".into(), "3".into(), "2".into()));
+        assert_eq!((param(1, "client"), param(1, "count"), param(1, "offset")), ("Globex".into(), "6".into(), "-9".into()));
+        assert_eq!(param(2, "count"), "3");
 
         // Globex's live window overlapping focus three times does get that advice.
         let mut more = interruptions.clone();
@@ -733,8 +711,9 @@ mod tests {
         }
         let input = StatsInput { interruptions: &more, ..input };
         let s = week_stats(&input, IsoWeek::containing(tuesday, Paris));
-        let window = s.suggestions.iter().find(|s| s.code == "move_live_window").expect("window advice");
-        assert!(window.text.starts_with("Globex's live window interrupted your focus 3 times (42% of"), "{}", window.text);
+        let window = s.suggestions.iter().find(|s| s.code == SuggestionCode::MoveLiveWindow).expect("window advice");
+        let params: Vec<(&str, &str)> = window.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(params, [("client", "Globex"), ("count", "3"), ("share", "42")]);
     }
 
     #[test]
@@ -811,7 +790,7 @@ mod tests {
         // Wednesday 09:00-18:00 had no interruption: 540 minutes.
         assert_eq!(f.longest_stretch.map(|s| s.minutes), Some(540));
         assert_eq!(s.previous.messages, 1);
-        assert_eq!(s.trends[0], Trend { metric: "messages".into(), this_week: 7, previous_week: 1, change_percent: Some(600) });
-        assert!(s.suggestions.iter().any(|s| s.code == "ratings_contained"));
+        assert_eq!(s.trends[0], Trend { metric: TrendMetric::Messages, this_week: 7, previous_week: 1, change_percent: Some(600) });
+        assert!(s.suggestions.iter().any(|s| s.code == SuggestionCode::RatingsContained));
     }
 }

@@ -1,8 +1,5 @@
-//! Small text helpers shared by the policy and the reports: accent- and case-insensitive word
-//! search, and short human forms of release times.
-
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
+//! Text as messages carry it: accent- and case-insensitive word search (urgent words), and
+//! plain text from HTML (mail, feeds, notification markup).
 
 /// Lower-cases and strips the accents of Latin letters, so "Urgence" matches "urgence" and
 /// "bloqué" matches "bloque".
@@ -36,19 +33,6 @@ pub fn find_word(text: &str, word: &str) -> bool {
     let is_word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     text.match_indices(word.as_str())
         .any(|(i, m)| !is_word_char(text[..i].chars().next_back()) && !is_word_char(text[i + m.len()..].chars().next()))
-}
-
-/// A release time as short as is clear from the arrival: `13:00` the same day, `Mon 09:00`
-/// within a week, `Mon 7 Dec 09:00` beyond.
-pub fn format_release(received_at: DateTime<Utc>, release_at: DateTime<Utc>, tz: Tz) -> String {
-    let (from, to) = (received_at.with_timezone(&tz), release_at.with_timezone(&tz));
-    if from.date_naive() == to.date_naive() {
-        to.format("%H:%M").to_string()
-    } else if (to.date_naive() - from.date_naive()).num_days() < 7 {
-        to.format("%a %H:%M").to_string()
-    } else {
-        to.format("%a %-d %b %H:%M").to_string()
-    }
 }
 
 #[cfg(test)]

@@ -14,19 +14,37 @@ use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Why a week rule could not be read; the message says what is expected.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+use crate::phrase::{Phrase, Said};
+
+/// Why a week rule could not be read, with the part at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WeekParseError {
-    #[error("unknown day {0:?}: use mon, tue, wed, thu, fri, sat, sun, ranges like mon-fri, or daily")]
     Day(String),
-    #[error("invalid time {0:?}: use HH:MM on a 24-hour clock, e.g. 09:00 or 17:30")]
     Time(String),
-    #[error("invalid range {0:?}: write days then times, e.g. \"mon-fri 09:00-12:00\"")]
     Range(String),
-    #[error("empty range {0:?}: the start and end times are the same")]
     EmptyRange(String),
-    #[error("unknown time zone {0:?}: use an IANA name such as Europe/Paris or America/New_York")]
     TimeZone(String),
+    /// A live window whose `@` names neither the client nor the user.
+    WindowZone(String),
+}
+
+impl Said for WeekParseError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            WeekParseError::Day(v) => Phrase::new("week.unknown_day").with("value", v_quoted(v)),
+            WeekParseError::Time(v) => Phrase::new("week.bad_time").with("value", v_quoted(v)),
+            WeekParseError::Range(v) => Phrase::new("week.bad_range").with("value", v_quoted(v)),
+            WeekParseError::EmptyRange(v) => Phrase::new("week.empty_range").with("value", v_quoted(v)),
+            WeekParseError::TimeZone(v) => Phrase::new("week.unknown_tz").with("value", v_quoted(v)),
+            WeekParseError::WindowZone(v) => Phrase::new("week.bad_window_zone").with("value", v_quoted(v)),
+        }
+    }
+}
+crate::said_error!(WeekParseError);
+
+/// A value as it is quoted in phrases: between double quotes, escaped.
+pub(crate) fn v_quoted(value: &str) -> String {
+    format!("{value:?}")
 }
 
 /// Parses an IANA time zone name with an error that says what to write instead.

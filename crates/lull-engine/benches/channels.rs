@@ -51,6 +51,7 @@ async fn engine(dir: &std::path::Path) -> Engine {
         data_dir: DataDir::resolve(Some(dir.to_owned())).unwrap(),
         clock: Arc::new(SystemClock),
         notifier: Arc::new(MemoryNotifier::new()),
+        lang: lull_words::Lang::En,
     })
     .await
     .unwrap()
@@ -258,7 +259,7 @@ struct CountingPopups {
 }
 
 impl lull_channels::gatekeeper::Popups for CountingPopups {
-    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>) -> Result<(), String> {
+    fn open(&self, events: tokio::sync::mpsc::UnboundedSender<lull_api::popups::PopupEvent>) -> Result<(), lull_core::Phrase> {
         *self.events.lock().unwrap() = Some(events);
         Ok(())
     }

@@ -110,6 +110,7 @@ async fn open_engine(dir: &Path, now: DateTime<Utc>) -> Engine {
         data_dir: DataDir::resolve(Some(dir.to_owned())).unwrap(),
         clock: Arc::new(ManualClock::new(now)),
         notifier: Arc::new(MemoryNotifier::new()),
+        lang: lull_words::Lang::En,
     })
     .await
     .unwrap()
@@ -352,7 +353,6 @@ async fn stats_database(n: usize) -> PathBuf {
                         kind,
                         release_at: (kind == DecisionKind::Held).then(|| at + Duration::hours(2)),
                         rule: lull_core::Rule::Open,
-                        reason: String::new(),
                     };
                     let id = tx.insert_message(&NewMessage {
                         channel_id: channel,

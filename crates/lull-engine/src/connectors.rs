@@ -17,6 +17,7 @@ use lull_channels::kind::{self, RunContext, SecretSource};
 use lull_channels::{ConnectorError, Health, IngestSink};
 use lull_core::channel::ChannelSettings;
 use lull_core::model::ChannelId;
+use lull_core::phrase::Said;
 use lull_store::ChannelRow;
 
 use crate::secrets::{SecretError, Secrets};
@@ -33,15 +34,14 @@ pub(crate) fn secret_source(dir: &DataDir, row: &ChannelRow) -> SecretSource {
     Arc::new(move || {
         let (secrets, reference, name) = (secrets.clone(), reference.clone(), name.clone());
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || secrets.get(&reference, &name))
-                .await
-                .map_err(|e| ConnectorError::Transient(e.to_string()))?
-                .map_err(|e| match e {
+            tokio::task::spawn_blocking(move || secrets.get(&reference, &name)).await.map_err(ConnectorError::transient)?.map_err(|e| {
+                match e {
                     // A keyring that is not unlocked yet may be soon; a missing entry will not
                     // come back by itself.
-                    SecretError::NoKeyring(_) => ConnectorError::Transient(e.to_string()),
-                    e => ConnectorError::Config(e.to_string()),
-                })
+                    SecretError::NoKeyring(_) => ConnectorError::Transient(e.phrase()),
+                    e => ConnectorError::Config(e.phrase()),
+                }
+            })
         })
     })
 }
@@ -69,7 +69,7 @@ pub(crate) struct Live {
     pub(crate) state: ChannelState,
     pub(crate) next_retry_at: Option<DateTime<Utc>>,
     pub(crate) progress: Option<SyncProgress>,
-    pub(crate) error: Option<String>,
+    pub(crate) error: Option<lull_core::phrase::Phrase>,
 }
 
 impl Connectors {

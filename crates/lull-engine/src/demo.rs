@@ -11,6 +11,7 @@
 use chrono::{DateTime, Duration, Timelike, Utc};
 use lull_core::channel::ChannelSettings;
 use lull_core::model::{Category, ClientMode, DecisionKind, Incoming, Tier};
+use lull_core::phrase::Phrase;
 use lull_core::stats::InterruptionKind;
 use lull_store::{NewMessage, NotificationRecord, StoreError, Tx};
 
@@ -287,11 +288,7 @@ fn rng_seconds(h: u32, m: u32) -> i64 {
 pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
     let (messages, clients) = engine.store().read(|db| Ok((db.message_count()?, db.clients()?.len()))).await?;
     if messages > 0 || clients > 0 {
-        return Err(ApiError::new(
-            ErrorCode::Conflict,
-            "this data directory already has clients or messages; the demo fills an empty one, e.g. lull --data-dir /tmp/lull-demo demo",
-        )
-        .into());
+        return Err(ApiError::new(ErrorCode::Conflict, Phrase::new("demo.not_empty")).into());
     }
     let user_tz = engine.store().read(|db| Ok(load_schedule(db)?.tz)).await?;
     let abroad = if user_tz == chrono_tz::America::New_York { chrono_tz::Europe::Paris } else { chrono_tz::America::New_York };

@@ -16,7 +16,6 @@ pub mod scheduler;
 pub mod secrets;
 pub mod server;
 pub mod token;
-pub mod tray_text;
 
 pub use commands::{MAX_FOCUS_MINUTES, apply_schedule_update, focus_view};
 pub use engine::{Engine, EngineError, EngineOptions, system_tz};

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 
 use lull_core::model::{DigestId, MessageId};
+use lull_words::{Lang, Words, words};
 use tokio::sync::{Notify, OnceCell};
 
 /// What Lull shows the user.
@@ -19,15 +20,15 @@ pub enum Notice {
 }
 
 impl Notice {
-    /// The notification's summary line (plain text by the specification).
-    pub fn summary(&self) -> String {
+    /// The notification's summary line (plain text by the specification), in `words`.
+    pub fn summary(&self, words: Words) -> String {
         match self {
             Notice::Message { client, sender, urgent, .. } => {
                 let who = match client {
                     Some(c) => format!("{c} \u{b7} {sender}"),
                     None => sender.clone(),
                 };
-                if *urgent { format!("Urgent \u{b7} {who}") } else { who }
+                if *urgent { words.t("notice.urgent", &[("who", &who)]) } else { who }
             }
             Notice::Digest { summary, .. } => summary.clone(),
         }
@@ -49,6 +50,7 @@ impl Notice {
     }
 }
 
+/// Why a notification was not shown: the notification service's own words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct NotifyError(pub String);
@@ -74,11 +76,12 @@ pub type OpenHandler = std::sync::Arc<dyn Fn(OpenTarget) + Send + Sync>;
 const CLICK_WATCH: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
 
 /// Freedesktop notifications over the session D-Bus, through notify-rust.
-#[derive(Default)]
 pub struct DesktopNotifier {
     /// What the server supports (markup in bodies, actions); asked once.
     capabilities: OnceCell<Vec<String>>,
     on_open: Option<OpenHandler>,
+    /// The language of the notifications' own words ("Urgent", "Open").
+    words: Words,
 }
 
 impl fmt::Debug for DesktopNotifier {
@@ -88,14 +91,16 @@ impl fmt::Debug for DesktopNotifier {
 }
 
 impl DesktopNotifier {
-    pub fn new() -> DesktopNotifier {
-        DesktopNotifier::default()
+    /// Notifications worded in `lang`.
+    pub fn new(lang: Lang) -> DesktopNotifier {
+        DesktopNotifier { capabilities: OnceCell::new(), on_open: None, words: words(lang) }
     }
 
     /// Notifications that open what they are about when clicked, where the desktop supports
     /// actions.
-    pub fn with_open_handler(on_open: OpenHandler) -> DesktopNotifier {
-        DesktopNotifier { capabilities: OnceCell::new(), on_open: Some(on_open) }
+    #[must_use]
+    pub fn with_open_handler(self, on_open: OpenHandler) -> DesktopNotifier {
+        DesktopNotifier { on_open: Some(on_open), ..self }
     }
 }
 
@@ -130,7 +135,7 @@ impl Notifier for DesktopNotifier {
             // Message text is untrusted: where the server renders markup, escape it.
             let body = if markup { escape_markup(&notice.body()) } else { notice.body() };
             let mut n = notify_rust::Notification::new();
-            n.appname("Lull").summary(&notice.summary()).body(&body).icon("appointment-soon");
+            n.appname("Lull").summary(&notice.summary(self.words)).body(&body).icon("appointment-soon");
             match notice {
                 Notice::Message { urgent: true, .. } => {
                     n.urgency(notify_rust::Urgency::Critical).hint(notify_rust::Hint::Category("im.received".into()));
@@ -143,12 +148,10 @@ impl Notifier for DesktopNotifier {
                 }
             }
             if clickable {
-                n.action("default", "Open");
+                n.action("default", &self.words.t("notice.open", &[]));
             }
-            let handle = n
-                .show_async()
-                .await
-                .map_err(|e| NotifyError(format!("desktop notifications are unavailable ({e}); the message is in the inbox")))?;
+            let handle =
+                n.show_async().await.map_err(|e| NotifyError(self.words.t("notice.unavailable", &[("detail", &e.to_string())])))?;
             if let (true, Some(on_open)) = (clickable, self.on_open.clone()) {
                 let target = match notice {
                     Notice::Digest { digest_id, .. } => OpenTarget::Digest(*digest_id),
@@ -247,7 +250,7 @@ mod tests {
             body: "Look   at\nthis <b>now</b>".into(),
             urgent: true,
         };
-        assert_eq!(n.summary(), "Urgent \u{b7} Acme \u{b7} Jane");
+        assert_eq!(n.summary(lull_words::english()), "Urgent \u{b7} Acme \u{b7} Jane");
         assert_eq!(n.body(), "Mockups\nLook at this <b>now</b>");
         assert_eq!(escape_markup(&n.body()), "Mockups\nLook at this &lt;b&gt;now&lt;/b&gt;");
     }

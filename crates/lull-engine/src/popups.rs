@@ -11,6 +11,7 @@ use std::time::Duration;
 
 pub use lull_api::popups::{CloseReason, Popup, PopupCommand, PopupEvent};
 pub use lull_channels::gatekeeper::Popups;
+use lull_core::phrase::Phrase;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
@@ -38,18 +39,14 @@ impl HelperPopups {
 }
 
 impl Popups for HelperPopups {
-    fn open(&self, events: mpsc::UnboundedSender<PopupEvent>) -> Result<(), String> {
+    fn open(&self, events: mpsc::UnboundedSender<PopupEvent>) -> Result<(), Phrase> {
         // GTK popups are override-redirect X11 windows: on Wayland desktops (sway) they are
         // drawn through XWayland, which sets DISPLAY.
         if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
-            return Err("gatekeeper mode shows the notifications it lets through in popups, which needs a graphical session \
-                        (an X11 display or XWayland: DISPLAY is not set); run Lull from your desktop session"
-                .into());
+            return Err(Phrase::new("gatekeeper.no_display"));
         }
         let Some(app) = lull_api::paths::desktop_app() else {
-            return Err("gatekeeper mode draws its popups with Lull's desktop app (lull-desktop), which is not installed beside \
-                        lull; install it"
-                .into());
+            return Err(Phrase::new("gatekeeper.no_desktop_app"));
         };
         let (tx, rx) = mpsc::unbounded_channel();
         if let Ok(mut guard) = self.commands.lock() {

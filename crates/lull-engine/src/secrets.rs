@@ -10,24 +10,39 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use lull_core::phrase::{Phrase, Said};
+
 pub use lull_api::channels::SecretStore;
 
 /// The keyring's service name for Lull's entries.
 const SERVICE: &str = "lull";
 
-#[derive(Debug, thiserror::Error)]
+/// Why a password could not be kept or read.
+#[derive(Debug)]
 pub enum SecretError {
-    #[error(
-        "no keyring answered ({0}); start and unlock one (GNOME Keyring, KeePassXC with Secret Service, KWallet), or keep the password in a file readable only by you with --secret-store file"
-    )]
+    /// No Secret Service answered (the detail says why).
     NoKeyring(String),
-    #[error("the password for channel {0:?} is not in the keyring any more; set it again with `lull channel edit {0} --password-stdin`")]
+    /// The channel's password is gone from where it was kept.
     Missing(String),
-    #[error("the secrets file {path}: {error}")]
-    File { path: String, error: String },
-    #[error("the keyring refused ({0})")]
+    File {
+        path: String,
+        error: String,
+    },
+    /// The keyring answered but refused.
     Keyring(String),
 }
+
+impl Said for SecretError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            SecretError::NoKeyring(detail) => Phrase::new("secret.no_keyring").with("detail", detail),
+            SecretError::Missing(channel) => Phrase::new("secret.missing").with("name", channel),
+            SecretError::File { path, error } => Phrase::new("secret.file").with("path", path).with("detail", error),
+            SecretError::Keyring(detail) => Phrase::new("secret.refused").with("detail", detail),
+        }
+    }
+}
+lull_words::english_error!(SecretError);
 
 /// Where a data directory's secrets go.
 #[derive(Debug, Clone)]

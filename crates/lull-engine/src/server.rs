@@ -23,8 +23,10 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
+use lull_api::{Request, english};
 use lull_channels::webhook::{self, Webhook};
 use lull_channels::{IngestError, IngestSink, Kind};
+use lull_core::phrase::{Phrase, Said};
 use lull_store::ChannelAuth;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -34,7 +36,6 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::engine::Engine;
 use crate::scheduler;
 use crate::token;
-use lull_api::Request;
 
 /// Where `lull serve` listens unless told otherwise. A fixed port keeps webhook URLs stable.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7707";
@@ -44,15 +45,23 @@ pub const WEBHOOK_BODY_LIMIT: usize = 1 << 20;
 pub const API_BODY_LIMIT: usize = 8 << 20;
 
 /// The server could not start.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ServeError {
-    #[error("Lull listens on the loopback address only (127.0.0.1 or ::1); {0} would expose your inbox to the network")]
     NotLoopback(SocketAddr),
-    #[error("{0} is already in use (another program, or Lull on another data directory); pass --listen 127.0.0.1:PORT")]
     InUse(SocketAddr),
-    #[error("cannot listen on {addr}: {source}")]
     Io { addr: SocketAddr, source: io::Error },
 }
+
+impl Said for ServeError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            ServeError::NotLoopback(addr) => Phrase::new("serve.not_loopback").with("addr", addr),
+            ServeError::InUse(addr) => Phrase::new("serve.in_use").with("addr", addr),
+            ServeError::Io { addr, source } => Phrase::new("serve.cannot_listen").with("addr", addr).with("detail", source),
+        }
+    }
+}
+lull_words::english_error!(ServeError);
 
 /// Binds a loopback listener, refusing any other address.
 pub async fn bind_loopback(addr: SocketAddr) -> Result<TcpListener, ServeError> {
@@ -334,23 +343,29 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
             if let Err(e) = recorded {
                 tracing::warn!(error = %e, "recording a webhook failure");
             }
-            return error(StatusCode::BAD_REQUEST, "invalid_payload", e.0);
+            return error(StatusCode::BAD_REQUEST, "invalid_payload", english(&e.0));
         }
     };
     match st.engine.ingest(channel_id, incoming).await {
-        Ok(receipt) => axum::Json(json!({
-            "status": if receipt.duplicate { "duplicate" } else { "stored" },
-            "message_id": receipt.message_id,
-            "client": receipt.client,
-            "decision": receipt.decision.kind,
-            "release_at": receipt.decision.release_at,
-            "reason": receipt.decision.reason,
-        }))
-        .into_response(),
-        Err(IngestError::Rejected(m)) => error(StatusCode::BAD_REQUEST, "invalid_payload", m),
+        Ok(receipt) => {
+            // Senders are programs: the reason is in English, in the user's time zone.
+            let tz = st.engine.store().read(|db| Ok(crate::engine::load_schedule(db)?.tz)).await.unwrap_or(chrono_tz::UTC);
+            let d = &receipt.decision;
+            axum::Json(json!({
+                "status": if receipt.duplicate { "duplicate" } else { "stored" },
+                "message_id": receipt.message_id,
+                "client": receipt.client,
+                "decision": d.kind,
+                "release_at": d.release_at,
+                "reason": lull_words::english().reason(&d.rule, now, d.release_at, tz),
+            }))
+            .into_response()
+        }
+        Err(IngestError::Rejected(m)) => error(StatusCode::BAD_REQUEST, "invalid_payload", english(&m)),
         Err(IngestError::UnknownChannel(_)) => error(StatusCode::NOT_FOUND, "not_found", format!("channel {channel:?} was just removed")),
         Err(IngestError::Unavailable(m)) => {
-            let mut resp = error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("{m}; the message was not stored, retry"));
+            let mut resp =
+                error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("{}; the message was not stored, retry", english(&m)));
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             resp
         }

@@ -49,6 +49,7 @@ impl Harness {
             data_dir: DataDir::resolve(Some(dir.path().to_owned())).expect("data dir"),
             clock: clock.clone(),
             notifier: notifier.clone(),
+            lang: lull_words::Lang::En,
         })
         .await
         .expect("engine");
@@ -496,7 +497,6 @@ async fn a_digest_released_but_not_notified_is_notified_after_restart() {
                 merged_slots: 1,
                 message_count: 1,
                 client_count: 1,
-                summary: "13:00 digest: 1 message from 1 client".into(),
             })?;
             tx.assign_digest(id, &[due[0].id], utc("2026-11-24T13:00:00+01:00"))
         })
@@ -578,7 +578,10 @@ async fn changing_the_schedule_replans_held_messages() {
         .await
         .expect_err("bad day");
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    assert!(err.message.starts_with("--focus \"mon-fry 09:00-12:00\": unknown day \"fry\""), "{}", err.message);
+    // The field is named for the edges to word (`--focus` on the command line, checked there).
+    assert_eq!(err.field.as_deref(), Some("focus"));
+    assert_eq!(err.problem.code, "input.value");
+    assert!(err.message.starts_with("focus \"mon-fry 09:00-12:00\": unknown day \"fry\""), "{}", err.message);
 }
 
 #[tokio::test]

@@ -3,8 +3,9 @@
 //! back typed.
 
 use chrono::{DateTime, Utc};
-use lull_core::channel::{ChannelKind, ChannelSettings};
+use lull_core::channel::{ChannelHealth, ChannelKind, ChannelSettings};
 use lull_core::model::ChannelId;
+use lull_core::phrase::Phrase;
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{Db, Result, StoreError, Tx, conflict, from_ms, to_ms};
@@ -28,9 +29,10 @@ pub struct ChannelRow {
     pub settings: ChannelSettings,
     pub token_hash: Option<String>,
     pub secret_ref: Option<String>,
-    pub health: String,
+    pub health: ChannelHealth,
     pub last_sync_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
+    /// What went wrong last, as the connector said it.
+    pub last_error: Option<Phrase>,
     pub last_error_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub message_count: u64,
@@ -67,9 +69,10 @@ fn channel_row(r: &Row<'_>) -> rusqlite::Result<RawChannel> {
             // Replaced from the JSON in `finish`.
             settings: ChannelSettings::Webhook(Default::default()),
             token_hash: r.get(3)?,
-            health: r.get(4)?,
+            // An unknown word (written by a newer Lull) reads as an error to look at.
+            health: r.get::<_, String>(4)?.parse().unwrap_or(ChannelHealth::Error),
             last_sync_at: r.get::<_, Option<i64>>(5)?.map(from_ms),
-            last_error: r.get(6)?,
+            last_error: r.get::<_, Option<String>>(6)?.map(|e| stored_phrase(&e)),
             last_error_at: r.get::<_, Option<i64>>(7)?.map(from_ms),
             created_at: from_ms(r.get(8)?),
             message_count: r.get::<_, i64>(9)? as u64,
@@ -111,7 +114,7 @@ impl Db<'_> {
     pub fn sync_state(&self, id: ChannelId) -> Result<serde_json::Value> {
         let raw: Option<String> =
             self.conn.prepare_cached("SELECT sync_state FROM channels WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
-        let raw = raw.ok_or_else(|| StoreError::NotFound(format!("no channel with id {id}")))?;
+        let raw = raw.ok_or_else(|| StoreError::NotFound { what: "channel", id })?;
         serde_json::from_str(&raw).map_err(|e| StoreError::Decode(format!("channel sync state: {e}")))
     }
 
@@ -131,7 +134,7 @@ impl Tx<'_> {
                 "INSERT INTO channels (name, settings, token_hash, secret_ref, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![channel.name, to_json(&channel.settings)?, channel.token_hash, channel.secret_ref, to_ms(now)],
             )
-            .map_err(|e| conflict(e, || format!("a channel named {:?} already exists", channel.name)))?;
+            .map_err(|e| conflict(e, || Phrase::new("conflict.channel_exists").with("name", format!("{:?}", channel.name))))?;
         Ok(self.conn().last_insert_rowid())
     }
 
@@ -176,13 +179,19 @@ impl Tx<'_> {
     }
 
     /// Records a failure on a channel (e.g. a malformed webhook payload).
-    pub fn channel_failed(&self, id: ChannelId, at: DateTime<Utc>, error: &str) -> Result<()> {
+    pub fn channel_failed(&self, id: ChannelId, at: DateTime<Utc>, error: &Phrase) -> Result<()> {
+        let error = serde_json::to_string(error).map_err(|e| StoreError::Decode(e.to_string()))?;
         self.conn().execute(
             "UPDATE channels SET health = 'error', last_error = ?2, last_error_at = ?3 WHERE id = ?1",
             params![id, error, to_ms(at)],
         )?;
         Ok(())
     }
+}
+
+/// A stored error: a phrase's JSON, or the text an older Lull stored.
+fn stored_phrase(text: &str) -> Phrase {
+    serde_json::from_str(text).unwrap_or_else(|_| Phrase::text(text))
 }
 
 fn to_json(settings: &ChannelSettings) -> Result<String> {

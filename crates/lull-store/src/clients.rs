@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use lull_core::model::{Client, ClientId, ClientMode, Identity, LiveWindow, Tier};
 use rusqlite::{OptionalExtension, params};
 
+use lull_core::phrase::Phrase;
+
 use crate::{Db, Result, StoreError, Tx, conflict, parse_col, to_ms};
 
 /// A client as written by `client add` / `client edit`, before it has an id.
@@ -93,7 +95,7 @@ impl Tx<'_> {
                 "INSERT INTO clients (name, tz, tier, mode, bypass_quota, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![draft.name.trim(), draft.tz.name(), draft.tier.as_str(), draft.mode.as_str(), draft.bypass_quota, to_ms(now)],
             )
-            .map_err(|e| conflict(e, || format!("a client named {:?} already exists; use `lull client edit` to change it", draft.name)))?;
+            .map_err(|e| conflict(e, || Phrase::new("conflict.client_exists").with("name", format!("{:?}", draft.name))))?;
         let id = self.conn().last_insert_rowid();
         self.put_client_rules(id, draft)?;
         Ok(id)
@@ -107,9 +109,9 @@ impl Tx<'_> {
                 "UPDATE clients SET name = ?2, tz = ?3, tier = ?4, mode = ?5, bypass_quota = ?6 WHERE id = ?1",
                 params![id, draft.name.trim(), draft.tz.name(), draft.tier.as_str(), draft.mode.as_str(), draft.bypass_quota],
             )
-            .map_err(|e| conflict(e, || format!("a client named {:?} already exists", draft.name)))?;
+            .map_err(|e| conflict(e, || Phrase::new("conflict.client_exists").with("name", format!("{:?}", draft.name))))?;
         if n == 0 {
-            return Err(StoreError::NotFound(format!("no client with id {id}")));
+            return Err(StoreError::NotFound { what: "client", id });
         }
         self.conn().execute("DELETE FROM client_identities WHERE client_id = ?1", [id])?;
         self.conn().execute("DELETE FROM client_live_windows WHERE client_id = ?1", [id])?;
@@ -131,9 +133,10 @@ impl Tx<'_> {
                     .ok()
                     .flatten();
                 conflict(e, || match owner {
-                    Some(owner) if owner.eq_ignore_ascii_case(&draft.name) => format!("{identity} is listed twice"),
-                    Some(owner) => format!("{identity} already belongs to client {owner:?}; remove it there first"),
-                    None => format!("{identity} is listed twice"),
+                    Some(owner) if !owner.eq_ignore_ascii_case(&draft.name) => {
+                        Phrase::new("conflict.identity_taken").with("identity", identity).with("owner", format!("{owner:?}"))
+                    }
+                    _ => Phrase::new("conflict.identity_twice").with("identity", identity),
                 })
             })?;
         }
@@ -147,7 +150,7 @@ impl Tx<'_> {
     /// Removes a client; its messages stay, attributed to Unknown.
     pub fn delete_client(&self, id: ClientId) -> Result<()> {
         match self.conn().execute("DELETE FROM clients WHERE id = ?1", [id])? {
-            0 => Err(StoreError::NotFound(format!("no client with id {id}"))),
+            0 => Err(StoreError::NotFound { what: "client", id }),
             _ => Ok(()),
         }
     }

@@ -20,7 +20,6 @@ pub struct DigestRecord {
     pub merged_slots: u32,
     pub message_count: u32,
     pub client_count: u32,
-    pub summary: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +51,7 @@ fn kind_text(kind: InterruptionKind) -> &'static str {
     }
 }
 
-const DIGEST_COLUMNS: &str =
-    "id, slot_at, released_at, kind, merged_slots, message_count, client_count, summary, notified_at, notify_error";
+const DIGEST_COLUMNS: &str = "id, slot_at, released_at, kind, merged_slots, message_count, client_count, notified_at, notify_error";
 
 fn digest_row(r: &Row<'_>) -> rusqlite::Result<DigestRow> {
     Ok(DigestRow {
@@ -65,10 +63,9 @@ fn digest_row(r: &Row<'_>) -> rusqlite::Result<DigestRow> {
             merged_slots: r.get(4)?,
             message_count: r.get(5)?,
             client_count: r.get(6)?,
-            summary: r.get(7)?,
         },
-        notified_at: r.get::<_, Option<i64>>(8)?.map(from_ms),
-        notify_error: r.get(9)?,
+        notified_at: r.get::<_, Option<i64>>(7)?.map(from_ms),
+        notify_error: r.get(8)?,
     })
 }
 
@@ -153,16 +150,15 @@ impl Tx<'_> {
 
     pub fn insert_digest(&self, d: &DigestRecord) -> Result<DigestId> {
         self.conn().execute(
-            "INSERT INTO digests (slot_at, released_at, kind, merged_slots, message_count, client_count, summary)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO digests (slot_at, released_at, kind, merged_slots, message_count, client_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 to_ms(d.slot_at),
                 to_ms(d.released_at),
                 if d.manual { "manual" } else { "scheduled" },
                 d.merged_slots,
                 d.message_count,
-                d.client_count,
-                d.summary
+                d.client_count
             ],
         )?;
         Ok(self.conn().last_insert_rowid())

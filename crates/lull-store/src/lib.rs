@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 
 use chrono::{DateTime, TimeZone, Utc};
+use lull_core::phrase::{Phrase, Said};
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use baseline::{BaselineRow, raw_insert_baseline};
@@ -37,38 +38,74 @@ pub use clients::ClientDraft;
 pub use events::{DigestRecord, DigestRow, NotificationRecord};
 pub use messages::{DueMessage, HeldMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};
 
-/// What went wrong in the store, phrased for the person who has to act on it.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong in the store; a phrase says it to the person who has to act on it.
+#[derive(Debug)]
 pub enum StoreError {
-    #[error(
-        "{path} was written by a newer version of Lull (schema {found}; this Lull reads up to {supported}). Upgrade Lull, or point --data-dir somewhere else; the file was not changed"
-    )]
-    NewerSchema { path: PathBuf, found: u32, supported: u32 },
-    #[error("{path} is not a Lull database; the file was not changed. Point --data-dir at a Lull data directory or an empty one")]
-    NotLull { path: PathBuf },
-    #[error(
-        "{path} is damaged ({detail}); the file was not changed. Move it aside (e.g. mv lull.db lull.db.damaged) and start Lull again, or restore a backup"
-    )]
-    Corrupt { path: PathBuf, detail: String },
-    #[error("the database is busy: another process held its write lock for more than 5 seconds; try again")]
+    /// Written by a newer Lull: left as it is.
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    /// Not a Lull database: left as it is.
+    NotLull {
+        path: PathBuf,
+    },
+    Corrupt {
+        path: PathBuf,
+        detail: String,
+    },
+    /// Another process held the write lock for more than 5 seconds.
     Busy,
-    #[error("cannot open {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
-    #[error("migration to schema {to} failed: {source}")]
-    Migration { to: u32, source: rusqlite::Error },
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("stored data could not be read back: {0}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    Migration {
+        to: u32,
+        source: rusqlite::Error,
+    },
+    /// A name or an identity is taken, or a message is stored already; the phrase says which.
+    Conflict(Phrase),
+    /// A row named by id is gone (removed meanwhile).
+    NotFound {
+        what: &'static str,
+        id: i64,
+    },
+    /// Stored data could not be read back.
     Decode(String),
-    #[error("cannot start the database writer thread: {0}")]
     Thread(std::io::Error),
-    #[error("the database writer has stopped")]
     WriterGone,
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
 }
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl Said for StoreError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            StoreError::NewerSchema { path, found, supported } => {
+                Phrase::new("store.newer_schema").with("path", path.display()).with("found", found).with("supported", supported)
+            }
+            StoreError::NotLull { path } => Phrase::new("store.not_lull").with("path", path.display()),
+            StoreError::Corrupt { path, detail } => Phrase::new("store.corrupt").with("path", path.display()).with("detail", detail),
+            StoreError::Busy => Phrase::new("store.busy"),
+            StoreError::Open { path, source } => Phrase::new("store.cannot_open").with("path", path.display()).with("detail", source),
+            StoreError::Migration { to, source } => Phrase::new("store.migration_failed").with("to", to).with("detail", source),
+            StoreError::Conflict(p) => p.clone(),
+            StoreError::NotFound { what, id } => Phrase::new("store.not_found").with("what", format!("@store.what.{what}")).with("id", id),
+            StoreError::Decode(detail) => Phrase::new("store.unreadable").with("detail", detail),
+            StoreError::Thread(e) => Phrase::new("store.no_writer").with("detail", e),
+            StoreError::WriterGone => Phrase::new("store.writer_gone"),
+            StoreError::Sqlite(e) => Phrase::new("store.database_error").with("detail", e),
+        }
+    }
+}
+lull_words::english_error!(StoreError);
 
 impl StoreError {
     /// Maps SQLite's busy/corrupt codes to the errors a user can act on.
@@ -311,8 +348,8 @@ fn open_reader(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Maps a unique-constraint failure to a [`StoreError::Conflict`] with `message`.
-pub(crate) fn conflict(e: rusqlite::Error, message: impl FnOnce() -> String) -> StoreError {
+/// Maps a unique-constraint failure to a [`StoreError::Conflict`] saying `what`.
+pub(crate) fn conflict(e: rusqlite::Error, message: impl FnOnce() -> Phrase) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::ConstraintViolation) => StoreError::Conflict(message()),
         _ => StoreError::Sqlite(e),

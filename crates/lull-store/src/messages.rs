@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use lull_core::model::{Category, ChannelId, ClientId, DecisionKind, DigestId, MessageId};
+use lull_core::phrase::Phrase;
 use lull_core::policy::{Decision, Rule};
 use lull_core::stats::StatsMessage;
 use rusqlite::{OptionalExtension, Row, params};
@@ -94,7 +95,7 @@ pub struct DueMessage {
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.channel_id, ch.name, m.client_id, cl.name, m.sender, m.title, m.body, m.url, m.category,
-     m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.reason, m.digest_id, m.read_at, m.archived_at, m.snoozed_until";
+     m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.digest_id, m.read_at, m.archived_at, m.snoozed_until";
 const MESSAGE_FROM: &str = "messages m JOIN channels ch ON ch.id = m.channel_id LEFT JOIN clients cl ON cl.id = m.client_id";
 
 fn category(s: &str) -> Result<Category> {
@@ -125,9 +126,8 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
         r.get::<_, Option<String>>(8)?,
     );
     let (sent_at, received_at, release_at): (Option<i64>, i64, Option<i64>) = (r.get(10)?, r.get(11)?, r.get(13)?);
-    let reason: String = r.get(15)?;
-    let (digest_id, read_at, archived_at): (Option<i64>, Option<i64>, Option<i64>) = (r.get(16)?, r.get(17)?, r.get(18)?);
-    let snoozed_until: Option<i64> = r.get(19)?;
+    let (digest_id, read_at, archived_at): (Option<i64>, Option<i64>, Option<i64>) = (r.get(15)?, r.get(16)?, r.get(17)?);
+    let snoozed_until: Option<i64> = r.get(18)?;
     Ok((|| {
         let (id, channel_id, channel, client_id, client, sender, title, body, url) = partial;
         Ok(MessageRow {
@@ -143,12 +143,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
             category: category(&category_text)?,
             sent_at: sent_at.map(from_ms),
             received_at: from_ms(received_at),
-            decision: Decision {
-                kind: decision_kind(&decision_text)?,
-                release_at: release_at.map(from_ms),
-                rule: rule(&rule_text)?,
-                reason,
-            },
+            decision: Decision { kind: decision_kind(&decision_text)?, release_at: release_at.map(from_ms), rule: rule(&rule_text)? },
             digest_id,
             read_at: read_at.map(from_ms),
             archived_at: archived_at.map(from_ms),
@@ -351,8 +346,8 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO messages (channel_id, source_key, client_id, sender, sender_key, title, body, url, category,
-                                       sent_at, received_at, decision, release_at, rule, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                       sent_at, received_at, decision, release_at, rule)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 m.channel_id,
@@ -369,9 +364,8 @@ impl Tx<'_> {
                 m.decision.kind.as_str(),
                 m.decision.release_at.map(to_ms),
                 rule_json,
-                m.decision.reason,
             ])
-            .map_err(|e| crate::conflict(e, || format!("message {:?} is already stored on this channel", m.source_key)))?;
+            .map_err(|e| crate::conflict(e, || Phrase::new("conflict.message_stored").with("key", format!("{:?}", m.source_key))))?;
         Ok(self.conn().last_insert_rowid())
     }
 
@@ -391,7 +385,6 @@ impl Tx<'_> {
         Ok(n)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn log_decision(
         &self,
         message_id: MessageId,
@@ -400,24 +393,23 @@ impl Tx<'_> {
         kind: &DecisionKind,
         release_at: Option<DateTime<Utc>>,
         rule_json: &str,
-        reason: &str,
     ) -> Result<()> {
         self.conn()
             .prepare_cached(
-                "INSERT INTO decisions (message_id, decided_at, cause, decision, release_at, rule, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO decisions (message_id, decided_at, cause, decision, release_at, rule)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![message_id, to_ms(at), cause, kind.as_str(), release_at.map(to_ms), rule_json, reason])?;
+            .execute(params![message_id, to_ms(at), cause, kind.as_str(), release_at.map(to_ms), rule_json])?;
         Ok(())
     }
 
     /// Moves a held message's release after a schedule change, and logs it.
-    pub fn replan_message(&self, id: MessageId, rule: &Rule, release_at: DateTime<Utc>, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    pub fn replan_message(&self, id: MessageId, rule: &Rule, release_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
         self.conn()
-            .prepare_cached("UPDATE messages SET release_at = ?2, reason = ?3 WHERE id = ?1 AND decision = 'held' AND digest_id IS NULL")?
-            .execute(params![id, to_ms(release_at), reason])?;
+            .prepare_cached("UPDATE messages SET release_at = ?2 WHERE id = ?1 AND decision = 'held' AND digest_id IS NULL")?
+            .execute(params![id, to_ms(release_at)])?;
         let rule_json = serde_json::to_string(rule).map_err(|e| StoreError::Decode(e.to_string()))?;
-        self.log_decision(id, now, "replan", &DecisionKind::Held, Some(release_at), &rule_json, reason)
+        self.log_decision(id, now, "replan", &DecisionKind::Held, Some(release_at), &rule_json)
     }
 
     /// Puts messages into a digest. Only messages still pending are taken, so a message is
@@ -426,13 +418,13 @@ impl Tx<'_> {
         let mut update =
             self.conn().prepare_cached("UPDATE messages SET digest_id = ?1 WHERE id = ?2 AND decision = 'held' AND digest_id IS NULL")?;
         let mut log = self.conn().prepare_cached(
-            "INSERT INTO decisions (message_id, decided_at, cause, decision, release_at, rule, reason)
-             SELECT id, ?2, 'release', decision, release_at, rule, 'Released in digest ' || ?3 FROM messages WHERE id = ?1",
+            "INSERT INTO decisions (message_id, decided_at, cause, decision, release_at, rule)
+             SELECT id, ?2, 'release', decision, release_at, rule FROM messages WHERE id = ?1",
         )?;
         let mut taken = 0;
         for id in ids {
             if update.execute(params![digest_id, id])? == 1 {
-                log.execute(params![id, to_ms(now), digest_id])?;
+                log.execute(params![id, to_ms(now)])?;
                 taken += 1;
             }
         }

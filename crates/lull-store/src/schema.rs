@@ -260,6 +260,14 @@ CREATE TRIGGER channels_insert_generation AFTER INSERT ON channels BEGIN UPDATE 
 CREATE TRIGGER channels_update_generation AFTER UPDATE OF name ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
 CREATE TRIGGER channels_delete_generation AFTER DELETE ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
 "#,
+    // 5: the database keeps data, not sentences: a decision's reason is worded from its rule,
+    // and a digest's summary from its counts, in the reader's language when they are shown.
+    // (A channel's last error is now kept as a phrase's JSON; older texts read as they are.)
+    r#"
+ALTER TABLE messages DROP COLUMN reason;
+ALTER TABLE decisions DROP COLUMN reason;
+ALTER TABLE digests DROP COLUMN summary;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -2,7 +2,7 @@
 // user's display settings, and the message shown after an action.
 import { createApi, type Api, type Transport, LullError } from './api/client';
 import type { EngineEvent, StatusView } from './api/types';
-import { setLocale, type LocaleSetting } from './i18n/index.svelte';
+import { phrase, setLocale, type LocaleSetting } from './i18n/index.svelte';
 
 export type ThemeSetting = 'auto' | 'light' | 'dark';
 
@@ -75,9 +75,39 @@ export function say(text: string, error = false) {
   toastTimer = setTimeout(() => (app.toast = null), error ? 8000 : 3500);
 }
 
-/** Shows an error's message; errors from the engine already say what to do. */
+/**
+ * Shows an error in the UI's language; errors from the engine say what to do. One that names an
+ * input field also marks the field on the screen (`data-field`), with the same words.
+ */
 export function report(e: unknown) {
-  say(e instanceof Error ? e.message : String(e), true);
+  if (!(e instanceof LullError)) {
+    say(e instanceof Error ? e.message : String(e), true);
+    return;
+  }
+  const text = phrase(e.problem);
+  say(text, true);
+  if (typeof document === 'undefined') return;
+  // Only the last error's field stays marked.
+  document.querySelectorAll('[data-field][aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  if (e.field) markField(e.field, text);
+}
+
+/**
+ * Marks the visible input for `field` as wrong (with the error as its description) until it is
+ * changed, and moves focus there. It does not block the form: the engine decides again.
+ */
+function markField(field: string, text: string) {
+  const input = document.querySelector<HTMLElement>(`[data-field~="${CSS.escape(field)}"]`);
+  if (!input) return;
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-description', text);
+  input.focus();
+  const clear = () => {
+    input.removeAttribute('aria-invalid');
+    input.removeAttribute('aria-description');
+  };
+  input.addEventListener('input', clear, { once: true });
+  input.addEventListener('change', clear, { once: true });
 }
 
 const SETTINGS_KEY = 'lull.settings';

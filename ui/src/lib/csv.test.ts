@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { statsCsv } from './csv';
-import type { WeekStats } from './api/types';
+import type { StatsView } from './api/types';
 
 describe('stats CSV', () => {
   it('has one row per figure and quotes what needs quoting', () => {
@@ -12,7 +12,7 @@ describe('stats CSV', () => {
       interruptions_in_focus_by_client: [], live_in_focus_by_client: [], context_switches: 0, after_hours: 0, after_hours_by_client: [],
       checks: 0, checks_during_focus: 0, bypasses_used: 0, bypasses_by_client: [], ratings_contained: 0, focus_minutes: 90, longest_stretch: null,
     };
-    const stats = { ...figures, tz: 'Europe/Paris', previous: figures, trends: [], suggestions: [] } as WeekStats;
+    const stats = { ...figures, tz: 'Europe/Paris', previous: figures, trends: [], suggestions: [] } as StatsView;
     const csv = statsCsv(stats).split('\n');
     expect(csv[0]).toBe('section,key,value');
     expect(csv).toContain('messages_by_client,"Acme, Inc",2');

@@ -1,6 +1,6 @@
 // The week's statistics as CSV: one table per figure, `section,key,value` rows, so a
 // spreadsheet can pivot them.
-import type { WeekStats } from './api/types';
+import type { StatsView } from './api/types';
 
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
@@ -9,7 +9,7 @@ function cell(v: string | number): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function statsCsv(s: WeekStats): string {
+export function statsCsv(s: StatsView): string {
   const rows: (string | number)[][] = [['section', 'key', 'value']];
   const add = (section: string, key: string, value: number) => rows.push([section, key, value]);
   add('week', s.week, s.messages);

@@ -15,6 +15,11 @@ use lull_core::policy::{Decision, Rule};
 use tokio::sync::Notify;
 
 /// The instant connector tests run at: Thursday 2026-11-26 10:00 UTC.
+/// A phrase as it reads in English.
+pub fn said(phrase: &lull_core::Phrase) -> String {
+    lull_words::english().phrase(phrase)
+}
+
 pub fn test_now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z").expect("instant").with_timezone(&Utc)
 }
@@ -64,9 +69,9 @@ impl MemoryHost {
             client: None,
             decision: if held {
                 let until = self.now() + chrono::Duration::hours(2);
-                Decision { kind: DecisionKind::Held, release_at: Some(until), rule: Rule::ManualFocus { until }, reason: "test".into() }
+                Decision { kind: DecisionKind::Held, release_at: Some(until), rule: Rule::ManualFocus { until } }
             } else {
-                Decision { kind: DecisionKind::Live, release_at: None, rule: Rule::Open, reason: "test".into() }
+                Decision { kind: DecisionKind::Live, release_at: None, rule: Rule::Open }
             },
         }
     }
@@ -111,7 +116,7 @@ impl IngestSink for MemoryHost {
             let delay = *self.batch_delay.lock().expect("lock");
             tokio::time::sleep(delay).await;
             if *self.fail_batches.lock().expect("lock") {
-                return Err(IngestError::Unavailable("disk full (test)".into()));
+                return Err(IngestError::Unavailable(lull_core::Phrase::text("disk full (test)")));
             }
             let receipts = messages.into_iter().map(|m| Ok(self.store(channel, m))).collect();
             if let Some(state) = sync_state {

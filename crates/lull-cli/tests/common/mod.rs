@@ -10,8 +10,20 @@ use serde_json::Value;
 
 pub const LULL: &str = env!("CARGO_BIN_EXE_lull");
 
+/// `lull` in English whatever the machine's language (tests read its words), quiet logs.
+pub fn lull_command() -> Command {
+    let mut command = Command::new(LULL);
+    command.env("LULL_LOG", "warn").env("LANG", "C.UTF-8").env_remove("LC_ALL").env_remove("LC_MESSAGES");
+    command
+}
+
 pub fn lull(dir: &Path, args: &[&str]) -> Output {
-    Command::new(LULL).arg("--data-dir").arg(dir).args(args).env("LULL_LOG", "warn").output().expect("run lull")
+    lull_command().arg("--data-dir").arg(dir).args(args).output().expect("run lull")
+}
+
+/// `lull ARGS` with `LANG=lang`.
+pub fn lull_in(lang: &str, dir: &Path, args: &[&str]) -> Output {
+    lull_command().env("LANG", lang).arg("--data-dir").arg(dir).args(args).output().expect("run lull")
 }
 
 /// Runs `lull ARGS`, expects success, returns stdout.
@@ -43,7 +55,7 @@ pub struct Server {
 
 impl Server {
     pub fn start(dir: &Path, extra: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Server {
-        let mut child = Command::new(LULL)
+        let mut child = lull_command()
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])

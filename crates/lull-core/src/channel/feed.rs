@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::phrase::{Phrase, Said};
+
 /// Polled every 15 minutes unless told otherwise.
 pub const DEFAULT_FEED_EVERY_SECS: u64 = 15 * 60;
 
@@ -28,6 +30,16 @@ pub enum FeedSettingsError {
     NotAnAddress { url: String },
     /// Polled more often than every minute or less often than once a week.
     Interval { every_secs: u64 },
+}
+
+impl Said for FeedSettingsError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            FeedSettingsError::NoAddress => Phrase::new("feed.no_address"),
+            FeedSettingsError::NotAnAddress { url } => Phrase::new("feed.not_an_address").with("url", crate::week::v_quoted(url)),
+            FeedSettingsError::Interval { .. } => Phrase::new("feed.bad_interval"),
+        }
+    }
 }
 
 impl FeedSettings {

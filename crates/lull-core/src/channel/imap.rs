@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::phrase::{Phrase, Said};
+
 /// How the connection to the mail server is secured.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, ts_rs::TS)]
 #[ts(rename_all = "snake_case")]
@@ -34,9 +36,9 @@ impl TlsMode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownTlsMode(pub String);
 
-impl fmt::Display for UnknownTlsMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "tls_mode({:?})", self.0)
+impl Said for UnknownTlsMode {
+    fn phrase(&self) -> Phrase {
+        Phrase::new("imap.unknown_tls").with("value", crate::week::v_quoted(&self.0))
     }
 }
 
@@ -141,6 +143,17 @@ pub enum ImapSettingsError {
     /// No encryption to a server that is not on this machine: the password would travel in
     /// clear.
     ClearText { host: String },
+}
+
+impl Said for ImapSettingsError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            ImapSettingsError::NoHost => Phrase::new("imap.no_host"),
+            ImapSettingsError::BadHost { host } => Phrase::new("imap.bad_host").with("host", crate::week::v_quoted(host)),
+            ImapSettingsError::NoUser => Phrase::new("imap.no_user"),
+            ImapSettingsError::ClearText { host } => Phrase::new("imap.clear_text").with("host", host),
+        }
+    }
 }
 
 impl ImapSettings {

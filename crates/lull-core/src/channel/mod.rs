@@ -17,14 +17,21 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::phrase::{Phrase, Said};
 pub use desktop::{DesktopSettings, OWN_APP_NAME};
 pub use feed::{DEFAULT_FEED_EVERY_SECS, FeedSettings, FeedSettingsError};
-pub use imap::{ImapSettings, ImapSettingsError, TlsMode};
+pub use imap::{ImapSettings, ImapSettingsError, TlsMode, UnknownTlsMode};
 pub use webhook::{WebhookPreset, WebhookSettings};
 
 crate::model::vocabulary!(
     /// The kind of connector a channel runs.
     ChannelKind, "channel kind" { Webhook = "webhook", Imap = "imap", Desktop = "desktop", Feed = "feed" }
+);
+
+crate::model::vocabulary!(
+    /// How a channel's connector last fared: `ok`, or `error` until it works again. Kept across
+    /// restarts, unlike its live state.
+    ChannelHealth, "channel health" { Ok = "ok", Error = "error" }
 );
 
 /// A channel's settings: one variant per kind, tagged with `kind` in JSON
@@ -64,6 +71,13 @@ impl ChannelSettings {
 pub struct ChannelNameError {
     pub name: String,
 }
+
+impl Said for ChannelNameError {
+    fn phrase(&self) -> Phrase {
+        Phrase::new("channel.bad_name").with("name", crate::week::v_quoted(&self.name))
+    }
+}
+crate::said_error!(ChannelNameError, FeedSettingsError, ImapSettingsError, UnknownTlsMode);
 
 /// Checks a channel name: it appears in webhook URLs, so it is limited to lower-case letters,
 /// digits, `-`, `_` and `.`, 1 to 64 characters.

@@ -4,9 +4,10 @@
 
 use lull_api::channels::{ChannelCreated, ChannelKindView, ChannelSpec, ChannelState, ChannelTestReport, ChannelView, SecretStore};
 use lull_api::events::EngineEvent;
-use lull_api::{ApiError, ErrorCode};
+use lull_api::{ApiError, ErrorCode, english};
 use lull_channels::kind::{self, CheckContext};
 use lull_core::channel::{ChannelSettings, validate_channel_name};
+use lull_core::phrase::{Phrase, Said};
 use lull_store::{ChannelRow, NewChannel};
 
 use super::Failure;
@@ -30,9 +31,13 @@ impl Engine {
             None => ChannelState::Stopped,
         };
         let spec = spec_from_row(&c);
+        let description = kind::of(c.kind()).describe(&c.name, &c.settings);
+        // The live error is newer than the stored one while a connector retries.
+        let last_problem = live.as_ref().and_then(|l| l.error.clone()).or_else(|| c.last_error.clone());
         ChannelView {
             path: receives.then(|| format!("/hooks/{}", c.name)),
-            about: about(&c.name, &c.settings),
+            about: english(&description),
+            description,
             kind: c.kind(),
             spec,
             state,
@@ -42,8 +47,8 @@ impl Engine {
             name: c.name,
             health: c.health,
             last_sync_at: c.last_sync_at,
-            // The live error is newer than the stored one while a connector retries.
-            last_error: live.and_then(|l| l.error).or(c.last_error),
+            last_error: last_problem.as_ref().map(english),
+            last_problem,
             last_error_at: c.last_error_at,
             messages: c.message_count,
             last_message_at: c.last_message_at,
@@ -54,16 +59,11 @@ impl Engine {
     pub(crate) async fn channel_named(&self, name: &str) -> Result<ChannelRow, Failure> {
         let lookup = name.to_owned();
         let row = self.store().read(move |db| db.channel_by_name(&lookup)).await?;
-        Ok(row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no channel named {name:?}; see them with `lull channel list`")))?)
+        Ok(row.ok_or_else(|| ApiError::not_found(Phrase::new("channel.no_such").with("name", format!("{name:?}"))))?)
     }
 
     pub(crate) async fn channel_add(&self, spec: ChannelSpec) -> Result<ChannelCreated, Failure> {
-        validate_channel_name(&spec.name).map_err(|e| {
-            ApiError::invalid(format!(
-                "invalid channel name {:?}: use 1 to 64 lower-case letters, digits, '-', '_' or '.', e.g. acme-hooks",
-                e.name
-            ))
-        })?;
+        validate_channel_name(&spec.name).map_err(|e| ApiError::invalid(e.phrase()).on("name"))?;
         let kind = kind::of(spec.kind());
         let settings = validate(spec.settings.clone())?;
         let exists = {
@@ -71,18 +71,15 @@ impl Engine {
             self.store().read(move |db| db.channel_by_name(&name)).await?.is_some()
         };
         if exists {
-            return Err(ApiError::new(ErrorCode::Conflict, format!("a channel named {:?} already exists", spec.name)).into());
+            let problem = Phrase::new("conflict.channel_exists").with("name", format!("{:?}", spec.name));
+            return Err(ApiError::new(ErrorCode::Conflict, problem).on("name").into());
         }
         let secret_ref = match (kind.secret(), spec.password.clone().filter(|p| !p.is_empty())) {
             (true, Some(password)) => Some(self.put_secret(&spec, password).await?),
             (true, None) => {
-                return Err(ApiError::invalid(format!(
-                    "a {} channel needs its password: pipe it to --password-stdin, or type it at the prompt",
-                    kind.kind()
-                ))
-                .into());
+                return Err(ApiError::invalid(Phrase::new("channel.needs_password").with("kind", kind.kind())).on("password").into());
             }
-            (false, Some(_)) => return Err(ApiError::invalid(format!("a password does not apply to {} channels", kind.kind())).into()),
+            (false, Some(_)) => return Err(not_applicable("password", kind.kind()).into()),
             (false, None) => None,
         };
         let token = kind.receives().then(|| token::generate("lull_wh_"));
@@ -98,22 +95,15 @@ impl Engine {
     pub(crate) async fn channel_edit(&self, spec: ChannelSpec) -> Result<ChannelView, Failure> {
         let row = self.channel_named(&spec.name).await?;
         if row.kind() != spec.kind() {
-            return Err(ApiError::invalid(format!(
-                "{:?} is a {} channel; a channel's kind cannot change (add a new {} channel instead)",
-                row.name,
-                row.kind(),
-                spec.kind()
-            ))
-            .into());
+            let problem = Phrase::new("channel.kind_fixed").with("name", format!("{:?}", row.name)).with("kind", row.kind());
+            return Err(ApiError::invalid(problem.with("new_kind", spec.kind())).on("kind").into());
         }
         let kind = kind::of(row.kind());
         let settings = validate(spec.settings.clone())?;
         let reset = kind.restarts_afresh(&row.settings, &settings);
         let id = row.id;
         let secret_ref = match spec.password.clone().filter(|p| !p.is_empty()) {
-            Some(_) if !kind.secret() => {
-                return Err(ApiError::invalid(format!("a password does not apply to {} channels", kind.kind())).into());
-            }
+            Some(_) if !kind.secret() => return Err(not_applicable("password", kind.kind()).into()),
             Some(password) => Some(self.put_secret(&spec, password).await?),
             None => None,
         };
@@ -135,8 +125,8 @@ impl Engine {
         let name = spec.name.clone();
         let stored = tokio::task::spawn_blocking(move || secrets.put(store, &name, &password))
             .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-        Ok(stored.map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, Phrase::new("secret.task_failed").with("detail", e)))?;
+        Ok(stored.map_err(|e| ApiError::new(ErrorCode::Unavailable, e.phrase()).on("secret_store"))?)
     }
 
     pub(crate) async fn channel_test(&self, name: String) -> Result<ChannelTestReport, Failure> {
@@ -150,17 +140,18 @@ impl Engine {
             secret: kind.secret().then(|| crate::connectors::secret_source(self.data_dir(), &row)),
         };
         let checked = kind.check(&row.settings, ctx).await;
-        let (ok, summary) = match checked.outcome {
-            Ok(s) => (true, s),
-            Err(e) => (false, e),
-        };
-        Ok(ChannelTestReport { name: row.name, ok, summary, steps: checked.steps })
+        Ok(ChannelTestReport::new(row.name, checked.steps, checked.outcome))
     }
 }
 
 /// Checks settings with their kind.
 fn validate(settings: ChannelSettings) -> Result<ChannelSettings, ApiError> {
-    kind::of(settings.kind()).validate(settings).map_err(|e| ApiError::invalid(e.message))
+    kind::of(settings.kind()).validate(settings).map_err(|e| ApiError::invalid(e.problem).on(e.field))
+}
+
+/// A field given to a kind of channel that has no such thing.
+fn not_applicable(field: &str, kind: lull_core::channel::ChannelKind) -> ApiError {
+    ApiError::invalid(Phrase::new("channel.not_applicable").with("field", field).with("kind", kind)).on(field)
 }
 
 /// The kinds of channel, with what the UI needs to offer them.
@@ -175,46 +166,4 @@ pub(super) fn kinds() -> Vec<ChannelKindView> {
 pub(crate) fn spec_from_row(row: &ChannelRow) -> ChannelSpec {
     let secret_store = row.secret_ref.as_deref().map(|r| if r.starts_with("file:") { SecretStore::File } else { SecretStore::Keyring });
     ChannelSpec { secret_store, ..ChannelSpec::new(row.name.clone(), row.settings.clone()) }
-}
-
-/// One line saying what a channel listens to.
-fn about(name: &str, settings: &ChannelSettings) -> String {
-    use lull_core::channel::TlsMode;
-    match settings {
-        ChannelSettings::Webhook(w) => match (&w.preset, w.map.len()) {
-            (None, 0) => format!("POST /hooks/{name} with Lull's JSON format"),
-            (Some(p), 0) => format!("POST /hooks/{name}, {p} payloads"),
-            (Some(p), n) => format!("POST /hooks/{name}, {p} payloads with {n} mapped field(s)"),
-            (None, n) => format!("POST /hooks/{name}, {n} mapped field(s)"),
-        },
-        ChannelSettings::Feed(f) => format!("{} every {}", f.url, every(f.every_secs)),
-        ChannelSettings::Desktop(d) => {
-            let what = if d.gatekeeper {
-                "this desktop's notifications, as its notification daemon (gatekeeper: held ones are not shown)"
-            } else {
-                "notifications shown on this desktop"
-            };
-            if d.ignore_apps.is_empty() { what.into() } else { format!("{what}, except {}", d.ignore_apps.join(", ")) }
-        }
-        ChannelSettings::Imap(i) => format!(
-            "{} at {}:{} ({}), {}",
-            i.user,
-            i.host,
-            i.port(),
-            match i.tls {
-                TlsMode::Tls => "TLS",
-                TlsMode::Starttls => "STARTTLS",
-                TlsMode::None => "not encrypted",
-            },
-            i.folders.join(", ")
-        ),
-    }
-}
-
-fn every(secs: u64) -> String {
-    match secs {
-        s if s % 3600 == 0 => format!("{} h", s / 3600),
-        s if s % 60 == 0 => format!("{} min", s / 60),
-        s => format!("{s} s"),
-    }
 }

@@ -8,10 +8,12 @@ use lull_api::ErrorCode;
 use lull_api::clients::{ClientEdit, ClientSpec, ClientView, Removed};
 use lull_api::events::EngineEvent;
 use lull_core::model::{ClientMode, Identity, LiveWindow, Tier};
+use lull_core::phrase::{Phrase, Said};
+use lull_core::stats::UNKNOWN_CLIENT;
 use lull_store::ClientDraft;
 
-use super::Failure;
 use super::schedule::parse_tz_field;
+use super::{Failure, bad_value};
 use crate::engine::{Engine, load_schedule};
 
 impl Engine {
@@ -31,7 +33,7 @@ impl Engine {
             tier: spec.tier.unwrap_or(Tier::Normal),
             mode: spec.mode.unwrap_or(ClientMode::Normal),
             bypass_quota: spec.bypass_quota.unwrap_or(lull_core::model::DEFAULT_BYPASS_QUOTA),
-            identities: parse_matches(&spec.matches)?,
+            identities: parse_matches(&spec.matches).map_err(|e| e.on("matches"))?,
             live_windows: parse_windows(&spec.live)?,
         };
         let name = draft.name.clone();
@@ -45,25 +47,27 @@ impl Engine {
         let name = edit.name.clone();
         let client = self.store().read(move |db| db.client_by_name(&name)).await?.ok_or_else(|| no_client(&edit.name))?;
         let mut identities = client.identities.clone();
-        for m in parse_matches(&edit.remove_matches)? {
+        for m in parse_matches(&edit.remove_matches).map_err(|e| e.on("remove_matches"))? {
             let before = identities.len();
             identities.retain(|i| *i != m);
             if identities.len() == before {
-                return Err(ApiError::not_found(format!(
-                    "{} has no match {m}; its matches are: {}",
-                    client.name,
-                    join(&client.identities)
-                ))
-                .into());
+                let known = Phrase::new("client.no_match").with("client", &client.name).with("identity", &m);
+                return Err(ApiError::not_found(known.with("matches", join(&client.identities))).on("remove_matches").into());
             }
         }
-        for m in parse_matches(&edit.add_matches)? {
+        for m in parse_matches(&edit.add_matches).map_err(|e| e.on("add_matches"))? {
             if !identities.contains(&m) {
                 identities.push(m);
             }
         }
         let draft = ClientDraft {
-            name: edit.rename.as_deref().map(validate_client_name).transpose()?.unwrap_or_else(|| client.name.clone()),
+            name: edit
+                .rename
+                .as_deref()
+                .map(validate_client_name)
+                .transpose()
+                .map_err(|e| e.on("rename"))?
+                .unwrap_or_else(|| client.name.clone()),
             tz: edit.tz.as_deref().map(parse_tz_field).transpose()?.unwrap_or(client.tz),
             tier: edit.tier.unwrap_or(client.tier),
             mode: edit.mode.unwrap_or(client.mode),
@@ -85,7 +89,7 @@ impl Engine {
         let name = name.to_owned();
         let (client, volumes) =
             self.store().read(move |db| Ok((db.client_by_name(&name)?, db.client_volumes(now - Duration::days(7))?))).await?;
-        let client = client.ok_or_else(|| ApiError::new(ErrorCode::Internal, "the client vanished while being saved"))?;
+        let client = client.ok_or_else(|| ApiError::new(ErrorCode::Internal, Phrase::new("client.vanished")))?;
         let volume = volumes.iter().find(|(id, _)| *id == client.id).map_or(0, |(_, n)| *n);
         Ok(client_view(&client, now, volume))
     }
@@ -122,32 +126,33 @@ fn client_view(c: &lull_core::Client, now: DateTime<Utc>, messages_7d: u32) -> C
     }
 }
 
+/// The identities as a list, or the word for none.
 fn join(identities: &[Identity]) -> String {
     if identities.is_empty() {
-        return "none".into();
+        return "@client.no_matches".into();
     }
     identities.iter().map(Identity::to_string).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn no_client(name: &str) -> ApiError {
-    ApiError::not_found(format!("no client named {name:?}; `lull client list` shows them"))
+    ApiError::not_found(Phrase::new("client.no_such").with("name", format!("{name:?}")))
 }
 
 fn validate_client_name(name: &str) -> Result<String, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(ApiError::invalid("a client name has 1 to 80 characters"));
+        return Err(ApiError::invalid(Phrase::new("client.bad_name")).on("name"));
     }
-    if name.eq_ignore_ascii_case("unknown") {
-        return Err(ApiError::invalid("\"Unknown\" is where unattributed messages go; choose another name"));
+    if name.eq_ignore_ascii_case(UNKNOWN_CLIENT) {
+        return Err(ApiError::invalid(Phrase::new("client.name_reserved").with("name", UNKNOWN_CLIENT)).on("name"));
     }
     Ok(name.to_owned())
 }
 
 fn parse_matches(matches: &[String]) -> Result<Vec<Identity>, ApiError> {
-    matches.iter().map(|m| m.parse::<Identity>().map_err(|e| ApiError::invalid(e.to_string()))).collect()
+    matches.iter().map(|m| m.parse::<Identity>().map_err(|e| ApiError::invalid(e.phrase()))).collect()
 }
 
 fn parse_windows(windows: &[String]) -> Result<Vec<LiveWindow>, ApiError> {
-    windows.iter().map(|w| w.parse::<LiveWindow>().map_err(|e| ApiError::invalid(format!("--live {w:?}: {e}")))).collect()
+    windows.iter().map(|w| w.parse::<LiveWindow>().map_err(|e| bad_value("live", w, &e))).collect()
 }

@@ -5,6 +5,7 @@ use lull_api::clients::{ClientEdit, ClientSpec};
 use lull_api::config::{CONFIG_FORMAT, ConfigDocument, ImportReport, InfoView};
 use lull_api::events::EngineEvent;
 use lull_core::model::{Identity, LiveWindow};
+use lull_core::phrase::{Phrase, Said};
 
 use super::Failure;
 use super::channels::spec_from_row;
@@ -48,13 +49,10 @@ impl Engine {
 
     pub(crate) async fn config_import(&self, doc: ConfigDocument) -> Result<ImportReport, Failure> {
         if doc.format != CONFIG_FORMAT || doc.version != 1 {
-            return Err(ApiError::invalid(format!(
-                "not a Lull configuration this version can read (format {:?}, version {}); export one from Settings first",
-                doc.format, doc.version
-            ))
-            .into());
+            let problem = Phrase::new("config.unreadable").with("format", format!("{:?}", doc.format)).with("version", doc.version);
+            return Err(ApiError::invalid(problem).into());
         }
-        let schedule = doc.schedule.clone().validated().map_err(|e| ApiError::invalid(format!("schedule: {e}")))?;
+        let schedule = doc.schedule.clone().validated().map_err(|e| ApiError::invalid(e.phrase()).on("schedule"))?;
         let now = self.now();
         self.store().write(move |tx| tx.put_schedule(&schedule, now)).await?;
         let existing: Vec<String> = self.store().read(|db| Ok(db.clients()?.into_iter().map(|c| c.name).collect())).await?;

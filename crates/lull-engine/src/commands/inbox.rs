@@ -3,6 +3,7 @@
 use lull_api::ApiError;
 use lull_api::messages::{Archive, Cursor, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, Snooze, Updated};
 use lull_core::model::Identity;
+use lull_core::phrase::Phrase;
 use lull_store::InboxFilter;
 
 use super::clients::no_client;
@@ -13,7 +14,7 @@ use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, load_sc
 impl Engine {
     pub(crate) async fn explain(&self, q: ExplainQuery) -> Result<Explanation, Failure> {
         if q.from.trim().is_empty() {
-            return Err(ApiError::invalid("--from is empty: give the sender's address or name, e.g. jane@acme.com").into());
+            return Err(ApiError::invalid(Phrase::new("explain.no_sender")).on("from").into());
         }
         let category = q.category.unwrap_or(lull_core::Category::Direct);
         if let Some(name) = &q.client {
@@ -51,7 +52,7 @@ impl Engine {
                     category,
                     decision: d.decision.kind,
                     release_at: d.decision.release_at,
-                    reason: d.decision.reason,
+                    reason: lull_words::english().reason(&d.decision.rule, q.at, d.decision.release_at, ctx.schedule.tz),
                     rule: d.decision.rule,
                 }))
             })
@@ -86,15 +87,15 @@ impl Engine {
                     before: q.before.map(|c| (c.received_at, c.id)),
                     limit,
                 };
-                Ok(Ok((db.inbox(&filter)?, q.record_check)))
+                Ok(Ok((db.inbox(&filter)?, q.record_check, load_schedule(db)?.tz)))
             })
             .await??;
-        let (rows, record_check) = page;
+        let (rows, record_check, tz) = page;
         if record_check {
             self.store().write(move |tx| tx.record_open(now, "inbox")).await?;
         }
         let next = (rows.len() as u32 == limit).then(|| rows.last().map(|m| Cursor { received_at: m.received_at, id: m.id })).flatten();
-        Ok(InboxPage { messages: rows.into_iter().map(message_view).collect(), next })
+        Ok(InboxPage { messages: rows.into_iter().map(|m| message_view(m, tz)).collect(), next })
     }
 
     pub(crate) async fn record_open(&self, source: String) -> Result<(), Failure> {

@@ -13,9 +13,11 @@ mod schedule;
 mod stats;
 mod status;
 
+use chrono_tz::Tz;
 use lull_api::call::{self, Call, Request, Response};
 use lull_api::messages::MessageView;
 use lull_api::{ApiError, ErrorCode};
+use lull_core::phrase::{Phrase, Said};
 use lull_store::{MessageRow, StoreError};
 
 pub use schedule::apply_schedule_update;
@@ -38,14 +40,14 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         let code = match &e {
             StoreError::Conflict(_) => ErrorCode::Conflict,
-            StoreError::NotFound(_) => ErrorCode::NotFound,
+            StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::Busy | StoreError::WriterGone => ErrorCode::Unavailable,
             _ => ErrorCode::Internal,
         };
         if code == ErrorCode::Internal {
             tracing::error!(error = %e, "store error");
         }
-        Failure(ApiError::new(code, e.to_string()))
+        Failure(ApiError::new(code, e.phrase()))
     }
 }
 
@@ -59,7 +61,8 @@ impl Engine {
     /// engine, and tests).
     pub async fn call<C: Call>(&self, request: C) -> Result<C::Answer, ApiError> {
         let response = self.handle(request.into()).await?;
-        C::take(response).map_err(|other| ApiError::new(ErrorCode::Internal, format!("a request got the wrong answer: {other:?}")))
+        C::take(response)
+            .map_err(|other| ApiError::new(ErrorCode::Internal, Phrase::new("api.wrong_answer").with("answer", format!("{other:?}"))))
     }
 
     async fn answer(&self, request: Request) -> Result<Response, Failure> {
@@ -97,8 +100,15 @@ impl Engine {
     }
 }
 
-/// A stored message as the API shows it.
-pub(crate) fn message_view(m: MessageRow) -> MessageView {
+/// An input that does not parse: the field, the value as given, and why.
+pub(crate) fn bad_value(field: &str, value: &str, why: &impl Said) -> ApiError {
+    let problem = Phrase::new("input.value").with("value", format!("{value:?}")).with_phrase("detail", why.phrase());
+    ApiError::invalid(problem).on(field)
+}
+
+/// A stored message as the API shows it; its reason in English is worded in the user's time
+/// zone `tz`.
+pub(crate) fn message_view(m: MessageRow, tz: Tz) -> MessageView {
     MessageView {
         id: m.id,
         channel: m.channel,
@@ -112,7 +122,7 @@ pub(crate) fn message_view(m: MessageRow) -> MessageView {
         received_at: m.received_at,
         decision: m.decision.kind,
         release_at: m.decision.release_at,
-        reason: m.decision.reason,
+        reason: lull_words::english().reason(&m.decision.rule, m.received_at, m.decision.release_at, tz),
         rule: m.decision.rule,
         digest_id: m.digest_id,
         read: m.read_at.is_some(),

@@ -8,7 +8,9 @@ use lull_core::policy::replan_release;
 use lull_core::schedule::Schedule;
 use lull_core::week::{TimeOfDay, WeeklyRange, WeeklySlot, parse_tz};
 
-use super::Failure;
+use lull_core::phrase::Said;
+
+use super::{Failure, bad_value};
 use crate::engine::{Engine, load_schedule};
 
 impl Engine {
@@ -39,7 +41,7 @@ impl Engine {
                     }
                     let release = replan_release(&saved, &m.rule, m.received_at, now);
                     if Some(release) != m.release_at {
-                        tx.replan_message(m.id, &m.rule, release, &m.rule.reason(m.received_at, Some(release), saved.tz), now)?;
+                        tx.replan_message(m.id, &m.rule, release, now)?;
                         moved += 1;
                     }
                 }
@@ -52,14 +54,15 @@ impl Engine {
     }
 }
 
+/// A time zone given as the field `tz`.
 pub(crate) fn parse_tz_field(s: &str) -> Result<Tz, ApiError> {
-    parse_tz(s).map_err(|e| ApiError::invalid(e.to_string()))
+    parse_tz(s).map_err(|e| ApiError::invalid(e.phrase()).on("tz"))
 }
 
-/// Applies a schedule update, naming the option of any value that does not parse.
+/// Applies a schedule update, naming the field of any value that does not parse.
 pub fn apply_schedule_update(mut s: Schedule, u: &ScheduleUpdate) -> Result<Schedule, ApiError> {
-    fn ranges(option: &str, values: &[String]) -> Result<Vec<WeeklyRange>, ApiError> {
-        values.iter().map(|v| v.parse().map_err(|e| ApiError::invalid(format!("--{option} {v:?}: {e}")))).collect()
+    fn ranges(field: &str, values: &[String]) -> Result<Vec<WeeklyRange>, ApiError> {
+        values.iter().map(|v| v.parse().map_err(|e| bad_value(field, v, &e))).collect()
     }
     if let Some(tz) = &u.tz {
         s.tz = parse_tz_field(tz)?;
@@ -76,14 +79,14 @@ pub fn apply_schedule_update(mut s: Schedule, u: &ScheduleUpdate) -> Result<Sche
             .flat_map(|d| d.split(','))
             .map(str::trim)
             .filter(|d| !d.is_empty())
-            .map(|d| d.parse::<TimeOfDay>().map_err(|e| ApiError::invalid(format!("--digest: {e}"))))
+            .map(|d| d.parse::<TimeOfDay>().map_err(|e| ApiError::invalid(e.phrase()).on("digests")))
             .collect::<Result<_, _>>()?;
     }
     if let Some(weekly) = &u.weekly_digest {
-        s.weekly_digest = weekly.parse::<WeeklySlot>().map_err(|e| ApiError::invalid(format!("--weekly-digest {weekly:?}: {e}")))?;
+        s.weekly_digest = weekly.parse::<WeeklySlot>().map_err(|e| bad_value("weekly_digest", weekly, &e))?;
     }
     if let Some(words) = &u.urgent_words {
         s.urgent_words = words.iter().flat_map(|w| w.split(',')).map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect();
     }
-    s.validated().map_err(|e| ApiError::invalid(e.to_string()))
+    s.validated().map_err(|e| ApiError::invalid(e.phrase()).on(e.field()))
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use lull_api::ApiError;
 use lull_api::stats::{Simulate, SimulationView, StatsView};
+use lull_core::phrase::Said;
 use lull_core::simulate::simulate;
 use lull_core::stats::{ClientInfo, IsoWeek, StatsInput, assemble, week_figures};
 
@@ -25,7 +26,7 @@ impl Engine {
             })
             .await?;
         let week = match week {
-            Some(w) => w.parse::<IsoWeek>().map_err(|e| ApiError::invalid(e.to_string()))?,
+            Some(w) => w.parse::<IsoWeek>().map_err(|e| ApiError::invalid(e.phrase()).on("week"))?,
             None => IsoWeek::containing(now, schedule.tz),
         };
         let context = Arc::new((schedule, clients, channels));
@@ -55,12 +56,12 @@ impl Engine {
         let (this, previous) = tokio::try_join!(figures_of(week), figures_of(week.previous()))?;
         let (schedule, clients, channels) = &*context;
         let input = StatsInput { schedule, now, messages: &[], interruptions: &[], sessions: &[], checks: &[], clients, channels };
-        Ok(assemble(&input, this, previous))
+        Ok(StatsView::from(assemble(&input, this, previous)))
     }
 
     pub(crate) async fn simulate(&self, Simulate { trace, week }: Simulate) -> Result<SimulationView, Failure> {
-        let week = week.map(|w| w.parse::<IsoWeek>().map_err(|e| ApiError::invalid(e.to_string()))).transpose()?;
+        let week = week.map(|w| w.parse::<IsoWeek>().map_err(|e| ApiError::invalid(e.phrase()).on("week"))).transpose()?;
         let (schedule, clients) = self.store().read(|db| Ok((load_schedule(db)?, db.clients()?))).await?;
-        Ok(simulate(&schedule, &clients, &trace, week))
+        Ok(SimulationView::new(simulate(&schedule, &clients, &trace, week), schedule.tz))
     }
 }

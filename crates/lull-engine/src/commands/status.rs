@@ -3,11 +3,11 @@
 use chrono::{DateTime, Duration, Utc};
 use lull_api::ApiError;
 use lull_api::events::EngineEvent;
-use lull_api::status::{FocusView, StatusView};
-use lull_core::digest::plural;
+use lull_api::status::{FocusSource, FocusView, StatusView};
+use lull_core::glance::Glance;
+use lull_core::phrase::Phrase;
 use lull_core::policy::FocusSession;
 use lull_core::schedule::Schedule;
-use lull_core::text::format_release;
 use lull_core::week::start_of_local_day;
 
 use super::Failure;
@@ -35,24 +35,15 @@ impl Engine {
         let focus = focus_view(&schedule, &sessions, now);
         let next_digest_messages = due_next.len() as u32;
         let next_digest_clients = distinct_clients(due_next.iter().map(|d| d.client_id));
-        let when = format_release(now, next_digest, schedule.tz);
-        let next = if next_digest_messages == 0 {
-            format!("Next digest at {when}: nothing waiting yet.")
-        } else {
-            format!(
-                "Next digest at {when}: {} from {}.",
-                plural(next_digest_messages, "message", "messages"),
-                plural(next_digest_clients, "client", "clients")
-            )
+        let glance = Glance {
+            focus_until: focus.until.filter(|_| focus.in_focus),
+            bypasses_today,
+            next_digest,
+            next_digest_messages,
+            next_digest_clients,
         };
-        let urgent = match bypasses_today {
-            0 => "Nothing urgent.".to_owned(),
-            n => format!("{} broke through today.", plural(n, "urgent message", "urgent messages")),
-        };
-        let summary = match (&focus.in_focus, focus.until) {
-            (true, Some(until)) => format!("In focus until {}. {urgent} {next}", format_release(now, until, schedule.tz)),
-            _ => format!("Not in focus. {urgent} {next}"),
-        };
+        let lines = glance.lines();
+        let summary = lull_words::english().status(&lines, now, schedule.tz);
         Ok(StatusView {
             now,
             tz: schedule.tz.name().to_owned(),
@@ -63,16 +54,14 @@ impl Engine {
             next_digest_clients,
             bypasses_today,
             notifications_error: self.notifications_error(),
+            lines,
             summary,
         })
     }
 
     pub(crate) async fn focus_start(&self, minutes: u32) -> Result<FocusView, Failure> {
         if minutes == 0 || minutes > MAX_FOCUS_MINUTES {
-            return Err(ApiError::invalid(format!(
-                "a focus session lasts 1 to {MAX_FOCUS_MINUTES} minutes, e.g. --for 90m; for regular focus, use lull schedule set --focus"
-            ))
-            .into());
+            return Err(ApiError::invalid(Phrase::new("focus.bad_length").with("max", MAX_FOCUS_MINUTES)).on("minutes").into());
         }
         let now = self.now();
         let end = now + Duration::minutes(i64::from(minutes));
@@ -84,7 +73,7 @@ impl Engine {
         let now = self.now();
         let stopped = self.store().write(move |tx| tx.stop_focus(now)).await?;
         if stopped == 0 {
-            return Err(ApiError::not_found("no focus session is running").into());
+            return Err(ApiError::not_found(Phrase::new("focus.no_session")).into());
         }
         self.focus_changed().await
     }
@@ -105,11 +94,11 @@ impl Engine {
 /// Whether focus is in force at `now`, from a session or a block, and until when.
 pub fn focus_view(schedule: &Schedule, sessions: &[FocusSession], now: DateTime<Utc>) -> FocusView {
     if let Some(s) = sessions.iter().filter(|s| s.started_at <= now && now < s.ends_at).max_by_key(|s| s.ends_at) {
-        return FocusView { in_focus: true, source: Some("session".into()), until: Some(s.ends_at), block: None };
+        return FocusView { in_focus: true, source: Some(FocusSource::Session), until: Some(s.ends_at), block: None };
     }
     match schedule.focus_block_at(now) {
         Some((block, until)) => {
-            FocusView { in_focus: true, source: Some("block".into()), until: Some(until), block: Some(block.to_string()) }
+            FocusView { in_focus: true, source: Some(FocusSource::Block), until: Some(until), block: Some(block.to_string()) }
         }
         None => FocusView { in_focus: false, source: None, until: None, block: None },
     }

@@ -14,6 +14,7 @@ use lull_api::events::EngineEvent;
 use lull_channels::{IngestError, IngestReceipt};
 use lull_core::attribution::{Origin, attribute};
 use lull_core::model::{Category, ChannelId, Client, DecisionKind, Identity, Incoming, Sender};
+use lull_core::phrase::{Phrase, Said};
 use lull_core::policy::{Decision, FocusSession, HISTORY_WINDOW, MessageFacts, decide};
 use lull_core::schedule::Schedule;
 use lull_core::stats::InterruptionKind;
@@ -55,7 +56,7 @@ impl Engine {
         sync_state: Option<serde_json::Value>,
     ) -> Result<JobResults, IngestError> {
         let (reply, receipt) = oneshot::channel();
-        let closed = || IngestError::Unavailable("Lull is shutting down; send the message again in a moment".into());
+        let closed = || IngestError::Unavailable(Phrase::new("ingest.shutting_down"));
         let queue = self.inner.ingest.lock().ok().and_then(|q| q.clone()).ok_or_else(closed)?;
         queue.send(IngestJob { channel, items, sync_state, reply }).await.map_err(|_| closed())?;
         receipt.await.map_err(|_| closed())?
@@ -198,10 +199,10 @@ fn ingest_batch(tx: &Tx<'_>, jobs: &[JobInput], cached: Option<Arc<PolicyContext
                 Err(e) => {
                     tracing::warn!(error = %e, channel = channel_name, "message not stored");
                     results.push(Err(match e {
-                        StoreError::Conflict(m) | StoreError::Decode(m) => IngestError::Rejected(m),
+                        e @ (StoreError::Conflict(_) | StoreError::Decode(_)) => IngestError::Rejected(e.phrase()),
                         e => {
                             retry_later = true;
-                            IngestError::Unavailable(e.to_string())
+                            IngestError::Unavailable(e.phrase())
                         }
                     }));
                 }
@@ -302,9 +303,9 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
             }
             Err(e) => {
                 tracing::error!(error = %e, "ingest batch failed");
-                let message = e.to_string();
+                let why = e.phrase();
                 replies.into_iter().for_each(|r| {
-                    let _ = r.send(Err(IngestError::Unavailable(message.clone())));
+                    let _ = r.send(Err(IngestError::Unavailable(why.clone())));
                 });
                 continue;
             }

@@ -24,8 +24,10 @@ use lull_api::paths::{DataDir, DataDirError};
 use lull_channels::sink::{BatchFuture, IngestFuture, StateFuture};
 use lull_channels::{Health, IngestError, IngestSink};
 use lull_core::model::ChannelId;
+use lull_core::phrase::{Phrase, Said};
 use lull_core::schedule::Schedule;
 use lull_store::{Db, Store, StoreError};
+use lull_words::{Lang, Words, words};
 use tokio::sync::{Notify, broadcast, mpsc};
 
 pub(crate) use ingest::{MessageDraft, PolicyContext, decide_message};
@@ -36,13 +38,33 @@ use crate::connectors::{Connectors, Live};
 use crate::notifier::Notifier;
 
 /// The engine could not start.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum EngineError {
-    #[error(transparent)]
-    DataDir(#[from] DataDirError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    DataDir(DataDirError),
+    Store(StoreError),
 }
+
+impl From<DataDirError> for EngineError {
+    fn from(e: DataDirError) -> EngineError {
+        EngineError::DataDir(e)
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> EngineError {
+        EngineError::Store(e)
+    }
+}
+
+impl Said for EngineError {
+    fn phrase(&self) -> Phrase {
+        match self {
+            EngineError::DataDir(e) => e.phrase(),
+            EngineError::Store(e) => e.phrase(),
+        }
+    }
+}
+lull_words::english_error!(EngineError);
 
 /// How to build an engine.
 #[derive(Debug, Clone)]
@@ -50,6 +72,8 @@ pub struct EngineOptions {
     pub data_dir: DataDir,
     pub clock: Arc<dyn Clock>,
     pub notifier: Arc<dyn Notifier>,
+    /// The language of what the engine shows itself: digest notifications.
+    pub lang: Lang,
 }
 
 /// What the ingest writer, the indexer and the scheduler share with the engine; they hold this,
@@ -60,6 +84,7 @@ struct Shared {
     dir: DataDir,
     clock: Arc<dyn Clock>,
     notifier: Arc<dyn Notifier>,
+    words: Words,
     events: broadcast::Sender<EngineEvent>,
     /// Pinged when the next wake-up may have moved earlier (new held message, new schedule).
     wake: Notify,
@@ -107,6 +132,7 @@ impl Engine {
             dir: options.data_dir,
             clock: options.clock,
             notifier: options.notifier,
+            words: words(options.lang),
             events: broadcast::channel(256).0,
             wake: Notify::new(),
             index_wake: Notify::new(),
@@ -154,6 +180,11 @@ impl Engine {
     /// Where the loopback server listens, once one serves this engine.
     pub fn server_url(&self) -> Option<String> {
         self.shared().server_url.lock().ok().and_then(|u| u.clone())
+    }
+
+    /// The language the engine's own notifications are worded in.
+    pub(crate) fn words(&self) -> Words {
+        self.shared().words
     }
 
     /// The last notification error, if the last notification failed.
@@ -233,7 +264,7 @@ impl IngestSink for Engine {
     fn ingest(&self, channel: ChannelId, incoming: lull_core::Incoming) -> IngestFuture<'_> {
         Box::pin(async move {
             let mut results = self.submit(channel, vec![incoming], None).await?;
-            results.pop().unwrap_or_else(|| Err(IngestError::Unavailable("no answer from the writer".into())))
+            results.pop().unwrap_or_else(|| Err(IngestError::Unavailable(Phrase::new("ingest.no_answer"))))
         })
     }
 
@@ -247,9 +278,7 @@ impl IngestSink for Engine {
     }
 
     fn sync_state(&self, channel: ChannelId) -> StateFuture<'_> {
-        Box::pin(
-            async move { self.store().read(move |db| db.sync_state(channel)).await.map_err(|e| IngestError::Unavailable(e.to_string())) },
-        )
+        Box::pin(async move { self.store().read(move |db| db.sync_state(channel)).await.map_err(|e| IngestError::Unavailable(e.phrase())) })
     }
 
     fn now(&self) -> DateTime<Utc> {

@@ -11,7 +11,7 @@ use lull_core::model::ClientId;
 use lull_core::stats::InterruptionKind;
 use lull_store::{DigestRow, NotificationRecord};
 
-use super::release::digest_view;
+use super::release::{DigestNews, digest_view};
 use super::{Engine, Shared};
 use crate::notifier::Notice;
 
@@ -36,8 +36,11 @@ impl Shared {
 }
 
 impl Engine {
-    pub(super) async fn deliver_digest(&self, mut row: DigestRow, body: String) -> DigestView {
-        let notice = Notice::Digest { digest_id: row.id, summary: row.record.summary.clone(), body };
+    pub(super) async fn deliver_digest(&self, mut row: DigestRow, news: DigestNews) -> DigestView {
+        let words = self.words();
+        let r = &row.record;
+        let summary = words.digest_summary(r.slot_at, news.tz, r.message_count, r.client_count, r.merged_slots);
+        let notice = Notice::Digest { digest_id: row.id, summary, body: news.body(words) };
         let error = self.shared().show(&notice).await;
         let now = self.now();
         let record = NotificationRecord {
@@ -63,7 +66,7 @@ impl Engine {
         }
         row.notified_at = Some(now);
         row.notify_error = error;
-        let view = digest_view(row);
+        let view = digest_view(row, news.tz);
         self.emit(EngineEvent::DigestReleased { digest: view.clone() });
         view
     }

@@ -7,10 +7,13 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use lull_api::digests::DigestView;
-use lull_core::digest::{DigestCounts, digest_summary, digest_title, plan_due};
+use lull_core::digest::plan_due;
 use lull_core::model::{Client, ClientId, MessageId};
+use lull_core::stats::UNKNOWN_CLIENT;
 use lull_store::{DigestRecord, DigestRow, StoreError, Tx};
+use lull_words::Words;
 
 use super::{Engine, load_schedule};
 
@@ -29,9 +32,9 @@ impl Engine {
     async fn release(&self, everything: bool) -> Result<Option<DigestView>, StoreError> {
         let now = self.now();
         let released = self.store().write(move |tx| release_in(tx, now, everything)).await?;
-        let Some((row, body)) = released else { return Ok(None) };
+        let Some((row, news)) = released else { return Ok(None) };
         tracing::info!(digest = row.id, messages = row.record.message_count, merged = row.record.merged_slots, "digest released");
-        Ok(Some(self.deliver_digest(row, body).await))
+        Ok(Some(self.deliver_digest(row, news).await))
     }
 
     /// Notifies digests that were released but never notified (the engine stopped in between).
@@ -40,43 +43,73 @@ impl Engine {
             .store()
             .read(|db| {
                 let clients = db.clients()?;
+                let tz = load_schedule(db)?.tz;
                 db.unnotified_digests()?
                     .into_iter()
                     .map(|d| {
                         let members = db.digest_messages(d.id)?;
-                        let (_, body) = digest_contents(members.iter().map(|m| m.client_id), &clients);
-                        Ok((d, body))
+                        Ok((d, DigestNews::of(tz, members.iter().map(|m| m.client_id), &clients)))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()
             })
             .await?;
-        for (row, body) in pending {
-            self.deliver_digest(row, body).await;
+        for (row, news) in pending {
+            self.deliver_digest(row, news).await;
         }
         Ok(())
     }
 }
 
-/// A released digest as the API shows it.
-pub(crate) fn digest_view(d: DigestRow) -> DigestView {
+/// A released digest as the API shows it; its English summary in the user's time zone `tz`.
+pub(crate) fn digest_view(d: DigestRow, tz: Tz) -> DigestView {
+    let r = &d.record;
     DigestView {
+        summary: lull_words::english().digest_summary(r.slot_at, tz, r.message_count, r.client_count, r.merged_slots),
         id: d.id,
-        slot_at: d.record.slot_at,
-        released_at: d.record.released_at,
-        manual: d.record.manual,
-        merged_slots: d.record.merged_slots,
-        messages: d.record.message_count,
-        clients: d.record.client_count,
-        summary: d.record.summary,
+        slot_at: r.slot_at,
+        released_at: r.released_at,
+        manual: r.manual,
+        merged_slots: r.merged_slots,
+        messages: r.message_count,
+        clients: r.client_count,
         notified_at: d.notified_at,
         notify_error: d.notify_error,
     }
 }
 
+/// What a digest's notification tells, before it is worded: the user's time zone and how many
+/// messages each client sent (Unknown as `None`), most first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DigestNews {
+    pub(crate) tz: Tz,
+    per_client: Vec<(Option<String>, u32)>,
+}
+
+impl DigestNews {
+    fn of(tz: Tz, members: impl Iterator<Item = Option<ClientId>>, clients: &[Client]) -> DigestNews {
+        let mut per_id: BTreeMap<Option<ClientId>, u32> = BTreeMap::new();
+        for c in members {
+            *per_id.entry(c).or_default() += 1;
+        }
+        let name = |id: &Option<ClientId>| id.and_then(|id| clients.iter().find(|c| c.id == id)).map(|c| c.name.clone());
+        let mut per_client: Vec<(Option<String>, u32)> = per_id.iter().map(|(id, n)| (name(id), *n)).collect();
+        // Most messages first, then by name, Unknown sorting under the name the data uses for it.
+        let key = |n: &Option<String>| n.clone().unwrap_or_else(|| UNKNOWN_CLIENT.to_owned());
+        per_client.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| key(&a.0).cmp(&key(&b.0))));
+        DigestNews { tz, per_client }
+    }
+
+    /// The notification's body: `Acme 6 · Globex 4 · Unknown 1`.
+    pub(crate) fn body(&self, words: Words) -> String {
+        let unknown = words.t("common.unknown", &[]);
+        self.per_client.iter().map(|(n, c)| format!("{} {c}", n.as_deref().unwrap_or(&unknown))).collect::<Vec<_>>().join(" \u{b7} ")
+    }
+}
+
 /// Takes the held messages due at `now` (all of them with `everything`) into one digest, inside
-/// the caller's transaction; returns the digest and its notification body. Slots missed while
-/// Lull was stopped or asleep merge into this one digest.
-pub(crate) fn release_in(tx: &Tx<'_>, now: DateTime<Utc>, everything: bool) -> Result<Option<(DigestRow, String)>, StoreError> {
+/// the caller's transaction; returns the digest and what its notification tells. Slots missed
+/// while Lull was stopped or asleep merge into this one digest.
+pub(crate) fn release_in(tx: &Tx<'_>, now: DateTime<Utc>, everything: bool) -> Result<Option<(DigestRow, DigestNews)>, StoreError> {
     let due = tx.due_messages(if everything { None } else { Some(now) })?;
     let release_times: Vec<DateTime<Utc>> = due.iter().map(|d| d.release_at).collect();
     let (slot_at, merged_slots) = if everything {
@@ -92,38 +125,19 @@ pub(crate) fn release_in(tx: &Tx<'_>, now: DateTime<Utc>, everything: bool) -> R
     };
     let schedule = load_schedule(tx)?;
     let clients = tx.clients()?;
-    let (counts, body) = digest_contents(due.iter().map(|d| d.client_id), &clients);
+    let news = DigestNews::of(schedule.tz, due.iter().map(|d| d.client_id), &clients);
     let record = DigestRecord {
         slot_at,
         released_at: now,
         manual: everything,
         merged_slots,
-        message_count: counts.messages,
-        client_count: counts.clients,
-        summary: digest_summary(&digest_title(slot_at, schedule.tz), counts, merged_slots),
+        message_count: due.len() as u32,
+        client_count: distinct_clients(due.iter().map(|d| d.client_id)),
     };
     let id = tx.insert_digest(&record)?;
     let ids: Vec<MessageId> = due.iter().map(|d| d.id).collect();
     tx.assign_digest(id, &ids, now)?;
-    Ok(Some((DigestRow { id, record, notified_at: None, notify_error: None }, body)))
-}
-
-/// Counts a digest's messages and clients and writes its notification body:
-/// `Acme 6 · Globex 4 · Unknown 1`.
-fn digest_contents(members: impl Iterator<Item = Option<ClientId>>, clients: &[Client]) -> (DigestCounts, String) {
-    let mut per_client: BTreeMap<Option<ClientId>, u32> = BTreeMap::new();
-    let mut messages = 0;
-    for c in members {
-        *per_client.entry(c).or_default() += 1;
-        messages += 1;
-    }
-    let name = |id: &Option<ClientId>| {
-        id.and_then(|id| clients.iter().find(|c| c.id == id)).map_or_else(|| "Unknown".to_owned(), |c| c.name.clone())
-    };
-    let mut parts: Vec<(String, u32)> = per_client.iter().map(|(id, n)| (name(id), *n)).collect();
-    parts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let body = parts.iter().map(|(n, c)| format!("{n} {c}")).collect::<Vec<_>>().join(" \u{b7} ");
-    (DigestCounts { messages, clients: per_client.len() as u32 }, body)
+    Ok(Some((DigestRow { id, record, notified_at: None, notify_error: None }, news)))
 }
 
 /// Distinct clients among ids, Unknown counting once.

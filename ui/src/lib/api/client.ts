@@ -1,16 +1,28 @@
 // The one module through which the UI talks to the engine. The same typed requests go over
 // HTTP to `lull serve` in a browser, or over Tauri IPC in the desktop app.
-import { ANSWERS, type EngineEvent, type Request, type Response } from './types';
+import { ANSWERS, type ApiError, type EngineEvent, type Phrase, type Request, type Response } from './types';
 
-/** An error the engine reported: a stable code and a sentence for people. */
+/**
+ * An error: a stable code, what happened as a phrase the UI words in its language, the input
+ * field at fault if there is one, and the engine's English (`message`).
+ */
 export class LullError extends Error {
+  readonly problem: Phrase;
   constructor(
     readonly code: string,
     message: string,
     readonly status?: number,
+    problem?: Phrase,
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'LullError';
+    this.problem = problem ?? { code: 'text', params: { text: message } };
+  }
+
+  /** The engine's error as it came. */
+  static of(e: Partial<ApiError> | null | undefined, status?: number): LullError {
+    return new LullError(e?.code ?? 'internal', e?.message ?? `Lull answered ${status ?? '?'}`, status, e?.problem, e?.field);
   }
 }
 
@@ -42,12 +54,11 @@ export class HttpTransport implements Transport {
         body: JSON.stringify(request),
       });
     } catch {
-      throw new LullError('unavailable', 'Lull is not answering. Is `lull serve` still running?');
+      throw new LullError('unavailable', 'Lull is not answering. Is `lull serve` still running?', undefined, { code: 'app.not_answering', params: {} });
     }
     const body: unknown = await resp.json().catch(() => null);
     if (!resp.ok) {
-      const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-      throw new LullError(error?.code ?? 'internal', error?.message ?? `Lull answered ${resp.status}`, resp.status);
+      throw LullError.of((body as { error?: Partial<ApiError> } | null)?.error, resp.status);
     }
     return body as Response;
   }

@@ -1,7 +1,7 @@
 // The desktop app's transport: the same typed requests, over Tauri IPC to the `api` command;
 // live events from the engine arrive as `engine` events.
 import { LullError, type Transport } from './client';
-import type { EngineEvent, Request, Response } from './types';
+import type { ApiError, EngineEvent, Request, Response } from './types';
 
 export function inTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
@@ -13,9 +13,8 @@ export class TauriTransport implements Transport {
     try {
       return await invoke<Response>('api', { request });
     } catch (e) {
-      const err = e as { code?: string; message?: string } | string;
-      if (typeof err === 'string') throw new LullError('internal', err);
-      throw new LullError(err.code ?? 'internal', err.message ?? String(e));
+      if (typeof e === 'string') throw new LullError('internal', e);
+      throw LullError.of(e as Partial<ApiError>);
     }
   }
 

@@ -1,40 +1,148 @@
 // Generated from the Rust API types by `lull_api::bindings::typescript`; do not edit.
 // Regenerate: LULL_UPDATE_BINDINGS=1 cargo test -p lull-api bindings
 
+export type ApiError = { code: ErrorCode, message: string, field?: string, problem: Phrase, };
+
+export type Archive = { ids: Array<number>, archived: boolean, };
+
 export type Category = "direct" | "mention" | "platform" | "rating" | "social" | "newsletter" | "system";
 
-export type Tier = "vip" | "normal" | "low";
+export type ChannelCreated = { channel: ChannelView, 
+/**
+ * The webhook's bearer token. Shown once: Lull keeps only its hash.
+ */
+token: string | null, };
 
-export type ClientMode = "normal" | "digest_only" | "muted";
-
-export type DecisionKind = "live" | "held" | "bypass" | "muted";
+export type ChannelHealth = "ok" | "error";
 
 export type ChannelKind = "webhook" | "imap" | "desktop" | "feed";
 
+export type ChannelKindView = { kind: ChannelKind, 
+/**
+ * Whether its channels keep a password (in the keyring).
+ */
+secret: boolean, 
+/**
+ * Whether its channels receive over Lull's server (`POST /hooks/<name>`) with a token.
+ */
+receives: boolean, 
+/**
+ * Webhooks: the senders whose payloads Lull knows (`--preset`).
+ */
+presets: Array<WebhookPreset>, };
+
 export type ChannelSettings = { "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings;
 
-export type WebhookSettings = { 
+export type ChannelSpec = { name: string, 
 /**
- * Read a known sender's payloads.
+ * For kinds that keep a password (IMAP). Write-only: kept in the keyring (or a private
+ * file), never shown, never exported.
  */
-preset?: WebhookPreset, 
+password?: string, 
 /**
- * `FIELD=/json/pointer|…` for each field to read (id, from, title, body, url, time,
- * category), over the preset's.
+ * Where to keep the password: `keyring` (default) or `file`.
  */
-map: Array<string>, };
+secret_store?: SecretStore, } & ({ "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings);
 
-export type WebhookPreset = "github" | "gitlab" | "jira";
+export type ChannelState = "listening" | "stopped" | "connecting" | "syncing" | "ok" | "retrying" | "failed";
 
-export type FeedSettings = { 
+export type ChannelTest = { name: string, };
+
+export type ChannelTestReport = { name: string, ok: boolean, 
 /**
- * The feed's address.
+ * What works, or what is wrong and what to do.
  */
-url: string, 
+outcome: Phrase, 
 /**
- * Seconds between polls (at least 60, at most a week).
+ * What was checked, step by step.
  */
-every_secs: number, };
+checks: Array<Phrase>, 
+/**
+ * `outcome` in English, for scripts.
+ */
+summary: string, 
+/**
+ * `checks` in English, for scripts.
+ */
+steps: Array<string>, };
+
+export type ChannelView = { id: number, name: string, kind: ChannelKind, 
+/**
+ * Where a webhook channel receives, e.g. `/hooks/acme`.
+ */
+path: string | null, 
+/**
+ * What the channel listens to.
+ */
+description: Phrase, 
+/**
+ * `description` in English, for scripts.
+ */
+about: string, 
+/**
+ * The settings, as `channel edit` takes them.
+ */
+spec: ChannelSpec, 
+/**
+ * The last recorded health (kept across restarts).
+ */
+health: ChannelHealth, 
+/**
+ * What the connector is doing now.
+ */
+state: ChannelState, next_retry_at: string | null, progress: SyncProgress | null, last_sync_at: string | null, 
+/**
+ * What went wrong last.
+ */
+last_problem: Phrase | null, 
+/**
+ * `last_problem` in English, for scripts.
+ */
+last_error: string | null, last_error_at: string | null, messages: number, last_message_at: string | null, created_at: string, };
+
+export type ClientEdit = { name: string, rename: string | null, tz: string | null, tier: Tier | null, mode: ClientMode | null, bypass_quota: number | null, add_matches: Array<string>, remove_matches: Array<string>, 
+/**
+ * Replaces every live window; `Some(vec![])` removes them all.
+ */
+live: Array<string> | null, };
+
+export type ClientMode = "normal" | "digest_only" | "muted";
+
+export type ClientRemove = { name: string, };
+
+export type ClientSpec = { name: string, tz: string | null, tier: Tier | null, mode: ClientMode | null, bypass_quota: number | null, 
+/**
+ * `email:ADDR`, `domain:DOMAIN`, `channel:NAME`.
+ */
+matches: Array<string>, 
+/**
+ * `tue,thu 14:00-16:00`, with `@client` for the client's time.
+ */
+live: Array<string>, };
+
+export type ClientView = { id: number, name: string, tz: string, 
+/**
+ * The client's wall clock now, e.g. `Tue 14:05`.
+ */
+local_time: string, tier: Tier, mode: ClientMode, bypass_quota: number, matches: Array<string>, live_windows: Array<string>, 
+/**
+ * Messages in the last 7 days.
+ */
+messages_7d: number, };
+
+export type ConfigDocument = { format: string, version: number, schedule: Schedule, clients: Array<ClientSpec>, channels: Array<ChannelSpec>, };
+
+export type Count = { name: string, count: number, };
+
+export type Cursor = { received_at: string, id: number, };
+
+export type DailyCounts = { name: string, days: Array<number>, };
+
+export type DecisionCounts = { live: number, held: number, bypass: number, muted: number, };
+
+export type DecisionKind = "live" | "held" | "bypass" | "muted";
+
+export type DemoReport = { clients: number, channels: number, messages: number, digests: number, };
 
 export type DesktopSettings = { 
 /**
@@ -46,6 +154,64 @@ ignore_apps: Array<string>,
  * one: sway, i3), instead of watching another daemon.
  */
 gatekeeper: boolean, };
+
+export type DigestDetail = { digest: DigestView, groups: Array<DigestGroup>, };
+
+export type DigestGroup = { client: string | null, messages: Array<MessageView>, };
+
+export type DigestList = { limit: number, };
+
+export type DigestShow = { id: number, };
+
+export type DigestView = { id: number, slot_at: string, released_at: string, manual: boolean, merged_slots: number, messages: number, clients: number, summary: string, notified_at: string | null, notify_error: string | null, };
+
+export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" };
+
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "unauthorized" | "unavailable" | "internal";
+
+export type ExplainQuery = { from: string, at: string, title: string, body: string, category: Category | null, 
+/**
+ * The channel it would arrive on, for `channel:` identities.
+ */
+channel: string | null, 
+/**
+ * The desktop app it would come from, for `app:` identities.
+ */
+app?: string, 
+/**
+ * Decide as if it came from this client, whatever `from` says (previews).
+ */
+client: string | null, 
+/**
+ * Decide under this change of the schedule instead of the saved one (previews of edits).
+ */
+schedule: ScheduleUpdate | null, };
+
+export type Explanation = { at: string, client: string | null, 
+/**
+ * The identity that attributed the message, e.g. `domain:acme.com`.
+ */
+matched: string | null, category: Category, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, };
+
+export type FeedSettings = { 
+/**
+ * The feed's address.
+ */
+url: string, 
+/**
+ * Seconds between polls (at least 60, at most a week).
+ */
+every_secs: number, };
+
+export type FocusSource = "session" | "block";
+
+export type FocusStart = { minutes: number, };
+
+export type FocusView = { in_focus: boolean, source: FocusSource | null, until: string | null, 
+/**
+ * The schedule's block in force, e.g. `mon-fri 09:00-12:00`.
+ */
+block: string | null, };
 
 export type ImapSettings = { 
 /**
@@ -70,17 +236,69 @@ folders: Array<string>,
  */
 ca_file?: string, };
 
-export type TlsMode = "tls" | "starttls" | "none";
+export type ImportReport = { clients_added: number, clients_updated: number, 
+/**
+ * New channels, with their tokens (shown once).
+ */
+channels_added: Array<ChannelCreated>, };
+
+export type InboxPage = { messages: Array<MessageView>, next: Cursor | null, };
+
+export type InboxQuery = { held_only: boolean, 
+/**
+ * A client name, or `Unknown`.
+ */
+client: string | null, search: string | null, limit: number | null, 
+/**
+ * The `next` cursor of the previous page.
+ */
+before: Cursor | null, 
+/**
+ * Whether this listing is the user looking at the inbox (recorded as a check).
+ */
+record_check: boolean, 
+/**
+ * Only messages that interrupted (live and bypass).
+ */
+interruptions_only: boolean, 
+/**
+ * The archive instead of the inbox.
+ */
+archived: boolean, };
+
+export type InfoView = { version: string, data_dir: string, database: string, schema: number, messages: number, 
+/**
+ * Where the engine's loopback server listens (webhooks post there), when it runs.
+ */
+server_url: string | null, };
+
+export type InterruptionCounts = { total: number, live: number, bypass: number, digest: number, 
+/**
+ * Of the total, how many came inside focus (blocks or sessions).
+ */
+in_focus: number, };
+
+export type IsoWeek = string;
 
 export type LiveWindow = string;
 
-export type TimeOfDay = string;
+export type MarkRead = { ids: Array<number>, read: boolean, };
 
-export type WeeklyRange = string;
+export type MessageView = { id: number, channel: string, client: string | null, sender: string, title: string, body: string, url: string | null, category: Category, sent_at: string | null, received_at: string, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, digest_id: number | null, read: boolean, archived: boolean, snoozed_until: string | null, };
 
-export type WeeklySlot = string;
+export type Param = string | Phrase;
 
-export type IsoWeek = string;
+export type Phrase = { code: string, params: { [key in string]: Param }, };
+
+export type RecordOpen = { source: string, };
+
+export type Removed = { name: string, messages_kept: number, };
+
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
+
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
+
+export type Rule = { "rule": "newsletter" } | { "rule": "client_muted", client: string, } | { "rule": "rating" } | { "rule": "never_interrupts", category: Category, } | { "rule": "digest_only", client: string, } | { "rule": "live_window", client: string, window: LiveWindow, } | { "rule": "manual_focus", until: string, } | { "rule": "focus_block", block: WeeklyRange, until: string, } | { "rule": "after_hours" } | { "rule": "low_tier", client: string, } | { "rule": "open" } | { "rule": "urgent", client: string, word: string, used: number, quota: number, } | { "rule": "retry", sender: string, attempts: Array<string>, used: number, quota: number, } | { "rule": "quota_exhausted", client: string, quota: number, trigger: Trigger, held_by: Rule, };
 
 export type Schedule = { tz: string, 
 /**
@@ -99,102 +317,6 @@ digests: Array<TimeOfDay>,
  * When ratings and reviews are released, once a week.
  */
 weekly_digest: WeeklySlot, urgent_words: Array<string>, };
-
-export type Rule = { "rule": "newsletter" } | { "rule": "client_muted", client: string, } | { "rule": "rating" } | { "rule": "never_interrupts", category: Category, } | { "rule": "digest_only", client: string, } | { "rule": "live_window", client: string, window: LiveWindow, } | { "rule": "manual_focus", until: string, } | { "rule": "focus_block", block: WeeklyRange, until: string, } | { "rule": "after_hours" } | { "rule": "low_tier", client: string, } | { "rule": "open" } | { "rule": "urgent", client: string, word: string, used: number, quota: number, } | { "rule": "retry", sender: string, attempts: Array<string>, used: number, quota: number, } | { "rule": "quota_exhausted", client: string, quota: number, trigger: Trigger, held_by: Rule, };
-
-export type Trigger = { "kind": "word", word: string, } | { "kind": "retry", attempts: number, };
-
-export type WeekStats = { tz: string, previous: WeekFigures, trends: Array<Trend>, suggestions: Array<Suggestion>, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
-/**
- * Messages per local weekday, Monday first.
- */
-by_day: Array<number>, 
-/**
- * Messages per client and weekday.
- */
-by_client_day: Array<DailyCounts>, 
-/**
- * Arrivals per weekday (Monday first) and local hour.
- */
-by_weekday_hour: Array<Array<number>>, decisions: DecisionCounts, interruptions: InterruptionCounts, 
-/**
- * Live and bypass interruptions per client and weekday; digests are their own series.
- */
-interruptions_by_client_day: Array<DailyCounts>, interruptions_in_focus_by_client: Array<Count>, 
-/**
- * Of those, the live ones: a client's live window overlapping focus.
- */
-live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, };
-
-export type WeekFigures = { week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
-/**
- * Messages per local weekday, Monday first.
- */
-by_day: Array<number>, 
-/**
- * Messages per client and weekday.
- */
-by_client_day: Array<DailyCounts>, 
-/**
- * Arrivals per weekday (Monday first) and local hour.
- */
-by_weekday_hour: Array<Array<number>>, decisions: DecisionCounts, interruptions: InterruptionCounts, 
-/**
- * Live and bypass interruptions per client and weekday; digests are their own series.
- */
-interruptions_by_client_day: Array<DailyCounts>, interruptions_in_focus_by_client: Array<Count>, 
-/**
- * Of those, the live ones: a client's live window overlapping focus.
- */
-live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, };
-
-export type Count = { name: string, count: number, };
-
-export type DailyCounts = { name: string, days: Array<number>, };
-
-export type DecisionCounts = { live: number, held: number, bypass: number, muted: number, };
-
-export type InterruptionCounts = { total: number, live: number, bypass: number, digest: number, 
-/**
- * Of the total, how many came inside focus (blocks or sessions).
- */
-in_focus: number, };
-
-export type Stretch = { start: string, end: string, minutes: number, };
-
-export type Trend = { metric: string, this_week: number, previous_week: number, 
-/**
- * Percentage change; `None` when last week was zero.
- */
-change_percent: number | null, };
-
-export type Suggestion = { code: string, params: { [key in string]: string }, text: string, };
-
-export type Simulation = { decisions: Array<SimulatedDecision>, digests: Array<SimulatedDigest>, 
-/**
- * The statistics of `week` (by default the week of the last message); `None` for an
- * empty trace.
- */
-stats: WeekStats | null, };
-
-export type SimulatedDecision = { received_at: string, from: string, client: string, title: string, category: Category, decision: DecisionKind, release_at: string | null, rule: string, reason: string, };
-
-export type SimulatedDigest = { at: string, messages: number, clients: number, };
-
-export type TraceEntry = { received_at: string, from: string, title: string, body: string, category: Category | null, 
-/**
- * The channel the message came through, for attribution by `channel:` identities and the
- * per-channel counts; `trace` when absent.
- */
-channel: string | null, };
-
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
-
-export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": WeekStats } | { "type": "simulation", "data": Simulation } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
-
-export type ApiError = { code: ErrorCode, message: string, };
-
-export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "unauthorized" | "unavailable" | "internal";
 
 export type ScheduleUpdate = { tz: string | null, focus: Array<string> | null, work: Array<string> | null, digests: Array<string> | null, 
 /**
@@ -224,142 +346,63 @@ digests: Array<TimeOfDay>,
  */
 weekly_digest: WeeklySlot, urgent_words: Array<string>, };
 
-export type ClientSpec = { name: string, tz: string | null, tier: Tier | null, mode: ClientMode | null, bypass_quota: number | null, 
-/**
- * `email:ADDR`, `domain:DOMAIN`, `channel:NAME`.
- */
-matches: Array<string>, 
-/**
- * `tue,thu 14:00-16:00`, with `@client` for the client's time.
- */
-live: Array<string>, };
-
-export type ClientEdit = { name: string, rename: string | null, tz: string | null, tier: Tier | null, mode: ClientMode | null, bypass_quota: number | null, add_matches: Array<string>, remove_matches: Array<string>, 
-/**
- * Replaces every live window; `Some(vec![])` removes them all.
- */
-live: Array<string> | null, };
-
-export type ClientRemove = { name: string, };
-
-export type Removed = { name: string, messages_kept: number, };
-
-export type ClientView = { id: number, name: string, tz: string, 
-/**
- * The client's wall clock now, e.g. `Tue 14:05`.
- */
-local_time: string, tier: Tier, mode: ClientMode, bypass_quota: number, matches: Array<string>, live_windows: Array<string>, 
-/**
- * Messages in the last 7 days.
- */
-messages_7d: number, };
-
-export type ChannelSpec = { name: string, 
-/**
- * For kinds that keep a password (IMAP). Write-only: kept in the keyring (or a private
- * file), never shown, never exported.
- */
-password?: string, 
-/**
- * Where to keep the password: `keyring` (default) or `file`.
- */
-secret_store?: SecretStore, } & ({ "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings);
-
-export type ChannelKindView = { kind: ChannelKind, 
-/**
- * Whether its channels keep a password (in the keyring).
- */
-secret: boolean, 
-/**
- * Whether its channels receive over Lull's server (`POST /hooks/<name>`) with a token.
- */
-receives: boolean, 
-/**
- * Webhooks: the senders whose payloads Lull knows (`--preset`).
- */
-presets: Array<WebhookPreset>, };
-
-export type ChannelTest = { name: string, };
-
-export type ChannelState = "listening" | "stopped" | "connecting" | "syncing" | "ok" | "retrying" | "failed";
-
-export type SyncProgress = { done: number, total: number | null, };
-
-export type ChannelTestReport = { name: string, ok: boolean, 
-/**
- * One line: what works, or what is wrong and what to do.
- */
-summary: string, 
-/**
- * What was checked, step by step.
- */
-steps: Array<string>, };
-
 export type SecretStore = "keyring" | "file";
 
-export type ChannelView = { id: number, name: string, kind: ChannelKind, 
+export type Simulate = { trace: Array<TraceEntry>, 
 /**
- * Where a webhook channel receives, e.g. `/hooks/acme`.
+ * The week to report (default: the week of the last message).
  */
-path: string | null, 
-/**
- * One line saying what the channel listens to.
- */
-about: string, 
-/**
- * The settings, as `channel edit` takes them.
- */
-spec: ChannelSpec, 
-/**
- * The last recorded health: `ok` or `error` (kept across restarts).
- */
-health: string, 
-/**
- * What the connector is doing now.
- */
-state: ChannelState, next_retry_at: string | null, progress: SyncProgress | null, last_sync_at: string | null, last_error: string | null, last_error_at: string | null, messages: number, last_message_at: string | null, created_at: string, };
+week: string | null, };
 
-export type ChannelCreated = { channel: ChannelView, 
+export type SimulatedDecisionView = { received_at: string, from: string, client: string, title: string, category: Category, decision: DecisionKind, release_at: string | null, 
 /**
- * The webhook's bearer token. Shown once: Lull keeps only its hash.
+ * The rule's code (`after_hours`).
  */
-token: string | null, };
+rule: string, 
+/**
+ * The rule with its details, as `rule` in `explain`.
+ */
+detail: Rule, 
+/**
+ * Why, in English, for scripts.
+ */
+reason: string, };
 
-export type ExplainQuery = { from: string, at: string, title: string, body: string, category: Category | null, 
-/**
- * The channel it would arrive on, for `channel:` identities.
- */
-channel: string | null, 
-/**
- * The desktop app it would come from, for `app:` identities.
- */
-app?: string, 
-/**
- * Decide as if it came from this client, whatever `from` says (previews).
- */
-client: string | null, 
-/**
- * Decide under this change of the schedule instead of the saved one (previews of edits).
- */
-schedule: ScheduleUpdate | null, };
+export type SimulatedDigest = { at: string, messages: number, clients: number, };
 
-export type Explanation = { at: string, client: string | null, 
+export type SimulationView = { decisions: Array<SimulatedDecisionView>, digests: Array<SimulatedDigest>, 
 /**
- * The identity that attributed the message, e.g. `domain:acme.com`.
+ * The statistics of the week reported; `None` for an empty trace.
  */
-matched: string | null, category: Category, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, };
+stats: StatsView | null, };
 
-export type FocusStart = { minutes: number, };
+export type Snooze = { ids: Array<number>, };
 
-export type FocusView = { in_focus: boolean, 
+export type StatsView = { tz: string, previous: WeekFigures, trends: Array<Trend>, suggestions: Array<SuggestionView>, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
 /**
- * `session` (manual) or `block` (from the schedule).
+ * Messages per local weekday, Monday first.
  */
-source: string | null, until: string | null, 
+by_day: Array<number>, 
 /**
- * The schedule's block in force, e.g. `mon-fri 09:00-12:00`.
+ * Messages per client and weekday.
  */
-block: string | null, };
+by_client_day: Array<DailyCounts>, 
+/**
+ * Arrivals per weekday (Monday first) and local hour.
+ */
+by_weekday_hour: Array<Array<number>>, decisions: DecisionCounts, interruptions: InterruptionCounts, 
+/**
+ * Live and bypass interruptions per client and weekday; digests are their own series.
+ */
+interruptions_by_client_day: Array<DailyCounts>, interruptions_in_focus_by_client: Array<Count>, 
+/**
+ * Of those, the live ones: a client's live window overlapping focus.
+ */
+live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, };
+
+export type StatsWeek = { week: string | null, };
+
+export type StatusLine = { "line": "in_focus", until: string, } | { "line": "not_in_focus" } | { "line": "nothing_urgent" } | { "line": "urgent", count: number, } | { "line": "next_digest", at: string, messages: number, clients: number, } | { "line": "next_digest_empty", at: string, };
 
 export type StatusView = { now: string, tz: string, focus: FocusView, held: number, next_digest: string, 
 /**
@@ -371,83 +414,87 @@ next_digest_messages: number, next_digest_clients: number, bypasses_today: numbe
  */
 notifications_error: string | null, 
 /**
- * One reassuring sentence: "In focus until 12:00. Nothing urgent. Next digest at 13:00: …".
+ * What a glance says, line by line; worded at the edges.
+ */
+lines: Array<StatusLine>, 
+/**
+ * The same in English: "In focus until 12:00. Nothing urgent. Next digest at 13:00: …".
  */
 summary: string, };
 
-export type InboxQuery = { held_only: boolean, 
+export type Stretch = { start: string, end: string, minutes: number, };
+
+export type Suggestion = { code: SuggestionCode, params: { [key in string]: string }, };
+
+export type SuggestionCode = "lower_bypass_quota" | "move_live_window" | "after_hours" | "checks_during_focus" | "context_switches" | "add_focus" | "interruptions_rising" | "ratings_contained";
+
+export type SuggestionView = { text: string, code: SuggestionCode, params: { [key in string]: string }, };
+
+export type SyncProgress = { done: number, total: number | null, };
+
+export type Tier = "vip" | "normal" | "low";
+
+export type TimeOfDay = string;
+
+export type TlsMode = "tls" | "starttls" | "none";
+
+export type TraceEntry = { received_at: string, from: string, title: string, body: string, category: Category | null, 
 /**
- * A client name, or `Unknown`.
+ * The channel the message came through, for attribution by `channel:` identities and the
+ * per-channel counts; `trace` when absent.
  */
-client: string | null, search: string | null, limit: number | null, 
+channel: string | null, };
+
+export type Trend = { metric: TrendMetric, this_week: number, previous_week: number, 
 /**
- * The `next` cursor of the previous page.
+ * Percentage change; `None` when last week was zero.
  */
-before: Cursor | null, 
-/**
- * Whether this listing is the user looking at the inbox (recorded as a check).
- */
-record_check: boolean, 
-/**
- * Only messages that interrupted (live and bypass).
- */
-interruptions_only: boolean, 
-/**
- * The archive instead of the inbox.
- */
-archived: boolean, };
+change_percent: number | null, };
 
-export type Cursor = { received_at: string, id: number, };
+export type TrendMetric = "messages" | "interruptions" | "interruptions_in_focus" | "context_switches" | "after_hours" | "checks_during_focus" | "bypasses_used";
 
-export type MessageView = { id: number, channel: string, client: string | null, sender: string, title: string, body: string, url: string | null, category: Category, sent_at: string | null, received_at: string, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, digest_id: number | null, read: boolean, archived: boolean, snoozed_until: string | null, };
-
-export type InboxPage = { messages: Array<MessageView>, next: Cursor | null, };
-
-export type RecordOpen = { source: string, };
-
-export type MarkRead = { ids: Array<number>, read: boolean, };
-
-export type Archive = { ids: Array<number>, archived: boolean, };
-
-export type Snooze = { ids: Array<number>, };
+export type Trigger = { "kind": "word", word: string, } | { "kind": "retry", attempts: number, };
 
 export type Updated = { count: number, };
 
-export type DigestList = { limit: number, };
+export type WebhookPreset = "github" | "gitlab" | "jira";
 
-export type DigestShow = { id: number, };
-
-export type DigestView = { id: number, slot_at: string, released_at: string, manual: boolean, merged_slots: number, messages: number, clients: number, summary: string, notified_at: string | null, notify_error: string | null, };
-
-export type DigestGroup = { client: string | null, messages: Array<MessageView>, };
-
-export type DigestDetail = { digest: DigestView, groups: Array<DigestGroup>, };
-
-export type StatsWeek = { week: string | null, };
-
-export type Simulate = { trace: Array<TraceEntry>, 
+export type WebhookSettings = { 
 /**
- * The week to report (default: the week of the last message).
+ * Read a known sender's payloads.
  */
-week: string | null, };
-
-export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" };
-
-export type InfoView = { version: string, data_dir: string, database: string, schema: number, messages: number, 
+preset?: WebhookPreset, 
 /**
- * Where the engine's loopback server listens (webhooks post there), when it runs.
+ * `FIELD=/json/pointer|…` for each field to read (id, from, title, body, url, time,
+ * category), over the preset's.
  */
-server_url: string | null, };
+map: Array<string>, };
 
-export type ConfigDocument = { format: string, version: number, schedule: Schedule, clients: Array<ClientSpec>, channels: Array<ChannelSpec>, };
-
-export type ImportReport = { clients_added: number, clients_updated: number, 
+export type WeekFigures = { week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
 /**
- * New channels, with their tokens (shown once).
+ * Messages per local weekday, Monday first.
  */
-channels_added: Array<ChannelCreated>, };
+by_day: Array<number>, 
+/**
+ * Messages per client and weekday.
+ */
+by_client_day: Array<DailyCounts>, 
+/**
+ * Arrivals per weekday (Monday first) and local hour.
+ */
+by_weekday_hour: Array<Array<number>>, decisions: DecisionCounts, interruptions: InterruptionCounts, 
+/**
+ * Live and bypass interruptions per client and weekday; digests are their own series.
+ */
+interruptions_by_client_day: Array<DailyCounts>, interruptions_in_focus_by_client: Array<Count>, 
+/**
+ * Of those, the live ones: a client's live window overlapping focus.
+ */
+live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, };
 
-export type DemoReport = { clients: number, channels: number, messages: number, digests: number, };
+export type WeeklyRange = string;
+
+export type WeeklySlot = string;
 
 /** The type of the answer each request gets, by method. */
 export const ANSWERS = {
@@ -481,3 +528,8 @@ export const ANSWERS = {
   config_import: 'imported',
   demo: 'demo',
 } as const satisfies Record<Request['method'], Response['type']>;
+
+/** Every suggestion code, every trend metric, one of each status line. */
+export const SUGGESTION_CODES: readonly SuggestionCode[] = ['lower_bypass_quota', 'move_live_window', 'after_hours', 'checks_during_focus', 'context_switches', 'add_focus', 'interruptions_rising', 'ratings_contained'];
+export const TREND_METRICS: readonly TrendMetric[] = ['messages', 'interruptions', 'interruptions_in_focus', 'context_switches', 'after_hours', 'checks_during_focus', 'bypasses_used'];
+export const STATUS_LINE_SAMPLES: readonly StatusLine[] = [{"line":"in_focus","until":"2026-11-24T12:00:00Z"},{"line":"not_in_focus"},{"line":"nothing_urgent"},{"line":"urgent","count":1},{"line":"urgent","count":2},{"line":"next_digest","at":"2026-11-24T12:00:00Z","messages":3,"clients":2},{"line":"next_digest_empty","at":"2026-11-24T12:00:00Z"}];
