@@ -9,6 +9,13 @@ export PATH="$HOME/.cargo/bin:$HOME/.local/lull-node/bin:$PATH"
 scripts/build-ui.sh
 cargo build --release --locked -p lull-cli -p lull-desktop --bin lull --bin lull-desktop --example empty_app
 target="${CARGO_TARGET_DIR:-target}"
+# The window's binary as built (with line tables for backtraces) and stripped (what a package
+# ships).
+stripped="$(mktemp)"
+strip -o "$stripped" "$target/release/lull-desktop"
+printf '# lull-desktop binary: %s bytes as built, %s bytes stripped\n\n' \
+  "$(stat -c %s "$target/release/lull-desktop")" "$(stat -c %s "$stripped")"
+rm -f "$stripped"
 data="$(mktemp -d)"
 trap 'pkill -f -- "--data-dir $data serve" || true; rm -rf "$data"' EXIT
 "$target/release/lull" --data-dir "$data" schedule set --tz Europe/Paris >/dev/null

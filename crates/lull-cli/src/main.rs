@@ -367,7 +367,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
             let entries = parse_trace(&text).map_err(|errors| {
                 let mut lines: Vec<String> = errors.iter().take(20).map(|e| format!("  {path}: {}", w.phrase(&e.phrase()))).collect();
                 if errors.len() > 20 {
-                    lines.push(format!("  {}", w.t("cli.stats.more", &[("count", &(errors.len() - 20).to_string())])));
+                    lines.push(format!("  {}", w.tn("cli.stats.more", (errors.len() - 20) as u64, &[])));
                 }
                 said("cli.bad_trace").with("count", errors.len()).with("lines", lines.join("\n"))
             })?;

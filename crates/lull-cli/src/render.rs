@@ -16,7 +16,7 @@ use lull_api::messages::*;
 use lull_api::schedule::*;
 use lull_api::stats::{SimulationView, StatsView};
 use lull_api::status::*;
-use lull_core::stats::{Count, WeekFigures};
+use lull_core::stats::{Count, UNKNOWN_CLIENT, WeekFigures};
 use lull_words::{Dates, Words};
 
 /// Untrusted text made safe and short for one terminal line: control characters (escape
@@ -359,9 +359,11 @@ fn counts(w: Words, list: &[Count], max: usize) -> String {
     if list.is_empty() {
         return w.t("cli.none", &[]);
     }
-    let mut parts: Vec<String> = list.iter().take(max).map(|c| format!("{} {}", clean(&c.name, 30), c.count)).collect();
+    // The statistics count unattributed messages under the data's name for Unknown.
+    let name = |c: &Count| if c.name == UNKNOWN_CLIENT { w.t("common.unknown", &[]) } else { clean(&c.name, 30) };
+    let mut parts: Vec<String> = list.iter().take(max).map(|c| format!("{} {}", name(c), c.count)).collect();
     if list.len() > max {
-        parts.push(w.t("cli.stats.more", &[("count", &(list.len() - max).to_string())]));
+        parts.push(w.tn("cli.stats.more", (list.len() - max) as u64, &[]));
     }
     parts.join(", ")
 }
@@ -444,9 +446,10 @@ pub fn stats(w: Words, s: &StatsView) -> String {
     let mut out = format!("{}\n", w.t("cli.stats.week", &[("week", &week), ("start", &start), ("end", &end), ("tz", s.tz.name())]));
     figures(w, &mut out, f);
     let _ = writeln!(out, "\n{}", w.t("cli.stats.compared", &[("week", &s.previous.week.to_string())]));
+    let n = s.trends.iter().map(|t| w.trend(t.metric).chars().count()).max().unwrap_or(0).max(22);
     for t in &s.trends {
         let change = t.change_percent.map_or_else(String::new, |p| format!(" ({p:+}%)"));
-        let _ = writeln!(out, "  {}  {} \u{2192} {}{change}", pad(&w.trend(t.metric), 22), t.previous_week, t.this_week);
+        let _ = writeln!(out, "  {}  {} \u{2192} {}{change}", pad(&w.trend(t.metric), n), t.previous_week, t.this_week);
     }
     if !s.suggestions.is_empty() {
         let _ = writeln!(out, "\n{}", w.t("cli.stats.suggestions", &[]));

@@ -76,6 +76,57 @@ async fn reopening_keeps_data_and_schema() {
 /// A database of schema 3 (channel kinds in a CHECK, settings per kind without a tag) with a
 /// channel of each kind and their messages is migrated: settings are read back typed, nothing
 /// is lost, every message still has its channel, and a kind the schema never heard of fits.
+/// Schema 5 keeps data, not sentences: a database of schema 4 with stored reasons, a digest's
+/// summary and a channel's last error in words opens with every row kept, read back as data.
+#[tokio::test]
+async fn sentences_of_schema_4_give_way_to_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lull.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for sql in &lull_store::schema::MIGRATIONS[..4] {
+            conn.execute_batch(sql).expect("schema 4");
+        }
+        conn.pragma_update(None, "application_id", lull_store::schema::APPLICATION_ID).expect("id");
+        conn.pragma_update(None, "user_version", 4).expect("version");
+        conn.execute_batch(
+            r#"PRAGMA foreign_keys = ON;
+            INSERT INTO channels (id, name, settings, token_hash, health, last_error, last_error_at, created_at) VALUES
+              (1, 'hooks', '{"kind": "webhook", "preset": null, "map": []}', 'aa', 'error', '"from" is missing', 5, 1);
+            INSERT INTO digests (id, slot_at, released_at, kind, merged_slots, message_count, client_count, summary)
+              VALUES (1, 3600000, 3600001, 'scheduled', 1, 1, 1, '13:00 digest: 1 message from 1 client');
+            INSERT INTO messages (id, channel_id, source_key, sender, sender_key, title, body, category, received_at,
+                                  decision, release_at, rule, reason, digest_id)
+              VALUES (1, 1, 'm1', 'a@b.io', 'a@b.io', 'Hello', 'body', 'direct', 1000, 'held', 3600000,
+                      '{"rule": "after_hours"}', 'Outside your working hours: held until 13:00.', 1);
+            INSERT INTO decisions (message_id, decided_at, cause, decision, release_at, rule, reason)
+              VALUES (1, 2000, 'replan', 'held', 3600000, '{"rule": "after_hours"}', 'Outside your working hours.');"#,
+        )
+        .expect("old rows");
+    }
+    let store = Store::open(&path).expect("migrate");
+    let filter = InboxFilter { limit: 10, ..InboxFilter::default() };
+    let inbox = store.read(move |db| db.inbox(&filter)).await.expect("inbox");
+    assert_eq!(inbox.len(), 1);
+    assert_eq!((inbox[0].decision.rule.clone(), inbox[0].digest_id), (Rule::AfterHours, Some(1)));
+    let digests = store.read(|db| db.digests(10)).await.expect("digests");
+    assert_eq!((digests.len(), digests[0].record.message_count, digests[0].record.client_count), (1, 1, 1));
+    let channels = store.read(|db| db.channels()).await.expect("channels");
+    // An error stored in words by an older Lull is said as it was.
+    assert_eq!(channels[0].last_error, Some(lull_core::phrase::Phrase::text("\"from\" is missing")));
+    assert_eq!(channels[0].health, lull_core::channel::ChannelHealth::Error);
+    store.close();
+    let conn = rusqlite::Connection::open(&path).expect("reopen");
+    let columns = |table: &str| -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).expect("columns");
+        stmt.query_map([], |r| r.get(0)).expect("query").collect::<Result<_, _>>().expect("names")
+    };
+    assert!(!columns("messages").contains(&"reason".to_owned()) && !columns("decisions").contains(&"reason".to_owned()));
+    assert!(!columns("digests").contains(&"summary".to_owned()));
+    let history: i64 = conn.query_row("SELECT count(*) FROM decisions", [], |r| r.get(0)).expect("history");
+    assert_eq!(history, 1, "the decision history is kept");
+}
+
 #[tokio::test]
 async fn channels_of_schema_3_become_typed_settings() {
     let dir = tempfile::tempdir().expect("temp dir");
