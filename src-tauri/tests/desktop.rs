@@ -141,6 +141,10 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
             .env("LULL_BIN", &lull)
             .env("LULL_LISTEN", "127.0.0.1:0")
             .env("LULL_LOG", "warn")
+            // In English, the window and the engine it starts: the test reads their words.
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .env("NO_AT_BRIDGE", "1")
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdout(Stdio::null())

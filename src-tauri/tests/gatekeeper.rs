@@ -177,6 +177,10 @@ fn lull_serve_as_the_gatekeeper_holds_during_focus_and_shows_the_digest() {
             .arg(data.path())
             .args(args)
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            // In English: the test reads its words.
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .output()
             .expect("lull");
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -194,6 +198,9 @@ fn lull_serve_as_the_gatekeeper_holds_during_focus_and_shows_the_digest() {
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env("LULL_DESKTOP_BIN", APP)
             .env("LULL_LOG", "warn")
+            .env("LANG", "C.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .stdout(Stdio::null())
             .spawn()
             .expect("lull serve"),

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { LULL, lull, openBrowser } from './harness.mjs';
+import { LULL, lull, lullEnv, openBrowser } from './harness.mjs';
 
 const WORDS = ['invoice', 'mockup', 'deadline', 'review', 'call', 'meeting', 'draft', 'budget', 'logo', 'feedback', 'contract', 'release', 'facture', 'réunion', 'maquette', 'livrable', 'question', 'tomorrow', 'launch', 'pricing'];
 let seed = 42;
@@ -20,7 +20,7 @@ async function serve(n) {
   lull(dir, 'schedule', 'set', '--tz', 'Europe/Paris');
   for (const [i, d] of ['acme.example', 'globex.example', 'initech.example'].entries()) lull(dir, 'client', 'add', `Client ${i}`, '--match', `domain:${d}`);
   const token = JSON.parse(lull(dir, 'channel', 'add', 'webhook', 'bench', '--json')).token;
-  const child = spawn(LULL, ['--data-dir', dir, 'serve', '--listen', '127.0.0.1:0'], { env: { ...process.env, LULL_LOG: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(LULL, ['--data-dir', dir, 'serve', '--listen', '127.0.0.1:0'], { env: lullEnv({ LULL_LOG: 'error' }), stdio: ['ignore', 'pipe', 'inherit'] });
   let url, link;
   for await (const line of createInterface({ input: child.stdout })) {
     url ??= /Lull is running at (\S+)/.exec(line)?.[1];

@@ -11,8 +11,16 @@ const root = resolve(import.meta.dirname, '../..');
 export const LULL = process.env.LULL_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'lull');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
+/** The environment `lull` runs in here: English (the tests read its words), quiet logs. */
+export function lullEnv(extra = {}) {
+  const env = { ...process.env, LANG: 'C.UTF-8', ...extra };
+  delete env.LC_ALL;
+  delete env.LC_MESSAGES;
+  return env;
+}
+
 export function lull(dir, ...args) {
-  return execFileSync(LULL, ['--data-dir', dir, ...args], { encoding: 'utf8', env: { ...process.env, LULL_LOG: 'warn' } });
+  return execFileSync(LULL, ['--data-dir', dir, ...args], { encoding: 'utf8', env: lullEnv({ LULL_LOG: 'warn' }) });
 }
 
 /** A seeded Lull served on an ephemeral port; `stop()` ends it and removes its data. */
@@ -21,7 +29,7 @@ export async function startLull({ demo = true } = {}) {
   lull(dir, 'schedule', 'set', '--tz', 'Europe/Paris');
   if (demo) lull(dir, 'demo');
   const child = spawn(LULL, ['--data-dir', dir, 'serve', '--listen', '127.0.0.1:0'], {
-    env: { ...process.env, LULL_LOG: 'error', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
+    env: lullEnv({ LULL_LOG: 'error', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
