@@ -25,6 +25,9 @@ pub struct IngestReceipt {
     /// The client the message was attributed to; `None` for Unknown.
     pub client: Option<String>,
     pub decision: Decision,
+    /// The user's time zone, the one the decision's times are read in (the engine knows it
+    /// when it decides; a sender's answer words the reason in it).
+    pub tz: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -349,7 +349,6 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
     match st.engine.ingest(channel_id, incoming).await {
         Ok(receipt) => {
             // Senders are programs: the reason is in English, in the user's time zone.
-            let tz = st.engine.store().read(|db| Ok(crate::engine::load_schedule(db)?.tz)).await.unwrap_or(chrono_tz::UTC);
             let d = &receipt.decision;
             axum::Json(json!({
                 "status": if receipt.duplicate { "duplicate" } else { "stored" },
@@ -357,7 +356,7 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
                 "client": receipt.client,
                 "decision": d.kind,
                 "release_at": d.release_at,
-                "reason": lull_words::english().reason(&d.rule, now, d.release_at, tz),
+                "reason": lull_words::english().reason(&d.rule, now, d.release_at, receipt.tz),
             }))
             .into_response()
         }

@@ -67,6 +67,7 @@ impl MemoryHost {
             message_id: id as i64 + 1,
             duplicate,
             client: None,
+            tz: chrono_tz::UTC,
             decision: if held {
                 let until = self.now() + chrono::Duration::hours(2);
                 Decision { kind: DecisionKind::Held, release_at: Some(until), rule: Rule::ManualFocus { until } }

@@ -24,14 +24,15 @@ impl Engine {
     /// A channel as the API shows it, with its connector's live state.
     pub(crate) fn channel_view(&self, c: ChannelRow) -> ChannelView {
         let live = self.connector_state(c.id);
-        let receives = kind::of(c.kind()).receives();
+        let kind = kind::of(c.kind());
+        let receives = kind.receives();
         let state = match &live {
             Some(l) => l.state,
             None if receives => ChannelState::Listening,
             None => ChannelState::Stopped,
         };
         let spec = spec_from_row(&c);
-        let description = kind::of(c.kind()).describe(&c.name, &c.settings);
+        let description = kind.describe(&c.name, &c.settings);
         // The live error is newer than the stored one while a connector retries.
         let last_problem = live.as_ref().and_then(|l| l.error.clone()).or_else(|| c.last_error.clone());
         ChannelView {

@@ -228,7 +228,13 @@ fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name
         && let Some(existing) = tx.message_by_source(channel, &m.source_key)?
     {
         return Ok(Stored {
-            receipt: IngestReceipt { message_id: existing.id, duplicate: true, client: existing.client, decision: existing.decision },
+            receipt: IngestReceipt {
+                message_id: existing.id,
+                duplicate: true,
+                client: existing.client,
+                decision: existing.decision,
+                tz: ctx.schedule.tz,
+            },
             notice: None,
         });
     }
@@ -273,7 +279,7 @@ fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name
         };
         Interruption { notice, client_id, kind, shown_by_source: m.shown_by_source }
     });
-    Ok(Stored { receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision }, notice })
+    Ok(Stored { receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision, tz: ctx.schedule.tz }, notice })
 }
 
 /// Takes queued messages in batches: one transaction (one fsync) per batch, every sender

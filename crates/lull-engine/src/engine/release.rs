@@ -86,6 +86,11 @@ pub(crate) struct DigestNews {
 }
 
 impl DigestNews {
+    /// How many clients the digest's messages come from, Unknown counting once.
+    fn clients(&self) -> u32 {
+        self.per_client.len() as u32
+    }
+
     fn of(tz: Tz, members: impl Iterator<Item = Option<ClientId>>, clients: &[Client]) -> DigestNews {
         let mut per_id: BTreeMap<Option<ClientId>, u32> = BTreeMap::new();
         for c in members {
@@ -132,7 +137,7 @@ pub(crate) fn release_in(tx: &Tx<'_>, now: DateTime<Utc>, everything: bool) -> R
         manual: everything,
         merged_slots,
         message_count: due.len() as u32,
-        client_count: distinct_clients(due.iter().map(|d| d.client_id)),
+        client_count: news.clients(),
     };
     let id = tx.insert_digest(&record)?;
     let ids: Vec<MessageId> = due.iter().map(|d| d.id).collect();
