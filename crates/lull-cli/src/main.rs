@@ -99,11 +99,6 @@ impl CliError {
     }
 }
 
-/// A phrase of this command's own.
-fn said(code: &str) -> Phrase {
-    Phrase::new(code)
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
@@ -164,7 +159,7 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result
     let options = EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(notifier), lang: w.lang() };
     let engine = Engine::open(options).await?;
     let listener = server::bind_loopback(listen).await?;
-    let addr = listener.local_addr().map_err(|e| said("cli.serve_failed").with("detail", e))?;
+    let addr = listener.local_addr().map_err(|e| Phrase::new("cli.serve_failed").with("detail", e))?;
     let url = server::base_url(addr);
     lock.publish_url(&url)?;
     let token = dir.api_token()?;
@@ -195,7 +190,7 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result
     }
     engine.shutdown().await;
     drop(lock);
-    served.map_err(|e| said("cli.serve_failed").with("detail", e).into())
+    served.map_err(|e| Phrase::new("cli.serve_failed").with("detail", e).into())
 }
 
 async fn shutdown_signal() {
@@ -215,7 +210,7 @@ async fn shutdown_signal() {
 }
 
 fn print_json(value: &impl Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| said("cli.json_failed").with("detail", e))?;
+    let text = serde_json::to_string_pretty(value).map_err(|e| Phrase::new("cli.json_failed").with("detail", e))?;
     println!("{text}");
     Ok(())
 }
@@ -256,7 +251,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
                 urgent_words: a.urgent_words.map(|w| vec![w]),
             };
             if update == ScheduleUpdate::default() && !a.no_focus {
-                return Err(said("cli.schedule.nothing_to_change").into());
+                return Err(Phrase::new("cli.schedule.nothing_to_change").into());
             }
             emit(json, &backend.call(call::ScheduleSet(update)).await?, |s| render::schedule(w, s))
         }
@@ -275,7 +270,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
         Command::Channel(ChannelCommand::Edit(edit)) => {
             let current = backend.call(call::ChannelList).await?.into_iter().find(|c| c.name == edit.name);
             let Some(current) = current else {
-                return Err(said("channel.no_such").with("name", format!("{:?}", edit.name)).into());
+                return Err(Phrase::new("channel.no_such").with("name", format!("{:?}", edit.name)).into());
             };
             let (mut spec, ask) = edit.apply(current.spec)?;
             if let Some(ask) = ask {
@@ -287,12 +282,16 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
             let t = backend.call(ChannelTest { name }).await?;
             emit(json, &t, |t| render::channel_test(w, t))?;
             // A failed test fails the command, with what is wrong as its error.
-            if t.ok { Ok(()) } else { Err(said("cli.channel_test_failed").with("name", &t.name).with_phrase("problem", t.outcome).into()) }
+            if t.ok {
+                Ok(())
+            } else {
+                Err(Phrase::new("cli.channel_test_failed").with("name", &t.name).with_phrase("problem", t.outcome).into())
+            }
         }
         Command::Explain(a) => {
             let at = match a.at.as_deref() {
                 Some(t) => DateTime::parse_from_rfc3339(t.trim())
-                    .map_err(|e| said("cli.bad_at").with("value", format!("{t:?}")).with("detail", e))?
+                    .map_err(|e| Phrase::new("cli.bad_at").with("value", format!("{t:?}")).with("detail", e))?
                     .with_timezone(&Utc),
                 None => SystemClock.now(),
             };
@@ -344,7 +343,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
         Command::Demo => emit(json, &backend.call(call::Demo).await?, |d| render::demo(w, d)),
         Command::Open { no_browser } => {
             let Some(server) = backend.server() else {
-                return Err(said("cli.not_running").into());
+                return Err(Phrase::new("cli.not_running").into());
             };
             let link = format!("{}#token={}", server.url(), server.token());
             println!("{link}");
@@ -363,16 +362,16 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
         Command::Stats(StatsCommand::Week { week }) => emit(json, &backend.call(StatsWeek { week }).await?, |s| render::stats(w, s)),
         Command::Simulate { trace, week } => {
             let path = trace.display().to_string();
-            let text = std::fs::read_to_string(&trace).map_err(|e| said("cli.cannot_read").with("path", &path).with("detail", e))?;
+            let text = std::fs::read_to_string(&trace).map_err(|e| Phrase::new("cli.cannot_read").with("path", &path).with("detail", e))?;
             let entries = parse_trace(&text).map_err(|errors| {
                 let mut lines: Vec<String> = errors.iter().take(20).map(|e| format!("  {path}: {}", w.phrase(&e.phrase()))).collect();
                 if errors.len() > 20 {
                     lines.push(format!("  {}", w.tn("cli.stats.more", (errors.len() - 20) as u64, &[])));
                 }
-                said("cli.bad_trace").with("count", errors.len()).with("lines", lines.join("\n"))
+                Phrase::new("cli.bad_trace").with("count", errors.len()).with("lines", lines.join("\n"))
             })?;
             if entries.is_empty() {
-                return Err(said("cli.empty_trace").with("path", &path).into());
+                return Err(Phrase::new("cli.empty_trace").with("path", &path).into());
             }
             let tz = user_tz(backend).await?;
             emit(json, &backend.call(Simulate { trace: entries, week }).await?, |s| render::simulation(w, s, tz))
@@ -423,16 +422,16 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool, w: Words)
 fn read_password(ask: &PasswordAsk, w: Words) -> Result<String, CliError> {
     let password = if ask.from_stdin {
         let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| said("cli.password_unreadable").with("detail", e))?;
+        std::io::stdin().read_line(&mut line).map_err(|e| Phrase::new("cli.password_unreadable").with("detail", e))?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         let prompt = w.t("cli.password_prompt", &[("user", &ask.user), ("host", &ask.host)]);
-        rpassword::prompt_password(format!("{prompt} ")).map_err(|e| said("cli.password_unreadable").with("detail", e))?
+        rpassword::prompt_password(format!("{prompt} ")).map_err(|e| Phrase::new("cli.password_unreadable").with("detail", e))?
     } else {
-        return Err(said("cli.no_password").into());
+        return Err(Phrase::new("cli.no_password").into());
     };
     if password.is_empty() {
-        return Err(said("cli.empty_password").into());
+        return Err(Phrase::new("cli.empty_password").into());
     }
     Ok(password)
 }

@@ -81,15 +81,15 @@ fn sources() -> Vec<(PathBuf, String)> {
     out
 }
 
-/// Every phrase Lull hands out is worded in both languages: each `Phrase::new("…")` and
-/// `said("…")` in the sources of every crate and of the desktop window (outside tests; write
-/// codes as literals, so this test sees them), each key worded with `.t("…")` or `.tn("…")`,
-/// and each vocabulary's "unknown value".
+/// Every phrase Lull hands out is worded in both languages: each `Phrase::new("…")` in the
+/// sources of every crate and of the desktop window (outside tests; write codes as literals,
+/// so this test sees them), each key worded with `.t("…")` or `.tn("…")`, and each
+/// vocabulary's "unknown value".
 #[test]
 fn every_phrase_in_the_sources_has_its_words() {
     let mut codes = BTreeSet::new();
     for (path, text) in sources() {
-        for (call, suffix) in [("Phrase::new(\"", ""), ("said(\"", ""), (".t(\"", ""), (".tn(\"", ".one")] {
+        for (call, suffix) in [("Phrase::new(\"", ""), (".t(\"", ""), (".tn(\"", ".one")] {
             let mut rest = text.as_str();
             while let Some(at) = rest.find(call) {
                 let after = &rest[at + call.len()..];
