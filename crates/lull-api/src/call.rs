@@ -18,6 +18,7 @@ use crate::clients::{self, ClientRemove, ClientSpec, ClientView, Removed};
 use crate::config::{ConfigDocument, DemoReport, ImportReport, InfoView};
 use crate::digests::{DigestDetail, DigestList, DigestShow, DigestView};
 use crate::messages::{Archive, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, RecordOpen, Snooze, Updated};
+use crate::push::{PushRemove, PushSpec, PushTargetView, PushTest, PushTestReport};
 use crate::schedule::{ScheduleUpdate, ScheduleView};
 use crate::stats::{Simulate, SimulationView, StatsView, StatsWeek};
 use crate::status::{FocusStart, FocusView, StatusView};
@@ -42,6 +43,11 @@ pub enum Request {
     /// Checks that a channel works now (fetches a feed, reaches the bus, …) without storing
     /// anything.
     ChannelTest(ChannelTest),
+    PushList,
+    PushAdd(PushSpec),
+    /// Sends a test push now and says what the target answered.
+    PushTest(PushTest),
+    PushRemove(PushRemove),
     Explain(ExplainQuery),
     FocusStart(FocusStart),
     FocusStop,
@@ -83,6 +89,10 @@ pub enum Response {
     ChannelCreated(ChannelCreated),
     Channel(ChannelView),
     ChannelTested(ChannelTestReport),
+    PushTargets(Vec<PushTargetView>),
+    PushTarget(PushTargetView),
+    PushTested(PushTestReport),
+    PushRemoved(PushTargetView),
     Explanation(Explanation),
     Focus(FocusView),
     Inbox(InboxPage),
@@ -211,6 +221,10 @@ calls! {
     wrap ChannelAdd(ChannelSpec) => ChannelCreated(ChannelCreated);
     wrap ChannelEdit(ChannelSpec) => Channel(ChannelView);
     own ChannelTest => ChannelTested(ChannelTestReport);
+    unit PushList => PushTargets(Vec<PushTargetView>);
+    wrap PushAdd(PushSpec) => PushTarget(PushTargetView);
+    own PushTest => PushTested(PushTestReport);
+    own PushRemove => PushRemoved(PushTargetView);
     wrap Explain(ExplainQuery) => Explanation(Explanation);
     own FocusStart => Focus(FocusView);
     unit FocusStop => Focus(FocusView);

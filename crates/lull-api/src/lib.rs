@@ -31,6 +31,7 @@ pub mod lock;
 pub mod messages;
 pub mod paths;
 pub mod popups;
+pub mod push;
 pub mod schedule;
 pub mod stats;
 pub mod status;

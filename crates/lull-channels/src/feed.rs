@@ -21,6 +21,7 @@ use lull_core::phrase::{Phrase, Said};
 use lull_core::text::html_to_text;
 use serde::{Deserialize, Serialize};
 
+use crate::error_chain;
 use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, Start};
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
@@ -213,17 +214,6 @@ async fn fetch(http: &reqwest::Client, url: &str, state: &FeedState) -> Result<O
         body.extend_from_slice(&chunk);
     }
     Ok(Some(Fetched { body, etag, last_modified }))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 /// The entries of a parsed feed as messages, oldest first; with `since`, only those published

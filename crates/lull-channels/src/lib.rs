@@ -17,6 +17,7 @@ pub mod gatekeeper;
 pub mod kind;
 pub mod mail;
 pub mod mapping;
+pub mod push;
 pub mod sink;
 pub mod supervisor;
 pub mod tls;
@@ -31,6 +32,19 @@ static KINDS: &[&dyn AnyKind] =
 pub use kind::{AnyKind, Kind};
 pub use sink::{Health, IngestError, IngestReceipt, IngestSink};
 pub use supervisor::{Backoff, ConnectorError, supervise};
+
+/// An error and its causes, one after the other: what a user needs to see why a connection
+/// failed.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
 
 /// The SHA-256 of `data` in lower-case hex.
 pub fn hex_sha256(data: &[u8]) -> String {

@@ -48,6 +48,9 @@ pub enum Command {
     /// Add and list channels (where messages come from).
     #[command(subcommand)]
     Channel(ChannelCommand),
+    /// Where Lull rings your phone: ntfy topics and programs of yours.
+    #[command(subcommand)]
+    Push(PushCommand),
     /// What would happen to a message from ADDR at a given time, and why.
     Explain(ExplainArgs),
     /// Start or stop a manual focus session.
@@ -193,6 +196,69 @@ pub enum ChannelCommand {
     Test { name: String },
     /// List channels with their state, health and activity.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PushCommand {
+    /// Add a push target: an ntfy topic, or a program of yours.
+    #[command(subcommand)]
+    Add(AddPush),
+    /// List push targets with their last success, last error and queue.
+    List,
+    /// Send a test push now and say what the target answered.
+    Test { name: String },
+    /// Remove a push target; the pushes it still owed go with it.
+    Remove { name: String },
+}
+
+/// What every push target gets.
+#[derive(Debug, Args)]
+pub struct PushOptions {
+    /// Send only the client and the decision ("Acme: urgent, open Lull"), never a message's
+    /// text: ntfy is not end-to-end encrypted.
+    #[arg(long)]
+    pub private: bool,
+    /// Push every digest too (the default).
+    #[arg(long, overrides_with = "no_digests")]
+    pub digests: bool,
+    /// Push only what may interrupt, not digests.
+    #[arg(long)]
+    pub no_digests: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddPush {
+    /// An ntfy topic (ntfy.sh or your own server); the ntfy app rings your phone.
+    Ntfy {
+        name: String,
+        /// The server, e.g. https://ntfy.sh
+        #[arg(long)]
+        server: String,
+        /// The topic your phone subscribes to; on a public server, one nobody will guess.
+        #[arg(long)]
+        topic: String,
+        /// Read an access token for a protected topic from stdin; it is kept in the keyring.
+        #[arg(long)]
+        token_stdin: bool,
+        /// Where to keep the token: keyring (default) or file.
+        #[arg(long, value_name = "STORE")]
+        secret_store: Option<String>,
+        #[command(flatten)]
+        options: PushOptions,
+    },
+    /// A program run once per push with the push as JSON on stdin (signal-cli,
+    /// matrix-commander, a script): lull push add command NAME -- PROGRAM ARGS…
+    Command {
+        name: String,
+        /// Kill the program, and retry later, after this long (e.g. 30s, 2m; default 30s).
+        #[arg(long, value_name = "DURATION")]
+        timeout: Option<String>,
+        #[command(flatten)]
+        options: PushOptions,
+        /// The program and its arguments.
+        #[arg(last = true, required = true, value_name = "PROGRAM")]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -467,6 +533,44 @@ fn absolute(path: String) -> String {
     std::path::absolute(&path).map_or(path, |p| p.display().to_string())
 }
 
+impl AddPush {
+    /// The push target to add, and whether its token is to be read from stdin.
+    pub fn into_spec(self) -> Result<(lull_api::push::PushSpec, bool), Phrase> {
+        use lull_core::push::{CommandSettings, NtfySettings, PushSettings};
+        let (name, settings, options, token_stdin, store) = match self {
+            AddPush::Ntfy { name, server, topic, token_stdin, secret_store, options } => {
+                (name, PushSettings::Ntfy(NtfySettings { server, topic }), options, token_stdin, secret_store)
+            }
+            AddPush::Command { name, timeout, options, mut command } => {
+                let timeout_secs =
+                    timeout.as_deref().map(parse_interval).transpose()?.unwrap_or(lull_core::push::DEFAULT_COMMAND_TIMEOUT_SECS);
+                let program = if command.is_empty() { String::new() } else { command.remove(0) };
+                (
+                    name,
+                    PushSettings::Command(CommandSettings { program: absolute_program(program), args: command, timeout_secs }),
+                    options,
+                    false,
+                    None,
+                )
+            }
+        };
+        let secret_store = store.as_deref().map(str::parse::<SecretStore>).transpose()?;
+        let spec = lull_api::push::PushSpec {
+            digests: !options.no_digests,
+            private: options.private,
+            secret_store,
+            ..lull_api::push::PushSpec::new(name, settings)
+        };
+        Ok((spec, token_stdin))
+    }
+}
+
+/// A program named by a path relative to where the user stands is made absolute (the server
+/// runs it from elsewhere); a bare name is looked up in `PATH` when it runs.
+fn absolute_program(program: String) -> String {
+    if program.contains('/') { absolute(program) } else { program }
+}
+
 /// Reads an interval such as `90s`, `15m`, `1h` or `1h30m` into seconds.
 pub fn parse_interval(s: &str) -> Result<u64, Phrase> {
     sum_units(&s.trim().to_ascii_lowercase(), &[('h', 3600), ('m', 60), ('s', 1)])
@@ -579,6 +683,11 @@ pub fn flag_of(field: &str) -> Option<&'static str> {
         "ca_file" => "--ca-file",
         "password" => "--password-stdin",
         "secret_store" => "--secret-store",
+        "server" => "--server",
+        "topic" => "--topic",
+        "token" => "--token-stdin",
+        "program" => "--",
+        "timeout_secs" => "--timeout",
         _ => return None,
     })
 }

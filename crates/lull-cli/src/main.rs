@@ -288,6 +288,33 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
                 Err(Phrase::new("cli.channel_test_failed").with("name", &t.name).with_phrase("problem", t.outcome).into())
             }
         }
+        Command::Push(PushCommand::List) => emit(json, &backend.call(call::PushList).await?, |p| render::push_targets(w, p)),
+        Command::Push(PushCommand::Add(add)) => {
+            let (mut spec, token_stdin) = add.into_spec()?;
+            if token_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map_err(|e| Phrase::new("cli.password_unreadable").with("detail", e))?;
+                let token = line.trim().to_owned();
+                if token.is_empty() {
+                    return Err(Phrase::new("cli.empty_token").into());
+                }
+                spec.token = Some(token);
+            }
+            emit(json, &backend.call(call::PushAdd(spec)).await?, |p| render::push_targets(w, std::slice::from_ref(p)))
+        }
+        Command::Push(PushCommand::Test { name }) => {
+            let t = backend.call(lull_api::push::PushTest { name }).await?;
+            emit(json, &t, |t| render::push_test(w, t))?;
+            if t.ok {
+                Ok(())
+            } else {
+                Err(Phrase::new("cli.push_test_failed").with("name", &t.name).with_phrase("problem", t.answer).into())
+            }
+        }
+        Command::Push(PushCommand::Remove { name }) => {
+            let removed = backend.call(lull_api::push::PushRemove { name }).await?;
+            emit(json, &removed, |p| render::push_removed(w, p))
+        }
         Command::Explain(a) => {
             let at = match a.at.as_deref() {
                 Some(t) => DateTime::parse_from_rfc3339(t.trim())

@@ -13,6 +13,7 @@ use lull_api::clients::*;
 use lull_api::config::DemoReport;
 use lull_api::digests::*;
 use lull_api::messages::*;
+use lull_api::push::{PushTargetView, PushTestReport};
 use lull_api::schedule::*;
 use lull_api::stats::{SimulationView, StatsView};
 use lull_api::status::*;
@@ -209,6 +210,51 @@ pub fn channels(w: Words, list: &[ChannelView]) -> String {
         }
     }
     out
+}
+
+pub fn push_targets(w: Words, list: &[PushTargetView]) -> String {
+    if list.is_empty() {
+        return format!("{}\n", w.t("cli.push.none", &[]));
+    }
+    let mut out = String::new();
+    for p in list {
+        let target = match &p.settings {
+            lull_core::push::PushSettings::Ntfy(n) => n.publish_url(),
+            lull_core::push::PushSettings::Command(c) => {
+                std::iter::once(c.program.as_str()).chain(c.args.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
+            }
+        };
+        let _ = writeln!(out, "{}{}{}", pad(&p.name, 16), pad(p.kind.as_str(), 9), clean(&target, 100));
+        let mut what = vec![w.t(if p.digests { "cli.push.with_digests" } else { "cli.push.no_digests" }, &[])];
+        if p.private {
+            what.push(w.t("cli.push.private", &[]));
+        }
+        if p.protected {
+            what.push(w.t("cli.push.protected", &[]));
+        }
+        let _ = writeln!(out, "    {}", what.join(" \u{b7} "));
+        let counts = [("queued", p.queued), ("sent", p.sent), ("dropped", p.dropped), ("failed", p.failed)];
+        let counts: Vec<(&str, String)> = counts.iter().map(|(k, n)| (*k, n.to_string())).collect();
+        let args: Vec<(&str, &str)> = counts.iter().map(|(k, n)| (*k, n.as_str())).collect();
+        let _ = writeln!(out, "    {}", w.t("cli.push.counts", &args));
+        if let Some(t) = p.last_success_at {
+            let _ = writeln!(out, "    {}", w.t("cli.push.last_success", &[("when", &utc(w, t))]));
+        }
+        if let (Some(problem), Some(t)) = (&p.last_error, p.last_error_at) {
+            let error = clean(&w.phrase(problem), 160);
+            let _ = writeln!(out, "    {}", w.t("cli.channels.last_error_at", &[("when", &utc(w, t)), ("error", &error)]));
+        }
+    }
+    out
+}
+
+pub fn push_test(w: Words, t: &PushTestReport) -> String {
+    if t.ok { format!("{}: {}\n", t.name, clean(&w.phrase(&t.answer), 200)) } else { String::new() }
+}
+
+pub fn push_removed(w: Words, p: &PushTargetView) -> String {
+    let key = if p.queued > 0 { "cli.push.removed_queued" } else { "cli.push.removed" };
+    format!("{}\n", w.tn(key, p.queued, &[("name", &p.name)]))
 }
 
 pub fn channel_test(w: Words, t: &ChannelTestReport) -> String {

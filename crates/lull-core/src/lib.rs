@@ -12,6 +12,7 @@ pub mod glance;
 pub mod model;
 pub mod phrase;
 pub mod policy;
+pub mod push;
 pub mod schedule;
 pub mod simulate;
 pub mod stats;

@@ -22,9 +22,6 @@ const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs until `shutdown` turns true.
 pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
-    if let Err(e) = engine.notify_pending_digests().await {
-        tracing::warn!(error = %e, "notifying digests left from the last run");
-    }
     let mut last_focus: Option<FocusView> = None;
     while !*shutdown.borrow() {
         let failed = match engine.release_due().await {

@@ -126,6 +126,7 @@ pub async fn run(
         stopping: stop_rx.clone(),
     };
     let scheduler = tokio::spawn(scheduler::run(engine.clone(), stop_rx));
+    engine.start_outbox();
     engine.start_connectors().await;
     let app = router(state);
     let mut stopped = stop_tx.subscribe();

@@ -53,6 +53,7 @@ impl Harness {
         })
         .await
         .expect("engine");
+        engine.start_outbox();
         let h = Harness { dir, clock, notifier, engine };
         h.call(Request::ScheduleSet(ScheduleUpdate { tz: Some("Europe/Paris".into()), ..Default::default() })).await;
         h
@@ -228,6 +229,7 @@ async fn live_and_bypass_messages_notify_one_by_one() {
     let s = serve(&h).await;
     let (_, body) = s.hook("acme", &token, &message("1", "jane@acme.com", "Lunch <b>today</b>?")).await;
     assert_eq!(body["decision"], "live");
+    h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
     // Back in focus, a VIP's urgent word breaks through.
     h.clock.set(utc("2026-11-24T14:30:00+01:00"));
     let (_, body) = s.hook("acme", &token, &json!({"id": "2", "from": "jane@acme.com", "title": "Prod is down", "body": "ASAP"})).await;
@@ -485,7 +487,7 @@ async fn a_digest_released_but_not_notified_is_notified_after_restart() {
     use lull_channels::IngestSink;
     h.engine.ingest(channel, incoming("a", "x@acme.com", utc("2026-11-24T10:00:00+01:00"))).await.expect("ingest");
     // What a crash between the release's commit and its notification leaves behind: a digest
-    // holding the message, never notified.
+    // holding the message, its ring queued in the outbox and never delivered.
     h.engine
         .store()
         .write(|tx| {
@@ -498,7 +500,9 @@ async fn a_digest_released_but_not_notified_is_notified_after_restart() {
                 message_count: 1,
                 client_count: 1,
             })?;
-            tx.assign_digest(id, &[due[0].id], utc("2026-11-24T13:00:00+01:00"))
+            tx.assign_digest(id, &[due[0].id], utc("2026-11-24T13:00:00+01:00"))?;
+            let subject = lull_store::Subject::Digest(id);
+            tx.enqueue_rings(lull_core::stats::InterruptionKind::Digest, subject, None, true, utc("2026-11-24T13:00:00+01:00"))
         })
         .await
         .expect("release");
@@ -799,4 +803,102 @@ async fn channel_settings_are_checked_and_travel_with_the_configuration() {
     assert_eq!(status.spec, feed);
     assert_eq!(status.about, "https://status.acme.example/history.rss every 30 min");
     assert_eq!(status.state, ChannelState::Stopped, "connectors run only when the engine serves");
+}
+
+/// A push target on the ntfy stand-in, added through the API.
+async fn add_ntfy(h: &Harness, name: &str, server: &str, digests: bool, private: bool) {
+    use lull_core::push::{NtfySettings, PushSettings};
+    let settings = PushSettings::Ntfy(NtfySettings { server: server.into(), topic: "lull-test".into() });
+    let spec = lull_api::push::PushSpec { digests, private, ..lull_api::push::PushSpec::new(name, settings) };
+    assert!(matches!(h.call(Request::PushAdd(spec)).await, Response::PushTarget(_)));
+}
+
+async fn push_targets(h: &Harness) -> Vec<lull_api::push::PushTargetView> {
+    match h.call(Request::PushList).await {
+        Response::PushTargets(t) => t,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// Waits until the push targets are as `done` wants them (for at most five seconds).
+async fn targets_until(h: &Harness, done: impl Fn(&lull_api::push::PushTargetView) -> bool) -> Vec<lull_api::push::PushTargetView> {
+    for _ in 0..100 {
+        let t = push_targets(h).await;
+        if t.iter().all(&done) {
+            return t;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    push_targets(h).await
+}
+
+#[tokio::test]
+async fn a_ring_past_its_use_is_dropped_and_counted_not_sent_late() {
+    // 12:30 on Tuesday, no focus: live. The phone's server is down.
+    let h = Harness::new("2026-11-24T12:30:00+01:00").await;
+    let mut ntfy = lull_testkit::NtfyServer::start().await.expect("ntfy");
+    ntfy.pause();
+    add_ntfy(&h, "phone", &ntfy.url(), true, false).await;
+    let (channel, _) = h.add_webhook("mail").await;
+    h.engine.ingest(channel, incoming("1", "amy@initech.fr", utc("2026-11-24T12:30:00+01:00"))).await.expect("ingest");
+    h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    let t = targets_until(&h, |t| t.last_error.is_some()).await;
+    assert_eq!((t[0].sent, t[0].queued), (0, 1));
+    assert_eq!(t[0].last_error.as_ref().map(|e| e.code.as_str()), Some("push.unreachable"));
+    // The server is back 31 minutes later: a live message that old is no longer worth a ring.
+    ntfy.resume().await.expect("resume");
+    h.clock.set(utc("2026-11-24T13:01:00+01:00"));
+    let t = targets_until(&h, |t| t.queued == 0).await;
+    assert_eq!((t[0].sent, t[0].dropped, t[0].queued), (0, 1, 0));
+    assert!(ntfy.published().is_empty());
+
+    // Two digests while the server is down: the first is superseded, only the second is pushed.
+    ntfy.pause();
+    let (hooks, _) = h.add_webhook("hooks").await;
+    h.call(Request::FocusStart(FocusStart { minutes: 120 })).await;
+    h.engine.ingest(hooks, incoming("2", "bob@globex.io", h.engine.now())).await.expect("ingest");
+    assert!(matches!(h.call(Request::DigestNow).await, Response::DigestReleased(Some(_))));
+    h.engine.ingest(hooks, incoming("3", "bob@globex.io", h.engine.now())).await.expect("ingest");
+    assert!(matches!(h.call(Request::DigestNow).await, Response::DigestReleased(Some(_))));
+    ntfy.resume().await.expect("resume");
+    h.clock.advance(chrono::Duration::seconds(10));
+    let published = ntfy.wait_for(1, StdDuration::from_secs(10)).await;
+    let t = targets_until(&h, |t| t.queued == 0).await;
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert!(published[0].title.as_deref().is_some_and(|t| t.contains("digest: 1 message from 1 client")), "{published:?}");
+    assert_eq!((t[0].sent, t[0].dropped), (1, 2));
+}
+
+#[tokio::test]
+async fn a_private_target_gets_the_client_and_the_decision_never_the_text() {
+    let h = Harness::new("2026-11-24T12:30:00+01:00").await;
+    let ntfy = lull_testkit::NtfyServer::start().await.expect("ntfy");
+    add_ntfy(&h, "phone", &ntfy.url(), false, true).await;
+    h.add_client("Acme", "vip", &["domain:acme.com"]).await;
+    let (channel, _) = h.add_webhook("mail").await;
+    let secret = lull_core::Incoming {
+        title: "Contract: 12 000 €".into(),
+        body: "The bank details are…".into(),
+        ..incoming("1", "jane@acme.com", h.engine.now())
+    };
+    h.engine.ingest(channel, secret).await.expect("ingest");
+    h.engine.ingest(channel, incoming("2", "amy@initech.fr", h.engine.now())).await.expect("ingest");
+    let published = ntfy.wait_for(2, StdDuration::from_secs(10)).await;
+    assert_eq!(published[0].title.as_deref(), Some("Lull"));
+    assert_eq!(published[0].message, "Acme: new message, open Lull");
+    assert_eq!(published[1].message, "Someone: new message, open Lull");
+    assert!(published.iter().all(|p| p.click.is_none() && !p.message.contains("bank") && p.priority == 4));
+    // No digests for this target.
+    h.engine.ingest(channel, incoming("3", "amy@initech.fr", utc("2026-11-24T10:30:00+01:00"))).await.expect("ingest");
+    h.call(Request::DigestNow).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(ntfy.published().len(), 2);
+    // Bad settings are refused at the field; a second target of the same name too.
+    use lull_core::push::{NtfySettings, PushSettings};
+    let bad = lull_api::push::PushSpec::new("x", PushSettings::Ntfy(NtfySettings { server: "ntfy.sh".into(), topic: "t".into() }));
+    let err = h.engine.handle(Request::PushAdd(bad)).await.expect_err("refused");
+    assert_eq!(err.field.as_deref(), Some("server"));
+    let dup = lull_api::push::PushSpec::new("Phone", PushSettings::Ntfy(NtfySettings { server: ntfy.url(), topic: "t".into() }));
+    let err = h.engine.handle(Request::PushAdd(dup)).await.expect_err("taken");
+    assert_eq!(err.code, ErrorCode::Conflict);
 }

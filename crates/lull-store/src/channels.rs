@@ -190,7 +190,7 @@ impl Tx<'_> {
 }
 
 /// A stored error: a phrase's JSON, or the text an older Lull stored.
-fn stored_phrase(text: &str) -> Phrase {
+pub(crate) fn stored_phrase(text: &str) -> Phrase {
     serde_json::from_str(text).unwrap_or_else(|_| Phrase::text(text))
 }
 

@@ -43,11 +43,19 @@ pub struct NotificationRecord {
     pub error: Option<String>,
 }
 
-fn kind_text(kind: InterruptionKind) -> &'static str {
+pub(crate) fn kind_text(kind: InterruptionKind) -> &'static str {
     match kind {
         InterruptionKind::Live => "live",
         InterruptionKind::Bypass => "bypass",
         InterruptionKind::Digest => "digest",
+    }
+}
+
+pub(crate) fn kind_from_text(text: &str) -> InterruptionKind {
+    match text {
+        "live" => InterruptionKind::Live,
+        "bypass" => InterruptionKind::Bypass,
+        _ => InterruptionKind::Digest,
     }
 }
 
@@ -96,12 +104,6 @@ impl Db<'_> {
         Ok(stmt.query_row([id], digest_row).optional()?)
     }
 
-    /// Digests released but not yet notified (the engine stopped in between).
-    pub fn unnotified_digests(&self) -> Result<Vec<DigestRow>> {
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT {DIGEST_COLUMNS} FROM digests WHERE notified_at IS NULL ORDER BY id"))?;
-        Ok(stmt.query_map([], digest_row)?.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Focus sessions overlapping `[from, to)`.
     pub fn focus_sessions(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<FocusSession>> {
         let mut stmt = self
@@ -119,11 +121,7 @@ impl Db<'_> {
             "SELECT shown_at, client_id, kind FROM notifications WHERE shown_at >= ?1 AND shown_at < ?2 ORDER BY shown_at",
         )?;
         let rows = stmt.query_map(params![to_ms(from), to_ms(to)], |r| {
-            let kind = match r.get_ref(2)?.as_str()? {
-                "live" => InterruptionKind::Live,
-                "bypass" => InterruptionKind::Bypass,
-                _ => InterruptionKind::Digest,
-            };
+            let kind = kind_from_text(r.get_ref(2)?.as_str()?);
             Ok(Interruption { at: from_ms(r.get(0)?), client: r.get(1)?, kind })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -170,14 +168,15 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn insert_notification(&self, n: &NotificationRecord) -> Result<()> {
+    /// Records an interruption; returns its id.
+    pub fn insert_notification(&self, n: &NotificationRecord) -> Result<i64> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO notifications (shown_at, kind, message_id, digest_id, client_id, delivered, error)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![to_ms(n.shown_at), kind_text(n.kind), n.message_id, n.digest_id, n.client_id, n.delivered, n.error])?;
-        Ok(())
+        Ok(self.conn().last_insert_rowid())
     }
 
     /// Starts a manual focus session; a session already running is ended first.

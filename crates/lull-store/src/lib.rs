@@ -21,6 +21,7 @@ mod channels;
 mod clients;
 mod events;
 mod messages;
+mod outbox;
 pub mod schema;
 
 use std::fmt;
@@ -37,6 +38,7 @@ pub use channels::{ChannelAuth, ChannelRow, NewChannel};
 pub use clients::ClientDraft;
 pub use events::{DigestRecord, DigestRow, NotificationRecord};
 pub use messages::{DueMessage, HeldMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};
+pub use outbox::{NewPushTarget, OutboxItem, Outcome, PushTargetRow, Subject};
 
 /// What went wrong in the store; a phrase says it to the person who has to act on it.
 #[derive(Debug)]

@@ -268,6 +268,55 @@ ALTER TABLE messages DROP COLUMN reason;
 ALTER TABLE decisions DROP COLUMN reason;
 ALTER TABLE digests DROP COLUMN summary;
 "#,
+    // 6: one durable outbox for everything that rings the user. What is to be shown on the
+    // desktop or pushed to the phone is written in the same transaction as the decision (or the
+    // digest), and marked once shown or accepted; after a crash, what is still due is delivered
+    // once. Push targets (ntfy topics, programs) are where the phone is rung from. Digests
+    // released but not notified before this version are queued, as the next start would have
+    // notified them.
+    r#"
+CREATE TABLE push_targets (
+    id               INTEGER PRIMARY KEY,
+    name             TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    settings         TEXT NOT NULL CHECK (json_valid(settings) AND json_type(settings, '$.kind') IS 'text'),
+    -- Push every digest too, not only what interrupts.
+    digests          INTEGER NOT NULL CHECK (digests IN (0, 1)),
+    -- Say only the client and the decision, never the message's text.
+    private          INTEGER NOT NULL CHECK (private IN (0, 1)),
+    -- Where an access token is kept (never the token).
+    secret_ref       TEXT,
+    last_success_at  INTEGER,
+    last_error       TEXT,
+    last_error_at    INTEGER,
+    created_at       INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE outbox (
+    id               INTEGER PRIMARY KEY,
+    created_at       INTEGER NOT NULL,
+    -- NULL: this desktop's notifications; else a push target.
+    target_id        INTEGER REFERENCES push_targets(id) ON DELETE CASCADE,
+    kind             TEXT NOT NULL CHECK (kind IN ('live', 'bypass', 'digest')),
+    message_id       INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+    digest_id        INTEGER REFERENCES digests(id) ON DELETE CASCADE,
+    -- The interruption this ring is counted as, for a desktop ring.
+    notification_id  INTEGER REFERENCES notifications(id) ON DELETE SET NULL,
+    -- Past it, the ring is dropped instead of delivered late; NULL for digests.
+    expires_at       INTEGER,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    last_error       TEXT,
+    done_at          INTEGER,
+    outcome          TEXT CHECK (outcome IN ('sent', 'failed', 'dropped')),
+    CHECK ((message_id IS NULL) <> (digest_id IS NULL)),
+    CHECK ((done_at IS NULL) = (outcome IS NULL))
+) STRICT;
+CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE done_at IS NULL;
+CREATE INDEX outbox_target ON outbox(target_id, outcome);
+
+INSERT INTO outbox (created_at, target_id, kind, digest_id, next_attempt_at)
+SELECT released_at, NULL, 'digest', id, released_at FROM digests WHERE notified_at IS NULL;
+"#,
 ];
 
 /// The schema version this build writes.

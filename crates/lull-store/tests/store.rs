@@ -364,7 +364,7 @@ async fn a_held_message_is_released_exactly_once() {
         move |db| db.digest_messages(id)
     });
     assert_eq!(msgs.await.expect("digest messages").len(), 1);
-    assert_eq!(store.read(|db| db.unnotified_digests()).await.expect("unnotified").len(), 2);
+    assert_eq!(digests.iter().filter(|d| d.notified_at.is_none()).count(), 2);
 }
 
 #[tokio::test]
@@ -414,4 +414,43 @@ async fn a_database_locked_by_another_process_is_reported_not_corrupted() {
     assert!(err.to_string().contains("try again"), "{err}");
     other.execute_batch("ROLLBACK").expect("release");
     store.write(|tx| tx.record_open(utc("2026-11-24T09:00:00Z"), "test")).await.expect("works again");
+}
+
+/// Schema 6 brings the outbox: a digest a schema-5 Lull released but never notified (it
+/// stopped in between) is queued, so the next start notifies it as the old one would have;
+/// notified digests are not.
+#[tokio::test]
+async fn digests_never_notified_before_schema_6_are_queued_in_the_outbox() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lull.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for sql in &lull_store::schema::MIGRATIONS[..5] {
+            conn.execute_batch(sql).expect("schema 5");
+        }
+        conn.pragma_update(None, "application_id", lull_store::schema::APPLICATION_ID).expect("id");
+        conn.pragma_update(None, "user_version", 5).expect("version");
+        conn.execute_batch(
+            "INSERT INTO digests (id, slot_at, released_at, kind, merged_slots, message_count, client_count, notified_at)
+               VALUES (1, 3600000, 3600001, 'scheduled', 1, 1, 1, 3600002),
+                      (2, 7200000, 7200001, 'scheduled', 1, 2, 1, NULL);",
+        )
+        .expect("old rows");
+    }
+    let store = Store::open(&path).expect("migrate");
+    let due = store.read(|db| db.outbox_due(utc("2030-01-01T00:00:00Z"), 10)).await.expect("due");
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].subject, due[0].target, due[0].attempts), (lull_store::Subject::Digest(2), None, 0));
+    // Marking it records the digest as notified, once.
+    let item = due[0].clone();
+    store.write(move |tx| tx.outbox_done(&item, utc("2026-11-24T12:00:00Z"), lull_store::Outcome::Sent, None)).await.expect("mark");
+    assert!(store.read(|db| db.outbox_due(utc("2030-01-01T00:00:00Z"), 10)).await.expect("due").is_empty());
+    let digest = store.read(|db| db.digest(2)).await.expect("digest").expect("there");
+    assert_eq!(digest.notified_at, Some(utc("2026-11-24T12:00:00Z")));
+    store.close();
+    let conn = rusqlite::Connection::open(&path).expect("reopen");
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity");
+    assert_eq!(check, "ok");
+    let dangling: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).expect("fk");
+    assert_eq!(dangling, 0);
 }

@@ -3,7 +3,9 @@
 //! D-Bus protocol without touching the user's session.
 
 pub mod dovecot;
+pub mod ntfy;
 pub use dovecot::Dovecot;
+pub use ntfy::NtfyServer;
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader};
@@ -77,6 +79,8 @@ pub struct RecordedNotification {
 struct Log {
     calls: Mutex<Vec<RecordedNotification>>,
     added: Notify,
+    /// A process to SIGKILL at the next `Notify`, and whether to record that notification first.
+    trap: Mutex<Option<(u32, bool)>>,
 }
 
 struct Recorder {
@@ -98,6 +102,11 @@ impl Recorder {
         hints: HashMap<String, OwnedVariant>,
         _expire_timeout: i32,
     ) -> u32 {
+        let trap = self.log.trap.lock().ok().and_then(|mut t| t.take());
+        if let Some((pid, false)) = trap {
+            kill(pid);
+            return 0;
+        }
         let urgency = hints.get("urgency").and_then(|v| u8::try_from(&**v).ok());
         let category = hints.get("category").and_then(|v| String::try_from(v.try_clone().ok()?).ok());
         let mut calls = self.log.calls.lock().unwrap_or_else(|p| p.into_inner());
@@ -105,6 +114,9 @@ impl Recorder {
         calls.push(RecordedNotification { id, app_name, summary, body, urgency, category, actions });
         drop(calls);
         self.log.added.notify_waiters();
+        if let Some((pid, true)) = trap {
+            kill(pid);
+        }
         id
     }
 
@@ -143,6 +155,15 @@ impl RecordingServer {
         self.conn
             .emit_signal(None::<&str>, "/org/freedesktop/Notifications", "org.freedesktop.Notifications", "ActionInvoked", &(id, "default"))
             .await
+    }
+
+    /// At the next notification, SIGKILLs process `pid`: before showing (recording) it, or
+    /// after, so the sender dies between its commit and the notification, or between the
+    /// notification and its mark.
+    pub fn kill_at_next(&self, pid: u32, after_showing: bool) {
+        if let Ok(mut t) = self.log.trap.lock() {
+            *t = Some((pid, after_showing));
+        }
     }
 
     /// Stops being the notification server: releases the name, as a daemon that exits does.
@@ -225,4 +246,8 @@ impl TrayHost {
     pub fn items(&self) -> Vec<String> {
         self.items.lock().map(|i| i.clone()).unwrap_or_default()
     }
+}
+
+fn kill(pid: u32) {
+    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
 }

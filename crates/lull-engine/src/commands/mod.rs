@@ -9,6 +9,7 @@ mod clients;
 mod config;
 mod digests;
 mod inbox;
+mod push;
 mod schedule;
 mod stats;
 mod status;
@@ -79,6 +80,10 @@ impl Engine {
             Request::ChannelAdd(spec) => call::ChannelAdd::answer(self.channel_add(spec).await?),
             Request::ChannelEdit(spec) => call::ChannelEdit::answer(self.channel_edit(spec).await?),
             Request::ChannelTest(c) => lull_api::channels::ChannelTest::answer(self.channel_test(c.name).await?),
+            Request::PushList => call::PushList::answer(self.push_list().await?),
+            Request::PushAdd(spec) => call::PushAdd::answer(self.push_add(spec).await?),
+            Request::PushTest(p) => lull_api::push::PushTest::answer(self.push_test(p.name).await?),
+            Request::PushRemove(p) => lull_api::push::PushRemove::answer(self.push_remove(p.name).await?),
             Request::Explain(query) => call::Explain::answer(self.explain(query).await?),
             Request::FocusStart(f) => lull_api::status::FocusStart::answer(self.focus_start(f.minutes).await?),
             Request::FocusStop => call::FocusStop::answer(self.focus_stop().await?),

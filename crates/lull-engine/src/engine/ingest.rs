@@ -1,9 +1,11 @@
 //! Ingest: the one path by which messages enter Lull. A writer task takes queued messages in
 //! batches; for each it skips duplicates (same channel and source key), attributes a client,
 //! reads the sender's recent history and the client's bypasses today, asks the pure policy for a
-//! decision, and stores message and decision. One commit (one fsync) covers the batch; only then
-//! does each sender get its answer. Live and urgent messages are then shown (see
-//! [`super::notify`]), and the full-text index, derived data, is filled a moment later in one
+//! decision, and stores message and decision; a message that may interrupt is recorded as an
+//! interruption and its rings (a desktop notification, a push per target) are queued in the
+//! outbox, in the same transaction. One commit (one fsync) covers the batch; only then does
+//! each sender get its answer and the outbox's courier deliver the rings (see
+//! [`super::outbox`]). The full-text index, derived data, is filled a moment later in one
 //! batch, which keeps acknowledged commits small.
 
 use std::collections::HashMap;
@@ -19,12 +21,10 @@ use lull_core::policy::{Decision, FocusSession, HISTORY_WINDOW, MessageFacts, de
 use lull_core::schedule::Schedule;
 use lull_core::stats::InterruptionKind;
 use lull_core::week::start_of_local_day;
-use lull_store::{Db, NewMessage, StoreError, Tx};
+use lull_store::{Db, NewMessage, NotificationRecord, StoreError, Subject, Tx};
 use tokio::sync::{mpsc, oneshot};
 
-use super::notify::{Interruption, notify_messages};
 use super::{Engine, Shared, load_schedule};
-use crate::notifier::Notice;
 
 /// At most this many messages share one transaction (and one fsync).
 const MAX_BATCH: usize = 256;
@@ -162,8 +162,8 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
 /// A message ingest stored, for what happens after the commit.
 struct Stored {
     receipt: IngestReceipt,
-    /// For a new message that interrupts: what to show.
-    notice: Option<Interruption>,
+    /// A new message that interrupts: rings were queued.
+    rings: bool,
 }
 
 type BatchOutcome = (Vec<Vec<Result<Stored, IngestError>>>, Arc<PolicyContext>);
@@ -175,7 +175,12 @@ struct JobInput {
     sync_state: Option<serde_json::Value>,
 }
 
-fn ingest_batch(tx: &Tx<'_>, jobs: &[JobInput], cached: Option<Arc<PolicyContext>>) -> Result<BatchOutcome, StoreError> {
+fn ingest_batch(
+    tx: &Tx<'_>,
+    jobs: &[JobInput],
+    cached: Option<Arc<PolicyContext>>,
+    now: DateTime<Utc>,
+) -> Result<BatchOutcome, StoreError> {
     let times = || jobs.iter().flat_map(|j| j.items.iter().map(|i| i.received_at));
     let from = times().min().unwrap_or(DateTime::UNIX_EPOCH);
     let to = times().max().unwrap_or(DateTime::UNIX_EPOCH);
@@ -190,7 +195,7 @@ fn ingest_batch(tx: &Tx<'_>, jobs: &[JobInput], cached: Option<Arc<PolicyContext
         let mut results = Vec::with_capacity(job.items.len());
         let mut retry_later = false;
         for incoming in &job.items {
-            match tx.savepoint(|tx| ingest_one(tx, &ctx, job.channel, channel_name, incoming)) {
+            match tx.savepoint(|tx| ingest_one(tx, &ctx, job.channel, channel_name, incoming, now)) {
                 Ok(stored) => {
                     let at = synced.entry(job.channel).or_insert(incoming.received_at);
                     *at = (*at).max(incoming.received_at);
@@ -223,7 +228,14 @@ fn ingest_batch(tx: &Tx<'_>, jobs: &[JobInput], cached: Option<Arc<PolicyContext
     Ok((out, ctx))
 }
 
-fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name: &str, m: &Incoming) -> Result<Stored, StoreError> {
+fn ingest_one(
+    tx: &Tx<'_>,
+    ctx: &PolicyContext,
+    channel: ChannelId,
+    channel_name: &str,
+    m: &Incoming,
+    now: DateTime<Utc>,
+) -> Result<Stored, StoreError> {
     if tx.message_id_by_source(channel, &m.source_key)?.is_some()
         && let Some(existing) = tx.message_by_source(channel, &m.source_key)?
     {
@@ -235,7 +247,7 @@ fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name
                 decision: existing.decision,
                 tz: ctx.schedule.tz,
             },
-            notice: None,
+            rings: false,
         });
     }
     let category = m.category.unwrap_or(Category::Direct);
@@ -266,20 +278,23 @@ fn ingest_one(tx: &Tx<'_>, ctx: &PolicyContext, channel: ChannelId, channel_name
         decision: d.decision.clone(),
     })?;
     let client = d.client.map(|c| c.name.clone());
-    let notice = d.decision.kind.interrupts().then(|| {
-        let urgent = d.decision.kind == DecisionKind::Bypass;
-        let kind = if urgent { InterruptionKind::Bypass } else { InterruptionKind::Live };
-        let notice = Notice::Message {
-            message_id: id,
-            client: client.clone(),
-            sender: d.sender.display.clone(),
-            title: m.title.clone(),
-            body: m.body.clone(),
-            urgent,
-        };
-        Interruption { notice, client_id, kind, shown_by_source: m.shown_by_source }
-    });
-    Ok(Stored { receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision, tz: ctx.schedule.tz }, notice })
+    let rings = d.decision.kind.interrupts();
+    if rings {
+        let kind = if d.decision.kind == DecisionKind::Bypass { InterruptionKind::Bypass } else { InterruptionKind::Live };
+        // A notification its source already showed (the desktop's own) is counted, not shown
+        // again; the phone is still rung.
+        let interruption = tx.insert_notification(&NotificationRecord {
+            shown_at: now,
+            kind,
+            message_id: Some(id),
+            digest_id: None,
+            client_id,
+            delivered: m.shown_by_source,
+            error: None,
+        })?;
+        tx.enqueue_rings(kind, Subject::Message(id), Some(interruption), !m.shown_by_source, now)?;
+    }
+    Ok(Stored { receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision, tz: ctx.schedule.tz }, rings })
 }
 
 /// Takes queued messages in batches: one transaction (one fsync) per batch, every sender
@@ -301,7 +316,8 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
         let (inputs, replies): (Vec<JobInput>, Vec<_>) =
             jobs.into_iter().map(|j| (JobInput { channel: j.channel, items: j.items, sync_state: j.sync_state }, j.reply)).unzip();
         let cached = context.take();
-        let outcome = shared.store.write(move |tx| ingest_batch(tx, &inputs, cached)).await;
+        let now = shared.clock.now();
+        let outcome = shared.store.write(move |tx| ingest_batch(tx, &inputs, cached, now)).await;
         let results = match outcome {
             Ok((results, ctx)) => {
                 context = Some(ctx);
@@ -316,7 +332,7 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
                 continue;
             }
         };
-        let mut notices = Vec::new();
+        let mut rings = false;
         let mut held = false;
         for (reply, job_results) in replies.into_iter().zip(results) {
             let mut receipts = Vec::with_capacity(job_results.len());
@@ -333,12 +349,10 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
                         release_at: r.decision.release_at,
                     });
                 }
-                let (receipt, notice) = match result {
-                    Ok(Stored { receipt, notice }) => (Ok(receipt), notice),
-                    Err(e) => (Err(e), None),
-                };
-                notices.extend(notice);
-                receipts.push(receipt);
+                receipts.push(result.map(|stored| {
+                    rings |= stored.rings;
+                    stored.receipt
+                }));
             }
             let _ = reply.send(Ok(receipts));
         }
@@ -346,8 +360,8 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
             shared.wake.notify_one();
         }
         shared.index_wake.notify_one();
-        if !notices.is_empty() {
-            tokio::spawn(notify_messages(shared.clone(), notices));
+        if rings {
+            shared.outbox_wake.notify_one();
         }
     }
 }

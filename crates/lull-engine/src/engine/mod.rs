@@ -4,15 +4,18 @@
 //!
 //! - [`ingest`]: message + decision, one group-committed transaction per batch, then the
 //!   search index a moment later;
-//! - [`release`]: held messages into a digest, exactly once, then one notification;
-//! - [`notify`]: showing live and urgent messages and digests, and recording them as
-//!   interruptions.
+//! - [`release`]: held messages into a digest, exactly once;
+//! - [`outbox`]: every ring the first two owe the user (desktop notifications, pushes to the
+//!   phone), written in their transactions and delivered once from there.
+//!
+//! What rings is recorded as an interruption for the weekly statistics in the transaction that
+//! decided it.
 //!
 //! Connectors reach the engine only as the [`IngestSink`] they are given; the API's commands
 //! (`crate::commands`) use the methods here, never the state behind them.
 
 mod ingest;
-mod notify;
+mod outbox;
 mod release;
 
 use std::sync::{Arc, Mutex};
@@ -28,9 +31,10 @@ use lull_core::phrase::{Phrase, Said};
 use lull_core::schedule::Schedule;
 use lull_store::{Db, Store, StoreError};
 use lull_words::{Lang, Words, words};
-use tokio::sync::{Notify, broadcast, mpsc};
+use tokio::sync::{Notify, broadcast, mpsc, watch};
 
 pub(crate) use ingest::{MessageDraft, PolicyContext, decide_message};
+pub(crate) use outbox::{secret_key, test_push};
 pub(crate) use release::{digest_view, distinct_clients, release_in};
 
 use crate::clock::Clock;
@@ -90,6 +94,10 @@ struct Shared {
     wake: Notify,
     /// Pinged when new messages wait to enter the full-text index.
     index_wake: Notify,
+    /// Pinged when rings were queued in the outbox.
+    outbox_wake: Notify,
+    /// One courier delivers at a time, so a ring is never delivered twice concurrently.
+    outbox_lock: tokio::sync::Mutex<()>,
     last_notify_error: Mutex<Option<String>>,
     /// The loopback server's base URL, once one serves this engine.
     server_url: Mutex<Option<String>>,
@@ -103,6 +111,8 @@ struct Inner {
     ingest: Mutex<Option<mpsc::Sender<ingest::IngestJob>>>,
     ingest_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     indexer_task: tokio::task::JoinHandle<()>,
+    /// The outbox's courier, once started, and what stops it.
+    courier: Mutex<Option<(watch::Sender<bool>, tokio::task::JoinHandle<()>)>>,
 }
 
 /// The running engine; cheap to clone.
@@ -136,6 +146,8 @@ impl Engine {
             events: broadcast::channel(256).0,
             wake: Notify::new(),
             index_wake: Notify::new(),
+            outbox_wake: Notify::new(),
+            outbox_lock: tokio::sync::Mutex::new(()),
             last_notify_error: Mutex::new(None),
             server_url: Mutex::new(None),
             connectors: Connectors::default(),
@@ -145,7 +157,13 @@ impl Engine {
         let (ingest, ingest_task) = ingest::start(shared.clone());
         let indexer_task = tokio::spawn(ingest::index_loop(shared.clone()));
         Ok(Engine {
-            inner: Arc::new(Inner { shared, ingest: Mutex::new(Some(ingest)), ingest_task: Mutex::new(Some(ingest_task)), indexer_task }),
+            inner: Arc::new(Inner {
+                shared,
+                ingest: Mutex::new(Some(ingest)),
+                ingest_task: Mutex::new(Some(ingest_task)),
+                indexer_task,
+                courier: Mutex::new(None),
+            }),
         })
     }
 
@@ -224,6 +242,39 @@ impl Engine {
         self.refresh_connectors().await;
     }
 
+    /// Starts delivering the outbox: what a previous run left, then every ring as it is queued
+    /// and every retry as it comes due. Called by the server (and tests); a command run on its
+    /// own shows its own digest's notification and leaves pushes to the server.
+    pub fn start_outbox(&self) {
+        let Ok(mut courier) = self.inner.courier.lock() else { return };
+        if courier.is_none() {
+            let (stop, stopped) = watch::channel(false);
+            *courier = Some((stop, tokio::spawn(outbox::courier(self.shared().clone(), stopped))));
+        }
+    }
+
+    /// Tells the courier rings were queued.
+    pub(crate) fn rings_queued(&self) {
+        self.shared().outbox_wake.notify_one();
+    }
+
+    /// Delivers this desktop's rings that are due now, before answering (a digest released on
+    /// request says whether its notification was shown).
+    pub(crate) async fn deliver_desktop_now(&self) {
+        if let Err(e) = self.shared().deliver_due(true).await {
+            tracing::warn!(error = %e, "showing notifications");
+        }
+    }
+
+    /// Sends one push to a target now, outside the outbox (a test push).
+    pub(crate) async fn shared_push(
+        &self,
+        target: &lull_store::PushTargetRow,
+        push: &lull_channels::push::Push,
+    ) -> Result<String, lull_channels::push::PushError> {
+        self.shared().push_to(target, push).await
+    }
+
     /// Starts, restarts or stops connectors to match the channels as stored.
     pub(crate) async fn refresh_connectors(&self) {
         if !self.shared().connectors.enabled() {
@@ -239,6 +290,12 @@ impl Engine {
     /// answered, then closes the database cleanly (WAL checkpointed).
     pub async fn shutdown(&self) {
         self.shared().connectors.stop_all();
+        // The courier finishes the ring in hand (so it is marked) and stops.
+        let courier = self.inner.courier.lock().ok().and_then(|mut c| c.take());
+        if let Some((stop, task)) = courier {
+            let _ = stop.send(true);
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+        }
         let sender = self.inner.ingest.lock().ok().and_then(|mut s| s.take());
         drop(sender);
         let task = self.inner.ingest_task.lock().ok().and_then(|mut t| t.take());

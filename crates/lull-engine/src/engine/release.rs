@@ -1,18 +1,19 @@
 //! Digest release: held messages whose time has come go into one digest, exactly once (one
-//! transaction takes them; a message in a digest is never taken again), then one notification
-//! tells the user. Slots missed while Lull was stopped or the machine slept merge into the next
-//! digest, and a digest released but never notified (a crash in between) is notified at the
-//! next start.
+//! transaction takes them; a message in a digest is never taken again). The same transaction
+//! queues the digest's rings (one notification, a push per target that wants digests) in the
+//! outbox, which delivers them once, after a crash too. Slots missed while Lull was stopped or
+//! the machine slept merge into the next digest.
 
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lull_api::digests::DigestView;
+use lull_api::events::EngineEvent;
 use lull_core::digest::plan_due;
 use lull_core::model::{Client, ClientId, MessageId};
-use lull_core::stats::UNKNOWN_CLIENT;
-use lull_store::{DigestRecord, DigestRow, StoreError, Tx};
+use lull_core::stats::{InterruptionKind, UNKNOWN_CLIENT};
+use lull_store::{DigestRecord, DigestRow, NotificationRecord, StoreError, Subject, Tx};
 use lull_words::Words;
 
 use super::{Engine, load_schedule};
@@ -31,33 +32,39 @@ impl Engine {
 
     async fn release(&self, everything: bool) -> Result<Option<DigestView>, StoreError> {
         let now = self.now();
-        let released = self.store().write(move |tx| release_in(tx, now, everything)).await?;
-        let Some((row, news)) = released else { return Ok(None) };
-        tracing::info!(digest = row.id, messages = row.record.message_count, merged = row.record.merged_slots, "digest released");
-        Ok(Some(self.deliver_digest(row, news).await))
-    }
-
-    /// Notifies digests that were released but never notified (the engine stopped in between).
-    pub async fn notify_pending_digests(&self) -> Result<(), StoreError> {
-        let pending = self
+        let released = self
             .store()
-            .read(|db| {
-                let clients = db.clients()?;
-                let tz = load_schedule(db)?.tz;
-                db.unnotified_digests()?
-                    .into_iter()
-                    .map(|d| {
-                        let members = db.digest_messages(d.id)?;
-                        Ok((d, DigestNews::of(tz, members.iter().map(|m| m.client_id), &clients)))
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()
+            .write(move |tx| {
+                let Some((row, news)) = release_in(tx, now, everything)? else { return Ok(None) };
+                ring_digest(tx, &row, now)?;
+                Ok(Some((row, news)))
             })
             .await?;
-        for (row, news) in pending {
-            self.deliver_digest(row, news).await;
-        }
-        Ok(())
+        let Some((row, news)) = released else { return Ok(None) };
+        tracing::info!(digest = row.id, messages = row.record.message_count, merged = row.record.merged_slots, "digest released");
+        self.rings_queued();
+        self.deliver_desktop_now().await;
+        let id = row.id;
+        let row = self.store().read(move |db| db.digest(id)).await?.unwrap_or(row);
+        let view = digest_view(row, news.tz);
+        self.emit(EngineEvent::DigestReleased { digest: view.clone() });
+        Ok(Some(view))
     }
+}
+
+/// Records a released digest as an interruption and queues its rings, in the release's
+/// transaction.
+fn ring_digest(tx: &Tx<'_>, row: &DigestRow, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let interruption = tx.insert_notification(&NotificationRecord {
+        shown_at: now,
+        kind: InterruptionKind::Digest,
+        message_id: None,
+        digest_id: Some(row.id),
+        client_id: None,
+        delivered: false,
+        error: None,
+    })?;
+    tx.enqueue_rings(InterruptionKind::Digest, Subject::Digest(row.id), Some(interruption), true, now)
 }
 
 /// A released digest as the API shows it; its English summary in the user's time zone `tz`.
@@ -91,7 +98,7 @@ impl DigestNews {
         self.per_client.len() as u32
     }
 
-    fn of(tz: Tz, members: impl Iterator<Item = Option<ClientId>>, clients: &[Client]) -> DigestNews {
+    pub(crate) fn of(tz: Tz, members: impl Iterator<Item = Option<ClientId>>, clients: &[Client]) -> DigestNews {
         let mut per_id: BTreeMap<Option<ClientId>, u32> = BTreeMap::new();
         for c in members {
             *per_id.entry(c).or_default() += 1;

@@ -130,6 +130,16 @@ local_time: string, tier: Tier, mode: ClientMode, bypass_quota: number, matches:
  */
 messages_7d: number, };
 
+export type CommandSettings = { 
+/**
+ * The program (a path, or a name looked up in `PATH`).
+ */
+program: string, args: Array<string>, 
+/**
+ * Killed, and the push retried later, when it runs longer than this.
+ */
+timeout_secs: number, };
+
 export type ConfigDocument = { format: string, version: number, schedule: Schedule, clients: Array<ClientSpec>, channels: Array<ChannelSpec>, };
 
 export type Count = { name: string, count: number, };
@@ -286,17 +296,83 @@ export type MarkRead = { ids: Array<number>, read: boolean, };
 
 export type MessageView = { id: number, channel: string, client: string | null, sender: string, title: string, body: string, url: string | null, category: Category, sent_at: string | null, received_at: string, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, digest_id: number | null, read: boolean, archived: boolean, snoozed_until: string | null, };
 
+export type NtfySettings = { 
+/**
+ * The server's address, e.g. `https://ntfy.sh` or a self-hosted one.
+ */
+server: string, 
+/**
+ * The topic the phone subscribes to. On a public server anyone who knows it can read it:
+ * choose one nobody will guess, or protect it with an access token.
+ */
+topic: string, };
+
 export type Param = string | Phrase;
 
 export type Phrase = { code: string, params: { [key in string]: Param }, };
+
+export type PushKind = "ntfy" | "command";
+
+export type PushRemove = { name: string, };
+
+export type PushSettings = { "kind": "ntfy" } & NtfySettings | { "kind": "command" } & CommandSettings;
+
+export type PushSpec = { name: string, 
+/**
+ * Push every digest too ("13:00 digest: 7 messages from 3 clients").
+ */
+digests: boolean, 
+/**
+ * Send only the client and the decision, never a message's text.
+ */
+private: boolean, 
+/**
+ * An ntfy access token (`Authorization: Bearer`). Write-only: kept in the keyring (or a
+ * private file), never shown.
+ */
+token?: string, 
+/**
+ * Where to keep the token: `keyring` (default) or `file`.
+ */
+secret_store?: SecretStore, } & ({ "kind": "ntfy" } & NtfySettings | { "kind": "command" } & CommandSettings);
+
+export type PushTargetView = { id: number, name: string, kind: PushKind, settings: PushSettings, digests: boolean, private: boolean, 
+/**
+ * An access token is kept for it.
+ */
+protected: boolean, created_at: string, last_success_at: string | null, 
+/**
+ * What went wrong last, as the target said it.
+ */
+last_error: Phrase | null, last_error_at: string | null, 
+/**
+ * Pushes waiting to be sent (new, or retrying after a failure).
+ */
+queued: number, sent: number, 
+/**
+ * Pushes dropped because they would have arrived too late.
+ */
+dropped: number, 
+/**
+ * Pushes given up (the target refused them).
+ */
+failed: number, };
+
+export type PushTest = { name: string, };
+
+export type PushTestReport = { name: string, ok: boolean, 
+/**
+ * The target's answer ("200 OK, id …") or why it failed.
+ */
+answer: Phrase, };
 
 export type RecordOpen = { source: string, };
 
 export type Removed = { name: string, messages_kept: number, };
 
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
 
-export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "push_targets", "data": Array<PushTargetView> } | { "type": "push_target", "data": PushTargetView } | { "type": "push_tested", "data": PushTestReport } | { "type": "push_removed", "data": PushTargetView } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
 
 export type Rule = { "rule": "newsletter" } | { "rule": "client_muted", client: string, } | { "rule": "rating" } | { "rule": "never_interrupts", category: Category, } | { "rule": "digest_only", client: string, } | { "rule": "live_window", client: string, window: LiveWindow, } | { "rule": "manual_focus", until: string, } | { "rule": "focus_block", block: WeeklyRange, until: string, } | { "rule": "after_hours" } | { "rule": "low_tier", client: string, } | { "rule": "open" } | { "rule": "urgent", client: string, word: string, used: number, quota: number, } | { "rule": "retry", sender: string, attempts: Array<string>, used: number, quota: number, } | { "rule": "quota_exhausted", client: string, quota: number, trigger: Trigger, held_by: Rule, };
 
@@ -510,6 +586,10 @@ export const ANSWERS = {
   channel_add: 'channel_created',
   channel_edit: 'channel',
   channel_test: 'channel_tested',
+  push_list: 'push_targets',
+  push_add: 'push_target',
+  push_test: 'push_tested',
+  push_remove: 'push_removed',
   explain: 'explanation',
   focus_start: 'focus',
   focus_stop: 'focus',
