@@ -365,3 +365,53 @@ describe('a desktop channel in gatekeeper mode', () => {
     }
   });
 });
+
+describe('your phone', () => {
+  it('adds an ntfy topic, sends a test push that reaches it, and says why a wrong server fails', async () => {
+    // A stand-in for ntfy's publish API: records what is posted to a topic.
+    const posted = [];
+    const http = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        posted.push({ url: req.url, title: req.headers['x-title'], priority: req.headers['x-priority'], body });
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'abc123', event: 'message' }));
+      });
+    });
+    await new Promise((r) => http.listen(0, '127.0.0.1', r));
+    const ntfy = `http://127.0.0.1:${http.address().port}`;
+    const { page, problems, context } = await fresh();
+    try {
+      await visit(page, 'settings');
+      const panel = page.getByTestId('push-targets');
+      await panel.getByRole('heading', { name: 'Your phone' }).waitFor();
+      await panel.getByRole('textbox', { name: 'Name', exact: true }).fill('phone');
+      await panel.getByLabel('ntfy server').fill(ntfy);
+      await panel.getByRole('button', { name: 'Pick one' }).click();
+      assert.match(await panel.getByRole('textbox', { name: /^Topic/ }).inputValue(), /^lull-[a-z0-9]{5,}$/);
+      await panel.getByRole('button', { name: 'Add', exact: true }).click();
+      await panel.getByText(/0 sent · 0 waiting/).waitFor();
+      await panel.getByRole('button', { name: 'Send a test push' }).click();
+      await page.getByText(/phone: accepted \(200 OK, id abc123\)/).waitFor();
+      assert.equal(posted.length, 1);
+      assert.equal(posted[0].title, 'Lull test push');
+      assert.match(posted[0].url, /^\/lull-/);
+
+      // A server that is not there: the field at fault is named, then the test says why.
+      await panel.getByRole('textbox', { name: 'Name', exact: true }).fill('broken');
+      await panel.getByLabel('ntfy server').fill('http://127.0.0.1:9');
+      await panel.getByRole('textbox', { name: /^Topic/ }).fill('bad topic');
+      await panel.getByRole('button', { name: 'Add', exact: true }).click();
+      await page.locator('[data-field~=topic][aria-invalid=true]').waitFor();
+      await panel.getByRole('textbox', { name: /^Topic/ }).fill('lull-broken');
+      await panel.getByRole('button', { name: 'Add', exact: true }).click();
+      const broken = panel.locator('li', { hasText: 'broken' });
+      await broken.getByRole('button', { name: 'Send a test push' }).click();
+      await broken.getByText(/Last error .*cannot reach http:\/\/127.0.0.1:9/).waitFor();
+      assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), []);
+    } finally {
+      await context.close();
+      http.close();
+    }
+  });
+});
