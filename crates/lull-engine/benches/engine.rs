@@ -5,7 +5,11 @@
 //!   `synchronous=FULL`, one transaction per acknowledged message);
 //! - policy decision latency (p50/p99);
 //! - weekly statistics over a database of 1 million messages spread over a year, against a
-//!   plain read of the same rows.
+//!   plain read of the same rows;
+//! - push latency, from a live message's commit to the ntfy server receiving its push
+//!   (through the outbox: the ring written with the decision, the courier woken, the push
+//!   worded and posted, the mark written), against the same POST made directly to the same
+//!   server (p50/p99).
 //!
 //! `cargo bench -p lull-engine` runs it in full (`scripts/bench.sh`); under `cargo test` it runs
 //! a small smoke version so it keeps compiling and working.
@@ -33,6 +37,7 @@ use lull_engine::{Engine, EngineOptions, server};
 use lull_store::{BaselineRow, NewMessage, NotificationRecord, Store, raw_insert_baseline};
 
 struct Sizes {
+    pushes: usize,
     ingest: usize,
     webhook: usize,
     decisions: usize,
@@ -439,17 +444,86 @@ async fn bench_stats(s: &Sizes) {
     );
 }
 
+/// Push latency: a live message's commit to the ntfy server receiving its push, against a
+/// direct POST of the same push to the same server.
+async fn bench_push(s: &Sizes, tmp: &Path) {
+    use lull_core::push::{NtfySettings, PushSettings};
+    let ntfy = lull_testkit::NtfyServer::start().await.unwrap();
+    // Baseline: the POST alone, as Lull makes it (same headers, same body size).
+    let http = reqwest::Client::new();
+    let mut direct = Vec::with_capacity(s.pushes);
+    for i in 0..s.pushes {
+        let started = Instant::now();
+        let answer = http
+            .post(format!("{}/lull-bench", ntfy.url()))
+            .header("X-Title", "Client 2 \u{b7} someone@initech.fr")
+            .header("X-Priority", "4")
+            .header("X-Tags", "speech_balloon")
+            .body(format!("Hello {i}\nthe text of a message, about this long"))
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.status().is_success());
+        direct.push(started.elapsed());
+    }
+    let baseline_count = ntfy.published().len();
+    // Tuesday 24 November 2026, 12:30 in Paris: working hours, no focus: live.
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 11, 30, 0).unwrap();
+    let engine = engine_at(&tmp.join("push"), now).await;
+    engine.start_outbox();
+    let settings = PushSettings::Ntfy(NtfySettings { server: ntfy.url(), topic: "lull-bench".into() });
+    engine.handle(Request::PushAdd(lull_api::push::PushSpec::new("phone", settings))).await.unwrap();
+    let (channel, _) = add_webhook(&engine, "bench").await;
+    let mut through_lull = Vec::with_capacity(s.pushes);
+    for i in 0..s.pushes {
+        let incoming = Incoming {
+            source_key: format!("p{i}"),
+            sender: "someone@initech.fr".into(),
+            title: format!("Hello {i}"),
+            body: "the text of a message, about this long".into(),
+            url: None,
+            category: None,
+            sent_at: None,
+            received_at: now,
+            app: None,
+            shown_by_source: false,
+        };
+        let receipt = engine.ingest(channel, incoming).await.unwrap();
+        assert_eq!(receipt.decision.kind, DecisionKind::Live);
+        // The clock starts at the commit (the sender's answer).
+        let committed = Instant::now();
+        let got = ntfy.wait_for(baseline_count + i + 1, StdDuration::from_secs(10)).await;
+        assert_eq!(got.len(), baseline_count + i + 1, "push {i} arrived");
+        through_lull.push(committed.elapsed());
+    }
+    engine.shutdown().await;
+    direct.sort();
+    through_lull.sort();
+    let ms = |d: StdDuration| d.as_secs_f64() * 1000.0;
+    println!("\n## Push latency ({} pushes to an ntfy stand-in on loopback, one at a time)", s.pushes);
+    println!("| path | p50 | p99 |");
+    println!("|---|---:|---:|");
+    println!("| direct POST to the server (baseline) | {:.2} ms | {:.2} ms |", ms(percentile(&direct, 0.5)), ms(percentile(&direct, 0.99)));
+    println!(
+        "| commit to received, through the outbox | {:.2} ms ({:.1}×) | {:.2} ms ({:.1}×) |",
+        ms(percentile(&through_lull, 0.5)),
+        ms(percentile(&through_lull, 0.5)) / ms(percentile(&direct, 0.5)),
+        ms(percentile(&through_lull, 0.99)),
+        ms(percentile(&through_lull, 0.99)) / ms(percentile(&direct, 0.99)),
+    );
+}
+
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let sizes = if full {
-        Sizes { ingest: 2_000, webhook: 2_000, decisions: 200_000, stats_messages: 1_000_000, stats_runs: 30 }
+        Sizes { pushes: 300, ingest: 2_000, webhook: 2_000, decisions: 200_000, stats_messages: 1_000_000, stats_runs: 30 }
     } else {
-        Sizes { ingest: 50, webhook: 40, decisions: 2_000, stats_messages: 5_000, stats_runs: 2 }
+        Sizes { pushes: 10, ingest: 50, webhook: 40, decisions: 2_000, stats_messages: 5_000, stats_runs: 2 }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     println!("# Lull benchmarks ({})", if full { "full run" } else { "smoke run under cargo test" });
-    // LULL_BENCH=ingest,stats runs a subset: ingest, webhook, decisions, stats.
+    // LULL_BENCH=ingest,stats runs a subset: ingest, webhook, decisions, stats, push.
     let only = std::env::var("LULL_BENCH").unwrap_or_default();
     let wanted = |name: &str| only.is_empty() || only.split(',').any(|w| w.trim() == name);
     runtime.block_on(async {
@@ -464,6 +538,9 @@ fn main() {
         }
         if wanted("stats") {
             bench_stats(&sizes).await;
+        }
+        if wanted("push") {
+            bench_push(&sizes, tmp.path()).await;
         }
     });
 }
