@@ -12,10 +12,12 @@ packages=(build-essential pkg-config ca-certificates curl xz-utils file libwebki
 # For the tests: dbus-daemon for private session buses (notifications are tested against one)
 # with notify-send and gdbus as real senders, Dovecot as the IMAP server (openssl makes its test
 # certificates), gnome-keyring as the Secret Service, Chromium for the web UI end to end, Xvfb
-# and WebKitWebDriver for the desktop window, xdotool to find and click gatekeeper popups.
+# and WebKitWebDriver for the desktop window, xdotool to find and click gatekeeper popups,
+# KDE Connect's daemon (kdeconnectd) as the phone channel's real peer, run only inside a private
+# network namespace (util-linux's unshare).
 if $testing; then
   packages+=(dbus-daemon libnotify-bin libglib2.0-bin dovecot-imapd openssl gnome-keyring chromium xvfb xauth webkit2gtk-driver
-    xdotool)
+    xdotool kdeconnect util-linux)
 fi
 
 missing=()

@@ -134,6 +134,8 @@ pub enum ChannelState {
     Connecting,
     Syncing,
     Ok,
+    /// Nothing wrong, but its source is out of reach for now (`waiting_for` says which).
+    Waiting,
     /// Failed; tried again at `next_retry_at`.
     Retrying,
     /// Cannot work as configured: edit the channel.
@@ -200,6 +202,8 @@ pub struct ChannelView {
     pub state: ChannelState,
     pub next_retry_at: Option<DateTime<Utc>>,
     pub progress: Option<SyncProgress>,
+    /// What a waiting channel waits for ("the phone is out of reach").
+    pub waiting_for: Option<Phrase>,
     pub last_sync_at: Option<DateTime<Utc>>,
     /// What went wrong last.
     pub last_problem: Option<Phrase>,

@@ -140,6 +140,8 @@ impl Observed {
             // The desktop shows the notification itself (or, in gatekeeper mode, Lull's popup
             // does): the engine records the interruption but does not notify a second time.
             shown_by_source: true,
+            silent: false,
+            reply: None,
         }
     }
 }

@@ -260,6 +260,8 @@ pub fn entries(feed: &feed_rs::model::Feed, now: DateTime<Utc>, since: Option<Da
                 received_at: now,
                 app: None,
                 shown_by_source: false,
+                silent: false,
+                reply: None,
             }
         })
         .collect();

@@ -123,6 +123,11 @@ pub trait Kind: Send + Sync + 'static {
     }
     /// What `channel test` checks, step by step; stores nothing.
     fn check(settings: Self::Settings, ctx: CheckContext) -> BoxFuture<'static, Checked>;
+    /// Answers a message of this kind with `text`, through the reply handle its connector
+    /// stored with it (`Incoming::reply`); kinds that cannot answer refuse.
+    fn reply(_handle: &str, _text: &str, _bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>> {
+        Box::pin(std::future::ready(Err(Phrase::new("channel.cannot_reply").with("kind", Self::KIND))))
+    }
     /// The connector to run, or `None` when nothing runs.
     fn start(settings: Self::Settings, ctx: RunContext) -> Option<Start>;
 }
@@ -137,6 +142,7 @@ pub trait AnyKind: Send + Sync {
     fn describe(&self, name: &str, settings: &ChannelSettings) -> Phrase;
     fn restarts_afresh(&self, old: &ChannelSettings, new: &ChannelSettings) -> bool;
     fn check(&self, settings: &ChannelSettings, ctx: CheckContext) -> BoxFuture<'static, Checked>;
+    fn reply(&self, handle: &str, text: &str, bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>>;
     /// The supervised connector task, or `None` when nothing runs.
     fn connector(&self, settings: &ChannelSettings, ctx: RunContext) -> Option<BoxFuture<'static, ()>>;
 }
@@ -189,6 +195,9 @@ impl<K: Kind> AnyKind for Unit<K> {
             Ok(settings) => K::check(settings, ctx),
             Err(e) => Box::pin(std::future::ready(Checked { steps: Vec::new(), outcome: Err(e.problem) })),
         }
+    }
+    fn reply(&self, handle: &str, text: &str, bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>> {
+        K::reply(handle, text, bus)
     }
     fn connector(&self, settings: &ChannelSettings, ctx: RunContext) -> Option<BoxFuture<'static, ()>> {
         let start = K::start(K::settings(settings)?.clone(), ctx.clone())?;

@@ -10,6 +10,7 @@
 pub mod desktop;
 pub mod feed;
 pub mod imap;
+pub mod phone;
 pub mod webhook;
 
 // What the kinds share.
@@ -26,8 +27,13 @@ use kind::Unit;
 
 /// Every kind of channel, in the order the UI offers them. Nothing else in Lull lists the kinds:
 /// a new kind is its module, declared above, and one line here.
-static KINDS: &[&dyn AnyKind] =
-    &[&Unit::<imap::Imap>::NEW, &Unit::<webhook::Webhook>::NEW, &Unit::<feed::Feed>::NEW, &Unit::<desktop::Desktop>::NEW];
+static KINDS: &[&dyn AnyKind] = &[
+    &Unit::<imap::Imap>::NEW,
+    &Unit::<webhook::Webhook>::NEW,
+    &Unit::<feed::Feed>::NEW,
+    &Unit::<desktop::Desktop>::NEW,
+    &Unit::<phone::Phone>::NEW,
+];
 
 pub use kind::{AnyKind, Kind};
 pub use sink::{Health, IngestError, IngestReceipt, IngestSink};

@@ -117,6 +117,8 @@ pub fn parse(raw: &[u8], truncated: bool, received_at: DateTime<Utc>) -> Incomin
         received_at,
         app: None,
         shown_by_source: false,
+        silent: false,
+        reply: None,
     }
 }
 
@@ -176,6 +178,8 @@ fn unreadable(raw: &[u8], key: String, received_at: DateTime<Utc>) -> Incoming {
         received_at,
         app: None,
         shown_by_source: false,
+        silent: false,
+        reply: None,
     }
 }
 

@@ -260,6 +260,8 @@ impl Mapping {
             received_at,
             app: None,
             shown_by_source: false,
+            silent: false,
+            reply: None,
         })
     }
 }

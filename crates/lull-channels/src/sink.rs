@@ -63,6 +63,14 @@ pub trait IngestSink: Send + Sync {
     /// commit.
     fn ingest(&self, channel: ChannelId, incoming: Incoming) -> IngestFuture<'_>;
 
+    /// Like [`IngestSink::ingest`], but a message already stored under the same source key
+    /// takes the new title and text (a phone notification updated in place: a chat that grows)
+    /// instead of being a duplicate; its decision stays.
+    fn revise(&self, channel: ChannelId, incoming: Incoming) -> IngestFuture<'_>;
+
+    /// Records that a held message was dismissed at its source (taken off the phone).
+    fn dismissed(&self, message: MessageId);
+
     /// Commits `messages` and, in the same transaction, `sync_state` as the channel's watermark,
     /// so the watermark never covers a message that is not stored. The watermark is written
     /// only if every message was stored (or was a duplicate, or was rejected for good); after
@@ -88,6 +96,9 @@ pub enum Health {
     Syncing { done: u64, total: Option<u64> },
     /// Connected and up to date, waiting for news.
     Ok,
+    /// Nothing wrong, but the source is out of reach for now (a phone out of Wi-Fi range, its
+    /// companion app not running); the phrase says what it waits for.
+    Waiting { reason: Phrase },
     /// Failed; the supervisor tries again at `retry_at`.
     Retrying { error: Phrase, retry_at: chrono::DateTime<chrono::Utc> },
     /// Cannot work as configured; nothing is retried until the channel is edited.

@@ -155,6 +155,8 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
         received_at,
         app: None,
         shown_by_source: false,
+        silent: false,
+        reply: None,
     })
 }
 

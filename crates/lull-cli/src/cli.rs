@@ -187,7 +187,7 @@ pub struct ClientEditArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ChannelCommand {
-    /// Add a channel: webhook, feed or desktop.
+    /// Add a channel: webhook, feed, imap, desktop or phone.
     #[command(subcommand)]
     Add(AddChannel),
     /// Change a channel's settings; its connector restarts with them.
@@ -292,6 +292,18 @@ pub enum AddChannel {
         #[command(flatten)]
         server: ImapArgs,
     },
+    /// Your phone's notifications, through KDE Connect (Android) or GSConnect (GNOME).
+    Phone {
+        name: String,
+        /// Only this paired device (see `kdeconnect-cli -a --id-only`); default every paired
+        /// device.
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
+        /// Dismiss a held notification on the phone, so its shade stops pulling; it comes back
+        /// in the digest.
+        #[arg(long)]
+        dismiss_held: bool,
+    },
     /// Notifications shown on this Linux desktop (Slack, Teams, Thunderbird, browsers, …).
     Desktop {
         name: String,
@@ -386,6 +398,18 @@ pub struct EditChannel {
     /// IMAP: where to keep a new password: keyring or file.
     #[arg(long, value_name = "STORE")]
     pub secret_store: Option<String>,
+    /// Phone: take only this paired device's notifications.
+    #[arg(long, value_name = "ID", conflicts_with = "any_device")]
+    pub device: Option<String>,
+    /// Phone: take every paired device's notifications.
+    #[arg(long)]
+    pub any_device: bool,
+    /// Phone: dismiss held notifications on the phone; they come back in the digest.
+    #[arg(long, conflicts_with = "keep_held")]
+    pub dismiss_held: bool,
+    /// Phone: leave held notifications on the phone.
+    #[arg(long)]
+    pub keep_held: bool,
 }
 
 /// A password to ask for: on stdin, or at a prompt naming the account.
@@ -428,6 +452,9 @@ impl AddChannel {
             AddChannel::Desktop { name, ignore_apps, gatekeeper } => {
                 (ChannelSpec::new(name, ChannelSettings::Desktop(DesktopSettings { ignore_apps, gatekeeper })), None)
             }
+            AddChannel::Phone { name, device, dismiss_held } => {
+                (ChannelSpec::new(name, ChannelSettings::Phone(lull_core::channel::PhoneSettings { device, dismiss_held })), None)
+            }
         })
     }
 }
@@ -452,6 +479,10 @@ impl EditChannel {
             ("--password-stdin", ChannelKind::Imap, self.password_stdin),
             ("--password", ChannelKind::Imap, self.password),
             ("--secret-store", ChannelKind::Imap, self.secret_store.is_some()),
+            ("--device", ChannelKind::Phone, self.device.is_some()),
+            ("--any-device", ChannelKind::Phone, self.any_device),
+            ("--dismiss-held", ChannelKind::Phone, self.dismiss_held),
+            ("--keep-held", ChannelKind::Phone, self.keep_held),
         ];
         flags.into_iter().filter(|(_, _, given)| *given).map(|(flag, kind, _)| (flag, kind)).collect()
     }
@@ -506,6 +537,14 @@ impl EditChannel {
                 if self.password_stdin || self.password {
                     ask = Some(PasswordAsk { from_stdin: self.password_stdin, user: i.user.clone(), host: i.host.clone() });
                     spec.secret_store = self.secret_store.as_deref().map(parse_store).transpose()?.or(spec.secret_store);
+                }
+            }
+            ChannelSettings::Phone(p) => {
+                if self.device.is_some() || self.any_device {
+                    p.device = self.device;
+                }
+                if self.dismiss_held || self.keep_held {
+                    p.dismiss_held = self.dismiss_held;
                 }
             }
         }
@@ -683,6 +722,8 @@ pub fn flag_of(field: &str) -> Option<&'static str> {
         "ca_file" => "--ca-file",
         "password" => "--password-stdin",
         "secret_store" => "--secret-store",
+        "device" => "--device",
+        "dismiss_held" => "--dismiss-held",
         "server" => "--server",
         "topic" => "--topic",
         "token" => "--token-stdin",

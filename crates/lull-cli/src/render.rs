@@ -194,6 +194,9 @@ pub fn channels(w: Words, list: &[ChannelView]) -> String {
         let _ =
             writeln!(out, "{}{}{}{}{}", pad(&c.name, 16), pad(c.kind.as_str(), 9), pad(&state, 11), pad(&c.messages.to_string(), 10), last);
         let _ = writeln!(out, "    {}", clean(&w.phrase(&c.description), 120));
+        if let Some(waiting) = &c.waiting_for {
+            let _ = writeln!(out, "    {}", clean(&w.phrase(waiting), 160));
+        }
         if let Some(t) = c.last_sync_at {
             let _ = writeln!(out, "    {}", w.t("cli.channels.last_sync", &[("when", &utc(w, t))]));
         }

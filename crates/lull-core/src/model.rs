@@ -350,6 +350,14 @@ pub struct Incoming {
     /// passes, Lull records the interruption but does not notify a second time.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shown_by_source: bool,
+    /// The source marks it as not ringing (a phone notification posted silently, or posted
+    /// again when the phone reconnects): stored and decided, never notified or pushed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub silent: bool,
+    /// How to answer it from Lull, when its source offers that (a phone notification's quick
+    /// reply): opaque to all but its channel kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
 }
 
 /// A sender split into a display name and an address, when it has one.

@@ -85,6 +85,8 @@ fn corpus(n: usize, start: DateTime<Utc>) -> Vec<Incoming> {
                 received_at: start + Duration::seconds(i as i64 * 7),
                 app: None,
                 shown_by_source: false,
+                silent: false,
+                reply: None,
             }
         })
         .collect()
@@ -372,6 +374,9 @@ async fn stats_database(n: usize) -> PathBuf {
                         sent_at: None,
                         received_at: at,
                         decision,
+                        app: None,
+                        reply: None,
+                        silent: false,
                     })?;
                     if kind.interrupts() {
                         tx.insert_notification(&NotificationRecord {
@@ -487,6 +492,8 @@ async fn bench_push(s: &Sizes, tmp: &Path) {
             received_at: now,
             app: None,
             shown_by_source: false,
+            silent: false,
+            reply: None,
         };
         let receipt = engine.ingest(channel, incoming).await.unwrap();
         assert_eq!(receipt.decision.kind, DecisionKind::Live);

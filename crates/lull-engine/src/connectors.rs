@@ -70,6 +70,13 @@ pub(crate) struct Live {
     pub(crate) next_retry_at: Option<DateTime<Utc>>,
     pub(crate) progress: Option<SyncProgress>,
     pub(crate) error: Option<lull_core::phrase::Phrase>,
+    pub(crate) waiting: Option<lull_core::phrase::Phrase>,
+}
+
+impl Live {
+    fn in_state(state: ChannelState) -> Live {
+        Live { state, next_retry_at: None, progress: None, error: None, waiting: None }
+    }
 }
 
 impl Connectors {
@@ -102,20 +109,16 @@ impl Connectors {
     /// shown when asked for, and announced only every hundred messages).
     pub(crate) fn record(&self, channel: ChannelId, health: &Health) -> bool {
         let live = match health {
-            Health::Connecting => Live { state: ChannelState::Connecting, next_retry_at: None, progress: None, error: None },
-            Health::Syncing { done, total } => Live {
-                state: ChannelState::Syncing,
-                next_retry_at: None,
-                progress: Some(SyncProgress { done: *done, total: *total }),
-                error: None,
-            },
-            Health::Ok => Live { state: ChannelState::Ok, next_retry_at: None, progress: None, error: None },
+            Health::Connecting => Live::in_state(ChannelState::Connecting),
+            Health::Syncing { done, total } => {
+                Live { progress: Some(SyncProgress { done: *done, total: *total }), ..Live::in_state(ChannelState::Syncing) }
+            }
+            Health::Ok => Live::in_state(ChannelState::Ok),
+            Health::Waiting { reason } => Live { waiting: Some(reason.clone()), ..Live::in_state(ChannelState::Waiting) },
             Health::Retrying { error, retry_at } => {
-                Live { state: ChannelState::Retrying, next_retry_at: Some(*retry_at), progress: None, error: Some(error.clone()) }
+                Live { next_retry_at: Some(*retry_at), error: Some(error.clone()), ..Live::in_state(ChannelState::Retrying) }
             }
-            Health::Failed { error } => {
-                Live { state: ChannelState::Failed, next_retry_at: None, progress: None, error: Some(error.clone()) }
-            }
+            Health::Failed { error } => Live { error: Some(error.clone()), ..Live::in_state(ChannelState::Failed) },
         };
         match self.live.lock() {
             Ok(mut map) => {

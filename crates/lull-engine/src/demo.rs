@@ -75,6 +75,8 @@ fn message(
             received_at: at,
             app: None,
             shown_by_source: false,
+            silent: false,
+            reply: None,
         },
     }
 }
@@ -397,6 +399,9 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<u32, 
             sent_at: m.incoming.sent_at,
             received_at: at,
             decision: d.decision.clone(),
+            app: None,
+            reply: None,
+            silent: false,
         })?;
         if d.decision.kind.interrupts() {
             tx.insert_notification(&NotificationRecord {

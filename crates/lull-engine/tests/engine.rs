@@ -477,6 +477,8 @@ fn incoming(key: &str, from: &str, at: DateTime<Utc>) -> lull_core::Incoming {
         received_at: at,
         app: None,
         shown_by_source: false,
+        silent: false,
+        reply: None,
     }
 }
 

@@ -26,6 +26,12 @@ pub struct NewMessage {
     pub sent_at: Option<DateTime<Utc>>,
     pub received_at: DateTime<Utc>,
     pub decision: Decision,
+    /// The app that posted it (desktop and phone notifications).
+    pub app: Option<String>,
+    /// How to answer it from Lull, opaque to all but its channel kind (a phone's quick reply).
+    pub reply: Option<String>,
+    /// It never rings (a silent phone notification).
+    pub silent: bool,
 }
 
 /// The stored form of a decision; the same as the policy's.
@@ -52,6 +58,11 @@ pub struct MessageRow {
     pub read_at: Option<DateTime<Utc>>,
     pub archived_at: Option<DateTime<Utc>>,
     pub snoozed_until: Option<DateTime<Utc>>,
+    pub app: Option<String>,
+    pub reply: Option<String>,
+    pub silent: bool,
+    /// When it was dismissed at its source (a held phone notification taken off the phone).
+    pub dismissed_at: Option<DateTime<Utc>>,
 }
 
 /// Which messages an inbox listing shows; newest first, paged by `before`. Archived messages,
@@ -95,7 +106,8 @@ pub struct DueMessage {
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.channel_id, ch.name, m.client_id, cl.name, m.sender, m.title, m.body, m.url, m.category,
-     m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.digest_id, m.read_at, m.archived_at, m.snoozed_until";
+     m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.digest_id, m.read_at, m.archived_at, m.snoozed_until,
+     m.app, m.reply, m.silent, m.dismissed_at";
 const MESSAGE_FROM: &str = "messages m JOIN channels ch ON ch.id = m.channel_id LEFT JOIN clients cl ON cl.id = m.client_id";
 
 fn category(s: &str) -> Result<Category> {
@@ -128,6 +140,8 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
     let (sent_at, received_at, release_at): (Option<i64>, i64, Option<i64>) = (r.get(10)?, r.get(11)?, r.get(13)?);
     let (digest_id, read_at, archived_at): (Option<i64>, Option<i64>, Option<i64>) = (r.get(15)?, r.get(16)?, r.get(17)?);
     let snoozed_until: Option<i64> = r.get(18)?;
+    let (app, reply, silent, dismissed_at): (Option<String>, Option<String>, bool, Option<i64>) =
+        (r.get(19)?, r.get(20)?, r.get(21)?, r.get(22)?);
     Ok((|| {
         let (id, channel_id, channel, client_id, client, sender, title, body, url) = partial;
         Ok(MessageRow {
@@ -148,6 +162,10 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
             read_at: read_at.map(from_ms),
             archived_at: archived_at.map(from_ms),
             snoozed_until: snoozed_until.map(from_ms),
+            app,
+            reply,
+            silent,
+            dismissed_at: dismissed_at.map(from_ms),
         })
     })())
 }
@@ -346,8 +364,8 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO messages (channel_id, source_key, client_id, sender, sender_key, title, body, url, category,
-                                       sent_at, received_at, decision, release_at, rule)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                       sent_at, received_at, decision, release_at, rule, app, reply, silent)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?
             .execute(params![
                 m.channel_id,
@@ -364,9 +382,42 @@ impl Tx<'_> {
                 m.decision.kind.as_str(),
                 m.decision.release_at.map(to_ms),
                 rule_json,
+                m.app,
+                m.reply,
+                m.silent,
             ])
             .map_err(|e| crate::conflict(e, || Phrase::new("conflict.message_stored").with("key", format!("{:?}", m.source_key))))?;
         Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Replaces the text of a message a channel updated in place (a phone notification whose
+    /// chat grew); its decision stays. Returns the message, or `None` if there is none under
+    /// that key. The search index follows (a trigger).
+    pub fn revise_message(
+        &self,
+        channel_id: ChannelId,
+        source_key: &str,
+        title: &str,
+        body: &str,
+        reply: Option<&str>,
+    ) -> Result<Option<MessageId>> {
+        let id = self.message_id_by_source(channel_id, source_key)?;
+        if let Some(id) = id {
+            self.conn()
+                .prepare_cached(
+                    "UPDATE messages SET title = ?2, body = ?3, reply = coalesce(?4, reply) WHERE id = ?1 AND (title <> ?2 OR body <> ?3 OR reply IS NOT ?4)",
+                )?
+                .execute(params![id, title, body, reply])?;
+        }
+        Ok(id)
+    }
+
+    /// Records that a message was dismissed at its source (taken off the phone while held).
+    pub fn message_dismissed(&self, id: MessageId, at: DateTime<Utc>) -> Result<()> {
+        self.conn()
+            .prepare_cached("UPDATE messages SET dismissed_at = ?2 WHERE id = ?1 AND dismissed_at IS NULL")?
+            .execute(params![id, to_ms(at)])?;
+        Ok(())
     }
 
     /// Adds the messages stored since the last call to the full-text index, in one go; returns

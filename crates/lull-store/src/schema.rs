@@ -317,6 +317,15 @@ CREATE INDEX outbox_target ON outbox(target_id, outcome);
 INSERT INTO outbox (created_at, target_id, kind, digest_id, next_attempt_at)
 SELECT released_at, NULL, 'digest', id, released_at FROM digests WHERE notified_at IS NULL;
 "#,
+    // 7: what phone notifications bring: the app that posted a message (for `app:` statistics),
+    // how to answer it from Lull (a quick reply), whether it rings at all (silent), and when a
+    // held one was dismissed on the phone.
+    r#"
+ALTER TABLE messages ADD COLUMN app TEXT;
+ALTER TABLE messages ADD COLUMN reply TEXT;
+ALTER TABLE messages ADD COLUMN silent INTEGER NOT NULL DEFAULT 0 CHECK (silent IN (0, 1));
+ALTER TABLE messages ADD COLUMN dismissed_at INTEGER;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -47,6 +47,9 @@ fn message(channel_id: i64, key: &str, title: &str, at: &str, decision: Decision
         sent_at: None,
         received_at: utc(at),
         decision,
+        app: None,
+        reply: None,
+        silent: false,
     }
 }
 

@@ -3,6 +3,7 @@
 //! D-Bus protocol without touching the user's session.
 
 pub mod dovecot;
+pub mod kdeconnect;
 pub mod ntfy;
 pub use dovecot::Dovecot;
 pub use ntfy::NtfyServer;

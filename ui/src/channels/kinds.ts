@@ -7,6 +7,7 @@ import type { Key } from '../lib/i18n/index.svelte';
 import { desktop } from './desktop';
 import { feed } from './feed';
 import { imap } from './imap';
+import { phone } from './phone';
 import { webhook } from './webhook';
 
 /** What a kind's form is given. */
@@ -31,7 +32,7 @@ export interface KindUi<D> {
 
 // Each kind's draft type is its own; the registry holds them side by side.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const KINDS: Record<ChannelKind, KindUi<any>> = { imap, webhook, feed, desktop };
+export const KINDS: Record<ChannelKind, KindUi<any>> = { imap, webhook, feed, desktop, phone };
 
 /** Splits a list typed as lines or commas. */
 export const items = (s: string) =>

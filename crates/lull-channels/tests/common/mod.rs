@@ -37,6 +37,8 @@ pub struct MemoryHost {
     pub now: Mutex<DateTime<Utc>>,
     /// Desktop notifications from these apps are held (as in a focus block); the rest is live.
     pub hold_apps: Mutex<Vec<String>>,
+    /// Messages dismissed at their source (by id).
+    pub dismissed: Mutex<Vec<i64>>,
     changed: Notify,
 }
 
@@ -50,15 +52,25 @@ impl MemoryHost {
             batch_delay: Mutex::default(),
             now: Mutex::new(test_now()),
             hold_apps: Mutex::default(),
+            dismissed: Mutex::default(),
             changed: Notify::new(),
         })
     }
 
     fn store(&self, channel: ChannelId, m: Incoming) -> IngestReceipt {
+        self.store_or_revise(channel, m, false)
+    }
+
+    /// Stores a message; with `revise`, one already stored under its key takes its text.
+    fn store_or_revise(&self, channel: ChannelId, m: Incoming, revise: bool) -> IngestReceipt {
         let held = m.app.as_ref().is_some_and(|a| self.hold_apps.lock().expect("lock").contains(a));
         let mut all = self.messages.lock().expect("lock");
         let existing = all.iter().position(|(c, x)| *c == channel && x.source_key == m.source_key);
         let duplicate = existing.is_some();
+        if let (Some(i), true) = (existing, revise) {
+            all[i].1.title = m.title.clone();
+            all[i].1.body = m.body.clone();
+        }
         let id = existing.unwrap_or_else(|| {
             all.push((channel, m));
             all.len() - 1
@@ -110,6 +122,17 @@ impl IngestSink for MemoryHost {
         let receipt = self.store(channel, incoming);
         self.changed.notify_waiters();
         Box::pin(async move { Ok(receipt) })
+    }
+
+    fn revise(&self, channel: ChannelId, incoming: Incoming) -> IngestFuture<'_> {
+        let receipt = self.store_or_revise(channel, incoming, true);
+        self.changed.notify_waiters();
+        Box::pin(async move { Ok(receipt) })
+    }
+
+    fn dismissed(&self, message: lull_core::model::MessageId) {
+        self.dismissed.lock().expect("lock").push(message);
+        self.changed.notify_waiters();
     }
 
     fn ingest_batch(&self, channel: ChannelId, messages: Vec<Incoming>, sync_state: Option<serde_json::Value>) -> BatchFuture<'_> {

@@ -10,6 +10,7 @@
 mod desktop;
 mod feed;
 mod imap;
+mod phone;
 mod webhook;
 
 use std::fmt;
@@ -21,11 +22,12 @@ use crate::phrase::{Phrase, Said};
 pub use desktop::{DesktopSettings, OWN_APP_NAME};
 pub use feed::{DEFAULT_FEED_EVERY_SECS, FeedSettings, FeedSettingsError};
 pub use imap::{ImapSettings, ImapSettingsError, TlsMode, UnknownTlsMode};
+pub use phone::{GSCONNECT_APP_ID, KDECONNECT_APP_NAME, KDECONNECT_DESKTOP_ENTRY, PhoneSettings, category_of_app, split_gsconnect};
 pub use webhook::{WebhookPreset, WebhookSettings};
 
 crate::model::vocabulary!(
     /// The kind of connector a channel runs.
-    ChannelKind, "channel kind" { Webhook = "webhook", Imap = "imap", Desktop = "desktop", Feed = "feed" }
+    ChannelKind, "channel kind" { Webhook = "webhook", Imap = "imap", Desktop = "desktop", Feed = "feed", Phone = "phone" }
 );
 
 crate::model::vocabulary!(
@@ -43,6 +45,7 @@ pub enum ChannelSettings {
     Imap(ImapSettings),
     Desktop(DesktopSettings),
     Feed(FeedSettings),
+    Phone(PhoneSettings),
 }
 
 impl ChannelSettings {
@@ -52,6 +55,7 @@ impl ChannelSettings {
             ChannelSettings::Imap(_) => ChannelKind::Imap,
             ChannelSettings::Desktop(_) => ChannelKind::Desktop,
             ChannelSettings::Feed(_) => ChannelKind::Feed,
+            ChannelSettings::Phone(_) => ChannelKind::Phone,
         }
     }
 
@@ -62,6 +66,7 @@ impl ChannelSettings {
             ChannelKind::Imap => field_names::<ImapSettings>(),
             ChannelKind::Desktop => field_names::<DesktopSettings>(),
             ChannelKind::Feed => field_names::<FeedSettings>(),
+            ChannelKind::Phone => field_names::<PhoneSettings>(),
         }
     }
 }

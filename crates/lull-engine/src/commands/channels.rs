@@ -44,6 +44,7 @@ impl Engine {
             state,
             next_retry_at: live.as_ref().and_then(|l| l.next_retry_at),
             progress: live.as_ref().and_then(|l| l.progress),
+            waiting_for: live.as_ref().and_then(|l| l.waiting.clone()),
             id: c.id,
             name: c.name,
             health: c.health,

@@ -38,6 +38,8 @@ type JobResults = Vec<Result<IngestReceipt, IngestError>>;
 pub(super) struct IngestJob {
     channel: ChannelId,
     items: Vec<Incoming>,
+    /// Messages already stored under the same key take the new text (updated in place).
+    revise: bool,
     sync_state: Option<serde_json::Value>,
     reply: oneshot::Sender<Result<JobResults, IngestError>>,
 }
@@ -54,11 +56,12 @@ impl Engine {
         channel: ChannelId,
         items: Vec<Incoming>,
         sync_state: Option<serde_json::Value>,
+        revise: bool,
     ) -> Result<JobResults, IngestError> {
         let (reply, receipt) = oneshot::channel();
         let closed = || IngestError::Unavailable(Phrase::new("ingest.shutting_down"));
         let queue = self.inner.ingest.lock().ok().and_then(|q| q.clone()).ok_or_else(closed)?;
-        queue.send(IngestJob { channel, items, sync_state, reply }).await.map_err(|_| closed())?;
+        queue.send(IngestJob { channel, items, revise, sync_state, reply }).await.map_err(|_| closed())?;
         receipt.await.map_err(|_| closed())?
     }
 }
@@ -172,6 +175,7 @@ type BatchOutcome = (Vec<Vec<Result<Stored, IngestError>>>, Arc<PolicyContext>);
 struct JobInput {
     channel: ChannelId,
     items: Vec<Incoming>,
+    revise: bool,
     sync_state: Option<serde_json::Value>,
 }
 
@@ -195,7 +199,7 @@ fn ingest_batch(
         let mut results = Vec::with_capacity(job.items.len());
         let mut retry_later = false;
         for incoming in &job.items {
-            match tx.savepoint(|tx| ingest_one(tx, &ctx, job.channel, channel_name, incoming, now)) {
+            match tx.savepoint(|tx| ingest_one(tx, &ctx, job.channel, channel_name, incoming, job.revise, now)) {
                 Ok(stored) => {
                     let at = synced.entry(job.channel).or_insert(incoming.received_at);
                     *at = (*at).max(incoming.received_at);
@@ -234,11 +238,15 @@ fn ingest_one(
     channel: ChannelId,
     channel_name: &str,
     m: &Incoming,
+    revise: bool,
     now: DateTime<Utc>,
 ) -> Result<Stored, StoreError> {
     if tx.message_id_by_source(channel, &m.source_key)?.is_some()
         && let Some(existing) = tx.message_by_source(channel, &m.source_key)?
     {
+        if revise {
+            tx.revise_message(channel, &m.source_key, &m.title, &m.body, m.reply.as_deref())?;
+        }
         return Ok(Stored {
             receipt: IngestReceipt {
                 message_id: existing.id,
@@ -276,9 +284,13 @@ fn ingest_one(
         sent_at: m.sent_at,
         received_at: m.received_at,
         decision: d.decision.clone(),
+        app: m.app.clone(),
+        reply: m.reply.clone(),
+        silent: m.silent,
     })?;
     let client = d.client.map(|c| c.name.clone());
-    let rings = d.decision.kind.interrupts();
+    // A silent notification (posted quietly, or again when the phone reconnects) never rings.
+    let rings = d.decision.kind.interrupts() && !m.silent;
     if rings {
         let kind = if d.decision.kind == DecisionKind::Bypass { InterruptionKind::Bypass } else { InterruptionKind::Live };
         // A notification its source already showed (the desktop's own) is counted, not shown
@@ -313,8 +325,10 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
                 Err(_) => break,
             }
         }
-        let (inputs, replies): (Vec<JobInput>, Vec<_>) =
-            jobs.into_iter().map(|j| (JobInput { channel: j.channel, items: j.items, sync_state: j.sync_state }, j.reply)).unzip();
+        let (inputs, replies): (Vec<JobInput>, Vec<_>) = jobs
+            .into_iter()
+            .map(|j| (JobInput { channel: j.channel, items: j.items, revise: j.revise, sync_state: j.sync_state }, j.reply))
+            .unzip();
         let cached = context.take();
         let now = shared.clock.now();
         let outcome = shared.store.write(move |tx| ingest_batch(tx, &inputs, cached, now)).await;

@@ -320,9 +320,27 @@ impl Engine {
 impl IngestSink for Engine {
     fn ingest(&self, channel: ChannelId, incoming: lull_core::Incoming) -> IngestFuture<'_> {
         Box::pin(async move {
-            let mut results = self.submit(channel, vec![incoming], None).await?;
+            let mut results = self.submit(channel, vec![incoming], None, false).await?;
             results.pop().unwrap_or_else(|| Err(IngestError::Unavailable(Phrase::new("ingest.no_answer"))))
         })
+    }
+
+    fn revise(&self, channel: ChannelId, incoming: lull_core::Incoming) -> IngestFuture<'_> {
+        Box::pin(async move {
+            let mut results = self.submit(channel, vec![incoming], None, true).await?;
+            results.pop().unwrap_or_else(|| Err(IngestError::Unavailable(Phrase::new("ingest.no_answer"))))
+        })
+    }
+
+    fn dismissed(&self, message: lull_core::model::MessageId) {
+        let (store, now) = (self.store().clone(), self.now());
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                if let Err(e) = store.write(move |tx| tx.message_dismissed(message, now)).await {
+                    tracing::warn!(message, error = %e, "recording a dismissal");
+                }
+            });
+        }
     }
 
     fn ingest_batch(
@@ -331,7 +349,7 @@ impl IngestSink for Engine {
         messages: Vec<lull_core::Incoming>,
         sync_state: Option<serde_json::Value>,
     ) -> BatchFuture<'_> {
-        Box::pin(self.submit(channel, messages, sync_state))
+        Box::pin(self.submit(channel, messages, sync_state, false))
     }
 
     fn sync_state(&self, channel: ChannelId) -> StateFuture<'_> {

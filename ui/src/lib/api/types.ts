@@ -15,7 +15,7 @@ token: string | null, };
 
 export type ChannelHealth = "ok" | "error";
 
-export type ChannelKind = "webhook" | "imap" | "desktop" | "feed";
+export type ChannelKind = "webhook" | "imap" | "desktop" | "feed" | "phone";
 
 export type ChannelKindView = { kind: ChannelKind, 
 /**
@@ -31,7 +31,7 @@ receives: boolean,
  */
 presets: Array<WebhookPreset>, };
 
-export type ChannelSettings = { "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings;
+export type ChannelSettings = { "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings | { "kind": "phone" } & PhoneSettings;
 
 export type ChannelSpec = { name: string, 
 /**
@@ -42,9 +42,9 @@ password?: string,
 /**
  * Where to keep the password: `keyring` (default) or `file`.
  */
-secret_store?: SecretStore, } & ({ "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings);
+secret_store?: SecretStore, } & ({ "kind": "webhook" } & WebhookSettings | { "kind": "imap" } & ImapSettings | { "kind": "desktop" } & DesktopSettings | { "kind": "feed" } & FeedSettings | { "kind": "phone" } & PhoneSettings);
 
-export type ChannelState = "listening" | "stopped" | "connecting" | "syncing" | "ok" | "retrying" | "failed";
+export type ChannelState = "listening" | "stopped" | "connecting" | "syncing" | "ok" | "waiting" | "retrying" | "failed";
 
 export type ChannelTest = { name: string, };
 
@@ -90,7 +90,11 @@ health: ChannelHealth,
 /**
  * What the connector is doing now.
  */
-state: ChannelState, next_retry_at: string | null, progress: SyncProgress | null, last_sync_at: string | null, 
+state: ChannelState, next_retry_at: string | null, progress: SyncProgress | null, 
+/**
+ * What a waiting channel waits for ("the phone is out of reach").
+ */
+waiting_for: Phrase | null, last_sync_at: string | null, 
 /**
  * What went wrong last.
  */
@@ -308,6 +312,18 @@ server: string,
 topic: string, };
 
 export type Param = string | Phrase;
+
+export type PhoneSettings = { 
+/**
+ * Only this paired device (its KDE Connect or GSConnect id); every paired device when
+ * absent.
+ */
+device?: string, 
+/**
+ * Dismiss a held notification on the phone, so its shade stops pulling; it comes back in
+ * the digest.
+ */
+dismiss_held: boolean, };
 
 export type Phrase = { code: string, params: { [key in string]: Param }, };
 
