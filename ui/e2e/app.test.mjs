@@ -56,8 +56,8 @@ describe('every screen renders with data', () => {
     assert.equal(await page.getByTestId('clients').locator('tbody tr').count(), 5);
 
     await visit(page, 'channels');
-    await page.getByTestId('channel').nth(3).waitFor();
-    assert.equal(await page.getByTestId('channel').count(), 4);
+    await page.getByTestId('channel').nth(4).waitFor();
+    assert.equal(await page.getByTestId('channel').count(), 5);
 
     await visit(page, 'settings');
     await page.getByText('Data directory').waitFor();

@@ -17,7 +17,7 @@ use crate::channels::{ChannelCreated, ChannelKindView, ChannelSpec, ChannelTest,
 use crate::clients::{self, ClientRemove, ClientSpec, ClientView, Removed};
 use crate::config::{ConfigDocument, DemoReport, ImportReport, InfoView};
 use crate::digests::{DigestDetail, DigestList, DigestShow, DigestView};
-use crate::messages::{Archive, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, RecordOpen, Snooze, Updated};
+use crate::messages::{Archive, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, RecordOpen, Reply, Snooze, Updated};
 use crate::push::{PushRemove, PushSpec, PushTargetView, PushTest, PushTestReport};
 use crate::schedule::{ScheduleUpdate, ScheduleView};
 use crate::stats::{Simulate, SimulationView, StatsView, StatsWeek};
@@ -63,6 +63,8 @@ pub enum Request {
     MarkRead(MarkRead),
     /// Archives messages, or brings them back to the inbox.
     Archive(Archive),
+    /// Answers a message through its channel (a phone notification's quick reply).
+    Reply(Reply),
     /// Puts messages out of sight until the next digest; they come back unread.
     Snooze(Snooze),
     /// Version and where the data is.
@@ -238,6 +240,7 @@ calls! {
     own MarkRead => Updated(Updated);
     own Archive => Updated(Updated);
     own Snooze => Updated(Updated);
+    own Reply => Ok;
     unit Info => Info(InfoView);
     unit ConfigExport => Config(ConfigDocument);
     wrap ConfigImport(ConfigDocument) => Imported(ImportReport);

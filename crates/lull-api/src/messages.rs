@@ -91,6 +91,14 @@ pub struct MessageView {
     pub read: bool,
     pub archived: bool,
     pub snoozed_until: Option<DateTime<Utc>>,
+    /// The app that posted it (desktop and phone notifications).
+    pub app: Option<String>,
+    /// It can be answered from Lull (a phone notification with a quick reply).
+    pub can_reply: bool,
+    /// It never rang (posted silently on the phone).
+    pub silent: bool,
+    /// When it was dismissed on the phone, held.
+    pub dismissed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -117,6 +125,13 @@ pub struct MarkRead {
 pub struct Archive {
     pub ids: Vec<i64>,
     pub archived: bool,
+}
+
+/// Answers a message from Lull, through its channel (a phone notification's quick reply).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Reply {
+    pub id: i64,
+    pub text: String,
 }
 
 /// Puts messages out of sight until the next digest.

@@ -111,6 +111,8 @@ pub struct Observed {
     pub app: String,
     pub summary: String,
     pub body: String,
+    /// The `desktop-entry` hint, when the sender gave one (`org.kde.kdeconnect.daemon`).
+    pub desktop_entry: Option<String>,
 }
 
 impl Observed {
@@ -118,8 +120,9 @@ impl Observed {
     pub fn from_notify(app: String, summary: String, body: String, hints: &HashMap<String, OwnedVariant>) -> Observed {
         // Browsers and Electron apps often send an empty app name but name themselves in the
         // desktop-entry hint.
-        let app = if app.trim().is_empty() { hint_string(hints, "desktop-entry").unwrap_or_else(|| "Unknown app".into()) } else { app };
-        Observed { app, summary, body }
+        let desktop_entry = hint_string(hints, "desktop-entry");
+        let app = if app.trim().is_empty() { desktop_entry.clone().unwrap_or_else(|| "Unknown app".into()) } else { app };
+        Observed { app, summary, body, desktop_entry }
     }
 
     /// The message Lull stores for it. Summaries usually name the person or conversation
@@ -166,6 +169,7 @@ pub fn observe(msg: &zbus::Message) -> Option<Observed> {
         ("org.gtk.Notifications", "AddNotification") => {
             let (app_id, _id, n): (String, String, HashMap<String, OwnedVariant>) = msg.body().deserialize().ok()?;
             Some(Observed {
+                desktop_entry: Some(app_id.clone()),
                 app: app_id,
                 summary: hint_string(&n, "title").unwrap_or_default(),
                 body: hint_string(&n, "body").unwrap_or_default(),
@@ -175,7 +179,12 @@ pub fn observe(msg: &zbus::Message) -> Option<Observed> {
             let (_id, n): (String, HashMap<String, OwnedVariant>) = msg.body().deserialize().ok()?;
             // The portal knows the calling app from its sandbox, not from the call.
             let app = header.sender().map_or_else(|| "Flatpak app".to_owned(), |s| format!("Flatpak app {s}"));
-            Some(Observed { app, summary: hint_string(&n, "title").unwrap_or_default(), body: hint_string(&n, "body").unwrap_or_default() })
+            Some(Observed {
+                app,
+                summary: hint_string(&n, "title").unwrap_or_default(),
+                body: hint_string(&n, "body").unwrap_or_default(),
+                desktop_entry: None,
+            })
         }
         _ => None,
     }
@@ -251,7 +260,8 @@ pub async fn run(
             continue;
         }
         let Some(observed) = observe(&msg) else { continue };
-        if settings.leaves_out(&observed.app) {
+        // Another channel records these itself (the phone's, re-shown by KDE Connect).
+        if settings.leaves_out(&observed.app) || host.claimed_elsewhere(channel, &observed.app, observed.desktop_entry.as_deref()) {
             continue;
         }
         let header = msg.header();

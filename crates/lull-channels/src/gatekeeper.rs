@@ -105,6 +105,12 @@ impl Gatekeeper {
             self.show(popup);
             return id;
         }
+        // The phone's notifications re-shown by KDE Connect or GSConnect: the phone channel
+        // records each one and decides it, and Lull's own notification rings for it when it may
+        // interrupt; this pop-up would be the same message a second time.
+        if self.host.claimed_elsewhere(self.channel, &observed.app, observed.desktop_entry.as_deref()) {
+            return id;
+        }
         let key = format!("{}:{}:{id}", header.sender().map(|s| s.as_str().to_owned()).unwrap_or_default(), header.primary().serial_num());
         let incoming = observed.into_incoming(key, self.host.now());
         // The app is waiting for its id: the decision is taken and committed first (a few

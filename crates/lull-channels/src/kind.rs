@@ -100,6 +100,9 @@ pub trait Kind: Send + Sync + 'static {
     const KIND: ChannelKind;
     /// Whether its channels keep a password (in the keyring, or a private file when asked).
     const SECRET: bool = false;
+    /// Whether its channels bring the phone's notifications (counted apart in the weekly
+    /// statistics: what Lull kept off the phone).
+    const PHONE: bool = false;
     /// Whether its channels receive over the engine's server (`POST /hooks/<name>`) with a
     /// bearer token of their own, instead of running a connector.
     const RECEIVES: bool = false;
@@ -123,6 +126,11 @@ pub trait Kind: Send + Sync + 'static {
     }
     /// What `channel test` checks, step by step; stores nothing.
     fn check(settings: Self::Settings, ctx: CheckContext) -> BoxFuture<'static, Checked>;
+    /// Whether this kind's channels record the desktop notifications of `app` (desktop entry
+    /// `entry`) themselves, so the desktop channel leaves them alone.
+    fn claims(_settings: &Self::Settings, _app: &str, _entry: Option<&str>) -> bool {
+        false
+    }
     /// Answers a message of this kind with `text`, through the reply handle its connector
     /// stored with it (`Incoming::reply`); kinds that cannot answer refuse.
     fn reply(_handle: &str, _text: &str, _bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>> {
@@ -137,12 +145,14 @@ pub trait AnyKind: Send + Sync {
     fn kind(&self) -> ChannelKind;
     fn secret(&self) -> bool;
     fn receives(&self) -> bool;
+    fn phone(&self) -> bool;
     fn presets(&self) -> Vec<WebhookPreset>;
     fn validate(&self, settings: ChannelSettings) -> Result<ChannelSettings, Invalid>;
     fn describe(&self, name: &str, settings: &ChannelSettings) -> Phrase;
     fn restarts_afresh(&self, old: &ChannelSettings, new: &ChannelSettings) -> bool;
     fn check(&self, settings: &ChannelSettings, ctx: CheckContext) -> BoxFuture<'static, Checked>;
     fn reply(&self, handle: &str, text: &str, bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>>;
+    fn claims(&self, settings: &ChannelSettings, app: &str, entry: Option<&str>) -> bool;
     /// The supervised connector task, or `None` when nothing runs.
     fn connector(&self, settings: &ChannelSettings, ctx: RunContext) -> Option<BoxFuture<'static, ()>>;
 }
@@ -172,6 +182,9 @@ impl<K: Kind> AnyKind for Unit<K> {
     fn receives(&self) -> bool {
         K::RECEIVES
     }
+    fn phone(&self) -> bool {
+        K::PHONE
+    }
     fn presets(&self) -> Vec<WebhookPreset> {
         K::presets()
     }
@@ -198,6 +211,9 @@ impl<K: Kind> AnyKind for Unit<K> {
     }
     fn reply(&self, handle: &str, text: &str, bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>> {
         K::reply(handle, text, bus)
+    }
+    fn claims(&self, settings: &ChannelSettings, app: &str, entry: Option<&str>) -> bool {
+        K::settings(settings).is_some_and(|s| K::claims(s, app, entry))
     }
     fn connector(&self, settings: &ChannelSettings, ctx: RunContext) -> Option<BoxFuture<'static, ()>> {
         let start = K::start(K::settings(settings)?.clone(), ctx.clone())?;

@@ -28,7 +28,10 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use lull_core::Incoming;
-use lull_core::channel::{ChannelKind, ChannelSettings, GSCONNECT_APP_ID, PhoneSettings, category_of_app, split_gsconnect};
+use lull_core::channel::{
+    ChannelKind, ChannelSettings, GSCONNECT_APP_ID, KDECONNECT_APP_NAME, KDECONNECT_DESKTOP_ENTRY, PhoneSettings, category_of_app,
+    split_gsconnect,
+};
 use lull_core::model::{ChannelId, DecisionKind};
 use lull_core::phrase::{Phrase, Said};
 use serde::{Deserialize, Serialize};
@@ -58,6 +61,7 @@ pub struct Phone;
 impl Kind for Phone {
     type Settings = PhoneSettings;
     const KIND: ChannelKind = ChannelKind::Phone;
+    const PHONE: bool = true;
 
     fn settings(settings: &ChannelSettings) -> Option<&PhoneSettings> {
         match settings {
@@ -123,6 +127,10 @@ impl Kind for Phone {
     }
     fn start(settings: PhoneSettings, ctx: RunContext) -> Option<Start> {
         Some(Box::new(move || Box::pin(run(ctx.channel, settings.clone(), ctx.bus.clone(), ctx.sink.clone()))))
+    }
+    fn claims(_: &PhoneSettings, app: &str, entry: Option<&str>) -> bool {
+        let bridges = [KDECONNECT_DESKTOP_ENTRY, GSCONNECT_APP_ID];
+        entry.is_some_and(|e| bridges.contains(&e)) || app == KDECONNECT_APP_NAME || app == GSCONNECT_APP_ID
     }
     fn reply(handle: &str, text: &str, bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>> {
         let (handle, text) = (handle.to_owned(), text.to_owned());

@@ -85,6 +85,13 @@ pub trait IngestSink: Send + Sync {
 
     /// Tells the engine how a connector is doing (shown by `lull channel list` and the UI).
     fn report(&self, channel: ChannelId, health: Health);
+
+    /// Whether another channel records the notifications of `app` (desktop entry `entry`)
+    /// itself, so this one leaves them (the phone's notifications, which KDE Connect also
+    /// shows on the desktop, belong to the phone channel).
+    fn claimed_elsewhere(&self, _channel: ChannelId, _app: &str, _entry: Option<&str>) -> bool {
+        false
+    }
 }
 
 /// A connector's state, as its channel's health shows it.

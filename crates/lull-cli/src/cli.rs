@@ -51,6 +51,13 @@ pub enum Command {
     /// Where Lull rings your phone: ntfy topics and programs of yours.
     #[command(subcommand)]
     Push(PushCommand),
+    /// Answer a message from Lull (a phone notification that offers a quick reply).
+    Reply {
+        /// The message's id (`lull inbox --json` shows it).
+        id: i64,
+        /// What to send.
+        text: String,
+    },
     /// What would happen to a message from ADDR at a given time, and why.
     Explain(ExplainArgs),
     /// Start or stop a manual focus session.

@@ -315,6 +315,10 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
             let removed = backend.call(lull_api::push::PushRemove { name }).await?;
             emit(json, &removed, |p| render::push_removed(w, p))
         }
+        Command::Reply { id, text } => {
+            backend.call(lull_api::messages::Reply { id, text }).await?;
+            emit(json, &serde_json::json!({"sent": true}), |_| format!("{}\n", w.t("cli.replied", &[])))
+        }
         Command::Explain(a) => {
             let at = match a.at.as_deref() {
                 Some(t) => DateTime::parse_from_rfc3339(t.trim())

@@ -423,9 +423,11 @@ fn hours(w: Words, minutes: u32) -> String {
 }
 
 fn figures(w: Words, out: &mut String, f: &WeekFigures) {
-    const KEYS: [&str; 13] = [
+    const KEYS: [&str; 15] = [
         "cli.stats.messages",
         "cli.stats.by_channel",
+        "cli.stats.by_app",
+        "cli.stats.phone",
         "cli.stats.by_category",
         "cli.stats.by_day",
         "cli.stats.decisions",
@@ -446,6 +448,17 @@ fn figures(w: Words, out: &mut String, f: &WeekFigures) {
     let i = f.interruptions;
     line(out, "cli.stats.messages", format!("{}  ({})", f.messages, counts(w, &f.by_client, 6)));
     line(out, "cli.stats.by_channel", counts(w, &f.by_channel, 6));
+    if !f.by_app.is_empty() {
+        line(out, "cli.stats.by_app", counts(w, &f.by_app, 6));
+    }
+    if f.phone.notifications > 0 {
+        let p = &f.phone;
+        line(
+            out,
+            "cli.stats.phone",
+            w.t("cli.stats.phone_value", &[("count", &n(p.notifications)), ("kept_off", &n(p.kept_off)), ("dismissed", &n(p.dismissed))]),
+        );
+    }
     line(out, "cli.stats.by_category", counts(w, &f.by_category, 7));
     let days = [
         chrono::Weekday::Mon,

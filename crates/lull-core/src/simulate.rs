@@ -144,7 +144,16 @@ pub fn simulate(schedule: &Schedule, clients: &[Client], trace: &[TraceEntry], w
             DecisionKind::Held => held.entry(d.release_at.unwrap_or(e.received_at)).or_default().push(client_id),
             DecisionKind::Muted => {}
         }
-        rows.push(StatsMessage { received_at: e.received_at, client: client_id, channel: channel_id, category, decision: d.kind });
+        rows.push(StatsMessage {
+            received_at: e.received_at,
+            client: client_id,
+            channel: channel_id,
+            category,
+            decision: d.kind,
+            app: None,
+            silent: false,
+            dismissed: false,
+        });
         decisions.push(SimulatedDecision {
             received_at: e.received_at,
             from: e.from.clone(),
@@ -182,6 +191,8 @@ pub fn simulate(schedule: &Schedule, clients: &[Client], trace: &[TraceEntry], w
             checks: &[],
             clients: &infos,
             channels: &channels,
+            apps: &[],
+            phone_channels: &[],
         };
         week_stats(&input, week)
     });

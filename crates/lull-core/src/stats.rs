@@ -102,6 +102,13 @@ pub struct StatsMessage {
     pub channel: ChannelId,
     pub category: Category,
     pub decision: DecisionKind,
+    /// The app that posted it (desktop and phone notifications): an index into
+    /// [`StatsInput::apps`].
+    pub app: Option<u32>,
+    /// Posted silently (it never rang).
+    pub silent: bool,
+    /// Held, and dismissed on the phone.
+    pub dismissed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
@@ -134,6 +141,21 @@ pub struct StatsInput<'a> {
     pub checks: &'a [DateTime<Utc>],
     pub clients: &'a [ClientInfo],
     pub channels: &'a [(ChannelId, String)],
+    /// The apps the messages name ([`StatsMessage::app`]).
+    pub apps: &'a [String],
+    /// The channels that bring the phone's notifications.
+    pub phone_channels: &'a [ChannelId],
+}
+
+/// The phone's week: its notifications, and how many Lull kept off it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PhoneFigures {
+    pub notifications: u32,
+    /// Held while the phone was connected: they did not pull at you during focus.
+    pub kept_off: u32,
+    /// Of those, dismissed on the phone itself (`--dismiss-held`).
+    pub dismissed: u32,
+    pub by_app: Vec<Count>,
 }
 
 /// What the statistics need to know of a client.
@@ -218,6 +240,9 @@ pub struct WeekFigures {
     pub ratings_contained: u32,
     pub focus_minutes: u32,
     pub longest_stretch: Option<Stretch>,
+    /// Messages per app, for those that came from an app's notification.
+    pub by_app: Vec<Count>,
+    pub phone: PhoneFigures,
 }
 
 crate::model::vocabulary!(
@@ -237,6 +262,7 @@ crate::model::vocabulary!(
         LowerBypassQuota = "lower_bypass_quota", MoveLiveWindow = "move_live_window", AfterHours = "after_hours",
         ChecksDuringFocus = "checks_during_focus", ContextSwitches = "context_switches", AddFocus = "add_focus",
         InterruptionsRising = "interruptions_rising", RatingsContained = "ratings_contained",
+        PhoneAppDominates = "phone_app_dominates",
     }
 );
 
@@ -390,8 +416,26 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
     let mut by_weekday_hour = [[0u32; 24]; 7];
     let mut decisions = DecisionCounts::default();
     let mut ratings_contained = 0;
+    let mut by_app: HashMap<u32, u32> = HashMap::new();
+    let mut phone = PhoneFigures::default();
+    let mut phone_by_app: HashMap<u32, u32> = HashMap::new();
     for m in input.messages.iter().filter(|m| in_week(m.received_at)) {
         messages += 1;
+        if let Some(app) = m.app {
+            *by_app.entry(app).or_default() += 1;
+        }
+        if input.phone_channels.contains(&m.channel) {
+            phone.notifications += 1;
+            if let Some(app) = m.app {
+                *phone_by_app.entry(app).or_default() += 1;
+            }
+            if m.decision == DecisionKind::Held && !m.silent {
+                phone.kept_off += 1;
+            }
+            if m.dismissed {
+                phone.dismissed += 1;
+            }
+        }
         let (day, hour, _) = calendar.of(m.received_at);
         let client = per_client.entry(m.client).or_default();
         client.messages += 1;
@@ -483,6 +527,8 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
     let longest_stretch = longest_stretch(&clip(&work.0), &week_interruptions);
 
     let after_hours = after_hours_by_client.values().sum();
+    let app_name = |k: &u32| input.apps.get(*k as usize).cloned().unwrap_or_default();
+    phone.by_app = sorted_counts(phone_by_app, app_name);
     WeekFigures {
         week,
         start,
@@ -509,6 +555,8 @@ pub fn week_figures(input: &StatsInput<'_>, week: IsoWeek) -> WeekFigures {
         ratings_contained,
         focus_minutes,
         longest_stretch,
+        by_app: sorted_counts(by_app, app_name),
+        phone,
     }
 }
 
@@ -608,6 +656,16 @@ fn suggestions(input: &StatsInput<'_>, this: &WeekFigures, prev: &WeekFigures) -
     if this.ratings_contained > 0 {
         push(SuggestionCode::RatingsContained, &[("count", this.ratings_contained.to_string())]);
     }
+    // One app bringing most of the phone's notifications is the one to tame on the phone.
+    if let Some(top) = this.phone.by_app.first().filter(|_| this.phone.notifications >= 10)
+        && top.count * 2 > this.phone.notifications
+    {
+        let share = top.count * 100 / this.phone.notifications;
+        push(
+            SuggestionCode::PhoneAppDominates,
+            &[("app", top.name.clone()), ("count", top.count.to_string()), ("share", share.to_string())],
+        );
+    }
     out.truncate(MAX_SUGGESTIONS);
     out
 }
@@ -665,6 +723,9 @@ mod tests {
                 channel: 1,
                 category: Category::Direct,
                 decision: DecisionKind::Bypass,
+                app: None,
+                silent: false,
+                dismissed: false,
             });
             interruptions.push(Interruption { at, client: Some(1), kind: InterruptionKind::Bypass });
         }
@@ -677,6 +738,9 @@ mod tests {
                 channel: 1,
                 category: Category::Direct,
                 decision: DecisionKind::Held,
+                app: None,
+                silent: false,
+                dismissed: false,
             });
         }
         let checks: Vec<_> = (0..3).map(|i| tuesday + Duration::minutes(5 + 30 * i)).collect();
@@ -689,6 +753,8 @@ mod tests {
             checks: &checks,
             clients: &clients,
             channels: &[(1, "hooks".into())],
+            apps: &[],
+            phone_channels: &[],
         };
         let s = week_stats(&input, IsoWeek::containing(tuesday, Paris));
         let codes: Vec<&str> = s.suggestions.iter().map(|s| s.code.as_str()).collect();
@@ -714,6 +780,48 @@ mod tests {
         let window = s.suggestions.iter().find(|s| s.code == SuggestionCode::MoveLiveWindow).expect("window advice");
         let params: Vec<(&str, &str)> = window.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(params, [("client", "Globex"), ("count", "3"), ("share", "42")]);
+    }
+
+    #[test]
+    fn the_phone_is_counted_by_app_with_what_was_kept_off_it() {
+        let schedule = Schedule::default_in(Paris);
+        let tuesday = utc("2026-11-24T10:00:00+01:00");
+        let apps = ["WhatsApp".to_owned(), "Malt".to_owned(), "Slack".to_owned()];
+        let phone = |i: i64, app: u32, decision: DecisionKind, silent: bool, dismissed: bool| StatsMessage {
+            received_at: tuesday + Duration::minutes(i),
+            client: None,
+            channel: 2,
+            category: Category::Direct,
+            decision,
+            app: Some(app),
+            silent,
+            dismissed,
+        };
+        let mut messages: Vec<StatsMessage> = (0..8).map(|i| phone(i, 0, DecisionKind::Held, false, i < 3)).collect();
+        messages.push(phone(10, 1, DecisionKind::Live, false, false));
+        messages.push(phone(11, 1, DecisionKind::Held, true, false));
+        messages.push(phone(12, 0, DecisionKind::Live, false, false));
+        // A desktop notification: by app, not the phone.
+        messages.push(StatsMessage { channel: 1, ..phone(13, 2, DecisionKind::Live, false, false) });
+        let input = StatsInput {
+            schedule: &schedule,
+            now: utc("2026-11-29T12:00:00+01:00"),
+            messages: &messages,
+            interruptions: &[],
+            sessions: &[],
+            checks: &[],
+            clients: &[],
+            channels: &[(1, "desktop".into()), (2, "phone".into())],
+            apps: &apps,
+            phone_channels: &[2],
+        };
+        let s = week_stats(&input, IsoWeek::containing(tuesday, Paris));
+        let p = &s.figures.phone;
+        assert_eq!((p.notifications, p.kept_off, p.dismissed), (11, 8, 3), "a silent one never pulled, so it is not counted as kept off");
+        assert_eq!(p.by_app.iter().map(|c| (c.name.as_str(), c.count)).collect::<Vec<_>>(), [("WhatsApp", 9), ("Malt", 2)]);
+        assert_eq!(s.figures.by_app.iter().map(|c| c.count).sum::<u32>(), 12);
+        let dominant = s.suggestions.iter().find(|s| s.code == SuggestionCode::PhoneAppDominates).expect("advice");
+        assert_eq!((dominant.params["app"].as_str(), dominant.params["share"].as_str()), ("WhatsApp", "81"));
     }
 
     #[test]
@@ -743,6 +851,9 @@ mod tests {
             channel: 1,
             category,
             decision,
+            app: None,
+            silent: false,
+            dismissed: false,
         };
         let messages = [
             m("2026-11-24T12:10:00+01:00", Some(1), Category::Direct, DecisionKind::Live),
@@ -772,6 +883,8 @@ mod tests {
             checks: &checks,
             clients: &clients,
             channels: &[(1, "hooks".into())],
+            apps: &[],
+            phone_channels: &[],
         };
         let s = week_stats(&input, "2026-W48".parse().expect("week"));
         let f = &s.figures;

@@ -189,6 +189,9 @@ proptest! {
                 channel: 1,
                 category: *category,
                 decision: *decision,
+                app: None,
+                silent: false,
+                dismissed: false,
             })
             .collect();
         let interruptions: Vec<Interruption> = messages
@@ -210,6 +213,8 @@ proptest! {
             checks: &[],
             clients: &clients,
             channels: &[(1, "c".into())],
+            apps: &[],
+            phone_channels: &[],
         };
         let stats = week_stats(&input, week);
         let f = &stats.figures;

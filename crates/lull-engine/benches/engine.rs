@@ -420,7 +420,7 @@ async fn bench_stats(s: &Sizes) {
         let t = Instant::now();
         let r = store.read(move |db| db.stats_messages(from, to)).await.unwrap();
         read_times.push(t.elapsed());
-        rows = r.len();
+        rows = r.0.len();
         let t = Instant::now();
         let resp = engine.handle(Request::StatsWeek(StatsWeek { week: Some(week.into()) })).await.unwrap();
         stats_times.push(t.elapsed());

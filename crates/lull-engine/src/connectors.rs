@@ -53,6 +53,8 @@ pub(crate) struct Connectors {
     enabled: Mutex<bool>,
     running: Mutex<HashMap<ChannelId, Running>>,
     live: Mutex<HashMap<ChannelId, Live>>,
+    /// Every channel's settings as last refreshed: which channel claims which notifications.
+    channels: Mutex<Vec<(ChannelId, ChannelSettings)>>,
 }
 
 #[derive(Debug)]
@@ -129,10 +131,19 @@ impl Connectors {
         }
     }
 
+    /// Whether a channel other than `channel` records the notifications of `app` itself.
+    pub(crate) fn claimed_elsewhere(&self, channel: ChannelId, app: &str, entry: Option<&str>) -> bool {
+        let Ok(channels) = self.channels.lock() else { return false };
+        channels.iter().any(|(id, settings)| *id != channel && kind::of(settings.kind()).claims(settings, app, entry))
+    }
+
     /// Starts, restarts or stops connectors to match `rows`, the channels as stored.
     pub(crate) fn refresh(&self, rows: &[ChannelRow], sink: &Arc<dyn IngestSink>, dir: &DataDir) {
         if !self.enabled() {
             return;
+        }
+        if let Ok(mut channels) = self.channels.lock() {
+            *channels = rows.iter().map(|r| (r.id, r.settings.clone())).collect();
         }
         let Ok(mut running) = self.running.lock() else { return };
         running.retain(|id, r| {

@@ -1,10 +1,11 @@
 //! The demo: two realistic weeks of a freelancer's messages, seeded into an empty data
 //! directory so every screen has something to show at once.
 //!
-//! Five clients in three time zones reach the freelancer over four channels, about sixty
+//! Five clients in three time zones reach the freelancer over five channels, about seventy
 //! messages a working day: email threads, chat bursts, a sender trying again, one real
-//! emergency, platform notifications, ratings, community posts and newsletters, and clients
-//! abroad writing in the freelancer's evening. The messages are replayed through the real policy
+//! emergency, platform notifications, ratings, community posts and newsletters, clients abroad
+//! writing in the freelancer's evening, and the phone (WhatsApp from two clients, the Malt app,
+//! LinkedIn, SMS), whose held notifications were dismissed on it. The messages are replayed through the real policy
 //! with a simulated clock, in one transaction: decisions, digests at their slots and the
 //! notifications they would have shown are recorded as history; nothing pops up.
 
@@ -276,8 +277,72 @@ fn generate(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
             ));
         }
     }
+    out.extend(phone_traffic(now, tz));
     out.retain(|m| m.incoming.received_at < now);
     out.sort_by_key(|m| m.incoming.received_at);
+    out
+}
+
+const WHATSAPP_ACME: &[&str] =
+    &["Did you see my mail?", "Can we move the call to 3pm?", "Launch is confirmed for Thursday 🎉", "Call me when you can"];
+const WHATSAPP_GLOBEX: &[&str] = &["build is green now", "the client loved the demo", "are you free for a quick sync tomorrow?"];
+const MALT_APP: &[&str] = &[
+    "Nouveau message d'un client potentiel",
+    "Votre profil a été consulté 12 fois",
+    "Rappel : répondez sous 24 h pour garder votre badge",
+];
+const LINKEDIN_APP: &[&str] = &["Someone viewed your profile", "You appeared in 9 searches this week", "A recruiter sent you a message"];
+
+/// A phone through KDE Connect: WhatsApp from two clients, the Malt app, LinkedIn and SMS, with
+/// its own random sequence so the rest of the demo stays as it was.
+fn phone_traffic(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
+    let mut rng = Rng(0x0F0E_5EED_u64);
+    let mut out = Vec::new();
+    let today = now.with_timezone(&tz).date_naive();
+    let mut n = 0u32;
+    for back in (0..DAYS).rev() {
+        let date = today - Duration::days(back);
+        let working_day = chrono::Datelike::weekday(&date).num_days_from_monday() < 5;
+        let mut at = |h: u32| {
+            let m = rng.below(60) as u32;
+            lull_core::week::resolve_naive(tz, date.and_hms_opt(h, m, 0).unwrap_or_default(), lull_core::week::Fold::Earlier)
+                + Duration::seconds(rng_seconds(h, m))
+        };
+        let mut times: Vec<(DateTime<Utc>, &str, &str, &str)> = Vec::new();
+        if working_day {
+            for _ in 0..3 {
+                times.push((at(9 + (n % 9)), "WhatsApp", "Acme team", WHATSAPP_ACME[(n as usize) % WHATSAPP_ACME.len()]));
+                n += 1;
+            }
+            for _ in 0..2 {
+                times.push((at(15 + (n % 4)), "WhatsApp", "Globex dev", WHATSAPP_GLOBEX[(n as usize) % WHATSAPP_GLOBEX.len()]));
+                n += 1;
+            }
+            times.push((at(10 + (n % 6)), "Malt", "Malt", MALT_APP[(n as usize) % MALT_APP.len()]));
+            n += 1;
+        }
+        times.push((at(12 + (n % 8)), "LinkedIn", "LinkedIn", LINKEDIN_APP[(n as usize) % LINKEDIN_APP.len()]));
+        n += 1;
+        if back % 3 == 0 {
+            times.push((at(18), "Messages", "Claire Martin", "Tu as vu mon mail ? Rien d'urgent."));
+            n += 1;
+        }
+        for (t, app, title, text) in times {
+            let sender = if title == app { title.to_owned() } else { format!("{title} ({app})") };
+            let mut m = message(
+                "phone",
+                format!("kdeconnect:demo-phone:{n}|{app}"),
+                t,
+                &sender,
+                title,
+                text,
+                Some(lull_core::channel::category_of_app(app)),
+            );
+            m.incoming.app = Some(app.to_owned());
+            out.push(m);
+            n += 1;
+        }
+    }
     out
 }
 
@@ -296,13 +361,13 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
     let abroad = if user_tz == chrono_tz::America::New_York { chrono_tz::Europe::Paris } else { chrono_tz::America::New_York };
     let tokyo = if user_tz == chrono_tz::Asia::Tokyo { chrono_tz::Asia::Singapore } else { chrono_tz::Asia::Tokyo };
     let clients = [
-        ("Acme", user_tz, Tier::Vip, ClientMode::Normal, vec!["domain:acme.example"], vec!["tue,thu 14:00-15:00"]),
+        ("Acme", user_tz, Tier::Vip, ClientMode::Normal, vec!["domain:acme.example", "app:WhatsApp:Acme"], vec!["tue,thu 14:00-15:00"]),
         (
             "Globex",
             abroad,
             Tier::Normal,
             ClientMode::Normal,
-            vec!["domain:globex.example", "channel:globex-slack"],
+            vec!["domain:globex.example", "channel:globex-slack", "app:WhatsApp:Globex"],
             vec!["mon,wed 09:00-10:00@client"],
         ),
         ("Initech", tokyo, Tier::Normal, ClientMode::Normal, vec!["domain:initech.example"], vec![]),
@@ -325,6 +390,9 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
     for name in channels {
         engine.channel_add(ChannelSpec::new(name, ChannelSettings::Webhook(Default::default()))).await?;
     }
+    let phone = lull_core::channel::PhoneSettings { device: None, dismiss_held: true };
+    engine.channel_add(ChannelSpec::new("phone", ChannelSettings::Phone(phone))).await?;
+    let channel_count = channels.len() as u32 + 1;
     let now = engine.now();
     let demo = generate(now, user_tz);
     let count = demo.len() as u32;
@@ -332,7 +400,7 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
     engine.emit(EngineEvent::ClientsChanged);
     engine.emit(EngineEvent::ChannelsChanged);
     engine.replan();
-    Ok(DemoReport { clients: clients.len() as u32, channels: channels.len() as u32, messages: count, digests })
+    Ok(DemoReport { clients: clients.len() as u32, channels: channel_count, messages: count, digests })
 }
 
 /// Replays the messages with a simulated clock; returns how many digests were released.
@@ -399,10 +467,14 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<u32, 
             sent_at: m.incoming.sent_at,
             received_at: at,
             decision: d.decision.clone(),
-            app: None,
+            app: m.incoming.app.clone(),
             reply: None,
             silent: false,
         })?;
+        // The demo's phone dismisses what Lull holds, as `--dismiss-held` does.
+        if m.channel == "phone" && d.decision.kind == DecisionKind::Held {
+            tx.message_dismissed(id, at + Duration::seconds(1))?;
+        }
         if d.decision.kind.interrupts() {
             tx.insert_notification(&NotificationRecord {
                 shown_at: at,

@@ -630,7 +630,7 @@ async fn explain_focus_sessions_and_quota() {
 async fn the_demo_fills_every_screen_and_refuses_a_used_directory() {
     let h = Harness::new("2026-11-26T10:30:00+01:00").await;
     let Response::Demo(report) = h.call(Request::Demo).await else { panic!() };
-    assert_eq!((report.clients, report.channels), (5, 4));
+    assert_eq!((report.clients, report.channels), (5, 5));
     assert!(report.messages > 400, "{report:?}");
     assert!(report.digests > 10, "{report:?}");
     let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: None })).await else { panic!() };
@@ -639,6 +639,13 @@ async fn the_demo_fills_every_screen_and_refuses_a_used_directory() {
     assert!(f.interruptions.digest > 0 && f.interruptions.live > 0);
     assert!(f.after_hours > 0 && f.ratings_contained > 0 && f.checks > 0);
     assert!(stats.previous.bypasses_used + f.bypasses_used >= 2, "the retries and the emergency broke through");
+    // The phone: WhatsApp from two clients, the Malt app, LinkedIn, SMS; held ones kept off it.
+    let p = &stats.previous.phone;
+    assert!(p.notifications > 30 && p.kept_off > 0 && p.dismissed == p.kept_off, "{p:?}");
+    let apps: Vec<&str> = p.by_app.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(apps.first(), Some(&"WhatsApp"), "{apps:?}");
+    assert!(["Malt", "LinkedIn", "Messages"].iter().all(|a| apps.contains(a)), "{apps:?}");
+    assert!(stats.previous.by_client.iter().any(|c| c.name == "Acme"));
     let Response::Clients(clients) = h.call(Request::ClientList).await else { panic!() };
     let zones: std::collections::BTreeSet<String> = clients.iter().map(|c| c.tz.clone()).collect();
     assert_eq!(zones.len(), 3, "{zones:?}");

@@ -332,23 +332,38 @@ impl Db<'_> {
 
     /// The statistics' view of the messages received in `[from, to)`; read from the covering
     /// index alone.
-    pub fn stats_messages(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<StatsMessage>> {
+    /// Also returns the apps the messages name, which [`StatsMessage::app`] indexes.
+    pub fn stats_messages(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(Vec<StatsMessage>, Vec<String>)> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT received_at, client_id, channel_id, category, decision FROM messages
+            "SELECT received_at, client_id, channel_id, category, decision, app, silent, dismissed_at IS NOT NULL FROM messages
              WHERE received_at >= ?1 AND received_at < ?2",
         )?;
         let mut rows = stmt.query(params![to_ms(from), to_ms(to)])?;
         let mut out = Vec::new();
+        let mut apps: Vec<String> = Vec::new();
+        let mut app_ids: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
         while let Some(r) = rows.next()? {
+            let app = r.get_ref(5)?.as_str_or_null().map_err(rusqlite::Error::from)?.map(|name| match app_ids.get(name) {
+                Some(id) => *id,
+                None => {
+                    let id = apps.len() as u32;
+                    apps.push(name.to_owned());
+                    app_ids.insert(name.to_owned(), id);
+                    id
+                }
+            });
             out.push(StatsMessage {
                 received_at: from_ms(r.get(0)?),
                 client: r.get(1)?,
                 channel: r.get(2)?,
                 category: category(r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?)?,
                 decision: decision_kind(r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?)?,
+                app,
+                silent: r.get(6)?,
+                dismissed: r.get(7)?,
             });
         }
-        Ok(out)
+        Ok((out, apps))
     }
 
     pub fn message_count(&self) -> Result<u64> {

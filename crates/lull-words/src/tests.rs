@@ -126,6 +126,7 @@ fn every_suggestion_status_line_and_trend_is_worded_in_both_languages() {
         for offset in [None, Some("0"), Some("3"), Some("-9")] {
             let mut p: Vec<(&str, &str)> = vec![
                 ("client", "Acme"),
+                ("app", "WhatsApp"),
                 ("count", "4"),
                 ("quota", "3"),
                 ("lower", "2"),

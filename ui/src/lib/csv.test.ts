@@ -10,7 +10,7 @@ describe('stats CSV', () => {
       by_client_day: [], by_weekday_hour: [], decisions: { live: 1, held: 2, bypass: 0, muted: 0 },
       interruptions: { total: 1, live: 1, bypass: 0, digest: 0, in_focus: 0 }, interruptions_by_client_day: [],
       interruptions_in_focus_by_client: [], live_in_focus_by_client: [], context_switches: 0, after_hours: 0, after_hours_by_client: [],
-      checks: 0, checks_during_focus: 0, bypasses_used: 0, bypasses_by_client: [], ratings_contained: 0, focus_minutes: 90, longest_stretch: null,
+      checks: 0, checks_during_focus: 0, bypasses_used: 0, bypasses_by_client: [], ratings_contained: 0, focus_minutes: 90, longest_stretch: null, by_app: [], phone: { notifications: 0, kept_off: 0, dismissed: 0, by_app: [] },
     };
     const stats = { ...figures, tz: 'Europe/Paris', previous: figures, trends: [], suggestions: [] } as StatsView;
     const csv = statsCsv(stats).split('\n');

@@ -1,7 +1,7 @@
 //! The inbox: listing and searching messages, triage, and "why was this held?".
 
-use lull_api::ApiError;
-use lull_api::messages::{Archive, Cursor, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, Snooze, Updated};
+use lull_api::messages::{Archive, Cursor, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, Reply, Snooze, Updated};
+use lull_api::{ApiError, ErrorCode};
 use lull_core::model::Identity;
 use lull_core::phrase::Phrase;
 use lull_store::InboxFilter;
@@ -118,6 +118,36 @@ impl Engine {
         let now = self.now();
         let until = self.store().read(move |db| Ok(load_schedule(db)?.next_digest_after(now))).await?;
         self.updated(move |tx| tx.set_snoozed(&ids, Some(until))).await
+    }
+
+    /// Answers a message through its channel kind (a phone notification's quick reply), and
+    /// marks it read: it was dealt with.
+    pub(crate) async fn reply(&self, Reply { id, text }: Reply) -> Result<(), Failure> {
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return Err(ApiError::invalid(Phrase::new("reply.empty")).on("text").into());
+        }
+        let found = self
+            .store()
+            .read(move |db| {
+                let Some(m) = db.message(id)? else { return Ok(None) };
+                let kind = db.channel_by_name(&m.channel)?.map(|c| c.kind());
+                Ok(Some((m, kind)))
+            })
+            .await?;
+        let Some((message, kind)) = found else {
+            return Err(ApiError::not_found(Phrase::new("reply.no_message").with("id", id)).into());
+        };
+        let (Some(handle), Some(kind)) = (message.reply.as_deref(), kind) else {
+            return Err(ApiError::invalid(Phrase::new("phone.no_reply")).on("id").into());
+        };
+        lull_channels::kind::of(kind)
+            .reply(handle, &text, crate::connectors::session_bus())
+            .await
+            .map_err(|problem| ApiError::new(ErrorCode::Unavailable, problem))?;
+        let now = self.now();
+        self.store().write(move |tx| tx.set_read(&[id], Some(now))).await?;
+        Ok(())
     }
 
     /// Runs a triage write and reports how many messages it changed.

@@ -97,6 +97,7 @@ impl Engine {
             Request::MarkRead(m) => lull_api::messages::MarkRead::answer(self.mark_read(m).await?),
             Request::Archive(a) => lull_api::messages::Archive::answer(self.archive(a).await?),
             Request::Snooze(s) => lull_api::messages::Snooze::answer(self.snooze(s).await?),
+            Request::Reply(r) => lull_api::messages::Reply::answer(self.reply(r).await?),
             Request::Info => call::Info::answer(self.info().await?),
             Request::ConfigExport => call::ConfigExport::answer(self.config_export().await?),
             Request::ConfigImport(doc) => call::ConfigImport::answer(self.config_import(doc).await?),
@@ -133,5 +134,9 @@ pub(crate) fn message_view(m: MessageRow, tz: Tz) -> MessageView {
         read: m.read_at.is_some(),
         archived: m.archived_at.is_some(),
         snoozed_until: m.snoozed_until,
+        app: m.app,
+        can_reply: m.reply.is_some(),
+        silent: m.silent,
+        dismissed_at: m.dismissed_at,
     }
 }

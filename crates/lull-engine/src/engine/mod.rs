@@ -360,6 +360,10 @@ impl IngestSink for Engine {
         self.shared().clock.now()
     }
 
+    fn claimed_elsewhere(&self, channel: ChannelId, app: &str, entry: Option<&str>) -> bool {
+        self.shared().connectors.claimed_elsewhere(channel, app, entry)
+    }
+
     /// Keeps the connector's state for the channel views, and on the channel's row what should
     /// survive a restart (the last sync, the last error).
     fn report(&self, channel: ChannelId, health: Health) {

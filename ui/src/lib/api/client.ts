@@ -167,6 +167,7 @@ export function createApi(transport: Transport) {
     markRead: (ids: number[], read: boolean) => ask({ method: 'mark_read', params: { ids, read } }),
     archive: (ids: number[], archived: boolean) => ask({ method: 'archive', params: { ids, archived } }),
     snooze: (ids: number[]) => ask({ method: 'snooze', params: { ids } }),
+    reply: (id: number, text: string) => ask({ method: 'reply', params: { id, text } }),
     info: () => ask({ method: 'info' }),
     exportConfig: () => ask({ method: 'config_export' }),
     importConfig: (params: Params<'config_import'>) => ask({ method: 'config_import', params }),

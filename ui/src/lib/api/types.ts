@@ -298,7 +298,23 @@ export type LiveWindow = string;
 
 export type MarkRead = { ids: Array<number>, read: boolean, };
 
-export type MessageView = { id: number, channel: string, client: string | null, sender: string, title: string, body: string, url: string | null, category: Category, sent_at: string | null, received_at: string, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, digest_id: number | null, read: boolean, archived: boolean, snoozed_until: string | null, };
+export type MessageView = { id: number, channel: string, client: string | null, sender: string, title: string, body: string, url: string | null, category: Category, sent_at: string | null, received_at: string, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, digest_id: number | null, read: boolean, archived: boolean, snoozed_until: string | null, 
+/**
+ * The app that posted it (desktop and phone notifications).
+ */
+app: string | null, 
+/**
+ * It can be answered from Lull (a phone notification with a quick reply).
+ */
+can_reply: boolean, 
+/**
+ * It never rang (posted silently on the phone).
+ */
+silent: boolean, 
+/**
+ * When it was dismissed on the phone, held.
+ */
+dismissed_at: string | null, };
 
 export type NtfySettings = { 
 /**
@@ -312,6 +328,16 @@ server: string,
 topic: string, };
 
 export type Param = string | Phrase;
+
+export type PhoneFigures = { notifications: number, 
+/**
+ * Held while the phone was connected: they did not pull at you during focus.
+ */
+kept_off: number, 
+/**
+ * Of those, dismissed on the phone itself (`--dismiss-held`).
+ */
+dismissed: number, by_app: Array<Count>, };
 
 export type PhoneSettings = { 
 /**
@@ -386,7 +412,9 @@ export type RecordOpen = { source: string, };
 
 export type Removed = { name: string, messages_kept: number, };
 
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
+export type Reply = { id: number, text: string, };
+
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "reply", "params": Reply } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" };
 
 export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "push_targets", "data": Array<PushTargetView> } | { "type": "push_target", "data": PushTargetView } | { "type": "push_tested", "data": PushTestReport } | { "type": "push_removed", "data": PushTargetView } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "ok" };
 
@@ -490,7 +518,11 @@ interruptions_by_client_day: Array<DailyCounts>, interruptions_in_focus_by_clien
 /**
  * Of those, the live ones: a client's live window overlapping focus.
  */
-live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, };
+live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, 
+/**
+ * Messages per app, for those that came from an app's notification.
+ */
+by_app: Array<Count>, phone: PhoneFigures, };
 
 export type StatsWeek = { week: string | null, };
 
@@ -518,7 +550,7 @@ export type Stretch = { start: string, end: string, minutes: number, };
 
 export type Suggestion = { code: SuggestionCode, params: { [key in string]: string }, };
 
-export type SuggestionCode = "lower_bypass_quota" | "move_live_window" | "after_hours" | "checks_during_focus" | "context_switches" | "add_focus" | "interruptions_rising" | "ratings_contained";
+export type SuggestionCode = "lower_bypass_quota" | "move_live_window" | "after_hours" | "checks_during_focus" | "context_switches" | "add_focus" | "interruptions_rising" | "ratings_contained" | "phone_app_dominates";
 
 export type SuggestionView = { text: string, code: SuggestionCode, params: { [key in string]: string }, };
 
@@ -582,7 +614,11 @@ interruptions_by_client_day: Array<DailyCounts>, interruptions_in_focus_by_clien
 /**
  * Of those, the live ones: a client's live window overlapping focus.
  */
-live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, };
+live_in_focus_by_client: Array<Count>, context_switches: number, after_hours: number, after_hours_by_client: Array<Count>, checks: number, checks_during_focus: number, bypasses_used: number, bypasses_by_client: Array<Count>, ratings_contained: number, focus_minutes: number, longest_stretch: Stretch | null, 
+/**
+ * Messages per app, for those that came from an app's notification.
+ */
+by_app: Array<Count>, phone: PhoneFigures, };
 
 export type WeeklyRange = string;
 
@@ -619,6 +655,7 @@ export const ANSWERS = {
   mark_read: 'updated',
   archive: 'updated',
   snooze: 'updated',
+  reply: 'ok',
   info: 'info',
   config_export: 'config',
   config_import: 'imported',
@@ -626,6 +663,6 @@ export const ANSWERS = {
 } as const satisfies Record<Request['method'], Response['type']>;
 
 /** Every suggestion code, every trend metric, one of each status line. */
-export const SUGGESTION_CODES: readonly SuggestionCode[] = ['lower_bypass_quota', 'move_live_window', 'after_hours', 'checks_during_focus', 'context_switches', 'add_focus', 'interruptions_rising', 'ratings_contained'];
+export const SUGGESTION_CODES: readonly SuggestionCode[] = ['lower_bypass_quota', 'move_live_window', 'after_hours', 'checks_during_focus', 'context_switches', 'add_focus', 'interruptions_rising', 'ratings_contained', 'phone_app_dominates'];
 export const TREND_METRICS: readonly TrendMetric[] = ['messages', 'interruptions', 'interruptions_in_focus', 'context_switches', 'after_hours', 'checks_during_focus', 'bypasses_used'];
 export const STATUS_LINE_SAMPLES: readonly StatusLine[] = [{"line":"in_focus","until":"2026-11-24T12:00:00Z"},{"line":"not_in_focus"},{"line":"nothing_urgent"},{"line":"urgent","count":1},{"line":"urgent","count":2},{"line":"next_digest","at":"2026-11-24T12:00:00Z","messages":3,"clients":2},{"line":"next_digest_empty","at":"2026-11-24T12:00:00Z"}];
