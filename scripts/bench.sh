@@ -2,7 +2,8 @@
 # Runs Lull's benchmarks in full (release builds), each beside a baseline measured in the same
 # run: the engine (ingest, decisions, weekly stats over a million messages; the first run builds
 # that database and keeps it under the target directory), the channels (IMAP first sync from
-# Dovecot against a raw fetch; desktop notification capture latency; the gatekeeper's answer), the web UI's search and scroll over
+# Dovecot against a raw fetch; desktop notification capture latency; the gatekeeper's answer; the phone path from
+# kdeconnectd, in a private network namespace), the web UI's search and scroll over
 # 100,000 messages in headless Chromium, and the desktop app's footprint and start-up beside an
 # empty Tauri app.
 set -euo pipefail

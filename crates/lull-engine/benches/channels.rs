@@ -10,7 +10,11 @@
 //!   D-Bus round trip);
 //! - in gatekeeper mode, where the app waits for Lull's answer and Lull answers after the
 //!   commit: `notify-send` start to exit with Lull as the notification daemon, against the same
-//!   floor.
+//!   floor;
+//! - the phone path: a notification posted by a (scripted) phone to the real `kdeconnectd`,
+//!   to its decision committed in the engine, p50/p99, against the time until the daemon itself
+//!   announces it on the bus (`notificationPosted`, the floor: the phone's packet over TLS and
+//!   the daemon's work). It runs in a private network namespace, as the daemon must.
 //!
 //! `cargo bench -p lull-engine --bench channels` runs it in full (`scripts/bench.sh`); under
 //! `cargo test` it runs a small smoke version.
@@ -269,8 +273,98 @@ impl lull_channels::gatekeeper::Popups for CountingPopups {
     fn close(&self, _: u32) {}
 }
 
+/// The phone path, inside a private network namespace (this bench runs itself again there).
+async fn bench_phone(n: usize) {
+    use lull_testkit::kdeconnect::{KdeConnect, Posted, ScriptedPhone, pair};
+    const PHONE: &str = "lullbenchphone_0001";
+    let bus = PrivateBus::start().unwrap();
+    let address = bus.address().to_owned();
+    let _daemon = KdeConnect::start(&address).unwrap();
+    let phone = ScriptedPhone::connect(PHONE).await.unwrap();
+    pair(&address, PHONE).await.unwrap();
+    let post = |i: usize| {
+        phone.post(&Posted {
+            id: format!("0|com.whatsapp|{i}|null|{i}"),
+            app: "WhatsApp".into(),
+            title: "Acme team".into(),
+            text: format!("Message {i}: can you call?"),
+            clearable: true,
+            ..Posted::default()
+        });
+    };
+    // The floor: posted, to the daemon's own signal on the bus.
+    let conn = zbus::connection::Builder::address(address.as_str()).build().await.unwrap();
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .interface("org.kde.kdeconnect.device.notifications")
+        .member("notificationPosted")
+        .build()
+        .unwrap();
+    let mut posted = zbus::MessageStream::for_match_rule(rule, &conn, None).await.unwrap();
+    let mut floor = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        post(i);
+        tokio::time::timeout(Duration::from_secs(10), posted.try_next()).await.expect("posted").unwrap();
+        floor.push(start.elapsed());
+    }
+    // Through Lull: posted, to the decision committed (the engine's event after the commit).
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path()).await;
+    let settings = lull_core::channel::PhoneSettings::default();
+    let channel = add_channel(&engine, ChannelSpec::new("phone", ChannelSettings::Phone(settings.clone()))).await;
+    let sink: Arc<dyn IngestSink> = Arc::new(engine.clone());
+    let mut events = engine.subscribe();
+    let watcher = tokio::spawn(lull_channels::phone::run(channel, settings, Some(address.clone()), sink));
+    // What the phone already shows is imported first.
+    for _ in 0..n {
+        tokio::time::timeout(Duration::from_secs(10), events.recv()).await.expect("imported").unwrap();
+    }
+    let mut through = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = Instant::now();
+        post(n + i);
+        loop {
+            if let Ok(EngineEvent::MessageIngested { .. }) = tokio::time::timeout(Duration::from_secs(10), events.recv()).await.expect("committed")
+            {
+                break;
+            }
+        }
+        through.push(start.elapsed());
+    }
+    watcher.abort();
+    engine.shutdown().await;
+    floor.sort();
+    through.sort();
+    println!("phone notification, posted by the phone to the decision committed ({n} notifications, one at a time)");
+    println!("  kdeconnectd alone, to its notificationPosted signal: p50 {:>6.2} ms  p99 {:>6.2} ms", ms(percentile(&floor, 0.5)), ms(percentile(&floor, 0.99)));
+    println!(
+        "  Lull (read, attribute, decide, commit):            p50 {:>6.2} ms  p99 {:>6.2} ms   ratio p50 {:.2}",
+        ms(percentile(&through, 0.5)),
+        ms(percentile(&through, 0.99)),
+        ms(percentile(&through, 0.5)) / ms(percentile(&floor, 0.5))
+    );
+}
+
+/// Runs the phone bench in a private network namespace: this binary again, under `unshare -rn`.
+fn phone_in_private_network(full: bool) {
+    let exe = std::env::current_exe().unwrap();
+    let mut run = Command::new("unshare");
+    run.args(["-rn", "--"]).arg(exe).arg("--phone-inner");
+    if full {
+        run.arg("--bench");
+    }
+    assert!(run.status().unwrap().success(), "the phone bench failed in its private network namespace");
+}
+
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
+    if std::env::args().any(|a| a == "--phone-inner") {
+        assert!(Command::new("ip").args(["link", "set", "lo", "up"]).status().unwrap().success());
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        runtime.block_on(bench_phone(if full { 200 } else { 5 }));
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     println!("# Lull channel benchmarks ({})", if full { "full run" } else { "smoke run under cargo test" });
     runtime.block_on(async {
@@ -282,4 +376,5 @@ fn main() {
             bench_desktop(5).await;
         }
     });
+    phone_in_private_network(full);
 }
