@@ -325,7 +325,8 @@ async fn bench_phone(n: usize) {
         let start = Instant::now();
         post(n + i);
         loop {
-            if let Ok(EngineEvent::MessageIngested { .. }) = tokio::time::timeout(Duration::from_secs(10), events.recv()).await.expect("committed")
+            if let Ok(EngineEvent::MessageIngested { .. }) =
+                tokio::time::timeout(Duration::from_secs(10), events.recv()).await.expect("committed")
             {
                 break;
             }
@@ -337,7 +338,11 @@ async fn bench_phone(n: usize) {
     floor.sort();
     through.sort();
     println!("phone notification, posted by the phone to the decision committed ({n} notifications, one at a time)");
-    println!("  kdeconnectd alone, to its notificationPosted signal: p50 {:>6.2} ms  p99 {:>6.2} ms", ms(percentile(&floor, 0.5)), ms(percentile(&floor, 0.99)));
+    println!(
+        "  kdeconnectd alone, to its notificationPosted signal: p50 {:>6.2} ms  p99 {:>6.2} ms",
+        ms(percentile(&floor, 0.5)),
+        ms(percentile(&floor, 0.99))
+    );
     println!(
         "  Lull (read, attribute, decide, commit):            p50 {:>6.2} ms  p99 {:>6.2} ms   ratio p50 {:.2}",
         ms(percentile(&through, 0.5)),
