@@ -415,3 +415,32 @@ describe('your phone', () => {
     }
   });
 });
+
+describe('a phone channel', () => {
+  it('is added from the form, explains dismissing, and says why it cannot reach the phone here', async () => {
+    // This `lull serve` has no session bus: no KDE Connect, no GSConnect.
+    const { page, problems, context } = await fresh();
+    try {
+      await visit(page, 'channels');
+      const form = page.getByTestId('add-channel');
+      await form.getByRole('radio', { name: 'Phone' }).click();
+      await form.getByText(/through KDE Connect/).waitFor();
+      await form.getByLabel('Name', { exact: true }).fill('pixel');
+      await form.getByLabel(/Dismiss held notifications/).check();
+      await form.getByText(/stops pulling at you/).waitFor();
+      await form.getByRole('button', { name: 'Add the channel' }).click();
+      const card = page.locator('[data-testid=channel][data-name=pixel]');
+      await card.getByText(/held ones are dismissed on the phone/).waitFor();
+      await page.locator('[data-testid=channel][data-name=pixel]:is([data-state=retrying], [data-state=waiting])').waitFor();
+      assert.match(await card.innerText(), /session bus|KDE Connect/);
+      // A device id that cannot be one is refused at its field.
+      await card.getByRole('button', { name: 'Edit' }).click();
+      await card.getByTestId('edit-channel').getByLabel('Device').fill('not a device!');
+      await card.getByRole('button', { name: 'Save the channel' }).click();
+      await card.locator('[data-field~=device][aria-invalid=true]').waitFor();
+      assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), []);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -39,7 +39,7 @@ use zbus::message::Type as MessageType;
 use zbus::wire::OwnedVariant;
 use zbus::{MatchRule, MessageStream};
 
-use crate::desktop::{connect, plain};
+use crate::desktop::plain;
 use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, Start};
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
@@ -136,6 +136,15 @@ impl Kind for Phone {
         let (handle, text) = (handle.to_owned(), text.to_owned());
         Box::pin(async move { send_reply(bus.as_deref(), &handle, &text).await.map_err(|e| e.phrase()) })
     }
+}
+
+/// The session bus KDE Connect and GSConnect are on.
+async fn connect(address: Option<&str>) -> Result<zbus::Connection, ConnectorError> {
+    let builder = match address {
+        Some(a) => zbus::connection::Builder::address(a),
+        None => zbus::connection::Builder::session(),
+    };
+    builder.build().await.map_err(|e| ConnectorError::Transient(Phrase::new("phone.no_bus").with("detail", e)))
 }
 
 /// A paired device as KDE Connect knows it.

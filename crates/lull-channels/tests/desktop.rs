@@ -47,6 +47,9 @@ async fn notifications_from_real_senders_enter_the_inbox() {
     // Neither Lull's own notifications nor ignored apps are taken.
     on_bus(&bus, "notify-send", &["-a", "Lull", "13:00 digest: 2 messages", "x"]);
     on_bus(&bus, "notify-send", &["-a", "update-notifier", "Updates available", "x"]);
+    // Nor the phone's notifications KDE Connect re-shows, when a phone channel records them.
+    host.claimed_entries.lock().expect("lock").push("org.kde.kdeconnect.daemon".into());
+    on_bus(&bus, "notify-send", &["-a", "KDE Connect", "-h", "string:desktop-entry:org.kde.kdeconnect.daemon", "WhatsApp", "Acme: hi"]);
     // notify-send refuses an empty summary; browsers send them.
     gdbus_notify(&bus, "Signal", "", "no summary");
     host.wait("three notifications", Duration::from_secs(10), |h| h.messages.lock().expect("lock").len() >= 3).await;
@@ -65,7 +68,7 @@ async fn notifications_from_real_senders_enter_the_inbox() {
     let keys: std::collections::HashSet<_> = messages.iter().map(|m| &m.source_key).collect();
     assert_eq!(keys.len(), 3, "each notification has its own key");
     // The desktop's own daemon still showed them all: observing hides nothing.
-    assert_eq!(daemon.notifications().len(), 5);
+    assert_eq!(daemon.notifications().len(), 6);
 
     // The bus going away is a transient failure, for the supervisor to retry.
     drop(bus);
@@ -134,6 +137,10 @@ async fn the_gatekeeper_shows_what_passes_and_holds_the_rest() {
         zbus::MatchRule::builder().msg_type(zbus::message::Type::Signal).interface("org.freedesktop.Notifications").build().expect("rule");
     let mut signals = zbus::MessageStream::for_match_rule(rule, &watcher, None).await.expect("signals");
 
+    // KDE Connect re-shows the phone's notifications; with a phone channel, they are its own.
+    host.claimed_entries.lock().expect("lock").push("org.kde.kdeconnect.daemon".into());
+    let phone = notify_send(&bus, &["-a", "KDE Connect", "-h", "string:desktop-entry:org.kde.kdeconnect.daemon", "WhatsApp", "Acme: hi"]);
+    assert!(phone > 0);
     let invoice = notify_send(&bus, &["-a", "Thunderbird", "Invoice 2026-114", "From <b>billing</b>"]);
     let held = notify_send(&bus, &["-a", "Slack", "Jane Doe (Acme)", "Can we talk?"]);
     let call = notify_send(&bus, &["-a", "Slack", "-u", "critical", "Call from Jane", "ringing"]);

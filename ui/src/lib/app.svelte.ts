@@ -97,7 +97,11 @@ export function report(e: unknown) {
  * changed, and moves focus there. It does not block the form: the engine decides again.
  */
 function markField(field: string, text: string) {
-  const input = document.querySelector<HTMLElement>(`[data-field~="${CSS.escape(field)}"]`);
+  // The form the user just submitted first: two forms on a page may have the same field (the
+  // new channel's and a channel being edited).
+  const selector = `[data-field~="${CSS.escape(field)}"]`;
+  const form = document.activeElement?.closest('form');
+  const input = form?.querySelector<HTMLElement>(selector) ?? document.querySelector<HTMLElement>(selector);
   if (!input) return;
   input.setAttribute('aria-invalid', 'true');
   input.setAttribute('aria-description', text);

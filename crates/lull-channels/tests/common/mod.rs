@@ -39,6 +39,8 @@ pub struct MemoryHost {
     pub hold_apps: Mutex<Vec<String>>,
     /// Messages dismissed at their source (by id).
     pub dismissed: Mutex<Vec<i64>>,
+    /// Desktop entries another channel records itself (a phone channel claims KDE Connect's).
+    pub claimed_entries: Mutex<Vec<String>>,
     changed: Notify,
 }
 
@@ -53,6 +55,7 @@ impl MemoryHost {
             now: Mutex::new(test_now()),
             hold_apps: Mutex::default(),
             dismissed: Mutex::default(),
+            claimed_entries: Mutex::default(),
             changed: Notify::new(),
         })
     }
@@ -158,6 +161,10 @@ impl IngestSink for MemoryHost {
 
     fn now(&self) -> DateTime<Utc> {
         *self.now.lock().expect("lock")
+    }
+
+    fn claimed_elsewhere(&self, _channel: ChannelId, _app: &str, entry: Option<&str>) -> bool {
+        entry.is_some_and(|e| self.claimed_entries.lock().expect("lock").iter().any(|c| c == e))
     }
 
     fn report(&self, channel: ChannelId, health: Health) {

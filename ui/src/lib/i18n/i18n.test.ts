@@ -58,7 +58,7 @@ describe('every code the engine sends', () => {
       setLocale(locale, []);
       for (const code of SUGGESTION_CODES) {
         for (const offset of [undefined, '0', '3', '-9']) {
-          const params: Record<string, string> = { client: 'Acme', count: '4', quota: '3', lower: '2', share: '42', outside: '12', previous: '10' };
+          const params: Record<string, string> = { client: 'Acme', app: 'WhatsApp', count: '4', quota: '3', lower: '2', share: '42', outside: '12', previous: '10' };
           if (offset !== undefined) params.offset = offset;
           const text = suggestion({ code, params });
           expect(text, code).not.toMatch(/suggest\.|\{\w+\}/);
