@@ -5,8 +5,11 @@
 //! time, with `TFD_TIMER_CANCEL_ON_SET`. Two things follow, and both matter for digests:
 //! - the wait counts time spent suspended (tokio's timers use the monotonic clock, which stops
 //!   during suspend, so a 13:00 digest would fire at 13:00 plus the nap);
-//! - the kernel wakes the waiter when the wall clock jumps (resume from suspend, NTP step,
-//!   the user changing the time), so the scheduler re-plans at once. No polling loop.
+//! - the kernel wakes the waiter when the wall clock is set (an NTP step, the user changing the
+//!   time), so the scheduler re-plans at once. No polling loop. Some machines step their clock
+//!   by a few milliseconds many times a second (virtual machines keeping in time with their
+//!   host): a change smaller than [`JUMP`] is not worth re-planning, so the timer is armed
+//!   again and the wait goes on.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -61,6 +64,18 @@ impl Clock for SystemClock {
     }
 }
 
+/// The smallest change of the wall clock reported as [`Wake::ClockChanged`].
+pub const JUMP: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The wall clock minus the time since boot (suspend included): it moves only when the wall
+/// clock is set.
+#[cfg(target_os = "linux")]
+fn wall_offset() -> i128 {
+    use rustix::time::{ClockId, clock_gettime};
+    let ns = |t: rustix::time::Timespec| i128::from(t.tv_sec) * 1_000_000_000 + i128::from(t.tv_nsec);
+    ns(clock_gettime(ClockId::Realtime)) - ns(clock_gettime(ClockId::Boottime))
+}
+
 #[cfg(target_os = "linux")]
 async fn timerfd_wait(deadline: DateTime<Utc>) -> std::io::Result<Wake> {
     use rustix::time::{Itimerspec, TimerfdClockId, TimerfdFlags, TimerfdTimerFlags, Timespec, timerfd_create, timerfd_settime};
@@ -73,7 +88,9 @@ async fn timerfd_wait(deadline: DateTime<Utc>) -> std::io::Result<Wake> {
         it_interval: Timespec { tv_sec: 0, tv_nsec: 0 },
         it_value: Timespec { tv_sec: ms.div_euclid(1000), tv_nsec: ms.rem_euclid(1000) * 1_000_000 },
     };
-    timerfd_settime(&fd, TimerfdTimerFlags::ABSTIME | TimerfdTimerFlags::CANCEL_ON_SET, &spec)?;
+    let arm = |fd: &rustix::fd::OwnedFd| timerfd_settime(fd, TimerfdTimerFlags::ABSTIME | TimerfdTimerFlags::CANCEL_ON_SET, &spec);
+    let armed_at = wall_offset();
+    arm(&fd)?;
     // SAFETY: `fd` is an `OwnedFd` that the `AsyncFd` owns from here on; nothing else closes
     // or replaces the descriptor while it is registered.
     #[allow(unsafe_code)]
@@ -83,7 +100,14 @@ async fn timerfd_wait(deadline: DateTime<Utc>) -> std::io::Result<Wake> {
         let mut buf = [0u8; 8];
         match rustix::io::read(fd.get_ref(), &mut buf) {
             Ok(_) => return Ok(Wake::Deadline),
-            Err(rustix::io::Errno::CANCELED) => return Ok(Wake::ClockChanged),
+            Err(rustix::io::Errno::CANCELED) => {
+                if (wall_offset() - armed_at).unsigned_abs() >= JUMP.as_nanos() {
+                    return Ok(Wake::ClockChanged);
+                }
+                // A small step: the same absolute deadline, armed again.
+                arm(fd.get_ref())?;
+                guard.clear_ready();
+            }
             Err(rustix::io::Errno::AGAIN) => guard.clear_ready(),
             Err(e) => return Err(e.into()),
         }

@@ -879,6 +879,36 @@ async fn a_ring_past_its_use_is_dropped_and_counted_not_sent_late() {
 }
 
 #[tokio::test]
+async fn a_silent_phone_notification_is_kept_but_never_rings_and_an_update_replaces_its_text() {
+    // 12:30 on Tuesday, no focus: live. The phone's server is up.
+    let h = Harness::new("2026-11-24T12:30:00+01:00").await;
+    let ntfy = lull_testkit::NtfyServer::start().await.expect("ntfy");
+    add_ntfy(&h, "phone", &ntfy.url(), true, false).await;
+    let (channel, _) = h.add_webhook("pixel").await;
+    let at = h.engine.now();
+    let quiet =
+        lull_core::Incoming { app: Some("Android System".into()), silent: true, ..incoming("k1", "USB debugging (Android System)", at) };
+    let r = h.engine.ingest(channel, quiet).await.expect("ingest");
+    assert_eq!(r.decision.kind, lull_core::DecisionKind::Live);
+    // A chat that grows on the phone: the same key, new text, one message.
+    let chat =
+        |text: &str| lull_core::Incoming { app: Some("WhatsApp".into()), body: text.into(), ..incoming("k2", "Acme team (WhatsApp)", at) };
+    let first = h.engine.ingest(channel, chat("Can you call?")).await.expect("ingest");
+    let again = h.engine.revise(channel, chat("Can you call? It's about the launch.")).await.expect("revise");
+    assert!(again.duplicate && again.message_id == first.message_id);
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    ntfy.wait_for(1, StdDuration::from_secs(5)).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(h.notifier.notices().len(), 1, "only the chat rang: {notices:?}");
+    assert_eq!(ntfy.published().len(), 1);
+    let Response::Inbox(page) = h.call(Request::Inbox(InboxQuery { limit: Some(10), ..InboxQuery::default() })).await else { panic!() };
+    let bodies: Vec<(&str, bool)> = page.messages.iter().map(|m| (m.body.as_str(), m.silent)).collect();
+    assert_eq!(bodies, [("Can you call? It's about the launch.", false), ("", true)]);
+    let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: None })).await else { panic!() };
+    assert_eq!(stats.figures.interruptions.live, 1, "a silent notification is not an interruption");
+}
+
+#[tokio::test]
 async fn a_private_target_gets_the_client_and_the_decision_never_the_text() {
     let h = Harness::new("2026-11-24T12:30:00+01:00").await;
     let ntfy = lull_testkit::NtfyServer::start().await.expect("ntfy");

@@ -122,10 +122,15 @@ impl Engine {
 
     /// Keeps a channel's password where the user chose (the keyring unless told otherwise).
     async fn put_secret(&self, spec: &ChannelSpec, password: String) -> Result<String, Failure> {
+        self.keep_secret(spec.name.clone(), spec.secret_store, password).await
+    }
+
+    /// Keeps a secret under `key` where the user chose (the keyring unless told otherwise);
+    /// returns the reference the database keeps. A refusal names the `secret_store` field.
+    pub(crate) async fn keep_secret(&self, key: String, store: Option<SecretStore>, secret: String) -> Result<String, Failure> {
         let secrets = crate::secrets::Secrets::new(self.data_dir().root());
-        let store = spec.secret_store.unwrap_or(SecretStore::Keyring);
-        let name = spec.name.clone();
-        let stored = tokio::task::spawn_blocking(move || secrets.put(store, &name, &password))
+        let store = store.unwrap_or(SecretStore::Keyring);
+        let stored = tokio::task::spawn_blocking(move || secrets.put(store, &key, &secret))
             .await
             .map_err(|e| ApiError::new(ErrorCode::Internal, Phrase::new("secret.task_failed").with("detail", e)))?;
         Ok(stored.map_err(|e| ApiError::new(ErrorCode::Unavailable, e.phrase()).on("secret_store"))?)

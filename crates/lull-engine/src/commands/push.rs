@@ -1,7 +1,6 @@
 //! Push targets: adding, listing, testing and removing where Lull rings the phone.
 
 use lull_api::ErrorCode;
-use lull_api::channels::SecretStore;
 use lull_api::error::ApiError;
 use lull_api::events::EngineEvent;
 use lull_api::push::{PushSpec, PushTargetView, PushTestReport};
@@ -39,7 +38,7 @@ impl Engine {
         }
         let token = spec.token.clone().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         let secret_ref = match (&settings, token) {
-            (PushSettings::Ntfy(_), Some(token)) => Some(self.put_push_secret(&name, spec.secret_store, token).await?),
+            (PushSettings::Ntfy(_), Some(token)) => Some(self.keep_secret(secret_key(&name), spec.secret_store, token).await?),
             (PushSettings::Command(_), Some(_)) => {
                 return Err(ApiError::invalid(Phrase::new("push.token_not_applicable")).on("token").into());
             }
@@ -50,16 +49,6 @@ impl Engine {
         self.store().write(move |tx| tx.insert_push_target(&target, now)).await?;
         self.emit(EngineEvent::ChannelsChanged);
         Ok(push_view(self.push_named(&name).await?))
-    }
-
-    async fn put_push_secret(&self, name: &str, store: Option<SecretStore>, token: String) -> Result<String, Failure> {
-        let secrets = crate::secrets::Secrets::new(self.data_dir().root());
-        let key = secret_key(name);
-        let store = store.unwrap_or(SecretStore::Keyring);
-        let stored = tokio::task::spawn_blocking(move || secrets.put(store, &key, &token))
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal, Phrase::new("secret.task_failed").with("detail", e)))?;
-        Ok(stored.map_err(|e| ApiError::new(ErrorCode::Unavailable, e.phrase()).on("secret_store"))?)
     }
 
     pub(crate) async fn push_test(&self, name: String) -> Result<PushTestReport, Failure> {
