@@ -14,10 +14,11 @@ packages=(build-essential pkg-config ca-certificates curl xz-utils file libwebki
 # certificates), gnome-keyring as the Secret Service, Chromium for the web UI end to end, Xvfb
 # and WebKitWebDriver for the desktop window, xdotool to find and click gatekeeper popups,
 # KDE Connect's daemon (kdeconnectd) as the phone channel's real peer, run only inside a private
-# network namespace (util-linux's unshare).
+# network namespace (util-linux's unshare, iproute2's ip for its loopback), and imagemagick's
+# `import` for the README's screenshots.
 if $testing; then
   packages+=(dbus-daemon libnotify-bin libglib2.0-bin dovecot-imapd openssl gnome-keyring chromium xvfb xauth webkit2gtk-driver
-    xdotool kdeconnect util-linux)
+    xdotool kdeconnect util-linux iproute2 imagemagick)
 fi
 
 missing=()

@@ -23,7 +23,7 @@ def main():
             ("digests", "#/digests", "return !!document.querySelector('[data-testid=digest-detail]')"),
             ("focus", "#/focus", "return !!document.querySelector('[data-testid=preview-answer]')"),
             ("clients", "#/clients", "return document.querySelectorAll('[data-testid=clients] tbody tr').length > 0"),
-            ("channels", "#/channels", "return document.querySelectorAll('[data-testid=channels] tbody tr').length > 0"),
+            ("channels", "#/channels", "return document.querySelectorAll('[data-testid=channel]').length > 0"),
             ("stats", "#/stats", "return document.querySelectorAll('canvas').length >= 3"),
         ]
         for name, route, ready in shots:

@@ -318,17 +318,18 @@ fn phone_traffic(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
                 times.push((at(15 + (n % 4)), "WhatsApp", "Globex dev", WHATSAPP_GLOBEX[(n as usize) % WHATSAPP_GLOBEX.len()]));
                 n += 1;
             }
-            times.push((at(10 + (n % 6)), "Malt", "Malt", MALT_APP[(n as usize) % MALT_APP.len()]));
+            times.push((at(10 + (n % 6)), "Malt", MALT_APP[(n as usize) % MALT_APP.len()], ""));
             n += 1;
         }
-        times.push((at(12 + (n % 8)), "LinkedIn", "LinkedIn", LINKEDIN_APP[(n as usize) % LINKEDIN_APP.len()]));
+        times.push((at(12 + (n % 8)), "LinkedIn", LINKEDIN_APP[(n as usize) % LINKEDIN_APP.len()], ""));
         n += 1;
         if back % 3 == 0 {
             times.push((at(18), "Messages", "Claire Martin", "Tu as vu mon mail ? Rien d'urgent."));
             n += 1;
         }
         for (t, app, title, text) in times {
-            let sender = if title == app { title.to_owned() } else { format!("{title} ({app})") };
+            // A chat names who wrote; a platform's own notification names only itself.
+            let sender = if text.is_empty() { app.to_owned() } else { format!("{title} ({app})") };
             let mut m = message(
                 "phone",
                 format!("kdeconnect:demo-phone:{n}|{app}"),
