@@ -15,7 +15,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::StreamExt;
 use lull_core::Incoming;
@@ -149,6 +148,13 @@ impl Observed {
     }
 }
 
+/// What makes the keys of one watch unique across buses and runs. A sender's unique bus name
+/// and a message's serial are unique only on one bus: a new login (a new bus) hands out the
+/// same names and serials again, so each watch adds 64 random bits of its own.
+pub(crate) fn run_id() -> String {
+    lull_api::token::generate("")[..16].to_owned()
+}
+
 /// Notification bodies may carry the spec's small markup (`<b>`, `<a href>`, entities).
 pub(crate) fn plain(s: &str) -> String {
     let text = if s.contains('<') || s.contains('&') { lull_core::text::html_to_text(s) } else { s.to_owned() };
@@ -248,9 +254,7 @@ pub async fn run(
     monitor.become_monitor(&rules, 0).await.map_err(|e| ConnectorError::Config(Phrase::new("desktop.cannot_watch").with("detail", e)))?;
     let mut stream = MessageStream::from(&conn);
     host.report(channel, Health::Ok);
-    // Keys must be unique per channel and stable enough to be told apart: the bus's unique
-    // sender name, its serial, and a counter in case a sender restarts with the same serials.
-    static SEEN: AtomicU64 = AtomicU64::new(0);
+    let run = run_id();
     while let Some(msg) = stream.next().await {
         let msg = match msg {
             Ok(m) => m,
@@ -265,12 +269,8 @@ pub async fn run(
             continue;
         }
         let header = msg.header();
-        let key = format!(
-            "{}:{}:{}",
-            header.sender().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-            msg.primary_header().serial_num(),
-            SEEN.fetch_add(1, Ordering::Relaxed)
-        );
+        let key =
+            format!("{run}:{}:{}", header.sender().map(|s| s.as_str().to_owned()).unwrap_or_default(), msg.primary_header().serial_num());
         let incoming = observed.into_incoming(key, host.now());
         let host = host.clone();
         // Storing must not hold up reading the bus: a monitor that falls behind is dropped.

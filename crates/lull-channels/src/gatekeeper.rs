@@ -54,6 +54,8 @@ struct Gatekeeper {
     host: Arc<dyn IngestSink>,
     popups: Arc<dyn Popups>,
     next_id: AtomicU32,
+    /// Makes notification keys unique across buses and runs ([`crate::desktop::run_id`]).
+    run: String,
     /// Ids shown and not yet closed.
     shown: Mutex<HashSet<u32>>,
 }
@@ -111,7 +113,8 @@ impl Gatekeeper {
         if self.host.claimed_elsewhere(self.channel, &observed.app, observed.desktop_entry.as_deref()) {
             return id;
         }
-        let key = format!("{}:{}:{id}", header.sender().map(|s| s.as_str().to_owned()).unwrap_or_default(), header.primary().serial_num());
+        let sender = header.sender().map(|s| s.as_str().to_owned()).unwrap_or_default();
+        let key = format!("{}:{sender}:{}:{id}", self.run, header.primary().serial_num());
         let incoming = observed.into_incoming(key, self.host.now());
         // The app is waiting for its id: the decision is taken and committed first (a few
         // milliseconds), so a held notification is never shown, not even briefly.
@@ -178,6 +181,7 @@ pub async fn run(
         host: host.clone(),
         popups: popups.clone(),
         next_id: AtomicU32::new(1),
+        run: crate::desktop::run_id(),
         shown: Mutex::new(HashSet::new()),
     };
     conn.object_server().at(PATH, gatekeeper).await.map_err(ConnectorError::transient)?;

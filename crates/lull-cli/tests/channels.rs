@@ -337,3 +337,29 @@ fn gatekeeper_mode_is_set_and_unset_from_the_command_line() {
     let refused = fails(d, &["channel", "edit", "hooks", "--gatekeeper"]);
     assert!(refused.contains("--gatekeeper does not apply to webhook channels"), "{refused}");
 }
+
+/// Audit defect 1: keys of desktop notifications must be unique across buses and runs. A new
+/// login is a new bus whose first connections get the same unique names, whose first calls
+/// have the same serials, and a new Lull process: before, the second login's first
+/// notification was taken for the first login's, and lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_login_never_takes_a_new_notification_for_an_old_one() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    ok(dir, &["channel", "add", "desktop", "desk"]);
+    for (login, text) in [(1, "Lunch at noon?"), (2, "PROD IS DOWN call me")] {
+        let bus = PrivateBus::start().expect("private dbus-daemon");
+        let _daemon = RecordingServer::start(bus.address()).await.expect("notification daemon");
+        let serve = Server::start(dir, &[], &[("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref())]);
+        until(dir, &["channel", "list"], "the desktop channel", |v| v.as_array().is_some_and(|l| find(l, "desk")["state"] == "ok")).await;
+        let sent = Command::new("notify-send")
+            .args(["-a", "Slack", "Jane Doe", text])
+            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+            .status()
+            .expect("notify-send");
+        assert!(sent.success());
+        let inbox = until(dir, &["inbox", "--limit", "10"], "the notification", |v| messages(v).iter().any(|m| m["body"] == text)).await;
+        assert_eq!(messages(&inbox).len(), login, "{inbox:#}");
+        drop(serve);
+    }
+}
