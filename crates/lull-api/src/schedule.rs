@@ -15,6 +15,9 @@ pub struct ScheduleUpdate {
     /// `fri 17:00`: when ratings and reviews are released.
     pub weekly_digest: Option<String>,
     pub urgent_words: Option<Vec<String>>,
+    /// Whether senders no client is known by may break through focus by trying again.
+    #[serde(default)]
+    pub strangers_may_retry: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]

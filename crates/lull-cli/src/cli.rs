@@ -123,6 +123,10 @@ pub struct ScheduleSetArgs {
     /// Words that make a VIP's message urgent, comma-separated; replaces the current list.
     #[arg(long, value_name = "WORD,...")]
     pub urgent_words: Option<String>,
+    /// Let senders no client is known by break through focus by trying again (three times in
+    /// fifteen minutes): on or off (default off).
+    #[arg(long, value_name = "on|off", value_parser = ["on", "off"])]
+    pub strangers_may_retry: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -705,6 +709,7 @@ pub fn flag_of(field: &str) -> Option<&'static str> {
         "digests" => "--digest",
         "weekly_digest" => "--weekly-digest",
         "urgent_words" => "--urgent-words",
+        "strangers_may_retry" => "--strangers-may-retry",
         "matches" | "add_matches" => "--match",
         "remove_matches" => "--unmatch",
         "live" => "--live",

@@ -249,6 +249,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
                 digests: (!a.digest.is_empty()).then_some(a.digest),
                 weekly_digest: a.weekly_digest,
                 urgent_words: a.urgent_words.map(|w| vec![w]),
+                strangers_may_retry: a.strangers_may_retry.map(|s| s == "on"),
             };
             if update == ScheduleUpdate::default() && !a.no_focus {
                 return Err(Phrase::new("cli.schedule.nothing_to_change").into());

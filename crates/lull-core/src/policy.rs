@@ -11,7 +11,8 @@
 //!    wait, a client's live window lets it through, focus (a session or a block) holds, outside
 //!    working hours holds until the next working day, low-tier clients wait, otherwise live;
 //! 4. a held direct message may still break through when it is urgent (a VIP using an urgent
-//!    word, or a sender's third attempt within 15 minutes), within the client's daily quota.
+//!    word, or a known client's third attempt within 15 minutes; a stranger's only when the
+//!    schedule allows it), within the client's daily quota.
 //!
 //! Everything the policy needs, including the sender's recent history and the bypasses
 //! already used today, is passed in: the policy reads no clock and no database.
@@ -222,6 +223,10 @@ fn urgency(schedule: &Schedule, facts: &MessageFacts<'_>) -> Option<(Trigger, Ve
             return Some((Trigger::Word { word: word.clone() }, Vec::new()));
         }
     }
+    // Trying again is a client's way through; a stranger's only where the user allows it.
+    if facts.client.is_none() && !schedule.strangers_may_retry {
+        return None;
+    }
     retry_attempts(facts.sender_history, facts.received_at).map(|attempts| (Trigger::Retry { attempts: attempts.len() }, attempts))
 }
 
@@ -372,14 +377,32 @@ mod tests {
     #[test]
     fn third_attempt_in_fifteen_minutes_bypasses_but_a_burst_does_not() {
         let s = Schedule::default_in(Paris);
+        let acme = client("Acme", Tier::Normal);
         let h = [utc("2026-11-24T10:02:00+01:00"), utc("2026-11-24T10:07:00+01:00")];
-        let d = decide(&s, &[], &facts("2026-11-24T10:12:00+01:00", None, &h));
+        let d = decide(&s, &[], &facts("2026-11-24T10:12:00+01:00", Some(&acme), &h));
         assert_eq!(d.kind, DecisionKind::Bypass);
         assert!(matches!(&d.rule, Rule::Retry { sender, attempts, used: 1, quota: 3 } if sender == "jane@acme.com" && attempts.len() == 3));
         // A chat burst: five lines within a minute, then one more line.
         let burst: Vec<_> = (0..5).map(|i| utc("2026-11-24T10:00:00+01:00") + Duration::seconds(10 * i)).collect();
-        assert_eq!(decide(&s, &[], &facts("2026-11-24T10:00:55+01:00", None, &burst)).kind, DecisionKind::Held);
-        assert_eq!(decide(&s, &[], &facts("2026-11-24T10:03:00+01:00", None, &burst)).kind, DecisionKind::Held);
+        assert_eq!(decide(&s, &[], &facts("2026-11-24T10:00:55+01:00", Some(&acme), &burst)).kind, DecisionKind::Held);
+        assert_eq!(decide(&s, &[], &facts("2026-11-24T10:03:00+01:00", Some(&acme), &burst)).kind, DecisionKind::Held);
+    }
+
+    /// Audit defect 6: three messages from a stranger three minutes apart broke through focus.
+    #[test]
+    fn a_stranger_trying_again_is_held_unless_the_user_allows_it() {
+        let mut s = Schedule::default_in(Paris);
+        let h = [utc("2026-11-24T10:02:00+01:00"), utc("2026-11-24T10:05:00+01:00")];
+        let d = decide(&s, &[], &facts("2026-11-24T10:08:00+01:00", None, &h));
+        assert_eq!((d.kind, d.rule), (DecisionKind::Held, Rule::FocusBlock { block: s.focus[0], until: utc("2026-11-24T12:00:00+01:00") }));
+        s.strangers_may_retry = true;
+        assert_eq!(decide(&s, &[], &facts("2026-11-24T10:08:00+01:00", None, &h)).kind, DecisionKind::Bypass);
+        // An old schedule document, without the setting, keeps strangers out.
+        let old: Schedule = serde_json::from_str(
+            &serde_json::to_string(&Schedule::default_in(Paris)).expect("json").replace(",\"strangers_may_retry\":false", ""),
+        )
+        .expect("old schedule");
+        assert!(!old.strangers_may_retry);
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub struct Schedule {
     /// When ratings and reviews are released, once a week.
     pub weekly_digest: WeeklySlot,
     pub urgent_words: Vec<String>,
+    /// Whether a sender no client is known by may break through focus by trying again (three
+    /// attempts in fifteen minutes). Off by default: otherwise any stranger, spammers included,
+    /// could interrupt focus by sending three times.
+    #[serde(default)]
+    pub strangers_may_retry: bool,
 }
 
 /// A schedule that cannot work.
@@ -80,6 +85,7 @@ impl Schedule {
             digests: vec![TimeOfDay::hm(9, 0), TimeOfDay::hm(13, 0), TimeOfDay::hm(17, 0)],
             weekly_digest: WeeklySlot { day: chrono::Weekday::Fri, time: TimeOfDay::hm(17, 0) },
             urgent_words: DEFAULT_URGENT_WORDS.iter().map(|w| (*w).to_owned()).collect(),
+            strangers_may_retry: false,
         }
     }
 

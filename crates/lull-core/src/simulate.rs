@@ -223,10 +223,23 @@ mod tests {
         ]
         .join("\n");
         let trace = parse_trace(&text).expect("valid trace");
-        let sim = simulate(&schedule, &[], &trace, None);
+        // Jane is Acme's: her third try breaks through (a stranger's would not).
+        let acme = crate::model::Client {
+            id: 1,
+            name: "Acme".into(),
+            tz: chrono_tz::Europe::Paris,
+            tier: crate::model::Tier::Normal,
+            mode: crate::model::ClientMode::Normal,
+            bypass_quota: 3,
+            identities: vec!["domain:acme.com".parse().expect("identity")],
+            live_windows: vec![],
+        };
+        let sim = simulate(&schedule, std::slice::from_ref(&acme), &trace, None);
         let kinds: Vec<_> = sim.decisions.iter().map(|d| d.decision).collect();
         use DecisionKind::*;
         assert_eq!(kinds, [Held, Held, Bypass, Muted, Live]);
+        let stranger = simulate(&schedule, &[], &trace, None);
+        assert_eq!(stranger.decisions[2].decision, Held);
         assert_eq!(sim.digests.len(), 1);
         assert_eq!(sim.digests[0].messages, 2);
         let stats = sim.stats.expect("stats");

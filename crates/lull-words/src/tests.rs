@@ -216,7 +216,7 @@ fn reasons_read_like_the_policy_decides() {
     );
     let h = [utc("2026-11-24T10:02:00+01:00"), utc("2026-11-24T10:07:00+01:00")];
     assert_eq!(
-        reason_of(&s, &[], &facts("2026-11-24T10:12:00+01:00", None, &h)),
+        reason_of(&s, &[], &facts("2026-11-24T10:12:00+01:00", Some(&acme), &h)),
         "jane@acme.com is trying again (3 attempts since 10:02): breaks through focus (bypass 1 of 3 today)."
     );
     let session = FocusSession { started_at: utc("2026-11-24T12:10:00+01:00"), ends_at: utc("2026-11-24T13:40:00+01:00") };

@@ -85,6 +85,9 @@ pub fn apply_schedule_update(mut s: Schedule, u: &ScheduleUpdate) -> Result<Sche
     if let Some(weekly) = &u.weekly_digest {
         s.weekly_digest = weekly.parse::<WeeklySlot>().map_err(|e| bad_value("weekly_digest", weekly, &e))?;
     }
+    if let Some(strangers) = u.strangers_may_retry {
+        s.strangers_may_retry = strangers;
+    }
     if let Some(words) = &u.urgent_words {
         s.urgent_words = words.iter().flat_map(|w| w.split(',')).map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect();
     }

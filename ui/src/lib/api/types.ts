@@ -436,13 +436,23 @@ digests: Array<TimeOfDay>,
 /**
  * When ratings and reviews are released, once a week.
  */
-weekly_digest: WeeklySlot, urgent_words: Array<string>, };
+weekly_digest: WeeklySlot, urgent_words: Array<string>, 
+/**
+ * Whether a sender no client is known by may break through focus by trying again (three
+ * attempts in fifteen minutes). Off by default: otherwise any stranger, spammers included,
+ * could interrupt focus by sending three times.
+ */
+strangers_may_retry: boolean, };
 
 export type ScheduleUpdate = { tz: string | null, focus: Array<string> | null, work: Array<string> | null, digests: Array<string> | null, 
 /**
  * `fri 17:00`: when ratings and reviews are released.
  */
-weekly_digest: string | null, urgent_words: Array<string> | null, };
+weekly_digest: string | null, urgent_words: Array<string> | null, 
+/**
+ * Whether senders no client is known by may break through focus by trying again.
+ */
+strangers_may_retry: boolean | null, };
 
 export type ScheduleView = { next_digest: string, 
 /**
@@ -464,7 +474,13 @@ digests: Array<TimeOfDay>,
 /**
  * When ratings and reviews are released, once a week.
  */
-weekly_digest: WeeklySlot, urgent_words: Array<string>, };
+weekly_digest: WeeklySlot, urgent_words: Array<string>, 
+/**
+ * Whether a sender no client is known by may break through focus by trying again (three
+ * attempts in fifteen minutes). Off by default: otherwise any stranger, spammers included,
+ * could interrupt focus by sending three times.
+ */
+strangers_may_retry: boolean, };
 
 export type SecretStore = "keyring" | "file";
 
