@@ -224,7 +224,7 @@ mod tests {
         .join("\n");
         let trace = parse_trace(&text).expect("valid trace");
         // Jane is Acme's: her third try breaks through (a stranger's would not).
-        let acme = crate::model::Client {
+        let acme = Client {
             id: 1,
             name: "Acme".into(),
             tz: chrono_tz::Europe::Paris,
