@@ -162,10 +162,10 @@ pub fn categorize(sender_domain: Option<&str>, subject: &str, body: &str, mailin
 /// What is stored for a message mail-parser could not read at all.
 fn unreadable(raw: &[u8], key: String, received_at: DateTime<Utc>) -> Incoming {
     let text = String::from_utf8_lossy(&raw[..raw.len().min(2_000)]).into_owned();
+    // The text is whatever came, decoded lossily: split on ':' rather than slicing bytes, which
+    // could cut a character in two (and panic).
     let header = |name: &str| {
-        text.lines()
-            .find(|l| l.len() > name.len() && l[..name.len()].eq_ignore_ascii_case(name) && l[name.len()..].starts_with(':'))
-            .map(|l| l[name.len() + 1..].trim().to_owned())
+        text.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned()))
     };
     Incoming {
         source_key: key,
@@ -189,6 +189,22 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-26T10:00:00Z").expect("instant").with_timezone(&Utc)
+    }
+
+    /// Audit defect 7: a header line with a multi-byte character where the byte slicing fell
+    /// panicked, and the connector fetched the same mail and panicked again, forever.
+    #[test]
+    fn an_unreadable_mail_with_any_bytes_is_kept_with_a_note() {
+        let raw = "Féé: x\r\nFrom: Zoé <zoe@acme.example>\r\nSubject: Réunion\r\n\r\nbody".as_bytes();
+        let m = unreadable(raw, "k".into(), now());
+        assert_eq!((m.sender.as_str(), m.title.as_str()), ("Zoé <zoe@acme.example>", "Réunion"));
+        assert!(m.body.starts_with("[Lull could not read"));
+        // Every prefix of every byte string: no panic, ever.
+        let nasty: Vec<u8> = [&b"\xff\xfe"[..], "Fróm:\u{1F600}: é\r\n".as_bytes(), b"\x00\x80Subject\xc3"].concat();
+        for end in 0..=nasty.len() {
+            let _ = unreadable(&nasty[..end], "k".into(), now());
+            let _ = parse(&nasty[..end], false, now());
+        }
     }
 
     #[test]
