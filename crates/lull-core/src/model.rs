@@ -440,3 +440,24 @@ mod tests {
         assert_eq!(Sender::parse("Bob (Slack)").key(), "bob (slack)");
     }
 }
+
+/// An instant Lull can reason about: between 1970 and 2200. Beyond, adding a week or a day to
+/// it overflows the calendar, so instants that come from outside (the API, a trace) are checked
+/// at the edge instead.
+pub fn plausible_instant(at: DateTime<Utc>) -> Result<DateTime<Utc>, ImplausibleInstant> {
+    let year = chrono::Datelike::year(&at);
+    if (1970..2200).contains(&year) { Ok(at) } else { Err(ImplausibleInstant { at: at.to_rfc3339() }) }
+}
+
+/// An instant outside what Lull reasons about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImplausibleInstant {
+    pub at: String,
+}
+
+impl Said for ImplausibleInstant {
+    fn phrase(&self) -> Phrase {
+        Phrase::new("input.implausible_instant").with("at", &self.at)
+    }
+}
+crate::said_error!(ImplausibleInstant);

@@ -58,7 +58,10 @@ pub fn parse_trace(text: &str) -> Result<Vec<TraceEntry>, Vec<TraceError>> {
             continue;
         }
         match serde_json::from_str::<TraceEntry>(line) {
-            Ok(e) => entries.push(e),
+            Ok(e) => match crate::model::plausible_instant(e.received_at) {
+                Ok(_) => entries.push(e),
+                Err(bad) => errors.push(TraceError { line: i + 1, detail: bad.to_string() }),
+            },
             Err(e) => errors.push(TraceError { line: i + 1, detail: e.to_string() }),
         }
     }

@@ -908,6 +908,39 @@ async fn a_silent_phone_notification_is_kept_but_never_rings_and_an_update_repla
     assert_eq!(stats.figures.interruptions.live, 1, "a silent notification is not an interruption");
 }
 
+/// Audit defect 9: an instant beyond the calendar's reach (`+262142-12-25`) overflowed deep in
+/// the policy and answered a misleading 503; it is refused at the edge, naming the field.
+#[tokio::test]
+async fn instants_out_of_reach_are_refused_at_the_edge() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let at = DateTime::parse_from_rfc3339("+262142-12-25T00:00:00Z").map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let query = ExplainQuery {
+        from: "jane@acme.com".into(),
+        at,
+        title: String::new(),
+        body: String::new(),
+        category: None,
+        channel: None,
+        app: None,
+        client: None,
+        schedule: None,
+    };
+    let err = h.engine.handle(Request::Explain(query)).await.expect_err("refused");
+    assert_eq!((err.code, err.field.as_deref()), (ErrorCode::InvalidInput, Some("at")), "{err:?}");
+    let trace = vec![lull_core::simulate::TraceEntry {
+        received_at: DateTime::<Utc>::MIN_UTC,
+        from: "a@b.io".into(),
+        title: "t".into(),
+        body: String::new(),
+        category: None,
+        channel: None,
+    }];
+    let err = h.engine.handle(Request::Simulate(Simulate { trace, week: None })).await.expect_err("refused");
+    assert_eq!((err.code, err.field.as_deref()), (ErrorCode::InvalidInput, Some("trace")));
+    // The engine goes on.
+    assert!(matches!(h.call(Request::Status).await, Response::Status(_)));
+}
+
 #[tokio::test]
 async fn a_private_target_gets_the_client_and_the_decision_never_the_text() {
     let h = Harness::new("2026-11-24T12:30:00+01:00").await;

@@ -78,6 +78,9 @@ pub enum StoreError {
     Decode(String),
     Thread(std::io::Error),
     WriterGone,
+    /// A query failed in a way it never should (a bug): that one job failed, its transaction
+    /// was rolled back, and the database goes on.
+    Panicked(String),
     Sqlite(rusqlite::Error),
 }
 
@@ -103,6 +106,7 @@ impl Said for StoreError {
             StoreError::Decode(detail) => Phrase::new("store.unreadable").with("detail", detail),
             StoreError::Thread(e) => Phrase::new("store.no_writer").with("detail", e),
             StoreError::WriterGone => Phrase::new("store.writer_gone"),
+            StoreError::Panicked(detail) => Phrase::new("store.job_panicked").with("detail", detail),
             StoreError::Sqlite(e) => Phrase::new("store.database_error").with("detail", e),
         }
     }
@@ -123,6 +127,15 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What a panic said, for the error that replaces it.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
 
 /// Milliseconds since the Unix epoch, the storage form of every instant.
 pub fn to_ms(t: DateTime<Utc>) -> i64 {
@@ -259,12 +272,15 @@ impl Store {
         let (reply, result) = tokio::sync::oneshot::channel();
         let path = self.inner.path.clone();
         let job: Job = Box::new(move |conn: &mut Connection| {
-            let outcome = (|| {
+            // A job that panics fails alone: its transaction is rolled back as it unwinds, and
+            // the writer thread lives on for every later write.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| StoreError::classify(e, &path))?;
                 let value = f(&Tx { db: Db { conn: &tx } })?;
                 tx.commit().map_err(|e| StoreError::classify(e, &path))?;
                 Ok(value)
-            })();
+            }))
+            .unwrap_or_else(|panic| Err(StoreError::Panicked(panic_text(panic.as_ref()))));
             let _ = reply.send(outcome);
         });
         let sender = self.inner.writer.lock().map_err(|_| StoreError::WriterGone)?.clone().ok_or(StoreError::WriterGone)?;
@@ -280,7 +296,11 @@ impl Store {
         F: FnOnce(&Db<'_>) -> Result<T> + Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(f)).await.map_err(|_| StoreError::WriterGone)?
+        match tokio::task::spawn_blocking(move || store.read_blocking(f)).await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => Err(StoreError::Panicked(panic_text(e.into_panic().as_ref()))),
+            Err(_) => Err(StoreError::WriterGone),
+        }
     }
 
     /// [`Store::read`] for callers already on a blocking thread.

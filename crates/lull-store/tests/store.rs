@@ -457,3 +457,33 @@ async fn digests_never_notified_before_schema_6_are_queued_in_the_outbox() {
     let dangling: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).expect("fk");
     assert_eq!(dangling, 0);
 }
+
+/// Audit defect 9: one panicking write job stopped the writer thread, and every later write
+/// failed with "the database writer has stopped". Now it fails alone, rolled back.
+#[tokio::test]
+async fn a_panicking_write_fails_alone_and_is_rolled_back() {
+    let (_dir, store) = temp_store();
+    let ch = add_channel(&store, "hooks").await;
+    let err = store
+        .write(move |tx| {
+            tx.insert_message(&message(ch, "lost", "half-written", "2026-11-24T10:00:00Z", held("2026-11-24T12:00:00Z")))?;
+            if ch > 0 {
+                panic!("a bug in a query");
+            }
+            Ok(())
+        })
+        .await
+        .expect_err("the job failed");
+    assert!(matches!(&err, StoreError::Panicked(d) if d.contains("a bug in a query")), "{err:?}");
+    // The writer lives on; the panicking job's row was rolled back.
+    store
+        .write(move |tx| tx.insert_message(&message(ch, "kept", "saved", "2026-11-24T10:00:00Z", held("2026-11-24T12:00:00Z"))))
+        .await
+        .expect("a later write works");
+    let filter = InboxFilter { limit: 10, ..InboxFilter::default() };
+    let titles: Vec<String> = store.read(move |db| db.inbox(&filter)).await.expect("inbox").into_iter().map(|m| m.title).collect();
+    assert_eq!(titles, ["saved"]);
+    // A panicking read says so too, instead of blaming the writer.
+    let err = store.read(|_| -> lull_store::Result<()> { panic!("a bug in a read") }).await.expect_err("the read failed");
+    assert!(matches!(err, StoreError::Panicked(_)), "{err:?}");
+}

@@ -3,7 +3,7 @@
 use lull_api::messages::{Archive, Cursor, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, Reply, Snooze, Updated};
 use lull_api::{ApiError, ErrorCode};
 use lull_core::model::Identity;
-use lull_core::phrase::Phrase;
+use lull_core::phrase::{Phrase, Said};
 use lull_store::InboxFilter;
 
 use super::clients::no_client;
@@ -16,6 +16,7 @@ impl Engine {
         if q.from.trim().is_empty() {
             return Err(ApiError::invalid(Phrase::new("explain.no_sender")).on("from").into());
         }
+        lull_core::model::plausible_instant(q.at).map_err(|e| ApiError::invalid(e.phrase()).on("at"))?;
         let category = q.category.unwrap_or(lull_core::Category::Direct);
         if let Some(name) = &q.client {
             let lookup = name.clone();

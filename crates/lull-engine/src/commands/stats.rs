@@ -76,6 +76,9 @@ impl Engine {
     }
 
     pub(crate) async fn simulate(&self, Simulate { trace, week }: Simulate) -> Result<SimulationView, Failure> {
+        for e in &trace {
+            lull_core::model::plausible_instant(e.received_at).map_err(|e| ApiError::invalid(e.phrase()).on("trace"))?;
+        }
         let week = week.map(|w| w.parse::<IsoWeek>().map_err(|e| ApiError::invalid(e.phrase()).on("week"))).transpose()?;
         let (schedule, clients) = self.store().read(|db| Ok((load_schedule(db)?, db.clients()?))).await?;
         Ok(SimulationView::new(simulate(&schedule, &clients, &trace, week), schedule.tz))
