@@ -258,3 +258,37 @@ fn serve_waits_for_a_command_using_the_data_directory() {
     command.join().expect("command");
     assert!(server.url.starts_with("http://127.0.0.1:"));
 }
+
+/// Audit defect 4: with `http_proxy` set, the command line must never send the API token (or a
+/// password) through the proxy: loopback requests go straight to the engine.
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_never_go_through_a_proxy() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    // A "proxy" that counts who connects to it.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let proxy_url = format!("http://{}", proxy.local_addr().expect("addr"));
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((_socket, _)) = proxy.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let server = Server::start(dir, &[], &[]);
+    for var in ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] {
+        let out = common::lull_command()
+            .env(var, &proxy_url)
+            .env_remove("no_proxy")
+            .env_remove("NO_PROXY")
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["status", "--json"])
+            .output()
+            .expect("run lull");
+        assert!(out.status.success(), "{var}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing went through the proxy");
+    drop(server);
+}
