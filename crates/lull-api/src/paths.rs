@@ -26,7 +26,16 @@ pub struct DataDir {
 #[derive(Debug)]
 pub enum DataDirError {
     NoHome,
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        path: PathBuf,
+        source: io::Error,
+    },
+    /// The directory belongs to another user: its files could be planted (a token, a lock
+    /// naming another address) or read.
+    NotYours {
+        path: PathBuf,
+        owner: u32,
+    },
 }
 
 impl Said for DataDirError {
@@ -34,6 +43,7 @@ impl Said for DataDirError {
         match self {
             DataDirError::NoHome => Phrase::new("data_dir.no_home"),
             DataDirError::Io { path, source } => Phrase::new("data_dir.unusable").with("path", path.display()).with("detail", source),
+            DataDirError::NotYours { path, owner } => Phrase::new("data_dir.not_yours").with("path", path.display()).with("owner", owner),
         }
     }
 }
@@ -49,11 +59,35 @@ impl DataDir {
         Ok(DataDir { root })
     }
 
-    /// Creates the directory (mode 0700) if it does not exist.
+    /// Makes the directory safe to use, or refuses it: created 0700 if missing; refused if
+    /// another user owns it (it could hold a planted token or lock, or be read by them);
+    /// tightened to 0700, with Lull's files in it to 0600, if it is looser. From here on this
+    /// process creates files for its user alone (umask 077): the database, its WAL and every
+    /// file Lull writes.
     pub fn ensure(&self) -> Result<(), DataDirError> {
+        use std::os::unix::fs::MetadataExt;
         let io_err = |source| DataDirError::Io { path: self.root.clone(), source };
+        // Process-wide on purpose: every entry point ensures its data directory first.
+        rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
         if !self.root.exists() {
             fs::DirBuilder::new().recursive(true).mode(0o700).create(&self.root).map_err(io_err)?;
+        }
+        let meta = fs::metadata(&self.root).map_err(io_err)?;
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me {
+            return Err(DataDirError::NotYours { path: self.root.clone(), owner: meta.uid() });
+        }
+        if meta.permissions().mode() & 0o077 != 0 {
+            fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700)).map_err(io_err)?;
+        }
+        for name in ["lull.db", "lull.db-wal", "lull.db-shm", "api-token", "engine.lock"] {
+            let path = self.root.join(name);
+            if let Ok(m) = fs::symlink_metadata(&path)
+                && m.is_file()
+                && m.permissions().mode() & 0o077 != 0
+            {
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).map_err(|source| DataDirError::Io { path, source })?;
+            }
         }
         Ok(())
     }

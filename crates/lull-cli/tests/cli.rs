@@ -292,3 +292,36 @@ async fn commands_never_go_through_a_proxy() {
     assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing went through the proxy");
     drop(server);
 }
+
+/// Audit defect 5: a data directory that already existed with mode 0755 gave a 0644 database
+/// (and WAL) every user could read, and a directory owned by someone else was used as it was.
+#[test]
+fn the_data_directory_is_the_users_alone() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path().join("open");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let server = Server::start(&dir, &[], &[]);
+    ok(&dir, &["schedule", "set", "--tz", "Europe/Paris"]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    for name in ["lull.db", "lull.db-wal", "api-token", "engine.lock"] {
+        assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+    }
+    drop(server);
+
+    // Another user's directory (a pre-created /tmp/lull-demo) is refused, untouched.
+    if std::fs::metadata("/proc/self").expect("proc").uid() != 0 {
+        eprintln!("not root: cannot give a directory to another user here; the owner check is not exercised");
+        return;
+    }
+    let theirs = data.path().join("theirs");
+    std::fs::create_dir(&theirs).expect("mkdir");
+    std::fs::write(theirs.join("api-token"), "lull_api_planted").expect("plant");
+    let chown = std::process::Command::new("chown").args(["-R", "65534:65534"]).arg(&theirs).status().expect("chown");
+    assert!(chown.success());
+    let err = fails(&theirs, &["status"]);
+    assert!(err.contains("belongs to another user (uid 65534)") && err.contains("--data-dir"), "{err}");
+    assert!(!theirs.join("lull.db").exists(), "nothing was written there");
+}
