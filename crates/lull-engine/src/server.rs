@@ -311,20 +311,19 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
             return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("Lull cannot read its channels right now ({e}); retry"));
         }
     };
-    let Some(ChannelAuth { id: channel_id, token_hash, settings }) = auth else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            format!("no channel named {channel:?}; create it with `lull channel add webhook {channel}`"),
-        );
+    // Without its token, a stranger learns nothing, not even whether the channel exists: an
+    // unknown channel, another kind of channel, a missing and a wrong token all get the same
+    // answer.
+    let refused = || {
+        unauthorized(format!(
+            "POST /hooks/{channel} needs that webhook channel's token (Authorization: Bearer <token>); check the name and the token with `lull channel list`"
+        ))
     };
-    let Some(hook) = Webhook::settings(&settings) else {
-        return error(StatusCode::NOT_FOUND, "not_found", format!("channel {channel:?} is a {} channel, not a webhook", settings.kind()));
-    };
+    let Some(ChannelAuth { id: channel_id, token_hash, settings }) = auth else { return refused() };
+    let Some(hook) = Webhook::settings(&settings) else { return refused() };
     match (bearer(&headers), token_hash) {
         (Some(t), Some(hash)) if token::verify(t, &hash) => {}
-        (None, _) => return unauthorized(format!("missing Authorization: Bearer <token> header for channel {channel:?}")),
-        _ => return unauthorized(format!("wrong token for channel {channel:?}")),
+        _ => return refused(),
     }
     if !is_json(&headers) {
         return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send Content-Type: application/json");

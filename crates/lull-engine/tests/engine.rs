@@ -174,10 +174,14 @@ async fn webhook_stores_once_answers_with_the_decision_and_refuses_bad_requests(
         401
     );
     assert_eq!(status(post("hooks/acme").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")), 401);
-    // Unknown channel.
-    let r = post("hooks/nope").bearer_auth(&token).json(&message("m-2", "a@b.io", "t")).send().await.expect("send");
-    assert_eq!(r.status().as_u16(), 404);
-    assert!(r.text().await.expect("text").contains("lull channel add webhook nope"));
+    // Audit defect 10: channel names cannot be probed without a token. An unknown channel and
+    // a wrong token get the very same answer.
+    let answer = |r: reqwest::Response| async move { (r.status().as_u16(), r.text().await.expect("text")) };
+    let unknown = answer(post("hooks/nope").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")).await;
+    let wrong = answer(post("hooks/acme").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")).await;
+    assert_eq!(unknown.0, 401);
+    assert_eq!(unknown.1.replace("nope", "acme"), wrong.1, "the same answer, but for the name asked");
+    assert!(unknown.1.contains("lull channel list"), "{}", unknown.1);
     // Not JSON.
     let r = post("hooks/acme").bearer_auth(&token).header("content-type", "text/plain").body("hello").send().await.expect("send");
     assert_eq!(r.status().as_u16(), 415);
