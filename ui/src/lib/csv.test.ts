@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statsCsv } from './csv';
+import { cell, statsCsv } from './csv';
 import type { StatsView } from './api/types';
 
 describe('stats CSV', () => {
@@ -18,5 +18,15 @@ describe('stats CSV', () => {
     expect(csv).toContain('messages_by_client,"Acme, Inc",2');
     expect(csv).toContain('messages_by_day,Tue,2');
     expect(csv).toContain('figures,focus_minutes,90');
+  });
+
+  // Audit defect 10: a client named `=HYPERLINK(…)` must not become a formula in a spreadsheet.
+  it('neutralises cells a spreadsheet would run as formulas', () => {
+    expect(cell('=HYPERLINK("http://evil.example","x")')).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(cell('+33 6 12')).toBe("'+33 6 12");
+    expect(cell('-1')).toBe("'-1");
+    expect(cell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(cell('Acme')).toBe('Acme');
+    expect(cell(-3)).toBe('-3');
   });
 });

@@ -4,9 +4,15 @@ import type { StatsView } from './api/types';
 
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-function cell(v: string | number): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * One CSV cell. A text starting with `=`, `+`, `-`, `@` (or a tab or carriage return) would be
+ * run as a formula by a spreadsheet: client and app names come from outside, so such a cell is
+ * prefixed with `'`, which spreadsheets show as text. Numbers are left as they are.
+ */
+export function cell(v: string | number): string {
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function statsCsv(s: StatsView): string {
