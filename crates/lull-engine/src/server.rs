@@ -135,13 +135,81 @@ pub async fn run(
         tracing::info!("stopping");
         let _ = stop_tx.send(true);
     });
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = stopped.wait_for(|s| *s).await;
-        })
-        .await;
+    let served = serve_connections(listener, app, async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    })
+    .await;
     let _ = scheduler.await;
     served
+}
+
+/// At most this many connections at once; beyond, a new one is closed at once rather than
+/// left waiting (the browser, the window and the command line use a handful).
+pub const MAX_CONNECTIONS: usize = 2048;
+/// A client has this long to send a request's headers, and a kept-alive connection this long
+/// between requests, before it is closed: a slow or idle client cannot hold the listener.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long stopping waits for requests in flight (event streams end by themselves).
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `app` on `listener` until `shutdown` resolves. Each connection gets a header-read
+/// timeout (which also closes idle kept-alive connections); at most [`MAX_CONNECTIONS`] are
+/// served at once; running out of file descriptors pauses accepting for a moment instead of
+/// spinning.
+async fn serve_connections(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    raise_open_file_limit();
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors (or a connection reset before accept): wait a little.
+                    tracing::debug!(error = %e, "accepting a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!("too many connections; closing a new one");
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).keep_alive(true);
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+        tracing::debug!("connections still open after the drain time; closing them");
+    }
+    Ok(())
+}
+
+/// Raises the soft limit on open files to the hard limit: the listener and the connectors
+/// should not run out of descriptors long before the system would let them.
+fn raise_open_file_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = rustix::process::Rlimit { current: limit.maximum, maximum: limit.maximum };
+        if let Err(e) = setrlimit(Resource::Nofile, raised) {
+            tracing::debug!(error = %e, "raising the open file limit");
+        }
+    }
 }
 
 /// JSON error body: `{"error": {"code", "message"}}`.

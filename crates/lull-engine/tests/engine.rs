@@ -177,8 +177,10 @@ async fn webhook_stores_once_answers_with_the_decision_and_refuses_bad_requests(
     // Audit defect 10: channel names cannot be probed without a token. An unknown channel and
     // a wrong token get the very same answer.
     let answer = |r: reqwest::Response| async move { (r.status().as_u16(), r.text().await.expect("text")) };
-    let unknown = answer(post("hooks/nope").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")).await;
-    let wrong = answer(post("hooks/acme").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")).await;
+    let unknown =
+        answer(post("hooks/nope").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")).await;
+    let wrong =
+        answer(post("hooks/acme").bearer_auth("lull_wh_nope").json(&message("m-2", "a@b.io", "t")).send().await.expect("send")).await;
     assert_eq!(unknown.0, 401);
     assert_eq!(unknown.1.replace("nope", "acme"), wrong.1, "the same answer, but for the name asked");
     assert!(unknown.1.contains("lull channel list"), "{}", unknown.1);
@@ -910,6 +912,34 @@ async fn a_silent_phone_notification_is_kept_but_never_rings_and_an_update_repla
     assert_eq!(bodies, [("Can you call? It's about the launch.", false), ("", true)]);
     let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: None })).await else { panic!() };
     assert_eq!(stats.figures.interruptions.live, 1, "a silent notification is not an interruption");
+}
+
+/// Audit defect 2: 240 half-sent requests under a 256 file limit made `/health` time out, and
+/// they stayed open over a minute. Now 1,000 slow connections are held while `/health`
+/// answers within a second, and a slow client is closed after the header timeout.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_listener_answers_while_slow_clients_hold_connections() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = Harness::new(TUESDAY_1015).await;
+    let s = serve(&h).await;
+    let addr = s.base.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..1000 {
+        let mut c = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        // Half a request: the headers never end.
+        c.write_all(format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nX-Slow: ").as_bytes()).await.expect("write");
+        slow.push(c);
+    }
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let r = tokio::time::timeout(StdDuration::from_secs(1), s.http.get(format!("{}health", s.base)).send()).await;
+        assert!(matches!(&r, Ok(Ok(resp)) if resp.status().is_success()), "{r:?} after {:?}", started.elapsed());
+    }
+    // A slow client does not hold its connection for ever.
+    let mut first = slow.remove(0);
+    let mut buf = [0u8; 64];
+    let closed = tokio::time::timeout(server::HEADER_TIMEOUT + StdDuration::from_secs(5), first.read(&mut buf)).await;
+    assert!(matches!(closed, Ok(Ok(_) | Err(_))), "still open after the header timeout");
 }
 
 /// Audit defect 9: an instant beyond the calendar's reach (`+262142-12-25`) overflowed deep in
