@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { api, openBrowser, openLull, postWebhook, startLull } from './harness.mjs';
+import { api, lull, openBrowser, openLull, postWebhook, startLull } from './harness.mjs';
 
 let server;
 let browser;
@@ -439,6 +439,28 @@ describe('a phone channel', () => {
       await card.getByRole('button', { name: 'Save the channel' }).click();
       await card.locator('[data-field~=device][aria-invalid=true]').waitFor();
       assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('signing in', () => {
+  it('takes a one-time code from `lull open` and never needs the token in the address', async () => {
+    const link = lull(server.dir, 'open', '--no-browser').trim();
+    assert.match(link, /#code=lull_code_/);
+    const context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(link);
+      await page.locator('.shell[data-settled=true]').waitFor();
+      assert.ok(!page.url().includes('code='), 'the code is removed from the address bar');
+      // The same link again: the code is spent, so the page asks how to connect.
+      const other = await browser.newContext();
+      const again = await other.newPage();
+      await again.goto(link);
+      await again.getByTestId('connect').waitFor();
+      await other.close();
     } finally {
       await context.close();
     }

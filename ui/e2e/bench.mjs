@@ -2,7 +2,7 @@
 // measured in the same run (Debian's Chromium, headless, against a release `lull serve`).
 // Run through scripts/bench.sh (LULL_BIN points at the release binary).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,12 +21,12 @@ async function serve(n) {
   for (const [i, d] of ['acme.example', 'globex.example', 'initech.example'].entries()) lull(dir, 'client', 'add', `Client ${i}`, '--match', `domain:${d}`);
   const token = JSON.parse(lull(dir, 'channel', 'add', 'webhook', 'bench', '--json')).token;
   const child = spawn(LULL, ['--data-dir', dir, 'serve', '--listen', '127.0.0.1:0'], { env: lullEnv({ LULL_LOG: 'error' }), stdio: ['ignore', 'pipe', 'inherit'] });
-  let url, link;
+  let url;
   for await (const line of createInterface({ input: child.stdout })) {
     url ??= /Lull is running at (\S+)/.exec(line)?.[1];
-    link ??= /web UI\s+(\S+)/.exec(line)?.[1];
-    if (url && link) break;
+    if (url) break;
   }
+  const link = `${url}#token=${readFileSync(join(dir, 'api-token'), 'utf8').trim()}`;
   const t = performance.now();
   let next = 0;
   const domains = ['acme.example', 'globex.example', 'initech.example', 'unknown.example'];

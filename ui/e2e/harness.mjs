@@ -1,7 +1,7 @@
 // End-to-end harness: a real `lull serve` on a seeded temporary data directory, and Debian's
 // Chromium driven by playwright-core. Console errors and CSP violations fail the tests.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,13 +33,14 @@ export async function startLull({ demo = true } = {}) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
-  let url, link;
+  let url;
   for await (const line of lines) {
     url ??= /Lull is running at (\S+)/.exec(line)?.[1];
-    link ??= /web UI\s+(\S+)/.exec(line)?.[1];
-    if (url && link) break;
+    if (url) break;
   }
-  const token = new URL(link).hash.replace('#token=', '');
+  // The banner shows the token only on a terminal; the tests read it where it is kept.
+  const token = readFileSync(join(dir, 'api-token'), 'utf8').trim();
+  const link = `${url}#token=${token}`;
   return {
     dir,
     url,

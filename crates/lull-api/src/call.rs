@@ -65,6 +65,8 @@ pub enum Request {
     Archive(Archive),
     /// Answers a message through its channel (a phone notification's quick reply).
     Reply(Reply),
+    /// A one-time code for signing a browser in (`/#code=…`), good for a minute.
+    SignInCode,
     /// Puts messages out of sight until the next digest; they come back unread.
     Snooze(Snooze),
     /// Version and where the data is.
@@ -92,6 +94,7 @@ pub enum Response {
     Channel(ChannelView),
     ChannelTested(ChannelTestReport),
     PushTargets(Vec<PushTargetView>),
+    SignInCode(String),
     PushTarget(PushTargetView),
     PushTested(PushTestReport),
     PushRemoved(PushTargetView),
@@ -241,6 +244,7 @@ calls! {
     own Archive => Updated(Updated);
     own Snooze => Updated(Updated);
     own Reply => Ok;
+    unit SignInCode => SignInCode(String);
     unit Info => Info(InfoView);
     unit ConfigExport => Config(ConfigDocument);
     wrap ConfigImport(ConfigDocument) => Imported(ImportReport);

@@ -75,7 +75,8 @@ pub enum Command {
     Stats(StatsCommand),
     /// Fill an empty data directory with two realistic weeks of messages, to try Lull.
     Demo,
-    /// Print (and open in a browser) the web UI's address with its access token.
+    /// Print (and open in a browser) a sign-in link to the web UI: a one-time code, good for a
+    /// minute, never the access token.
     Open {
         /// Only print the address.
         #[arg(long)]

@@ -165,13 +165,16 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result
     let token = dir.api_token()?;
     // Whoever started us may stop reading (`lull serve | head -1`); the engine keeps running.
     let data = dir.root().display().to_string();
-    let banner = format!("{}\n", w.t("cli.serve.banner", &[("url", &url), ("token", &token), ("data", &data)]));
+    // The token only where a person reads it: under a service manager the banner goes to the
+    // journal, which others may read.
+    let key = if std::io::IsTerminal::is_terminal(&std::io::stdout()) { "cli.serve.banner" } else { "cli.serve.banner_logged" };
+    let banner = format!("{}\n", w.t(key, &[("url", &url), ("token", &token), ("data", &data)]));
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, banner.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
     drop(out);
     // The tray's Quit stops the server like a signal does.
     let (quit, mut quitting) = tokio::sync::watch::channel(false);
-    let tray_task = tray.then(|| tokio::spawn(tray::run(engine.clone(), format!("{url}#token={token}"), dir.root().to_owned(), quit)));
+    let tray_task = tray.then(|| tokio::spawn(tray::run(engine.clone(), url.clone(), dir.root().to_owned(), quit)));
     let stop = async move {
         // Without a tray nobody sends Quit: the sender is gone, which must not count as one.
         let quit_asked = async move {
@@ -377,7 +380,10 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
             let Some(server) = backend.server() else {
                 return Err(Phrase::new("cli.not_running").into());
             };
-            let link = format!("{}#token={}", server.url(), server.token());
+            // A one-time code, good for a minute, rather than the token: what is passed to
+            // `xdg-open` is in every process's command line and often in the browser's history.
+            let code = backend.call(call::SignInCode).await?;
+            let link = format!("{}#code={code}", server.url());
             println!("{link}");
             if !no_browser {
                 let opened = std::process::Command::new("xdg-open")

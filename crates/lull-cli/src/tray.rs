@@ -124,7 +124,7 @@ pub async fn run(engine: Engine, web_ui: String, data_dir: std::path::PathBuf, q
                     Action::StopFocus => Some(Request::from(call::FocusStop)),
                     Action::DigestNow => Some(Request::from(call::DigestNow)),
                     Action::Open => {
-                        open(&web_ui);
+                        open(&web_ui, &engine);
                         None
                     }
                     Action::Autostart => {
@@ -175,13 +175,14 @@ async fn lines(engine: &Engine, words: Words) -> (String, String) {
     }
 }
 
-/// The desktop window when the app is installed beside this binary, else the web UI (with its
-/// access token) in the user's browser.
-fn open(web_ui: &str) {
+/// The desktop window when the app is installed beside this binary, else the web UI in the
+/// user's browser, signed in with a one-time code (never the token: it would be in every
+/// process's command line).
+fn open(web_ui: &str, engine: &Engine) {
     let app = lull_api::paths::desktop_app();
     let spawned = match app {
         Some(app) => std::process::Command::new(app).spawn(),
-        None => std::process::Command::new("xdg-open").arg(web_ui).spawn(),
+        None => std::process::Command::new("xdg-open").arg(format!("{web_ui}#code={}", engine.sign_in_code())).spawn(),
     };
     if let Err(e) = spawned {
         tracing::warn!(error = %e, "cannot open Lull's window or the browser");

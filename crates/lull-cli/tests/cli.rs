@@ -326,3 +326,40 @@ fn the_data_directory_is_the_users_alone() {
     assert!(err.contains("belongs to another user (uid 65534)") && err.contains("--data-dir"), "{err}");
     assert!(!theirs.join("lull.db").exists(), "nothing was written there");
 }
+
+/// Audit defect 3: `lull open` passed the URL with `#token=` to `xdg-open`, where every process
+/// can read it (`/proc/*/cmdline`), and the banner printed the token into the journal. Now the
+/// link carries a one-time code, good once, and the banner shows the token only on a terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_signs_in_with_a_one_time_code_never_the_token() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let mut child = common::lull_command()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut banner = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    for _ in 0..2 {
+        std::io::BufRead::read_line(&mut out, &mut banner).expect("banner");
+    }
+    let token = std::fs::read_to_string(dir.join("api-token")).expect("token");
+    assert!(!banner.contains(token.trim()), "the banner, not on a terminal, shows no token: {banner}");
+    assert!(banner.contains("lull open"), "{banner}");
+    let link = ok(dir, &["open", "--no-browser"]).trim().to_owned();
+    assert!(link.contains("#code=lull_code_") && !link.contains(token.trim()), "{link}");
+    let (base, code) = link.split_once("#code=").expect("a code");
+    let exchange =
+        || async { reqwest::Client::new().post(format!("{base}session")).json(&json!({ "code": code })).send().await.expect("session") };
+    let first = exchange().await;
+    assert_eq!(first.status().as_u16(), 200);
+    let answer: Value = first.json().await.expect("json");
+    assert_eq!(answer["token"].as_str(), Some(token.trim()));
+    let again = exchange().await;
+    assert_eq!(again.status().as_u16(), 401, "a code is good once");
+    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+}

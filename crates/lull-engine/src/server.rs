@@ -100,6 +100,7 @@ fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/api", post(api))
         .route("/api/events", get(events))
+        .route("/session", post(session))
         .route("/hooks/{channel}", post(hook))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
@@ -308,6 +309,28 @@ async fn ui_file(Path(path): Path<String>) -> HttpResponse {
 
 async fn health() -> HttpResponse {
     axum::Json(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") })).into_response()
+}
+
+/// A browser opened with `#code=…` (`lull open`, the tray's Open) exchanges the one-time code
+/// for the API token; the code is spent either way. Only from Lull's own pages (or no page).
+async fn session(State(st): State<AppState>, headers: HeaderMap, body: Body) -> HttpResponse {
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
+        && !st.origins.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    {
+        return error(StatusCode::FORBIDDEN, "forbidden_origin", format!("requests from {origin} are not accepted"));
+    }
+    if !is_json(&headers) {
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send Content-Type: application/json");
+    }
+    let bytes = match read_limited(&headers, body, 1024).await {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    let code = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| v["code"].as_str().map(str::to_owned));
+    match code {
+        Some(code) if st.engine.redeem_sign_in_code(&code) => axum::Json(json!({ "token": &*st.api_token })).into_response(),
+        _ => unauthorized("this sign-in link was used already or is over a minute old: run `lull open` again".into()),
+    }
 }
 
 async fn api(State(st): State<AppState>, headers: HeaderMap, body: Body) -> HttpResponse {

@@ -98,6 +98,7 @@ impl Engine {
             Request::Archive(a) => lull_api::messages::Archive::answer(self.archive(a).await?),
             Request::Snooze(s) => lull_api::messages::Snooze::answer(self.snooze(s).await?),
             Request::Reply(r) => lull_api::messages::Reply::answer(self.reply(r).await?),
+            Request::SignInCode => call::SignInCode::answer(self.sign_in_code()),
             Request::Info => call::Info::answer(self.info().await?),
             Request::ConfigExport => call::ConfigExport::answer(self.config_export().await?),
             Request::ConfigImport(doc) => call::ConfigImport::answer(self.config_import(doc).await?),

@@ -70,6 +70,9 @@ impl Said for EngineError {
 }
 lull_words::english_error!(EngineError);
 
+/// How long a sign-in code is good for.
+const SIGN_IN_CODE_LIFE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// How to build an engine.
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -101,6 +104,8 @@ struct Shared {
     last_notify_error: Mutex<Option<String>>,
     /// The loopback server's base URL, once one serves this engine.
     server_url: Mutex<Option<String>>,
+    /// One-time sign-in codes for a browser, and until when each is good.
+    sign_in_codes: Mutex<Vec<(String, std::time::Instant)>>,
     connectors: Connectors,
 }
 
@@ -150,6 +155,7 @@ impl Engine {
             outbox_lock: tokio::sync::Mutex::new(()),
             last_notify_error: Mutex::new(None),
             server_url: Mutex::new(None),
+            sign_in_codes: Mutex::new(Vec::new()),
             connectors: Connectors::default(),
         });
         // Messages committed but not indexed when Lull last stopped become searchable now.
@@ -192,6 +198,32 @@ impl Engine {
     pub fn set_server_url(&self, url: &str) {
         if let Ok(mut u) = self.shared().server_url.lock() {
             *u = Some(url.to_owned());
+        }
+    }
+
+    /// A one-time code a browser exchanges for the API token (`POST /session`), good for a
+    /// minute: the token itself never goes on a command line (`xdg-open`) or into a browser's
+    /// history.
+    pub fn sign_in_code(&self) -> String {
+        let code = lull_api::token::generate("lull_code_");
+        if let Ok(mut codes) = self.shared().sign_in_codes.lock() {
+            codes.retain(|(_, until)| *until > std::time::Instant::now());
+            codes.push((code.clone(), std::time::Instant::now() + SIGN_IN_CODE_LIFE));
+        }
+        code
+    }
+
+    /// Whether `code` is a sign-in code still good; it is spent either way.
+    pub fn redeem_sign_in_code(&self, code: &str) -> bool {
+        let Ok(mut codes) = self.shared().sign_in_codes.lock() else { return false };
+        let now = std::time::Instant::now();
+        codes.retain(|(_, until)| *until > now);
+        match codes.iter().position(|(c, _)| crate::token::constant_time_eq(c.as_bytes(), code.as_bytes())) {
+            Some(i) => {
+                codes.remove(i);
+                true
+            }
+            None => false,
         }
     }
 
