@@ -18,7 +18,7 @@ pub use lull_core::channel::FeedSettings;
 use lull_core::channel::{ChannelKind, ChannelSettings, FeedSettingsError};
 use lull_core::model::{Category, ChannelId};
 use lull_core::phrase::{Phrase, Said};
-use lull_core::text::html_to_text;
+use lull_core::text::{html_to_text, redact_url};
 use serde::{Deserialize, Serialize};
 
 use crate::error_chain;
@@ -57,7 +57,7 @@ impl Kind for Feed {
         })
     }
     fn describe(_: &str, settings: &FeedSettings) -> Phrase {
-        Phrase::new("about.feed").with("url", &settings.url).with("every", crate::kind::duration(settings.every_secs))
+        Phrase::new("about.feed").with("url", redact_url(&settings.url)).with("every", crate::kind::duration(settings.every_secs))
     }
     /// A feed at a new address starts afresh: the old ETag means nothing there.
     fn restarts_afresh(old: &FeedSettings, new: &FeedSettings) -> bool {
@@ -65,7 +65,7 @@ impl Kind for Feed {
     }
     fn check(settings: FeedSettings, _: CheckContext) -> BoxFuture<'static, Checked> {
         Box::pin(async move {
-            let mut steps = vec![Phrase::new("check.feed.fetching").with("url", &settings.url)];
+            let mut steps = vec![Phrase::new("check.feed.fetching").with("url", redact_url(&settings.url))];
             let outcome = match probe(&settings.url).await {
                 Ok(p) => {
                     steps.push(Phrase::new("check.feed.parsed").with("format", &p.format).with("count", p.entries));
@@ -103,8 +103,9 @@ pub async fn run(channel: ChannelId, settings: FeedSettings, host: Arc<dyn Inges
         let fetched = fetch(&http, &settings.url, &state).await?;
         if let Some(doc) = fetched {
             let now = host.now();
-            let feed = parse(&doc.body)
-                .map_err(|e| ConnectorError::Transient(Phrase::new("feed.not_a_feed").with("url", &settings.url).with("detail", e)))?;
+            let feed = parse(&doc.body).map_err(|e| {
+                ConnectorError::Transient(Phrase::new("feed.not_a_feed").with("url", redact_url(&settings.url)).with("detail", e))
+            })?;
             let since = (!state.synced).then(|| now - FIRST_SYNC_WINDOW);
             let entries = entries(&feed, now, since);
             let total = entries.len() as u64;
@@ -143,9 +144,9 @@ pub async fn probe(url: &str) -> Result<Probe, ConnectorError> {
     let http = client()?;
     let doc = fetch(&http, url, &FeedState::default())
         .await?
-        .ok_or_else(|| ConnectorError::Transient(Phrase::new("feed.not_modified").with("url", url)))?;
-    let feed =
-        parse(&doc.body).map_err(|e| ConnectorError::Transient(Phrase::new("feed.not_a_feed").with("url", url).with("detail", e)))?;
+        .ok_or_else(|| ConnectorError::Transient(Phrase::new("feed.not_modified").with("url", redact_url(url))))?;
+    let feed = parse(&doc.body)
+        .map_err(|e| ConnectorError::Transient(Phrase::new("feed.not_a_feed").with("url", redact_url(url)).with("detail", e)))?;
     let format = match feed.feed_type {
         feed_rs::model::FeedType::Atom => "Atom",
         feed_rs::model::FeedType::JSON => "JSON Feed",
@@ -185,31 +186,34 @@ async fn fetch(http: &reqwest::Client, url: &str, state: &FeedState) -> Result<O
     if let Some(lm) = &state.last_modified {
         req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
     }
-    let mut resp = req
-        .send()
-        .await
-        .map_err(|e| ConnectorError::Transient(Phrase::new("feed.cannot_fetch").with("url", url).with("detail", error_chain(&e))))?;
+    let mut resp = req.send().await.map_err(|e| {
+        ConnectorError::Transient(
+            Phrase::new("feed.cannot_fetch").with("url", redact_url(url)).with("detail", error_chain(&e.without_url())),
+        )
+    })?;
     let status = resp.status();
     if status == reqwest::StatusCode::NOT_MODIFIED {
         return Ok(None);
     }
     if status == reqwest::StatusCode::GONE {
-        return Err(ConnectorError::Config(Phrase::new("feed.gone").with("url", url)));
+        return Err(ConnectorError::Config(Phrase::new("feed.gone").with("url", redact_url(url))));
     }
     if !status.is_success() {
-        return Err(ConnectorError::Transient(Phrase::new("feed.http_status").with("url", url).with("status", status)));
+        return Err(ConnectorError::Transient(Phrase::new("feed.http_status").with("url", redact_url(url)).with("status", status)));
     }
     let header = |name| resp.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_owned);
     let etag = header(reqwest::header::ETAG);
     let last_modified = header(reqwest::header::LAST_MODIFIED);
     let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| ConnectorError::Transient(Phrase::new("feed.cannot_read").with("url", url).with("detail", error_chain(&e))))?
-    {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| {
+        ConnectorError::Transient(
+            Phrase::new("feed.cannot_read").with("url", redact_url(url)).with("detail", error_chain(&e.without_url())),
+        )
+    })? {
         if body.len() + chunk.len() > MAX_FEED_BYTES {
-            return Err(ConnectorError::Transient(Phrase::new("feed.too_large").with("url", url).with("max", MAX_FEED_BYTES >> 20)));
+            return Err(ConnectorError::Transient(
+                Phrase::new("feed.too_large").with("url", redact_url(url)).with("max", MAX_FEED_BYTES >> 20),
+            ));
         }
         body.extend_from_slice(&chunk);
     }

@@ -363,3 +363,52 @@ async fn a_new_login_never_takes_a_new_notification_for_an_old_one() {
         drop(serve);
     }
 }
+
+/// Audit defect 8: a secret in a feed's address (`?token=…`, `user:pass@`) leaked into the
+/// channel list, the configuration export and the errors. It is redacted wherever shown, and an
+/// edit that sends the redacted address back keeps the real one.
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_in_feed_addresses_are_never_shown() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let asked: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let app = Router::new()
+        .route(
+            "/private.rss",
+            get(|State(seen): State<Arc<Mutex<Vec<String>>>>, axum::extract::RawQuery(q): axum::extract::RawQuery| async move {
+                seen.lock().expect("lock").push(q.unwrap_or_default());
+                (axum::http::StatusCode::SERVICE_UNAVAILABLE, "down for maintenance")
+            }),
+        )
+        .with_state(asked.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let feeds = format!("http://reader:hunter2@{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    ok(dir, &["channel", "add", "feed", "private", &format!("{feeds}/private.rss?token=s3cret-value&lang=fr"), "--every", "1m"]);
+    let serve = Server::start(dir, &[], &[]);
+    let list = until(dir, &["channel", "list"], "the feed's error", |v| {
+        v.as_array().is_some_and(|l| !find(l, "private")["last_problem"].is_null())
+    })
+    .await;
+    let token = std::fs::read_to_string(dir.join("api-token")).expect("token");
+    let export = reqwest::Client::new()
+        .post(format!("{}api", serve.url))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({ "method": "config_export" }))
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("text");
+    let shown = format!("{list} {} {export}", ok(dir, &["channel", "list"]));
+    for secret in ["s3cret-value", "hunter2"] {
+        assert!(!shown.contains(secret), "{secret} shown: {shown}");
+    }
+    assert!(shown.contains("token=•••") && shown.contains("lang=fr"), "{shown}");
+    // Editing the interval sends the redacted address back: the real one is kept.
+    ok(dir, &["channel", "edit", "private", "--every", "2m"]);
+    until(dir, &["channel", "list"], "a poll after the edit", |_| asked.lock().expect("lock").len() >= 2).await;
+    assert!(asked.lock().expect("lock").iter().all(|q| q == "token=s3cret-value&lang=fr"), "{:?}", asked.lock().expect("lock"));
+    drop(serve);
+}

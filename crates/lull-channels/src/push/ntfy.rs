@@ -75,7 +75,7 @@ pub(super) async fn publish(settings: &NtfySettings, token: Option<&str>, push: 
         if e.is_timeout() {
             PushError::Timeout { target: target.clone(), secs: TIMEOUT.as_secs() }
         } else {
-            PushError::Unreachable { target: target.clone(), detail: crate::error_chain(&e) }
+            PushError::Unreachable { target: target.clone(), detail: crate::error_chain(&e.without_url()) }
         }
     })?;
     let status = answer.status();

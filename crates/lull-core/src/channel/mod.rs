@@ -59,6 +59,26 @@ impl ChannelSettings {
         }
     }
 
+    /// The settings as they may be shown, exported or logged: secrets in addresses redacted
+    /// (a feed's `?token=…`, a password in `user:pass@`).
+    pub fn redacted(&self) -> ChannelSettings {
+        match self {
+            ChannelSettings::Feed(f) => ChannelSettings::Feed(FeedSettings { url: crate::text::redact_url(&f.url), ..f.clone() }),
+            other => other.clone(),
+        }
+    }
+
+    /// New settings from an edit, with the secrets of `old` kept where the edit sent back their
+    /// redacted form unchanged (the edit form shows redacted addresses).
+    pub fn keeping_secrets_of(self, old: &ChannelSettings) -> ChannelSettings {
+        match (self, old) {
+            (ChannelSettings::Feed(new), ChannelSettings::Feed(old)) if new.url == crate::text::redact_url(&old.url) => {
+                ChannelSettings::Feed(FeedSettings { url: old.url.clone(), ..new })
+            }
+            (new, _) => new,
+        }
+    }
+
     /// The names of `kind`'s settings fields, as in JSON.
     pub fn fields(kind: ChannelKind) -> &'static [&'static str] {
         match kind {

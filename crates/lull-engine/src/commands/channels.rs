@@ -32,7 +32,7 @@ impl Engine {
             None => ChannelState::Stopped,
         };
         let spec = spec_from_row(&c);
-        let description = kind.describe(&c.name, &c.settings);
+        let description = kind.describe(&c.name, &c.settings.redacted());
         // The live error is newer than the stored one while a connector retries.
         let last_problem = live.as_ref().and_then(|l| l.error.clone()).or_else(|| c.last_error.clone());
         ChannelView {
@@ -101,7 +101,7 @@ impl Engine {
             return Err(ApiError::invalid(problem.with("new_kind", spec.kind())).on("kind").into());
         }
         let kind = kind::of(row.kind());
-        let settings = validate(spec.settings.clone())?;
+        let settings = validate(spec.settings.clone().keeping_secrets_of(&row.settings))?;
         let reset = kind.restarts_afresh(&row.settings, &settings);
         let id = row.id;
         let secret_ref = match spec.password.clone().filter(|p| !p.is_empty()) {
@@ -169,8 +169,10 @@ pub(super) fn kinds() -> Vec<ChannelKindView> {
         .collect()
 }
 
-/// The spec a stored channel was made from (for export and editing); never holds a secret.
+/// The spec a stored channel was made from (for export and editing); never holds a secret:
+/// passwords are elsewhere, and secrets in addresses are redacted (an edit that sends the
+/// redacted address back keeps the stored one).
 pub(crate) fn spec_from_row(row: &ChannelRow) -> ChannelSpec {
     let secret_store = row.secret_ref.as_deref().map(|r| if r.starts_with("file:") { SecretStore::File } else { SecretStore::Keyring });
-    ChannelSpec { secret_store, ..ChannelSpec::new(row.name.clone(), row.settings.clone()) }
+    ChannelSpec { secret_store, ..ChannelSpec::new(row.name.clone(), row.settings.redacted()) }
 }
