@@ -32,12 +32,11 @@ async fn api(engine: tauri::State<'_, Client>, request: Request) -> Result<Respo
 // Tauri commands take their arguments by value.
 #[allow(clippy::needless_pass_by_value)]
 fn open_link(app: AppHandle, url: String) -> Result<(), ApiError> {
-    let lower = url.trim().to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("mailto:")) {
+    let Some(url) = lull_api::openable_link(&url) else {
         return Err(ApiError::invalid(Phrase::new("link.not_opened")));
-    }
+    };
     app.opener()
-        .open_url(url.trim(), None::<&str>)
+        .open_url(url, None::<&str>)
         .map_err(|e| ApiError::new(ErrorCode::Unavailable, Phrase::new("link.cannot_open").with("detail", e)))
 }
 

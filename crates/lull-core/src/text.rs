@@ -207,6 +207,27 @@ mod html_tests {
     }
 }
 
+/// A link from a message that may be opened: an https address as it is, or a `mailto:` with only
+/// its address, subject and body (an `attach=`, `cc=` or header could make the mail client
+/// attach a local file or copy someone in). `None` for anything else.
+pub fn openable_link(url: &str) -> Option<String> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return Some(url.to_owned());
+    }
+    let rest = url.get(..7).filter(|s| s.eq_ignore_ascii_case("mailto:")).and(url.get(7..))?;
+    let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| {
+            let name = p.split_once('=').map_or(*p, |(n, _)| n).to_ascii_lowercase();
+            name == "subject" || name == "body"
+        })
+        .collect();
+    Some(if kept.is_empty() { format!("mailto:{address}") } else { format!("mailto:{address}?{}", kept.join("&")) })
+}
+
 /// What stands for a secret part of an address.
 pub const REDACTED: &str = "•••";
 
@@ -284,6 +305,19 @@ fn secret_name(name: &str) -> bool {
 #[cfg(test)]
 mod redact_tests {
     use super::*;
+
+    #[test]
+    fn only_https_and_plain_mailto_links_open() {
+        assert_eq!(openable_link(" https://acme.example/a?b=1 ").as_deref(), Some("https://acme.example/a?b=1"));
+        assert_eq!(
+            openable_link("MAILTO:jane@acme.example?subject=Brief&attach=/etc/passwd&Body=Hi").as_deref(),
+            Some("mailto:jane@acme.example?subject=Brief&Body=Hi")
+        );
+        assert_eq!(openable_link("mailto:jane@acme.example?cc=x@y.example").as_deref(), Some("mailto:jane@acme.example"));
+        assert_eq!(openable_link("http://acme.example"), None);
+        assert_eq!(openable_link("file:///etc/passwd"), None);
+        assert_eq!(openable_link("mailtox:"), None);
+    }
 
     /// Audit defect 8: secrets in feed addresses leaked into the export, the channel list and
     /// the logs.
