@@ -182,7 +182,16 @@ pub type ImapSession = Session<Box<dyn ImapStream>>;
 /// password cannot help); a network problem is transient.
 pub async fn login(settings: &ImapSettings, password: &Password) -> Result<ImapSession, ConnectorError> {
     let target = format!("{}:{}", settings.host.trim_matches(['[', ']']), settings.port());
-    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&target))
+    // In clear text the password may only go to this machine: check where the name resolves
+    // (`localhost` could be mapped elsewhere), and connect to those addresses alone.
+    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host(&target)
+        .await
+        .map_err(|e| ConnectorError::Transient(Phrase::new("imap.cannot_connect").with("target", &target).with("detail", e)))?
+        .collect();
+    if settings.tls == TlsMode::None && addresses.iter().any(|a| !a.ip().is_loopback()) {
+        return Err(ConnectorError::Config(Phrase::new("imap.clear_text_elsewhere").with("target", &target)));
+    }
+    let tcp = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&addresses[..]))
         .await
         .map_err(|_| {
             ConnectorError::Transient(Phrase::new("imap.connect_timeout").with("target", &target).with("secs", CONNECT_TIMEOUT.as_secs()))

@@ -134,6 +134,9 @@ pub async fn run(engine: Engine, web_ui: String, data_dir: std::path::PathBuf, q
                         None
                     }
                     Action::Quit => {
+                        // The tray host is still waiting for the answer to its click: give it
+                        // a moment, or the process ends before the answer leaves (NoReply).
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                         let _ = quit.send(true);
                         break;
                     }

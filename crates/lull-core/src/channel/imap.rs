@@ -194,8 +194,11 @@ impl ImapSettings {
     }
 }
 
-fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]") || host.starts_with("127.")
+/// Whether `host` names this machine: `localhost`, or a loopback address written out. A name
+/// that merely starts with `127.` (`127.evil.example`) is another machine; the connector also
+/// checks where a name resolves before sending a password in clear.
+pub fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -207,6 +210,10 @@ mod tests {
         let e = ImapSettings::new("imap.example.com", None, "me@example.com", TlsMode::None, vec![]).expect_err("clear text");
         assert_eq!(e, ImapSettingsError::ClearText { host: "imap.example.com".into() });
         let s = ImapSettings::new("127.0.0.1", Some(10143), "me", TlsMode::None, vec![]).expect("loopback");
+        // Audit defect 10: a name that starts like a loopback address is not one.
+        assert!(ImapSettings::new("127.evil.example", Some(143), "me", TlsMode::None, vec![]).is_err());
+        assert!(ImapSettings::new("127.0.0.2", Some(143), "me", TlsMode::None, vec![]).is_ok());
+        assert!(ImapSettings::new("[::1]", Some(143), "me", TlsMode::None, vec![]).is_ok());
         assert_eq!(s.folders, ["INBOX"]);
         assert_eq!(ImapSettings::new("imap.example.com", None, "me", TlsMode::Tls, vec![]).expect("tls").port(), 993);
         assert_eq!(ImapSettings::new("imap.example.com", None, "me", TlsMode::Starttls, vec!["Clients".into()]).expect("ok").port(), 143);
