@@ -355,7 +355,8 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
         }
         Command::Inbox(a) => {
             let tz = user_tz(backend).await?;
-            let query = InboxQuery {
+            // The engine answers at most 500 a page: page with its cursor up to the limit asked.
+            let mut query = InboxQuery {
                 held_only: a.held,
                 client: a.client,
                 search: a.search,
@@ -365,7 +366,18 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
                 interruptions_only: false,
                 archived: false,
             };
-            emit(json, &backend.call(call::Inbox(query)).await?, |p| render::inbox(w, p, tz))
+            let mut page = backend.call(call::Inbox(query.clone())).await?;
+            while (page.messages.len() as u32) < a.limit
+                && let Some(next) = page.next.take()
+            {
+                query.before = Some(next);
+                query.record_check = false;
+                query.limit = Some(a.limit - page.messages.len() as u32);
+                let more = backend.call(call::Inbox(query.clone())).await?;
+                page.messages.extend(more.messages);
+                page.next = more.next;
+            }
+            emit(json, &page, |p| render::inbox(w, p, tz))
         }
         Command::Digest(d) => {
             let tz = user_tz(backend).await?;

@@ -363,3 +363,20 @@ async fn the_browser_signs_in_with_a_one_time_code_never_the_token() {
     let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
 }
+
+/// Audit defect 10: `lull inbox --limit N` stopped at 500 while its hint said to raise the
+/// limit; it pages through the engine's answers up to N.
+#[test]
+fn the_inbox_honours_a_limit_beyond_one_page() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    ok(dir, &["schedule", "set", "--tz", "Europe/Paris"]);
+    ok(dir, &["demo"]);
+    let total = ok_json(dir, &["inbox", "--limit", "5000"])["messages"].as_array().map_or(0, Vec::len);
+    assert!(total > 520, "the demo has more than a page: {total}");
+    let page = ok_json(dir, &["inbox", "--limit", "510"]);
+    assert_eq!(page["messages"].as_array().map(Vec::len), Some(510));
+    assert!(!page["next"].is_null(), "more are left");
+    let ids: std::collections::HashSet<i64> = page["messages"].as_array().expect("list").iter().filter_map(|m| m["id"].as_i64()).collect();
+    assert_eq!(ids.len(), 510, "no message twice across pages");
+}
