@@ -213,11 +213,18 @@ fn rules() -> zbus::Result<Vec<MatchRule<'static>>> {
 
 /// Where the session bus is: the address given, else `DBUS_SESSION_BUS_ADDRESS`.
 pub async fn connect(address: Option<&str>) -> Result<zbus::Connection, ConnectorError> {
+    connect_or_say(address, "desktop.no_bus").await
+}
+
+/// The session bus at `address` (else `DBUS_SESSION_BUS_ADDRESS`); when it cannot be reached,
+/// a transient error worded by `unreachable` (with the bus's `detail`), so each kind says why
+/// it needs the bus.
+pub(crate) async fn connect_or_say(address: Option<&str>, unreachable: &'static str) -> Result<zbus::Connection, ConnectorError> {
     let builder = match address {
         Some(a) => zbus::connection::Builder::address(a),
         None => zbus::connection::Builder::session(),
     };
-    builder.build().await.map_err(|e| ConnectorError::Transient(Phrase::new("desktop.no_bus").with("detail", e)))
+    builder.build().await.map_err(|e| ConnectorError::Transient(Phrase::new(unreachable).with("detail", e)))
 }
 
 /// Checks that the session bus can be watched; answers which program shows notifications

@@ -140,11 +140,7 @@ impl Kind for Phone {
 
 /// The session bus KDE Connect and GSConnect are on.
 async fn connect(address: Option<&str>) -> Result<zbus::Connection, ConnectorError> {
-    let builder = match address {
-        Some(a) => zbus::connection::Builder::address(a),
-        None => zbus::connection::Builder::session(),
-    };
-    builder.build().await.map_err(|e| ConnectorError::Transient(Phrase::new("phone.no_bus").with("detail", e)))
+    crate::desktop::connect_or_say(address, "phone.no_bus").await
 }
 
 /// A paired device as KDE Connect knows it.

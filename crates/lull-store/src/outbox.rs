@@ -150,11 +150,6 @@ impl Db<'_> {
         stmt.query_map([], target_row)?.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().collect()
     }
 
-    pub fn push_target(&self, id: PushTargetId) -> Result<Option<PushTargetRow>> {
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT {TARGET_COLUMNS} FROM push_targets t WHERE t.id = ?1"))?;
-        stmt.query_row([id], target_row).optional()?.transpose()
-    }
-
     pub fn push_target_by_name(&self, name: &str) -> Result<Option<PushTargetRow>> {
         let mut stmt = self.conn.prepare_cached(&format!("SELECT {TARGET_COLUMNS} FROM push_targets t WHERE t.name = ?1"))?;
         stmt.query_row([name.trim()], target_row).optional()?.transpose()
@@ -173,25 +168,6 @@ impl Db<'_> {
         let next: Option<i64> =
             self.conn.prepare_cached("SELECT min(next_attempt_at) FROM outbox WHERE done_at IS NULL")?.query_row([], |r| r.get(0))?;
         Ok(next.map(from_ms))
-    }
-
-    /// Every ring of a subject, done or not, for tests and `explain`.
-    pub fn outbox_of(&self, subject: Subject) -> Result<Vec<(OutboxItem, Option<&'static str>)>> {
-        let (col, id) = match subject {
-            Subject::Message(id) => ("message_id", id),
-            Subject::Digest(id) => ("digest_id", id),
-        };
-        let mut stmt = self.conn.prepare(&format!("SELECT {ITEM_COLUMNS}, outcome FROM outbox WHERE {col} = ?1 ORDER BY id"))?;
-        let rows = stmt.query_map([id], |r| {
-            let outcome = match r.get::<_, Option<String>>(10)?.as_deref() {
-                Some("sent") => Some("sent"),
-                Some("failed") => Some("failed"),
-                Some("dropped") => Some("dropped"),
-                _ => None,
-            };
-            Ok((item_row(r)?, outcome))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Whether a digest newer than `id` was released: its ring is then no longer worth sending.
