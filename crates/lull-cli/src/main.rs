@@ -296,9 +296,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
         Command::Push(PushCommand::Add(add)) => {
             let (mut spec, token_stdin) = add.into_spec()?;
             if token_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line).map_err(|e| Phrase::new("cli.password_unreadable").with("detail", e))?;
-                let token = line.trim().to_owned();
+                let token = stdin_line()?.trim().to_owned();
                 if token.is_empty() {
                     return Err(Phrase::new("cli.empty_token").into());
                 }
@@ -469,11 +467,17 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool, w: Words)
 /// A password from stdin (`--password-stdin`: the first line, for password managers and
 /// scripts) or typed at a prompt without echo. Never from the command line, where other users
 /// could see it in the process list.
+/// The first line of stdin, without its line end: how secrets are piped in (a password
+/// manager's output), never taken from the command line.
+fn stdin_line() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| Phrase::new("cli.password_unreadable").with("detail", e))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
 fn read_password(ask: &PasswordAsk, w: Words) -> Result<String, CliError> {
     let password = if ask.from_stdin {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| Phrase::new("cli.password_unreadable").with("detail", e))?;
-        line.trim_end_matches(['\r', '\n']).to_owned()
+        stdin_line()?
     } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         let prompt = w.t("cli.password_prompt", &[("user", &ask.user), ("host", &ask.host)]);
         rpassword::prompt_password(format!("{prompt} ")).map_err(|e| Phrase::new("cli.password_unreadable").with("detail", e))?
