@@ -7,7 +7,8 @@
 //! again adds nothing. The first poll only takes entries from the last 14 days, so adding a
 //! feed with years of history does not flood the inbox. The ETag and Last-Modified are saved
 //! with the entries they came with. A failing feed is retried with back-off by the supervisor;
-//! a broken document is reported with what the parser said.
+//! a broken document is reported with what the parser said. A feed on the internet reaches
+//! only public addresses, through redirects and DNS alike ([`crate::outbound`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error_chain;
 use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, Start};
+use crate::outbound::{self, PublicResolver, Reach};
 use crate::sink::{Health, IngestSink};
 use crate::supervisor::ConnectorError;
 
@@ -95,7 +97,7 @@ struct FeedState {
 
 /// Polls one feed until an error; the supervisor restarts it with back-off.
 pub async fn run(channel: ChannelId, settings: FeedSettings, host: Arc<dyn IngestSink>) -> Result<(), ConnectorError> {
-    let http = client()?;
+    let http = client(&settings.url).await?;
     let mut state: FeedState =
         host.sync_state(channel).await.map_err(ConnectorError::transient).map(|v| serde_json::from_value(v).unwrap_or_default())?;
     loop {
@@ -141,7 +143,7 @@ pub struct Probe {
 
 /// Fetches and parses a feed once, storing nothing.
 pub async fn probe(url: &str) -> Result<Probe, ConnectorError> {
-    let http = client()?;
+    let http = client(url).await?;
     let doc = fetch(&http, url, &FeedState::default())
         .await?
         .ok_or_else(|| ConnectorError::Transient(Phrase::new("feed.not_modified").with("url", redact_url(url))))?;
@@ -157,15 +159,30 @@ pub async fn probe(url: &str) -> Result<Probe, ConnectorError> {
     Ok(Probe { format: format.into(), title: feed.title.map(|t| t.content).unwrap_or_default(), entries: feed.entries.len() })
 }
 
-/// One HTTP client per connector: TLS with the system's roots, a time limit, no cookies.
-fn client() -> Result<reqwest::Client, ConnectorError> {
+/// Redirects followed before a feed is given up as a loop.
+const MAX_REDIRECTS: usize = 10;
+
+/// One HTTP client per connector: TLS with the system's roots, a time limit, no cookies, and a
+/// reach fixed by the feed's own address ([`outbound`]): a public feed connects only to public
+/// addresses. Redirects are followed by [`fetch`], which checks each one.
+struct FeedClient {
+    http: reqwest::Client,
+    reach: Reach,
+}
+
+async fn client(url: &str) -> Result<FeedClient, ConnectorError> {
     crate::tls::install_provider();
-    reqwest::Client::builder()
+    let reach = Reach::of(url).await;
+    let mut builder = reqwest::Client::builder()
         .user_agent(concat!("Lull/", env!("CARGO_PKG_VERSION"), " (feed reader; +https://github.com/lull-app/lull)"))
         .timeout(Duration::from_secs(30))
         .connect_timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| ConnectorError::Config(Phrase::new("connector.no_http").with("detail", e)))
+        .redirect(reqwest::redirect::Policy::none());
+    if reach == Reach::PublicOnly {
+        builder = builder.dns_resolver(Arc::new(PublicResolver::new()));
+    }
+    let http = builder.build().map_err(|e| ConnectorError::Config(Phrase::new("connector.no_http").with("detail", e)))?;
+    Ok(FeedClient { http, reach })
 }
 
 struct Fetched {
@@ -174,23 +191,51 @@ struct Fetched {
     last_modified: Option<String>,
 }
 
-/// A conditional GET: `None` when the feed has not changed since the last poll.
-async fn fetch(http: &reqwest::Client, url: &str, state: &FeedState) -> Result<Option<Fetched>, ConnectorError> {
-    let mut req = http.get(url).header(
-        reqwest::header::ACCEPT,
-        "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5",
-    );
-    if let Some(etag) = &state.etag {
-        req = req.header(reqwest::header::IF_NONE_MATCH, etag);
-    }
-    if let Some(lm) = &state.last_modified {
-        req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
-    }
-    let mut resp = req.send().await.map_err(|e| {
-        ConnectorError::Transient(
-            Phrase::new("feed.cannot_fetch").with("url", redact_url(url)).with("detail", error_chain(&e.without_url())),
-        )
-    })?;
+/// A conditional GET, following redirects the feed's reach allows: `None` when the feed has not
+/// changed since the last poll.
+async fn fetch(client: &FeedClient, url: &str, state: &FeedState) -> Result<Option<Fetched>, ConnectorError> {
+    let mut at =
+        reqwest::Url::parse(url).map_err(|_| ConnectorError::Config(Phrase::new("feed.not_an_address").with("url", redact_url(url))))?;
+    let mut hops = 0;
+    let mut resp = loop {
+        let mut req = client.http.get(at.clone()).header(
+            reqwest::header::ACCEPT,
+            "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5",
+        );
+        if let Some(etag) = &state.etag {
+            req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &state.last_modified {
+            req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+        }
+        let resp = req.send().await.map_err(|e| match outbound::private_name(&e) {
+            Some(p) => ConnectorError::Transient(Phrase::new("feed.private_address").with("url", redact_url(url)).with("host", &p.name)),
+            None => ConnectorError::Transient(
+                Phrase::new("feed.cannot_fetch").with("url", redact_url(url)).with("detail", error_chain(&e.without_url())),
+            ),
+        })?;
+        if !resp.status().is_redirection() || resp.status() == reqwest::StatusCode::NOT_MODIFIED {
+            break resp;
+        }
+        let location = resp.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+        let Some(next) = location.and_then(|l| at.join(l).ok()).filter(|u| matches!(u.scheme(), "http" | "https")) else {
+            return Err(ConnectorError::Transient(
+                Phrase::new("feed.http_status").with("url", redact_url(url)).with("status", resp.status()),
+            ));
+        };
+        if !client.reach.allows(&next) {
+            return Err(ConnectorError::Transient(
+                Phrase::new("feed.redirect_private").with("url", redact_url(url)).with("target", redact_url(next.as_str())),
+            ));
+        }
+        hops += 1;
+        if hops > MAX_REDIRECTS {
+            return Err(ConnectorError::Transient(
+                Phrase::new("feed.redirect_loop").with("url", redact_url(url)).with("max", MAX_REDIRECTS),
+            ));
+        }
+        at = next;
+    };
     let status = resp.status();
     if status == reqwest::StatusCode::NOT_MODIFIED {
         return Ok(None);

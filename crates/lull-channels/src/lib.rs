@@ -18,6 +18,7 @@ pub mod gatekeeper;
 pub mod kind;
 pub mod mail;
 pub mod mapping;
+pub mod outbound;
 pub mod push;
 pub mod sink;
 pub mod supervisor;

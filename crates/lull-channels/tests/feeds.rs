@@ -16,6 +16,7 @@ use axum::routing::get;
 use common::{MemoryHost, said, test_now};
 use lull_channels::feed::{self, FeedSettings};
 use lull_channels::{ConnectorError, Health};
+use lull_testkit::netns::{add_address, enter_private_network};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/feeds/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
@@ -25,6 +26,8 @@ fn fixture(name: &str) -> Vec<u8> {
 struct Served {
     /// Path → body; the ETag is the body's length and a version counter.
     files: HashMap<String, (Vec<u8>, u32)>,
+    /// Path → where it redirects (302 Found).
+    redirects: HashMap<String, String>,
     /// (path, If-None-Match, If-Modified-Since) of every request.
     requests: Vec<(String, Option<String>, Option<String>)>,
 }
@@ -35,6 +38,9 @@ async fn serve_file(State(st): State<Shared>, Path(name): Path<String>, headers:
     let h = |n: header::HeaderName| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut st = st.lock().expect("lock");
     st.requests.push((name.clone(), h(header::IF_NONE_MATCH), h(header::IF_MODIFIED_SINCE)));
+    if let Some(to) = st.redirects.get(&name) {
+        return (StatusCode::FOUND, [(header::LOCATION, to.clone())]).into_response();
+    }
     let Some((body, version)) = st.files.get(&name).cloned() else { return StatusCode::NOT_FOUND.into_response() };
     let etag = format!("\"{}-{version}\"", body.len());
     let last_modified = format!("Thu, 26 Nov 2026 0{version}:00:00 GMT");
@@ -45,12 +51,17 @@ async fn serve_file(State(st): State<Shared>, Path(name): Path<String>, headers:
 }
 
 async fn server(files: &[(&str, &str)]) -> (String, Shared) {
+    server_on("127.0.0.1", files).await
+}
+
+/// A feed server on `ip` (any address of this machine's, e.g. one added in a private network).
+async fn server_on(ip: &str, files: &[(&str, &str)]) -> (String, Shared) {
     let st: Shared = Arc::default();
     for (path, file) in files {
         st.lock().expect("lock").files.insert((*path).to_owned(), (fixture(file), 1));
     }
     let app = Router::new().route("/{name}", get(serve_file)).with_state(st.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
     (url, st)
@@ -168,4 +179,66 @@ async fn a_storage_failure_keeps_the_old_watermark() {
     let outcome = feed::run(1, settings(format!("{base}/status.rss")), host.clone()).await;
     assert!(matches!(&outcome, Err(ConnectorError::Transient(e)) if said(e).contains("disk full")), "{outcome:?}");
     assert_eq!(host.state(1), serde_json::json!({}), "the ETag was not saved, so the next poll fetches everything again");
+}
+
+/// A feed on the internet must not become a way into this machine: here a "public" server on
+/// 203.0.113.7 (added to loopback in a private network namespace) redirects to a service on
+/// 127.0.0.1, by literal address, by name and in IPv6 clothing. None of it is followed, the
+/// service is never asked, and the error says why; a redirect to another public address is
+/// followed, and a feed the user put on this machine may redirect within it.
+#[tokio::test]
+async fn a_public_feed_cannot_lead_to_this_machine_or_a_private_network() {
+    if !enter_private_network("a_public_feed_cannot_lead_to_this_machine_or_a_private_network") {
+        return;
+    }
+    add_address("203.0.113.7".parse().expect("ip"));
+    let (inside, inside_st) = server(&[("status.rss", "status-rss2.xml")]).await;
+    let inside_port = inside.rsplit(':').next().expect("port").to_owned();
+    let (public, public_st) = server_on("203.0.113.7", &[("releases.atom", "releases-atom.xml")]).await;
+    {
+        let mut st = public_st.lock().expect("lock");
+        for (from, to) in [
+            ("to-loopback", format!("{inside}/status.rss")),
+            ("to-localhost", format!("http://localhost:{inside_port}/status.rss")),
+            ("to-mapped", format!("http://[::ffff:127.0.0.1]:{inside_port}/status.rss")),
+            ("to-metadata", "http://169.254.169.254/latest/meta-data/".to_owned()),
+            ("to-public", format!("{public}/releases.atom")),
+            ("loop", format!("{public}/loop")),
+        ] {
+            st.redirects.insert(from.to_owned(), to);
+        }
+    }
+    for (path, expect) in [
+        ("to-loopback", "redirected to http://127.0.0.1"),
+        ("to-localhost", "led to localhost, which is on this machine or a private network"),
+        ("to-mapped", "redirected to http://[::ffff:7f00:1]"),
+        ("to-metadata", "redirected to http://169.254.169.254/latest/meta-data/"),
+        ("loop", "redirected more than 10 times"),
+    ] {
+        let host = MemoryHost::new();
+        let outcome = tokio::time::timeout(Duration::from_secs(10), feed::run(1, settings(format!("{public}/{path}")), host.clone()))
+            .await
+            .expect("fails promptly");
+        match outcome {
+            Err(ConnectorError::Transient(e)) => assert!(said(&e).contains(expect), "{path}: {}", said(&e)),
+            other => panic!("{path}: {other:?}"),
+        }
+        assert!(host.messages.lock().expect("lock").is_empty(), "{path}: nothing stored");
+        let probed = feed::probe(&format!("{public}/{path}")).await;
+        assert!(probed.is_err(), "{path}: channel test refuses it too");
+    }
+    assert!(inside_st.lock().expect("lock").requests.is_empty(), "the service on this machine was never asked");
+
+    // A redirect to another public address is followed.
+    let host = MemoryHost::new();
+    let poll = tokio::spawn(feed::run(1, settings(format!("{public}/to-public")), host.clone()));
+    host.wait("the release feed", Duration::from_secs(10), |h| !h.messages.lock().expect("lock").is_empty()).await;
+    poll.abort();
+
+    // A feed on this machine may go anywhere on it: the user chose it.
+    inside_st.lock().expect("lock").redirects.insert("moved".into(), format!("http://localhost:{inside_port}/status.rss"));
+    let host = MemoryHost::new();
+    let poll = tokio::spawn(feed::run(1, settings(format!("{inside}/moved")), host.clone()));
+    host.wait("the status feed", Duration::from_secs(10), |h| !h.messages.lock().expect("lock").is_empty()).await;
+    poll.abort();
 }

@@ -14,7 +14,8 @@ use lull_channels::Health;
 use lull_channels::phone;
 use lull_core::channel::PhoneSettings;
 use lull_testkit::PrivateBus;
-use lull_testkit::kdeconnect::{KdeConnect, Posted, ScriptedPhone, enter_private_network, pair};
+use lull_testkit::kdeconnect::{KdeConnect, Posted, ScriptedPhone, pair};
+use lull_testkit::netns::enter_private_network;
 
 const PHONE: &str = "lulltestphone_0123456789abcdef";
 const WAIT: Duration = Duration::from_secs(20);

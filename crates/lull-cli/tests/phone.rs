@@ -8,7 +8,8 @@ use std::time::Duration;
 mod common;
 
 use common::{Server, ok, ok_json};
-use lull_testkit::kdeconnect::{KdeConnect, Posted, ScriptedPhone, enter_private_network, pair};
+use lull_testkit::kdeconnect::{KdeConnect, Posted, ScriptedPhone, pair};
+use lull_testkit::netns::enter_private_network;
 use lull_testkit::{PrivateBus, RecordingServer};
 
 const PHONE: &str = "lulltestphone_e2e_0001";

@@ -4,7 +4,7 @@
 //!
 //! The daemon binds port 1716 on every address and broadcasts its identity to
 //! 255.255.255.255, which must never leave a test: it runs only inside a private network
-//! namespace with nothing but loopback ([`enter_private_network`] re-runs the test in one with
+//! namespace with nothing but loopback ([`crate::netns::enter_private_network`] re-runs the test in one with
 //! `unshare -rn`, and [`KdeConnect::start`] refuses to start anywhere else). The daemon ignores
 //! UDP discovery from loopback, so the phone connects over TCP to 127.0.0.1:1716, sends its
 //! identity packet in clear, and then, as KDE Connect's protocol has it, becomes the TLS
@@ -22,35 +22,6 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, mpsc};
-
-/// Whether this process is in a network namespace with loopback only.
-pub fn in_private_network() -> bool {
-    // /proc/self/net follows the process's network namespace (/sys/class/net follows sysfs's).
-    let Ok(dev) = std::fs::read_to_string("/proc/self/net/dev") else { return false };
-    let names: Vec<&str> = dev.lines().skip(2).filter_map(|l| l.split(':').next()).map(str::trim).collect();
-    names == ["lo"]
-}
-
-/// Makes sure the test `name` runs inside a private network namespace (loopback only, brought
-/// up). Outside one, it runs the same test binary again, only that test, under
-/// `unshare -rn`, and checks it passed: the caller then returns at once (`false`). Inside one,
-/// it returns `true` and the caller runs the test's body.
-pub fn enter_private_network(name: &str) -> bool {
-    if in_private_network() {
-        let up = Command::new("ip").args(["link", "set", "lo", "up"]).status();
-        assert!(up.is_ok_and(|s| s.success()), "cannot bring loopback up in the private network namespace (is iproute2 installed?)");
-        return true;
-    }
-    let exe = std::env::current_exe().expect("the test binary");
-    let status = Command::new("unshare")
-        .args(["-rn", "--"])
-        .arg(exe)
-        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
-        .status()
-        .expect("run unshare (util-linux)");
-    assert!(status.success(), "{name} failed inside its private network namespace (see its output above)");
-    false
-}
 
 /// `kdeconnectd` on a private bus, with its own home; stopped when dropped.
 #[derive(Debug)]
@@ -87,7 +58,7 @@ impl KdeConnect {
     }
 
     fn start_in(bus: &str, home: tempfile::TempDir) -> io::Result<KdeConnect> {
-        if !in_private_network() {
+        if !crate::netns::in_private_network() {
             return Err(io::Error::other("kdeconnectd binds every address and broadcasts: run it only in a private network namespace"));
         }
         let dir = |sub: &str| {
