@@ -41,8 +41,9 @@ pub use call::{Call, Request, Response};
 pub use client::Client;
 pub use error::{ApiError, ErrorCode};
 pub use lull_core::phrase::Phrase;
-/// The one rule for opening links from messages, shared with the window.
-pub use lull_core::text::openable_link;
+/// The one rule for opening links from messages, and the one for showing a URL without its
+/// secrets, shared with the window.
+pub use lull_core::text::{openable_link, redact_url};
 
 /// A phrase in English, for the text fields the API keeps for scripts.
 pub fn english(phrase: &Phrase) -> String {

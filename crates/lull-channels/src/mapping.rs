@@ -21,7 +21,7 @@ use lull_core::phrase::{Phrase, Said};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::webhook::{MAX_FROM_LEN, MAX_ID_LEN, MAX_TITLE_LEN, MAX_URL_LEN, PayloadError, check_url};
+use crate::webhook::{MAX_FROM_LEN, MAX_ID_LEN, MAX_TITLE_LEN, PayloadError, Read, keep_url};
 
 /// The fields a mapping can fill.
 pub const FIELDS: [&str; 7] = ["id", "from", "title", "body", "url", "time", "category"];
@@ -218,7 +218,7 @@ impl Mapping {
 
     /// Reads a payload through the mapping; `header` looks up a request header by its
     /// lower-case name.
-    pub fn read(&self, body: &[u8], header: &dyn Fn(&str) -> Option<String>, received_at: DateTime<Utc>) -> Result<Incoming, PayloadError> {
+    pub fn read(&self, body: &[u8], header: &dyn Fn(&str) -> Option<String>, received_at: DateTime<Utc>) -> Result<Read, PayloadError> {
         let value: Value = serde_json::from_slice(body).map_err(|e| PayloadError(Phrase::new("webhook.not_json").with("detail", e)))?;
         let get = |field: &str| -> Option<String> {
             let sources = self.sources(field)?;
@@ -243,18 +243,16 @@ impl Mapping {
         if title.trim().is_empty() && body_text.trim().is_empty() {
             return Err(missing(if self.sources("title").is_some() { "title" } else { "body" }));
         }
-        let url = match get("url") {
-            Some(u) => Some(check_url(&u)?),
-            None => None,
-        };
+        let mut notes = Vec::new();
+        let url = get("url").and_then(|u| keep_url(&u, &mut notes));
         let sent_at = get("time").and_then(|t| parse_time(&t));
         let category = get("category").and_then(|c| c.parse::<Category>().ok());
-        Ok(Incoming {
+        let incoming = Incoming {
             source_key: clip(&id, MAX_ID_LEN),
             sender: clip(from.trim(), MAX_FROM_LEN),
             title: clip(title.trim(), MAX_TITLE_LEN),
             body: body_text,
-            url: url.map(|u| clip(&u, MAX_URL_LEN)),
+            url,
             category,
             sent_at,
             received_at,
@@ -262,7 +260,8 @@ impl Mapping {
             shown_by_source: false,
             silent: false,
             reply: None,
-        })
+        };
+        Ok(Read { incoming, notes })
     }
 }
 
@@ -309,7 +308,7 @@ mod tests {
     #[test]
     fn pointers_are_tried_in_order_and_checked_when_written() {
         let m = Mapping::new(None, &["from=/who/email|/who/name".into(), "title=/subject".into(), "id=/n".into()]).expect("mapping");
-        let got = m.read(br#"{"n": 7, "who": {"name": "Jane"}, "subject": "Hi"}"#, &no_headers, now()).expect("read");
+        let got = m.read(br#"{"n": 7, "who": {"name": "Jane"}, "subject": "Hi"}"#, &no_headers, now()).expect("read").incoming;
         assert_eq!((got.source_key.as_str(), got.sender.as_str(), got.title.as_str()), ("7", "Jane", "Hi"));
         let e = m.read(br#"{"who": {"name": "Jane"}, "subject": "Hi"}"#, &no_headers, now()).expect_err("no id");
         let e = lull_words::english().phrase(&e.0);
@@ -327,9 +326,9 @@ mod tests {
     #[test]
     fn without_an_id_the_same_payload_has_the_same_key() {
         let m = Mapping::new(None, &["from=/from".into(), "body=/text".into()]).expect("mapping");
-        let a = m.read(br#"{"from": "n8n", "text": "Build failed"}"#, &no_headers, now()).expect("a");
-        let b = m.read(br#"{"from": "n8n", "text": "Build failed"}"#, &no_headers, now()).expect("b");
-        let c = m.read(br#"{"from": "n8n", "text": "Build fixed"}"#, &no_headers, now()).expect("c");
+        let a = m.read(br#"{"from": "n8n", "text": "Build failed"}"#, &no_headers, now()).expect("a").incoming;
+        let b = m.read(br#"{"from": "n8n", "text": "Build failed"}"#, &no_headers, now()).expect("b").incoming;
+        let c = m.read(br#"{"from": "n8n", "text": "Build fixed"}"#, &no_headers, now()).expect("c").incoming;
         assert_eq!(a.source_key, b.source_key);
         assert_ne!(a.source_key, c.source_key);
     }

@@ -67,6 +67,14 @@ impl Kind for Webhook {
     }
 }
 
+/// A payload read: the message, and what was left out of it and why (a link that was not
+/// safe to open is dropped, the message kept), for the sender's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    pub incoming: Incoming,
+    pub notes: Vec<Phrase>,
+}
+
 /// Reads a payload posted to a webhook channel with `settings`: through its mapping, or as
 /// Lull's own format. `header` looks up a request header by its lower-case name.
 pub fn read(
@@ -74,7 +82,7 @@ pub fn read(
     body: &[u8],
     header: &dyn Fn(&str) -> Option<String>,
     received_at: DateTime<Utc>,
-) -> Result<Incoming, PayloadError> {
+) -> Result<Read, PayloadError> {
     match Mapping::from_settings(settings) {
         Ok(Some(mapping)) => mapping.read(body, header, received_at),
         Ok(None) => parse(body, received_at),
@@ -104,7 +112,7 @@ fn err(phrase: Phrase) -> PayloadError {
 }
 
 /// Reads a webhook body into an [`Incoming`] received at `received_at`.
-pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, PayloadError> {
+pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Read, PayloadError> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         if e.is_eof() && body.iter().all(u8::is_ascii_whitespace) {
             err(Phrase::new("webhook.empty_body"))
@@ -131,11 +139,8 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
     if title.trim().is_empty() && body.trim().is_empty() {
         return Err(err(Phrase::new("webhook.no_text")));
     }
-    let url = optional_string(&obj, "url")?.filter(|u| !u.trim().is_empty());
-    if let Some(u) = &url {
-        check_len("url", u, MAX_URL_LEN)?;
-        check_url(u)?;
-    }
+    let mut notes = Vec::new();
+    let url = optional_string(&obj, "url")?.filter(|u| !u.trim().is_empty()).and_then(|u| keep_url(&u, &mut notes));
     let sent_at = optional_string(&obj, "sent_at")?
         .map(|s| {
             DateTime::parse_from_rfc3339(s.trim())
@@ -144,7 +149,7 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
         })
         .transpose()?;
     let category = optional_string(&obj, "category")?.map(|c| c.parse::<Category>().map_err(|e| err(e.phrase()))).transpose()?;
-    Ok(Incoming {
+    let incoming = Incoming {
         source_key: id,
         sender: from.trim().to_owned(),
         title,
@@ -157,17 +162,25 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Incoming, Payloa
         shown_by_source: false,
         silent: false,
         reply: None,
-    })
+    };
+    Ok(Read { incoming, notes })
 }
 
-/// Accepts only links a person can safely open: web and mail.
-pub(crate) fn check_url(u: &str) -> Result<String, PayloadError> {
-    let lower = u.trim().to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:") {
-        Ok(u.trim().to_owned())
-    } else {
-        Err(err(Phrase::new("webhook.bad_url").with("url", format!("{:?}", truncate(u, 60)))))
+/// The link to keep with a message: only one a person can safely open (web and mail) and of a
+/// sane length. Any other is dropped, with a note saying why: the message itself still counts.
+pub(crate) fn keep_url(u: &str, notes: &mut Vec<Phrase>) -> Option<String> {
+    let u = u.trim();
+    let lower = u.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")) {
+        notes.push(Phrase::new("webhook.url_dropped").with("url", format!("{:?}", truncate(u, 60))));
+        return None;
     }
+    let len = u.chars().count();
+    if len > MAX_URL_LEN {
+        notes.push(Phrase::new("webhook.url_too_long").with("len", len).with("max", MAX_URL_LEN));
+        return None;
+    }
+    Some(u.to_owned())
 }
 
 /// A JSON value's type, as a reference the words translate (`@json.boolean`).
@@ -223,13 +236,38 @@ mod tests {
     }
 
     #[test]
+    fn an_unsafe_or_oversized_link_is_dropped_and_the_message_kept() {
+        for (url, note) in [
+            ("javascript:alert(1)", "\"url\" was left out: it must start with https://, http:// or mailto:, got \"javascript:alert(1)\""),
+            ("file:///etc/passwd", "got \"file:///etc/passwd\""),
+            ("  JaVaScRiPt:alert(1)", "got \"JaVaScRiPt:alert(1)\""),
+        ] {
+            let body = serde_json::json!({"id": "1", "from": "Jane", "title": "Invoice", "url": url}).to_string();
+            let read = parse(body.as_bytes(), now()).expect("the message is kept");
+            assert_eq!(read.incoming.title, "Invoice");
+            assert_eq!(read.incoming.url, None, "{url}");
+            let said: Vec<String> = read.notes.iter().map(|n| lull_words::english().phrase(n)).collect();
+            assert!(said.iter().any(|s| s.contains(note)), "{url}: {said:?}");
+        }
+        let long = format!("https://acme.example/{}", "x".repeat(MAX_URL_LEN));
+        let body = serde_json::json!({"id": "1", "from": "Jane", "title": "Invoice", "url": long}).to_string();
+        let read = parse(body.as_bytes(), now()).expect("the message is kept");
+        assert_eq!(read.incoming.url, None);
+        assert!(lull_words::english().phrase(&read.notes[0]).contains("longer than 4096 characters"), "{:?}", read.notes);
+        let fine = parse(br#"{"id":"1","from":"Jane","title":"t","url":" https://acme.example/t/1 "}"#, now()).expect("valid");
+        assert_eq!(fine.incoming.url.as_deref(), Some("https://acme.example/t/1"));
+        assert!(fine.notes.is_empty());
+    }
+
+    #[test]
     fn a_complete_payload_becomes_an_incoming_message() {
         let m = parse(
             br#"{"id": 42, "from": "Jane <jane@acme.com>", "title": "Hi", "body": "Text", "url": "https://acme.com/t/1",
                  "sent_at": "2026-11-26T10:15:00+01:00", "category": "mention", "extra": true}"#,
             now(),
         )
-        .expect("valid");
+        .expect("valid")
+        .incoming;
         assert_eq!(m.source_key, "42");
         assert_eq!(m.category, Some(Category::Mention));
         assert_eq!(m.sent_at.map(|t| t.to_rfc3339()), Some("2026-11-26T09:15:00+00:00".into()));
@@ -245,7 +283,6 @@ mod tests {
         assert!(rejects(r#"{"id":"1","title":"t"}"#).contains("\"from\" is missing"));
         assert!(rejects(r#"{"id":true,"from":"a","title":"t"}"#).contains("\"id\" must be a string or a number, not a boolean"));
         assert!(rejects(r#"{"id":"1","from":"a"}"#).contains("both missing or empty"));
-        assert!(rejects(r#"{"id":"1","from":"a","title":"t","url":"javascript:alert(1)"}"#).contains("https://"));
         assert!(rejects(r#"{"id":"1","from":"a","title":"t","sent_at":"yesterday"}"#).contains("RFC 3339"));
         assert!(rejects(r#"{"id":"1","from":"a","title":"t","category":"spam"}"#).contains("unknown category"));
         assert!(rejects(r#"{"id":"1","from":"a","title":5}"#).contains("\"title\" must be a string, not a number"));

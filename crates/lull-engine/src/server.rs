@@ -426,8 +426,8 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
     let now = st.engine.now();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let parsed = webhook::read(hook, &bytes, &header, now);
-    let incoming = match parsed {
-        Ok(m) => m,
+    let webhook::Read { incoming, notes } = match parsed {
+        Ok(read) => read,
         Err(e) => {
             let message = e.0.clone();
             let recorded = st.engine.store().write(move |tx| tx.channel_failed(channel_id, now, &message)).await;
@@ -448,6 +448,8 @@ async fn hook(State(st): State<AppState>, Path(channel): Path<String>, headers: 
                 "decision": d.kind,
                 "release_at": d.release_at,
                 "reason": lull_words::english().reason(&d.rule, now, d.release_at, receipt.tz),
+                // What was left out of the message (an unsafe link), for whoever set up the sender.
+                "notes": notes.iter().map(english).collect::<Vec<_>>(),
             }))
             .into_response()
         }

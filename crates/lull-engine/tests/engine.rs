@@ -224,6 +224,21 @@ async fn webhook_stores_once_answers_with_the_decision_and_refuses_bad_requests(
     assert_eq!(channels[0].health, "error");
     assert_eq!(channels[0].last_error.as_deref(), Some("\"from\" is missing"));
     assert_eq!(channels[0].messages, 1);
+
+    // A message with a link nobody should open is kept without it, and the answer says so.
+    let (code, ok) = s
+        .hook("acme", &token, &json!({ "id": "m-7", "from": "a@b.io", "title": "Invoice", "url": "javascript:fetch('//evil.example')" }))
+        .await;
+    assert_eq!(code, 200, "{ok}");
+    assert_eq!(ok["status"], "stored");
+    let note = ok["notes"][0].as_str().unwrap_or_default();
+    assert!(note.starts_with("\"url\" was left out: it must start with https://, http:// or mailto:"), "{ok}");
+    assert!(note.ends_with("the message was stored without its link"), "{ok}");
+    let id = ok["message_id"].as_i64().expect("id");
+    let stored = h.engine.store().read(move |db| db.message(id)).await.expect("read").expect("the message");
+    assert_eq!((stored.title.as_str(), stored.url.as_deref()), ("Invoice", None));
+    let (_, clean) = s.hook("acme", &token, &message("m-8", "a@b.io", "t")).await;
+    assert_eq!(clean["notes"], json!([]), "{clean}");
 }
 
 #[tokio::test]
