@@ -62,6 +62,12 @@ impl Client {
         &self.token
     }
 
+    /// Whether `e` says the request never reached an engine (nothing accepted the connection),
+    /// so it is safe to send again.
+    pub fn never_reached(e: &ApiError) -> bool {
+        e.problem.code == "client.not_listening"
+    }
+
     /// Sends one request and gets its own answer.
     pub async fn call<C: Call>(&self, call: C) -> Result<C::Answer, ApiError> {
         let response = self.send(&call.into()).await?;
@@ -78,7 +84,7 @@ impl Client {
             .json(request)
             .send()
             .await
-            .map_err(|e| not_answering(&self.base, &e))?;
+            .map_err(|e| if e.is_connect() { not_listening(&self.base, &e) } else { not_answering(&self.base, &e) })?;
         let status = resp.status();
         let body = resp.bytes().await.map_err(|e| not_answering(&self.base, &e))?;
         decode(&self.base, status.as_u16(), &body)
@@ -144,6 +150,12 @@ fn decode(base: &str, status: u16, body: &[u8]) -> Result<Response, ApiError> {
 
 fn unexpected_status(base: &str, status: u16) -> ApiError {
     ApiError::new(ApiError::code_of_status(status), Phrase::new("client.http_status").with("base", base).with("status", status))
+}
+
+/// Nothing accepted the connection: the request was never sent, so sending it again (to the
+/// engine that holds the directory next) cannot do it twice.
+fn not_listening(base: &str, e: &reqwest::Error) -> ApiError {
+    ApiError::new(ErrorCode::Unavailable, Phrase::new("client.not_listening").with("base", base).with("detail", e))
 }
 
 fn not_answering(base: &str, e: &reqwest::Error) -> ApiError {

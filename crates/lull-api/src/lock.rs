@@ -19,9 +19,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockHolder {
     pub pid: u32,
-    /// The engine's HTTP address, once it listens.
+    /// The engine's HTTP address, once it listens; withdrawn when it starts stopping.
     pub url: Option<String>,
     pub started_at: DateTime<Utc>,
+    /// The engine is stopping: commands wait for the lock instead of calling it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopping: bool,
 }
 
 /// The lock is another engine's, or its file cannot be used.
@@ -38,6 +41,7 @@ impl Said for LockError {
                 let phrase = |code| Phrase::new(code).with("dir", dir.display());
                 match holder {
                     Some(LockHolder { pid, url: Some(url), .. }) => phrase("lock.held").with("pid", pid).with("url", url),
+                    Some(LockHolder { pid, stopping: true, .. }) => phrase("lock.held_stopping").with("pid", pid),
                     Some(LockHolder { pid, url: None, .. }) => phrase("lock.held_starting").with("pid", pid),
                     None => phrase("lock.held_unknown"),
                 }
@@ -67,7 +71,11 @@ impl EngineLock {
             Err(TryLockError::WouldBlock) => return Err(LockError::Held { dir: dir.to_owned(), holder: read_holder(&path) }),
             Err(TryLockError::Error(e)) => return Err(io_err(e)),
         }
-        let mut lock = EngineLock { file, path: path.clone(), holder: LockHolder { pid: std::process::id(), url: None, started_at: now } };
+        let mut lock = EngineLock {
+            file,
+            path: path.clone(),
+            holder: LockHolder { pid: std::process::id(), url: None, started_at: now, stopping: false },
+        };
         lock.write_holder().map_err(io_err)?;
         Ok(lock)
     }
@@ -75,6 +83,15 @@ impl EngineLock {
     /// Publishes the engine's URL so CLI commands can reach it.
     pub fn publish_url(&mut self, url: &str) -> Result<(), LockError> {
         self.holder.url = Some(url.to_owned());
+        self.write_holder().map_err(|source| LockError::Io { path: self.path.clone(), source })
+    }
+
+    /// Says the engine is stopping: its URL is withdrawn, so a command started from now on
+    /// waits for the lock and works on the directory itself instead of calling a server that
+    /// is about to close.
+    pub fn mark_stopping(&mut self) -> Result<(), LockError> {
+        self.holder.url = None;
+        self.holder.stopping = true;
         self.write_holder().map_err(|source| LockError::Io { path: self.path.clone(), source })
     }
 
@@ -109,7 +126,7 @@ pub fn current_holder(dir: &Path) -> Result<Option<LockHolder>, LockError> {
             Ok(None)
         }
         Err(TryLockError::WouldBlock) => {
-            Ok(Some(read_holder(&path).unwrap_or(LockHolder { pid: 0, url: None, started_at: DateTime::UNIX_EPOCH })))
+            Ok(Some(read_holder(&path).unwrap_or(LockHolder { pid: 0, url: None, started_at: DateTime::UNIX_EPOCH, stopping: false })))
         }
         Err(TryLockError::Error(source)) => Err(LockError::Io { path, source }),
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use lull_api::lock::{EngineLock, LockError, LockHolder};
 use lull_api::paths::DataDir;
-use lull_api::{Call, Client};
+use lull_api::{ApiError, Call, Client, ErrorCode, Request, Response};
 use lull_core::phrase::{Phrase, Said};
 use lull_engine::clock::{Clock, SystemClock};
 use lull_engine::notifier::DesktopNotifier;
@@ -19,17 +19,23 @@ use crate::CliError;
 
 /// How long to wait for an engine that holds the lock but has not published its URL yet.
 const STARTING_GRACE: Duration = Duration::from_secs(5);
+/// How long to wait for an engine that is stopping (its connectors, its last rings, the
+/// database closed) to let go of the directory.
+const STOPPING_GRACE: Duration = Duration::from_secs(30);
 
-/// Takes the data directory's engine lock. A holder that does not serve (yet) — a server still
-/// starting, or a command using the directory on its own for a moment — is waited for, for
-/// [`STARTING_GRACE`] at most; a holder that serves is not: the error carries its address.
+/// Takes the data directory's engine lock. A holder that does not serve — a server still
+/// starting or already stopping, or a command using the directory on its own for a moment —
+/// is waited for ([`STARTING_GRACE`], [`STOPPING_GRACE`] when it says it stops); a holder that
+/// serves is not: the error carries its address.
 pub(crate) async fn acquire_lock(dir: &std::path::Path) -> Result<EngineLock, LockError> {
-    let deadline = tokio::time::Instant::now() + STARTING_GRACE;
+    let started = tokio::time::Instant::now();
     loop {
         match EngineLock::acquire(dir, SystemClock.now()) {
-            Err(LockError::Held { holder, .. })
-                if holder.as_ref().is_none_or(|h| h.url.is_none()) && tokio::time::Instant::now() < deadline =>
-            {
+            Err(LockError::Held { holder, .. }) if holder.as_ref().is_none_or(|h| h.url.is_none()) => {
+                let grace = if holder.as_ref().is_some_and(|h| h.stopping) { STOPPING_GRACE } else { STARTING_GRACE };
+                if started.elapsed() >= grace {
+                    return Err(LockError::Held { dir: dir.to_owned(), holder });
+                }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             other => return other,
@@ -37,18 +43,17 @@ pub(crate) async fn acquire_lock(dir: &std::path::Path) -> Result<EngineLock, Lo
     }
 }
 
+/// Where commands go.
 #[derive(Debug)]
-pub enum Backend {
+enum Mode {
     /// An engine of our own; no server was running.
     Local { engine: Engine, _lock: EngineLock },
     /// The running engine's API.
     Remote(Client),
 }
 
-impl Backend {
-    /// The engine serving `dir`, or one of our own; an engine of our own shows its
-    /// notifications in `lang`.
-    pub async fn connect(dir: &DataDir, lang: Lang) -> Result<Backend, CliError> {
+impl Mode {
+    async fn connect(dir: &DataDir, lang: Lang) -> Result<Mode, CliError> {
         dir.ensure()?;
         match acquire_lock(dir.root()).await {
             Ok(lock) => {
@@ -59,36 +64,92 @@ impl Backend {
                     lang,
                 })
                 .await?;
-                Ok(Backend::Local { engine, _lock: lock })
+                Ok(Mode::Local { engine, _lock: lock })
             }
             Err(LockError::Held { holder: Some(LockHolder { url: Some(url), .. }), .. }) => {
-                Ok(Backend::Remote(Client::new(&url, &dir.api_token()?).map_err(CliError::Api)?))
+                Ok(Mode::Remote(Client::new(&url, &dir.api_token()?).map_err(CliError::Api)?))
             }
             Err(e) => Err(Phrase::new("cli.lock_busy").with_phrase("problem", e.phrase()).into()),
         }
     }
+}
 
-    /// The running server, when commands go through one.
-    pub fn server(&self) -> Option<&Client> {
-        match self {
-            Backend::Local { .. } => None,
-            Backend::Remote(client) => Some(client),
+/// The engine a command talks to. An engine that stops between the command reading its
+/// address and calling it (it refuses the connection: nothing was sent) is not an error: the
+/// command waits for the directory and goes on, with the engine that holds it next or with one
+/// of its own.
+#[derive(Debug)]
+pub struct Backend {
+    dir: DataDir,
+    lang: Lang,
+    mode: tokio::sync::RwLock<Mode>,
+}
+
+impl Backend {
+    /// The engine serving `dir`, or one of our own; an engine of our own shows its
+    /// notifications in `lang`.
+    pub async fn connect(dir: &DataDir, lang: Lang) -> Result<Backend, CliError> {
+        let mode = Mode::connect(dir, lang).await?;
+        Ok(Backend { dir: dir.clone(), lang, mode: tokio::sync::RwLock::new(mode) })
+    }
+
+    /// The running server's URL, when commands go through one.
+    pub async fn server_url(&self) -> Option<String> {
+        match &*self.mode.read().await {
+            Mode::Local { .. } => None,
+            Mode::Remote(client) => Some(client.url().to_owned()),
         }
     }
 
     /// Sends one request and gets its own answer.
     pub async fn call<C: Call>(&self, call: C) -> Result<C::Answer, CliError> {
-        match self {
-            Backend::Local { engine, .. } => engine.call(call).await,
-            Backend::Remote(client) => client.call(call).await,
+        let request: Request = call.into();
+        let response = match self.send(request.clone()).await {
+            Err(e) if Client::never_reached(&e) => {
+                tracing::info!("the engine stopped before answering; waiting for the data directory");
+                if let Some(url) = self.server_url().await {
+                    gone_from(self.dir.root(), &url).await;
+                }
+                let fresh = Mode::connect(&self.dir, self.lang).await?;
+                let old = std::mem::replace(&mut *self.mode.write().await, fresh);
+                close(old).await;
+                self.send(request).await
+            }
+            other => other,
         }
-        .map_err(CliError::Api)
+        .map_err(CliError::Api)?;
+        C::take(response).map_err(|other| {
+            CliError::Api(ApiError::new(ErrorCode::Internal, Phrase::new("api.wrong_answer").with("answer", format!("{other:?}"))))
+        })
+    }
+
+    async fn send(&self, request: Request) -> Result<Response, ApiError> {
+        match &*self.mode.read().await {
+            Mode::Local { engine, .. } => engine.handle(request).await,
+            Mode::Remote(client) => client.send(&request).await,
+        }
     }
 
     /// Closes an engine of our own cleanly.
     pub async fn close(self) {
-        if let Backend::Local { engine, .. } = self {
-            engine.shutdown().await;
+        close(self.mode.into_inner()).await;
+    }
+}
+
+/// Waits, for [`STOPPING_GRACE`] at most, until the engine at `url` no longer holds `dir`
+/// under that address (it let go, said it stops, or another engine took over).
+async fn gone_from(dir: &std::path::Path, url: &str) {
+    let started = tokio::time::Instant::now();
+    while started.elapsed() < STOPPING_GRACE {
+        match lull_api::lock::current_holder(dir) {
+            Ok(Some(holder)) if holder.url.as_deref() == Some(url) => tokio::time::sleep(Duration::from_millis(100)).await,
+            _ => return,
         }
+    }
+}
+
+async fn close(mode: Mode) {
+    if let Mode::Local { engine, .. } = mode {
+        engine.shutdown().await;
     }
 }

@@ -175,6 +175,8 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result
     // The tray's Quit stops the server like a signal does.
     let (quit, mut quitting) = tokio::sync::watch::channel(false);
     let tray_task = tray.then(|| tokio::spawn(tray::run(engine.clone(), url.clone(), dir.root().to_owned(), quit)));
+    let lock = Arc::new(std::sync::Mutex::new(lock));
+    let stopping_lock = lock.clone();
     let stop = async move {
         // Without a tray nobody sends Quit: the sender is gone, which must not count as one.
         let quit_asked = async move {
@@ -185,6 +187,13 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result
         tokio::select! {
             () = shutdown_signal() => {}
             () = quit_asked => {}
+        }
+        // Before the listener closes: commands from now on wait for the directory instead of
+        // calling a server that is going away.
+        if let Ok(mut lock) = stopping_lock.lock()
+            && let Err(e) = lock.mark_stopping()
+        {
+            tracing::warn!(error = %e, "cannot mark the engine lock as stopping");
         }
     };
     let served = server::run(engine.clone(), listener, token, stop).await;
@@ -267,7 +276,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
                 spec.password = Some(read_password(&ask, w)?);
             }
             let created = backend.call(call::ChannelAdd(spec)).await?;
-            let running = backend.server().map(|s| s.url().to_owned());
+            let running = backend.server_url().await;
             let base = running.clone().unwrap_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN));
             emit(json, &created, |c| render::channel_created(w, c, &base, running.is_some()))
         }
@@ -387,13 +396,13 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
         }
         Command::Demo => emit(json, &backend.call(call::Demo).await?, |d| render::demo(w, d)),
         Command::Open { no_browser } => {
-            let Some(server) = backend.server() else {
+            let Some(server) = backend.server_url().await else {
                 return Err(Phrase::new("cli.not_running").into());
             };
             // A one-time code, good for a minute, rather than the token: what is passed to
             // `xdg-open` is in every process's command line and often in the browser's history.
             let code = backend.call(call::SignInCode).await?;
-            let link = format!("{}#code={code}", server.url());
+            let link = format!("{server}#code={code}");
             println!("{link}");
             if !no_browser {
                 let opened = std::process::Command::new("xdg-open")

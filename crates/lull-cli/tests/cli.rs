@@ -380,3 +380,67 @@ fn the_inbox_honours_a_limit_beyond_one_page() {
     let ids: std::collections::HashSet<i64> = page["messages"].as_array().expect("list").iter().filter_map(|m| m["id"].as_i64()).collect();
     assert_eq!(ids.len(), 510, "no message twice across pages");
 }
+
+/// A command run while `lull serve` stops (here held up for seconds by a push left hanging,
+/// which the courier waits for) waits for the directory and does its work there: it neither
+/// fails with "did not answer" nor loses the change.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_while_the_engine_stops_waits_and_does_its_work() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let bus = PrivateBus::start().expect("private dbus-daemon");
+    let _recorder = RecordingServer::start(bus.address()).await.expect("notification server");
+    let ntfy = lull_testkit::NtfyServer::start().await.expect("ntfy stand-in");
+    ok(dir, &["schedule", "set", "--tz", "Europe/Paris", "--focus", "daily 00:00-24:00", "--work", "daily 00:00-24:00"]);
+    ok(dir, &["client", "add", "Acme", "--tier", "vip", "--match", "domain:acme.com"]);
+    let token = ok_json(dir, &["channel", "add", "webhook", "acme"])["token"].as_str().expect("token").to_owned();
+    ok(dir, &["push", "add", "ntfy", "phone", "--server", &ntfy.url(), "--topic", "lull-test-stop"]);
+    let mut server = Server::start(dir, &[], &[("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref())]);
+    ntfy.fail_next([lull_testkit::ntfy::Fault::Hang(Duration::from_secs(60))]);
+    let (code, _) = post(&server.url, "acme", &token, json!({"id": "u1", "from": "jane@acme.com", "title": "URGENT prod is down"})).await;
+    assert_eq!(code, 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while ntfy.requests() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the ring never reached the ntfy stand-in");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Stop it; its listener closes at once, the ring in hand keeps it alive a few seconds more.
+    let _ = std::process::Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(server.child.try_wait().expect("status").is_none(), "the engine should still be stopping");
+    let added = ok(dir, &["client", "add", "Beta", "--match", "domain:beta.example"]);
+    assert!(added.contains("Beta"), "{added}");
+    assert!(server.child.try_wait().expect("status").is_some(), "the command ran only once the engine had let go");
+    let clients = ok_json(dir, &["client", "list"]);
+    assert!(clients.as_array().expect("list").iter().any(|c| c["name"] == "Beta"), "{clients}");
+}
+
+/// The race that is left: a command reads the engine's address just before it withdraws it,
+/// and finds nothing listening. Here a process holds the directory under an address where
+/// nothing listens, then lets go: the command waits for it and works on the directory.
+#[tokio::test]
+async fn a_command_that_finds_the_engine_gone_waits_for_the_directory() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    ok(dir, &["client", "list"]);
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/", dead.local_addr().expect("addr"));
+    drop(dead);
+    let mut lock = lull_api::lock::EngineLock::acquire(dir, chrono::DateTime::UNIX_EPOCH).expect("lock");
+    lock.publish_url(&url).expect("publish");
+    let command = common::lull_command()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["client", "add", "Gamma", "--match", "domain:gamma.example"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run lull");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    drop(lock);
+    let out = command.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let clients = ok_json(dir, &["client", "list"]);
+    assert!(clients.as_array().expect("list").iter().any(|c| c["name"] == "Gamma"), "{clients}");
+}
