@@ -5,25 +5,110 @@
 //! come back the same way, both through `lull-api`'s client; closing the window ends this
 //! process, so what stays in the background is the engine alone.
 //!
+//! When the engine cannot start (another program holds its port, most often), the window
+//! still opens and says what went wrong, with a way out ([`StartProblem`]); it never panics.
+//!
 //! This is the only crate that depends on Tauri, and it links `lull-api`, not the engine.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod popups;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use lull_api::paths::DataDir;
 use lull_api::{ApiError, Client, ErrorCode, Phrase, Request, Response};
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::{StateFlags, WindowExt};
 
+/// Why the engine is not there, for the window to show with a way out.
+#[derive(Debug, Clone, Serialize)]
+struct StartProblem {
+    /// What went wrong, worded by the window.
+    problem: Phrase,
+    /// The address another program holds, when that is the problem.
+    taken: Option<String>,
+    /// A free address to move Lull to.
+    free: Option<String>,
+}
+
+/// The engine this window talks to, once it runs, or why it does not.
+struct EngineSlot {
+    dir: DataDir,
+    client: RwLock<Option<Client>>,
+    problem: Mutex<Option<StartProblem>>,
+}
+
+impl EngineSlot {
+    fn client(&self) -> Option<Client> {
+        self.client.read().ok().and_then(|c| c.clone())
+    }
+
+    /// Connects to the engine of the data directory, starting it if needed; on failure, keeps
+    /// the problem for the window to show.
+    fn connect(&self, app: &AppHandle) -> Result<(), StartProblem> {
+        let result = ensure_engine(&self.dir);
+        match result {
+            Ok(client) => {
+                tracing::info!(url = client.url(), "connected to Lull's engine");
+                if let Ok(mut slot) = self.client.write() {
+                    *slot = Some(client);
+                }
+                if let Ok(mut p) = self.problem.lock() {
+                    *p = None;
+                }
+                tauri::async_runtime::spawn(relay_events(app.clone()));
+                Ok(())
+            }
+            Err(problem) => {
+                tracing::error!(problem = %lull_api::english(&problem.problem), "Lull's engine did not start");
+                if let Ok(mut p) = self.problem.lock() {
+                    *p = Some(problem.clone());
+                }
+                Err(problem)
+            }
+        }
+    }
+}
+
 /// The UI's one entry to the engine: the typed API, relayed to the engine's loopback server.
 #[tauri::command]
-async fn api(engine: tauri::State<'_, Client>, request: Request) -> Result<Response, ApiError> {
-    engine.send(&request).await
+async fn api(engine: tauri::State<'_, EngineSlot>, request: Request) -> Result<Response, ApiError> {
+    match engine.client() {
+        Some(client) => client.send(&request).await,
+        None => Err(ApiError::new(ErrorCode::Unavailable, Phrase::new("window.no_engine"))),
+    }
+}
+
+/// Why the engine did not start, if it did not: the window shows it instead of the inbox.
+#[tauri::command]
+// Tauri commands take their arguments by value.
+#[allow(clippy::needless_pass_by_value)]
+fn start_problem(engine: tauri::State<'_, EngineSlot>) -> Option<StartProblem> {
+    engine.problem.lock().ok().and_then(|p| p.clone())
+}
+
+/// Tries to start the engine again (the other program may have quit).
+#[tauri::command]
+async fn retry_engine(app: AppHandle, engine: tauri::State<'_, EngineSlot>) -> Result<(), StartProblem> {
+    engine.connect(&app)
+}
+
+/// Moves Lull to `addr` for good (recorded in the data directory, where `lull serve` and the
+/// `lull` command find it too) and starts the engine there.
+#[tauri::command]
+// Tauri commands take their arguments by value.
+#[allow(clippy::needless_pass_by_value)]
+async fn move_engine(app: AppHandle, engine: tauri::State<'_, EngineSlot>, addr: String) -> Result<(), StartProblem> {
+    let problem = |p: Phrase| StartProblem { problem: p, taken: None, free: None };
+    let addr: SocketAddr = addr.trim().parse().map_err(|_| problem(Phrase::new("listen.not_recordable").with("addr", addr.trim())))?;
+    lull_api::listen::record(&engine.dir, addr).map_err(|e| problem(lull_api::Said::phrase(&e)))?;
+    engine.connect(&app)
 }
 
 /// Opens a link from a message in the user's browser: only web and mail links, never files or
@@ -38,6 +123,19 @@ fn open_link(app: AppHandle, url: String) -> Result<(), ApiError> {
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| ApiError::new(ErrorCode::Unavailable, Phrase::new("link.cannot_open").with("detail", e)))
+}
+
+/// Whether the window may show `url`: only the app's own pages (`tauri://localhost` on Linux
+/// and macOS, `http(s)://tauri.localhost` elsewhere). Anything else, a message's link, a
+/// planted `location = …`, a `window.open`, is refused, so the window can never become a
+/// browser with the app's IPC bridge in it; links open in the user's browser through
+/// [`open_link`].
+fn is_app_page(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost") && url.port().is_none(),
+        _ => false,
+    }
 }
 
 /// The route given on the command line (`--route /digests/5`), e.g. by a clicked notification.
@@ -65,6 +163,17 @@ fn show_main(app: &AppHandle, route: Option<String>) {
         .inner_size(1200.0, 800.0)
         .min_inner_size(820.0, 560.0)
         .visible(false)
+        .on_navigation(|url| {
+            let allowed = is_app_page(url);
+            if !allowed {
+                tracing::warn!(url = %lull_api::redact_url(url.as_str()), "the window refused to leave the app");
+            }
+            allowed
+        })
+        .on_new_window(|url, _| {
+            tracing::warn!(url = %lull_api::redact_url(url.as_str()), "the window refused to open another window");
+            tauri::webview::NewWindowResponse::Deny
+        })
         .build()
     {
         Ok(window) => {
@@ -92,31 +201,50 @@ fn lull_binary() -> PathBuf {
 }
 
 /// The running engine, starting `lull serve --tray` in the background first if no engine
-/// runs on this data directory.
-fn ensure_engine(dir: &DataDir) -> Result<Client, Box<dyn std::error::Error>> {
-    if let Some(client) = Client::of_running_engine(dir)? {
+/// runs on this data directory. Where it will listen is checked first, so a port another
+/// program holds is a problem the window can explain, not an engine that dies at start.
+fn ensure_engine(dir: &DataDir) -> Result<Client, StartProblem> {
+    let problem = |p: Phrase| StartProblem { problem: p, taken: None, free: None };
+    let said = |e: &dyn lull_api::Said| problem(e.phrase());
+    dir.ensure().map_err(|e| said(&e))?;
+    if let Some(client) = Client::of_running_engine(dir).map_err(|e| problem(e.problem))? {
         return Ok(client);
+    }
+    // `LULL_LISTEN` (tests, benchmarks) wins over the address recorded in the directory.
+    let forced = std::env::var("LULL_LISTEN").ok();
+    let listen = match forced.as_deref().map(str::parse::<SocketAddr>) {
+        Some(Ok(addr)) => addr,
+        Some(Err(_)) => return Err(problem(Phrase::new("listen.not_recordable").with("addr", forced.unwrap_or_default()))),
+        None => lull_api::listen::resolve(dir).map_err(|e| said(&e))?.addr,
+    };
+    if !lull_api::listen::is_free(listen) {
+        return Err(StartProblem {
+            problem: Phrase::new("window.port_taken").with("addr", listen),
+            taken: Some(listen.to_string()),
+            free: lull_api::listen::free_near(listen).map(|a| a.to_string()),
+        });
     }
     let bin = lull_binary();
     let mut cmd = std::process::Command::new(&bin);
     cmd.arg("--data-dir").arg(dir.root()).args(["serve", "--tray"]);
-    if let Ok(listen) = std::env::var("LULL_LISTEN") {
-        cmd.args(["--listen", &listen]);
+    if let Some(listen) = &forced {
+        cmd.args(["--listen", listen]);
     }
     // Its own process group: the engine outlives this window.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start Lull's engine ({}): {e}", bin.display()))?;
+    let mut child =
+        cmd.spawn().map_err(|e| problem(Phrase::new("window.cannot_start_engine").with("path", bin.display()).with("detail", e)))?;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Some(client) = Client::of_running_engine(dir)? {
+        if let Some(client) = Client::of_running_engine(dir).map_err(|e| problem(e.problem))? {
             return Ok(client);
         }
-        if let Some(status) = child.try_wait()? {
-            return Err(format!("Lull's engine stopped at start ({status}); run `lull serve` to see why").into());
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(problem(Phrase::new("window.engine_stopped").with("status", status)));
         }
         if Instant::now() > deadline {
-            return Err("Lull's engine did not start within 20 s; run `lull serve` to see why".into());
+            return Err(problem(Phrase::new("window.engine_slow")));
         }
         // Start-up, before any runtime: a blocking wait is what is wanted.
         #[allow(clippy::disallowed_methods)]
@@ -128,7 +256,7 @@ fn ensure_engine(dir: &DataDir) -> Result<Client, Box<dyn std::error::Error>> {
 async fn relay_events(app: AppHandle) {
     use futures_util::StreamExt;
     loop {
-        let Some(engine) = app.try_state::<Client>() else { return };
+        let Some(engine) = app.try_state::<EngineSlot>().and_then(|slot| slot.client()) else { return };
         if let Ok(events) = engine.events().await {
             let mut events = std::pin::pin!(events);
             while let Some(event) = events.next().await {
@@ -141,11 +269,9 @@ async fn relay_events(app: AppHandle) {
 
 fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let dir = DataDir::resolve(std::env::var_os("LULL_DATA_DIR").map(Into::into))?;
-    dir.ensure()?;
-    let engine = ensure_engine(&dir)?;
-    tracing::info!(url = engine.url(), "connected to Lull's engine");
-    app.manage(engine);
-    tauri::async_runtime::spawn(relay_events(app.handle().clone()));
+    app.manage(EngineSlot { dir, client: RwLock::new(None), problem: Mutex::new(None) });
+    // A problem is kept for the window to show (`start_problem`): the window opens either way.
+    let _ = app.state::<EngineSlot>().connect(app.handle());
     let argv: Vec<String> = std::env::args().collect();
     show_main(app.handle(), route_arg(&argv));
     Ok(())
@@ -177,7 +303,7 @@ fn main() {
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| show_main(app, route_arg(&argv))))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
-        .invoke_handler(tauri::generate_handler![api, open_link])
+        .invoke_handler(tauri::generate_handler![api, open_link, start_problem, retry_engine, move_engine])
         .setup(setup)
         .build(tauri::generate_context!());
     let app = match app {
@@ -193,4 +319,37 @@ fn main() {
             tracing::info!("window closed");
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_app_page;
+
+    #[test]
+    fn the_window_shows_only_the_apps_own_pages() {
+        let url = |s: &str| tauri::Url::parse(s).expect("a URL");
+        for ok in [
+            "tauri://localhost/index.html",
+            "tauri://localhost/index.html#/digests/5",
+            "http://tauri.localhost/",
+            "https://tauri.localhost/x",
+        ] {
+            assert!(is_app_page(&url(ok)), "{ok}");
+        }
+        for refused in [
+            "https://evil.example/",
+            "http://127.0.0.1:7707/api",
+            "http://localhost/",
+            "file:///etc/passwd",
+            "tauri://evil.example/",
+            "http://tauri.localhost:8080/",
+            "https://tauri.localhost.evil.example/",
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "about:blank",
+            "mailto:jane@acme.example",
+        ] {
+            assert!(!is_app_page(&url(refused)), "{refused}");
+        }
+    }
 }

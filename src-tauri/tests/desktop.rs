@@ -121,6 +121,54 @@ async fn api(url: &str, token: &str, request: Value) -> Value {
         .expect("json")
 }
 
+/// tauri-driver, ready, for the app on the private bus `bus` with the data directory `data`;
+/// `listen` is passed as `LULL_LISTEN` (the engine's address) when given.
+async fn start_driver(bus: &PrivateBus, data: &Path, listen: Option<&str>) -> (Driver, String) {
+    // The window starts the engine (`lull serve --tray`) in the background: the `lull` built
+    // beside this test.
+    let lull = std::env::current_exe().expect("test path").parent().and_then(|d| d.parent()).map(|d| d.join("lull")).expect("target dir");
+    assert!(lull.is_file(), "{} is missing: build it first (cargo build -p lull-cli)", lull.display());
+    let port = free_port();
+    let mut command = Command::new(tauri_driver());
+    command
+        .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .env("LULL_DATA_DIR", data)
+        .env("LULL_BIN", &lull)
+        .env_remove("LULL_LISTEN")
+        .env("LULL_LOG", "warn")
+        // In English, the window and the engine it starts: the test reads their words.
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("NO_AT_BRIDGE", "1")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    if let Some(listen) = listen {
+        command.env("LULL_LISTEN", listen);
+    }
+    let driver = Driver(command.spawn().expect("start tauri-driver (cargo install tauri-driver --locked)"));
+    let driver_url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{driver_url}/status")).await.is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (driver, driver_url)
+}
+
+/// Stops the engine the window started, and waits until it let go of `data`.
+async fn stop_engine(data: &Path) {
+    let holder = lull_api::lock::current_holder(data).expect("lock file").expect("the engine still runs after the window");
+    let _ = Command::new("kill").args(["-TERM", &holder.pid.to_string()]).status();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while lull_api::lock::current_holder(data).ok().flatten().is_some() {
+        assert!(Instant::now() < deadline, "the engine did not stop");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a display and tauri-driver: scripts/test.sh runs it under xvfb-run"]
 async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
@@ -130,35 +178,7 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
     let recorder = RecordingServer::start(bus.address()).await.expect("recording notification server");
     // The window starts the engine (`lull serve --tray`) in the background: the `lull` built
     // beside this test.
-    let lull = std::env::current_exe().expect("test path").parent().and_then(|d| d.parent()).map(|d| d.join("lull")).expect("target dir");
-    assert!(lull.is_file(), "{} is missing: build it first (cargo build -p lull-cli)", lull.display());
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
-            .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-            .env("LULL_DATA_DIR", data.path())
-            .env("LULL_BIN", &lull)
-            .env("LULL_LISTEN", "127.0.0.1:0")
-            .env("LULL_LOG", "warn")
-            // In English, the window and the engine it starts: the test reads their words.
-            .env("LANG", "C.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .env("NO_AT_BRIDGE", "1")
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start tauri-driver (cargo install tauri-driver --locked)"),
-    );
-    let driver_url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{driver_url}/status")).await.is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-
+    let (_driver, driver_url) = start_driver(&bus, data.path(), Some("127.0.0.1:0")).await;
     let wd = WebDriver::start(&driver_url, APP).await;
     // The app is up: its window has settled on a screen.
     wd.wait("the window", "return document.querySelector('.shell[data-settled=true]') !== null", Duration::from_secs(30)).await;
@@ -222,13 +242,64 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
     if let Some(dir) = std::env::var_os("LULL_SCREENSHOTS") {
         wd.screenshot(&PathBuf::from(dir).join("desktop-digest.png")).await;
     }
+
+    // The window never leaves the app: not for a page, a local service, a file, nor a new window.
+    for attempt in [
+        "location.href = 'https://evil.example/'",
+        &format!("location.href = '{url}api'"),
+        "location.href = 'file:///etc/passwd'",
+        "const a = document.createElement('a'); a.href = 'http://127.0.0.1:9/'; document.body.append(a); a.click()",
+        "const a = document.createElement('a'); a.href = 'https://evil.example/'; a.target = '_blank'; document.body.append(a); a.click()",
+    ] {
+        wd.js(attempt).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let still = wd.js("return location.protocol + '//' + location.host + '|' + (document.querySelector('.shell') !== null)").await;
+        assert_eq!(still, json!("tauri://localhost|true"), "after {attempt}");
+    }
+    let opened = wd.js("return window.open('https://evil.example/') === null").await;
+    assert_eq!(opened, json!(true), "window.open is refused");
+    let windows = wd.http.get(format!("{}/window/handles", wd.session)).send().await.expect("handles").json::<Value>().await.expect("json");
+    assert_eq!(windows["value"].as_array().map(Vec::len), Some(1), "no other window: {windows}");
+
     wd.quit().await;
     // The engine outlives the window, in the background, until it is told to quit.
-    let holder = lull_api::lock::current_holder(data.path()).expect("lock file").expect("the engine still runs after the window");
-    let _ = Command::new("kill").args(["-TERM", &holder.pid.to_string()]).status();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while lull_api::lock::current_holder(data.path()).ok().flatten().is_some() {
-        assert!(Instant::now() < deadline, "the engine did not stop");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    stop_engine(data.path()).await;
+}
+
+/// When another program holds Lull's address, the window opens anyway and says so, and its
+/// "Move Lull to …" starts the engine on a free port, recorded where the next start and the
+/// `lull` command find it.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display and tauri-driver: scripts/test.sh runs it under xvfb-run"]
+async fn the_window_explains_a_taken_port_and_moves_lull() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "run under a display, e.g. xvfb-run -a");
+    let data = tempfile::tempdir().expect("temp dir");
+    let bus = PrivateBus::start().expect("private dbus-daemon");
+    // Lull's address (recorded, so the test does not depend on who holds 7707 here) is taken.
+    let squatter = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = squatter.local_addr().expect("addr");
+    std::fs::write(data.path().join("listen"), format!("{taken}\n")).expect("record the address");
+    let (_driver, driver_url) = start_driver(&bus, data.path(), None).await;
+    let wd = WebDriver::start(&driver_url, APP).await;
+    let text = wd
+        .wait(
+            "the start problem",
+            "return document.querySelector('[data-testid=start-problem-text]')?.textContent",
+            Duration::from_secs(30),
+        )
+        .await;
+    let text = text.as_str().unwrap_or_default().to_owned();
+    assert!(text.contains(&format!("Another program is using {taken}")), "{text}");
+    let button = wd.js("return document.querySelector('[data-testid=move-engine]').textContent.trim()").await;
+    let free = button.as_str().and_then(|b| b.strip_prefix("Move Lull to ")).expect("a move offered").to_owned();
+    // No WebDriver screenshot here: WebKitWebDriver's snapshot waits for a repaint that this
+    // still page never makes.
+    wd.js("document.querySelector('[data-testid=move-engine]').click()").await;
+    wd.wait("the app, connected", "return document.querySelector('.shell[data-settled=true]') !== null", Duration::from_secs(30)).await;
+    let holder = lull_api::lock::current_holder(data.path()).expect("lock").expect("the engine runs");
+    assert_eq!(holder.url, Some(format!("http://{free}/")));
+    assert_eq!(std::fs::read_to_string(data.path().join("listen")).expect("recorded").trim(), free);
+    wd.quit().await;
+    stop_engine(data.path()).await;
+    drop(squatter);
 }

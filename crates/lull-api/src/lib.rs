@@ -6,8 +6,8 @@
 //!   [`stats`], [`config`]), errors ([`error`]) and live events ([`events`]); their TypeScript
 //!   declarations for the web UI ([`bindings`]);
 //! - the [`client`] of a running engine, over its loopback HTTP API;
-//! - what Lull's processes agree on: the data directory ([`paths`]), the engine lock that says
-//!   which engine serves it and where ([`lock`]), tokens ([`token`]) and the messages of
+//! - what Lull's processes agree on: the data directory ([`paths`]), where the engine listens
+//!   ([`listen`]), the engine lock that says which engine serves it and where ([`lock`]), tokens ([`token`]) and the messages of
 //!   gatekeeper popups ([`popups`]).
 //!
 //! Values are data: phrases, rules, status lines, suggestion codes, which the `lull` command and
@@ -27,6 +27,7 @@ pub mod config;
 pub mod digests;
 pub mod error;
 pub mod events;
+pub mod listen;
 pub mod lock;
 pub mod messages;
 pub mod paths;
@@ -40,7 +41,7 @@ pub mod token;
 pub use call::{Call, Request, Response};
 pub use client::Client;
 pub use error::{ApiError, ErrorCode};
-pub use lull_core::phrase::Phrase;
+pub use lull_core::phrase::{Phrase, Said};
 /// The one rule for opening links from messages, and the one for showing a URL without its
 /// secrets, shared with the window.
 pub use lull_core::text::{openable_link, redact_url};

@@ -93,6 +93,11 @@ impl Backend {
         Ok(Backend { dir: dir.clone(), lang, mode: tokio::sync::RwLock::new(mode) })
     }
 
+    /// The data directory commands work on.
+    pub fn dir(&self) -> &DataDir {
+        &self.dir
+    }
+
     /// The running server's URL, when commands go through one.
     pub async fn server_url(&self) -> Option<String> {
         match &*self.mode.read().await {

@@ -31,9 +31,15 @@ pub struct Cli {
 pub enum Command {
     /// Run the engine headless: webhooks, digests and the API on 127.0.0.1.
     Serve {
-        /// The loopback address and port to listen on; port 0 picks a free one.
-        #[arg(long, value_name = "ADDR", default_value = lull_engine::server::DEFAULT_LISTEN)]
-        listen: std::net::SocketAddr,
+        /// The loopback address and port to listen on; port 0 picks a free one. Without it,
+        /// the address recorded with --remember, else 127.0.0.1:7707.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// Record --listen as where Lull listens from now on (the window and later starts use
+        /// it): for when another program holds 127.0.0.1:7707. Webhook senders must then post
+        /// to the new address.
+        #[arg(long, requires = "listen")]
+        remember: bool,
         /// Show a tray icon (StatusNotifierItem) with the held count, the next digest, focus
         /// sessions and "Digest now".
         #[arg(long)]

@@ -25,6 +25,7 @@ use lull_api::call;
 use lull_api::channels::ChannelTest;
 use lull_api::clients::{ClientEdit, ClientRemove, ClientSpec};
 use lull_api::digests::{DigestList, DigestShow};
+use lull_api::listen::{Listen, ListenError};
 use lull_api::lock::LockError;
 use lull_api::messages::{ExplainQuery, InboxQuery};
 use lull_api::paths::{DataDir, DataDirError};
@@ -74,7 +75,7 @@ macro_rules! said {
         }
     )+};
 }
-said!(EngineError, DataDirError, LockError, ServeError);
+said!(EngineError, DataDirError, LockError, ServeError, ListenError);
 
 impl CliError {
     /// The error for the person who typed the command: the flag at fault named, and what to
@@ -128,8 +129,8 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli, w: Words) -> Result<(), CliError> {
     let dir = DataDir::resolve(cli.data_dir.clone())?;
-    if let Command::Serve { listen, tray } = cli.command {
-        return serve(dir, listen, tray, w).await;
+    if let Command::Serve { listen, remember, tray } = cli.command {
+        return serve(dir, listen, remember, tray, w).await;
     }
     let backend = Backend::connect(&dir, w.lang()).await?;
     let result = execute(&backend, cli.command, cli.json, w).await;
@@ -137,8 +138,15 @@ async fn run(cli: Cli, w: Words) -> Result<(), CliError> {
     result
 }
 
-async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result<(), CliError> {
+async fn serve(dir: DataDir, listen: Option<SocketAddr>, remember: bool, tray: bool, w: Words) -> Result<(), CliError> {
     dir.ensure()?;
+    if let (Some(addr), true) = (listen, remember) {
+        lull_api::listen::record(&dir, addr)?;
+    }
+    let Listen { addr: listen, moved } = match listen {
+        Some(addr) => Listen { addr, moved: false },
+        None => lull_api::listen::resolve(&dir)?,
+    };
     // A command using the directory on its own is waited for; a running server is refused.
     let mut lock = backend::acquire_lock(dir.root()).await?;
     // A clicked notification opens its digest in the desktop window when the app is installed
@@ -158,7 +166,15 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result
     }));
     let options = EngineOptions { data_dir: dir.clone(), clock: Arc::new(SystemClock), notifier: Arc::new(notifier), lang: w.lang() };
     let engine = Engine::open(options).await?;
-    let listener = server::bind_loopback(listen).await?;
+    let listener = match server::bind_loopback(listen).await {
+        Ok(l) => l,
+        // Say what to do: stop the other program, or move Lull to a port that is free now.
+        Err(ServeError::InUse(addr)) => {
+            let free = lull_api::listen::free_near(addr).map_or_else(|| "127.0.0.1:7808".to_owned(), |a| a.to_string());
+            return Err(Phrase::new("cli.serve.in_use").with("addr", addr).with("free", free).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let addr = listener.local_addr().map_err(|e| Phrase::new("cli.serve_failed").with("detail", e))?;
     let url = server::base_url(addr);
     lock.publish_url(&url)?;
@@ -168,7 +184,11 @@ async fn serve(dir: DataDir, listen: SocketAddr, tray: bool, w: Words) -> Result
     // The token only where a person reads it: under a service manager the banner goes to the
     // journal, which others may read.
     let key = if std::io::IsTerminal::is_terminal(&std::io::stdout()) { "cli.serve.banner" } else { "cli.serve.banner_logged" };
-    let banner = format!("{}\n", w.t(key, &[("url", &url), ("token", &token), ("data", &data)]));
+    let mut banner = format!("{}\n", w.t(key, &[("url", &url), ("token", &token), ("data", &data)]));
+    if moved {
+        // Webhook senders were set up with an address: say plainly that this is not the usual one.
+        banner.push_str(&format!("{}\n", w.t("cli.serve.moved", &[("url", &url), ("default", lull_api::listen::DEFAULT_LISTEN)])));
+    }
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, banner.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
     drop(out);
@@ -277,7 +297,8 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
             }
             let created = backend.call(call::ChannelAdd(spec)).await?;
             let running = backend.server_url().await;
-            let base = running.clone().unwrap_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN));
+            let usual = lull_api::listen::resolve(backend.dir()).map_or_else(|_| lull_api::listen::default_addr(), |l| l.addr);
+            let base = running.clone().unwrap_or_else(|| server::base_url(usual));
             emit(json, &created, |c| render::channel_created(w, c, &base, running.is_some()))
         }
         Command::Channel(ChannelCommand::Edit(edit)) => {

@@ -444,3 +444,55 @@ async fn a_command_that_finds_the_engine_gone_waits_for_the_directory() {
     let clients = ok_json(dir, &["client", "list"]);
     assert!(clients.as_array().expect("list").iter().any(|c| c["name"] == "Gamma"), "{clients}");
 }
+
+/// When another program holds Lull's port, `lull serve` says so and names a free port to move
+/// to; `--remember` records the move, which later starts (and `channel add`'s webhook URL)
+/// follow, with a plain note that the address is not the usual one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_taken_port_is_explained_and_lull_can_be_moved_for_good() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = squatter.local_addr().expect("addr");
+    let e = fails(dir, &["serve", "--listen", &taken.to_string()]);
+    assert!(e.contains(&format!("{taken} is already in use (another program, or Lull on another data directory)")), "{e}");
+    let free = e.split("--listen ").nth(1).and_then(|s| s.split(' ').next()).expect("a suggested address").to_owned();
+    let free_addr: std::net::SocketAddr = free.parse().expect("an address");
+    assert!(free_addr.port() > taken.port() && lull_api::listen::is_free(free_addr), "{e}");
+    assert!(e.contains(&format!("--listen {free} --remember")), "{e}");
+    assert!(!e.contains("panicked"), "{e}");
+
+    let e = fails(dir, &["serve", "--remember"]);
+    assert!(e.contains("--listen"), "--remember needs the address: {e}");
+
+    let mut moved = common::lull_command()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", &free, "--remember"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut banner = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(moved.stdout.take().expect("stdout")), &mut banner).expect("banner");
+    assert!(banner.contains(&format!("http://{free}/")), "{banner}");
+    let _ = std::process::Command::new("kill").args(["-TERM", &moved.id().to_string()]).status();
+    let _ = moved.wait();
+    assert_eq!(std::fs::read_to_string(dir.join("listen")).expect("recorded").trim(), free);
+
+    // No engine running: the webhook URL shown is the recorded address.
+    let created = ok(dir, &["channel", "add", "webhook", "acme"]);
+    assert!(created.contains(&format!("http://{free}/hooks/acme")), "{created}");
+    // A plain `lull serve` listens there, and says it is not the usual address.
+    let mut server =
+        common::lull_command().arg("--data-dir").arg(dir).arg("serve").stdout(std::process::Stdio::piped()).spawn().expect("serve");
+    let out = server.stdout.take().expect("stdout");
+    let lines: Vec<String> = std::io::BufRead::lines(std::io::BufReader::new(out)).take(5).map(|l| l.expect("line")).collect();
+    let text = lines.join("\n");
+    assert!(text.starts_with(&format!("Lull is running at http://{free}/")), "{text}");
+    assert!(text.contains("not the usual 127.0.0.1:7707 (moved with --remember): webhook senders must post to this address"), "{text}");
+    let holder = lull_api::lock::current_holder(dir).expect("lock").expect("held");
+    assert_eq!(holder.url.as_deref(), Some(format!("http://{free}/").as_str()));
+    let _ = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    let _ = server.wait();
+    drop(squatter);
+}

@@ -37,8 +37,7 @@ use crate::engine::Engine;
 use crate::scheduler;
 use crate::token;
 
-/// Where `lull serve` listens unless told otherwise. A fixed port keeps webhook URLs stable.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:7707";
+pub use lull_api::listen::DEFAULT_LISTEN;
 /// Largest webhook body accepted.
 pub const WEBHOOK_BODY_LIMIT: usize = 1 << 20;
 /// Largest API request accepted (a week's trace for `simulate` fits easily).

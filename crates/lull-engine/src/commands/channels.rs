@@ -12,7 +12,6 @@ use lull_store::{ChannelRow, NewChannel};
 
 use super::Failure;
 use crate::engine::Engine;
-use crate::server;
 use crate::token;
 
 impl Engine {
@@ -141,7 +140,7 @@ impl Engine {
         let kind = kind::of(row.kind());
         let ctx = CheckContext {
             name: row.name.clone(),
-            server_url: self.server_url().unwrap_or_else(|| format!("http://{}/", server::DEFAULT_LISTEN)),
+            server_url: self.server_url().unwrap_or_else(|| self.usual_server_url()),
             bus: crate::connectors::session_bus(),
             running_ok: self.connector_state(row.id).is_some_and(|l| l.state == ChannelState::Ok),
             secret: kind.secret().then(|| crate::connectors::secret_source(self.data_dir(), &row)),

@@ -181,6 +181,13 @@ impl Engine {
         &self.shared().store
     }
 
+    /// Where this engine's server listens when it runs: the address recorded in the data
+    /// directory, else the usual one (for webhook URLs shown while no server runs).
+    pub fn usual_server_url(&self) -> String {
+        let addr = lull_api::listen::resolve(self.data_dir()).map_or_else(|_| lull_api::listen::default_addr(), |l| l.addr);
+        crate::server::base_url(addr)
+    }
+
     pub fn data_dir(&self) -> &DataDir {
         &self.shared().dir
     }
