@@ -1,0 +1,129 @@
+// The screens a freelancer lives in, as one meets them in the first hour: at 1280, 1024 and
+// 800 px wide, in English and French, on the demo week. Each test is a flaw found by trying
+// the UI as a new user, kept so it cannot come back.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBrowser, openLull, startLull } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startLull();
+  browser = await openBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const WIDTHS = [
+  [1280, 860],
+  [1024, 700],
+  [800, 600],
+];
+
+async function fresh(options) {
+  const s = await openLull(browser, server.link, options);
+  const reassurance = s.page.getByTestId('reassurance');
+  if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+  return s;
+}
+
+/** The page does not scroll sideways. */
+async function fits(page, what) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+  assert.ok(scroll <= width, `${what}: the page is ${scroll} px wide in a ${width} px window`);
+}
+
+describe('a digest is where held messages are read', () => {
+  it('reads well at every width and opens its messages with their text, reason and actions', async () => {
+    const { page, problems, context } = await fresh();
+    for (const [width, height] of WIDTHS) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${server.url}#/digests`);
+      const first = page.getByTestId('digest-message').first();
+      await first.waitFor();
+      await fits(page, `digests at ${width}`);
+      // A title gets a line, not a letter per line.
+      const title = await first.locator('.title').boundingBox();
+      assert.ok(title && title.width > 250 && title.height < 60, `a title at ${width} px is ${JSON.stringify(title)}`);
+      await first.click();
+      const detail = page.getByTestId('digest-detail').getByTestId('detail');
+      await detail.waitFor();
+      assert.match(await detail.getByTestId('why').innerText(), /^Why/);
+      assert.ok((await detail.locator('.body').innerText()).length > 0, 'the text is shown');
+      await fits(page, `an opened digest message at ${width}`);
+      const box = await detail.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= width, `the opened message is inside the window at ${width}`);
+      await first.click();
+      await detail.waitFor({ state: 'detached' });
+    }
+    // Archived from the digest: marked there, and still archived after a reload.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const line = page.getByTestId('digest-message').nth(1);
+    const id = await line.getAttribute('data-id');
+    await line.click();
+    await page.getByTestId('digest-detail').getByTestId('archive').click();
+    await page.locator(`[data-testid=digest-message][data-id="${id}"] .badge`).waitFor();
+    await page.reload();
+    await page.locator(`[data-testid=digest-message][data-id="${id}"] .badge`).waitFor();
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('narrow windows', () => {
+  it('every screen works at 800×600 without scrolling sideways', async () => {
+    const { page, problems, context } = await fresh({ locale: 'fr-FR' });
+    await page.setViewportSize({ width: 800, height: 600 });
+    for (const screen of ['inbox', 'digests', 'focus', 'clients', 'channels', 'stats', 'settings']) {
+      await page.goto(`${server.url}#/${screen}`);
+      await page.locator('.screen').waitFor();
+      await page.waitForTimeout(400);
+      await fits(page, screen);
+    }
+    // The screens' links take the top, not 190 px of the width.
+    const nav = await page.locator('nav').boundingBox();
+    assert.ok(nav && nav.height < 80 && nav.width >= 780, `the navigation at 800 px: ${JSON.stringify(nav)}`);
+    // An inbox row keeps its time and its sender.
+    await page.goto(`${server.url}#/inbox`);
+    await page.getByRole('tab', { name: 'Tout' }).click();
+    const meta = page.getByTestId('message').first().locator('.meta');
+    await meta.waitFor();
+    const clipped = await meta.evaluate((el) => el.scrollWidth > el.clientWidth + 1);
+    assert.equal(clipped, false, `the first row's date and sender are cut: ${await meta.innerText()}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('the reassurance shown during focus', () => {
+  it('lets every link through', async () => {
+    const { page, problems, context } = await openLull(browser, server.link);
+    // A focus session, then a fresh page: it opens with the reassurance.
+    const token = server.token;
+    await fetch(`${server.url}api`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: 'focus_start', params: { minutes: 50 } }),
+    });
+    await page.reload();
+    await page.locator('.shell[data-settled=true]').waitFor();
+    await page.getByTestId('reassurance').waitFor();
+    await page.locator('nav a[href="#/clients"]').click();
+    await page.getByTestId('clients').waitFor();
+    await page.goto(`${server.url}#/inbox`);
+    await page.reload();
+    await page.getByTestId('reassurance').waitFor();
+    await page.getByTestId('reassurance').getByRole('button', { name: 'Back to focus' }).click();
+    await page.getByTestId('week-grid').waitFor();
+    await fetch(`${server.url}api`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: 'focus_stop' }),
+    });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
