@@ -127,3 +127,50 @@ describe('the reassurance shown during focus', () => {
     await context.close();
   });
 });
+
+describe('one truth for what waits', () => {
+  it('the sidebar, the top bar and the list agree through snoozes and archives, and snoozed messages have a view', async () => {
+    const own = await startLull();
+    try {
+      const { page, problems, context } = await openLull(browser, own.link);
+      const reassurance = page.getByTestId('reassurance');
+      if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+      const waitingList = async () => {
+        await page.getByRole('tab', { name: 'Waiting' }).click();
+        const list = page.locator('[data-testid=message-list][data-view=held][aria-busy=false]');
+        await list.waitFor();
+        return Number(await list.getAttribute('data-count'));
+      };
+      const sidebar = async () => Number((await page.locator('nav a[href="#/inbox"] .count').innerText()).trim());
+      // The demo's count, the sidebar's and the list's are one number.
+      const before = await waitingList();
+      assert.ok(before > 3, `the demo has messages waiting (${before})`);
+      assert.equal(await sidebar(), before);
+      // One snooze (tomorrow 09:00) and one archive, from the opened message.
+      await page.getByTestId('message').first().click();
+      await page.getByTestId('snooze').locator('[data-kind=tomorrow]').click();
+      await page.getByTestId('message').first().click();
+      await page.getByTestId('detail').getByTestId('archive').click();
+      await page.waitForFunction((n) => document.querySelector('nav a[href="#/inbox"] .count')?.textContent?.trim() === String(n), before - 2);
+      assert.equal(await waitingList(), before - 2);
+      // The snoozed one is in Snoozed and in All (marked), not lost.
+      await page.getByRole('tab', { name: 'Snoozed' }).click();
+      const snoozed = page.locator('[data-testid=message-list][data-view=snoozed][aria-busy=false]');
+      await snoozed.waitFor();
+      assert.equal(await snoozed.getAttribute('data-count'), '1');
+      await page.getByRole('tab', { name: 'All' }).click();
+      await page.getByTestId('snoozed').first().waitFor();
+      // `lull status` says the same, and the digest released now leaves the archived one out.
+      const status = await (await fetch(`${own.url}api`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${own.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ method: 'status' }),
+      })).json();
+      assert.equal(status.data.held, before - 2);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await own.stop();
+    }
+  });
+});

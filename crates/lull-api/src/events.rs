@@ -12,10 +12,23 @@ use crate::status::FocusView;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
-    MessageIngested { id: i64, client: Option<String>, decision: DecisionKind, release_at: Option<DateTime<Utc>> },
-    DigestReleased { digest: DigestView },
-    FocusChanged { focus: FocusView },
+    MessageIngested {
+        id: i64,
+        client: Option<String>,
+        decision: DecisionKind,
+        release_at: Option<DateTime<Utc>>,
+    },
+    DigestReleased {
+        digest: DigestView,
+    },
+    FocusChanged {
+        focus: FocusView,
+    },
     ScheduleChanged,
     ClientsChanged,
     ChannelsChanged,
+    /// Messages were read, archived or snoozed: what waits may have changed.
+    MessagesTriaged {
+        count: u32,
+    },
 }

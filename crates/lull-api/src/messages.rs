@@ -63,6 +63,9 @@ pub struct InboxQuery {
     /// The archive instead of the inbox.
     #[serde(default)]
     pub archived: bool,
+    /// Only snoozed messages (the Snoozed view).
+    #[serde(default)]
+    pub snoozed_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -134,10 +137,15 @@ pub struct Reply {
     pub text: String,
 }
 
-/// Puts messages out of sight until the next digest.
+/// Puts messages out of sight (into the Snoozed view) until `until`, or the next digest. A held
+/// message goes in the first digest after its snooze.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Snooze {
     pub ids: Vec<i64>,
+    /// When they come back; the next digest when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// How many messages a triage action changed.

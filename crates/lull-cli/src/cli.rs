@@ -670,9 +670,12 @@ pub enum FocusCommand {
 
 #[derive(Debug, Args)]
 pub struct InboxArgs {
-    /// Only messages waiting for a digest.
-    #[arg(long)]
+    /// Only messages waiting for a digest (not archived, not snoozed).
+    #[arg(long, conflicts_with = "snoozed")]
     pub held: bool,
+    /// Only snoozed messages, with when they come back.
+    #[arg(long)]
+    pub snoozed: bool,
     /// Only this client's messages ("Unknown" for unattributed ones).
     #[arg(long, value_name = "NAME")]
     pub client: Option<String>,

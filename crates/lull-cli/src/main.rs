@@ -393,6 +393,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
                 record_check: true,
                 interruptions_only: false,
                 archived: false,
+                snoozed_only: a.snoozed,
             };
             let mut page = backend.call(call::Inbox(query.clone())).await?;
             while (page.messages.len() as u32) < a.limit

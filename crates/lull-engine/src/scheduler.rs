@@ -37,7 +37,7 @@ pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
             .read(move |db| {
                 let schedule = load_schedule(db)?;
                 let sessions = db.focus_sessions(now - Duration::days(1), now + Duration::days(2))?;
-                let (_, next_release) = db.pending()?;
+                let (_, next_release) = db.pending(now)?;
                 Ok((schedule, sessions, next_release))
             })
             .await;

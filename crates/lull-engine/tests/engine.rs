@@ -333,6 +333,7 @@ async fn a_message_is_searchable_as_soon_as_it_is_acknowledged() {
         before: None,
         record_check: false,
         interruptions_only: false,
+        snoozed_only: false,
         archived: false,
     };
     let Response::Inbox(page) = h.call(Request::Inbox(query)).await else { panic!() };
@@ -585,6 +586,7 @@ async fn changing_the_schedule_replans_held_messages() {
             before: None,
             record_check: false,
             interruptions_only: false,
+            snoozed_only: false,
             archived: false,
         }))
         .await
@@ -685,31 +687,73 @@ async fn triage_marks_archives_and_snoozes_until_the_next_digest() {
     for i in 0..3 {
         ids.push(h.engine.ingest(channel, incoming(&i.to_string(), "a@b.io", utc(TUESDAY_1015))).await.expect("ingest").message_id);
     }
-    let inbox = |archived: bool| InboxQuery {
-        held_only: false,
+    let view = |held_only: bool, snoozed_only: bool, archived: bool| InboxQuery {
+        held_only,
         client: None,
         search: None,
         limit: None,
         before: None,
         record_check: false,
         interruptions_only: false,
+        snoozed_only,
         archived,
     };
+    let inbox = |archived: bool| view(false, false, archived);
     assert!(matches!(h.call(Request::MarkRead(MarkRead { ids: vec![ids[0]], read: true })).await, Response::Updated(Updated { count: 1 })));
     assert!(matches!(
         h.call(Request::Archive(Archive { ids: vec![ids[1]], archived: true })).await,
         Response::Updated(Updated { count: 1 })
     ));
-    assert!(matches!(h.call(Request::Snooze(Snooze { ids: vec![ids[2]] })).await, Response::Updated(Updated { count: 1 })));
-    let Response::Inbox(page) = h.call(Request::Inbox(inbox(false))).await else { panic!() };
-    assert_eq!(page.messages.iter().map(|m| (m.id, m.read)).collect::<Vec<_>>(), [(ids[0], true)]);
-    let Response::Inbox(page) = h.call(Request::Inbox(inbox(true))).await else { panic!() };
-    assert_eq!(page.messages.iter().map(|m| m.id).collect::<Vec<_>>(), [ids[1]]);
-    // The snoozed one comes back, unread, at the next digest (13:00).
+    assert!(matches!(h.call(Request::Snooze(Snooze { ids: vec![ids[2]], until: None })).await, Response::Updated(Updated { count: 1 })));
+    let ids_of = |page: &InboxPage| page.messages.iter().map(|m| m.id).collect::<Vec<_>>();
+    // All keeps the snoozed one (marked with its return); Waiting and the counts leave out
+    // the archived and the snoozed ones; Snoozed has it; the archive has the archived one.
+    let Response::Inbox(all) = h.call(Request::Inbox(inbox(false))).await else { panic!() };
+    assert_eq!(ids_of(&all), [ids[2], ids[0]]);
+    assert!(all.messages[0].snoozed_until.is_some());
+    let Response::Inbox(waiting) = h.call(Request::Inbox(view(true, false, false))).await else { panic!() };
+    assert_eq!(ids_of(&waiting), [ids[0]]);
+    let Response::Inbox(snoozed) = h.call(Request::Inbox(view(false, true, false))).await else { panic!() };
+    assert_eq!(ids_of(&snoozed), [ids[2]]);
+    let Response::Inbox(archive) = h.call(Request::Inbox(inbox(true))).await else { panic!() };
+    assert_eq!(ids_of(&archive), [ids[1]]);
+    let Response::Status(status) = h.call(Request::Status).await else { panic!() };
+    assert_eq!(status.held, 1, "the sidebar, the tray and `lull status` count what Waiting lists");
+    // The next digest (12:00... 13:00) takes the waiting one and the one snoozed until then,
+    // never the archived one.
+    assert_eq!(status.next_digest_messages, 2);
+    let Response::DigestReleased(Some(digest)) = h.call(Request::DigestNow).await else { panic!() };
+    let Response::Digest(detail) = h.call(Request::DigestShow(DigestShow { id: digest.id })).await else { panic!() };
+    let released: Vec<i64> = detail.groups.iter().flat_map(|g| g.messages.iter().map(|m| m.id)).collect();
+    assert!(!released.contains(&ids[1]), "an archived message is not released: {released:?}");
+    // The snoozed one comes back, unread, at the end of its snooze (the next digest, 13:00).
     h.clock.set(utc("2026-11-24T13:00:00+01:00"));
     let Response::Inbox(page) = h.call(Request::Inbox(inbox(false))).await else { panic!() };
     let back = page.messages.iter().find(|m| m.id == ids[2]).expect("back after the digest");
     assert!(!back.read);
+}
+
+#[tokio::test]
+async fn a_snooze_ends_when_asked_and_moves_a_held_message_to_the_digest_after_it() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let (channel, _) = h.add_webhook("acme").await;
+    use lull_channels::IngestSink;
+    let held = h.engine.ingest(channel, incoming("s1", "a@b.io", utc(TUESDAY_1015))).await.expect("ingest");
+    assert_eq!(held.decision.kind, lull_core::model::DecisionKind::Held);
+    let until = utc("2026-11-25T09:00:00+01:00");
+    let snooze = Snooze { ids: vec![held.message_id], until: Some(until) };
+    assert!(matches!(h.call(Request::Snooze(snooze)).await, Response::Updated(Updated { count: 1 })));
+    let Response::Inbox(page) = h.call(Request::Inbox(InboxQuery { snoozed_only: true, ..Default::default() })).await else { panic!() };
+    let m = &page.messages[0];
+    assert_eq!(m.snoozed_until, Some(until));
+    assert!(m.release_at.is_some_and(|r| r >= until), "released in the first digest after the snooze: {:?}", m.release_at);
+    // Nothing waits now, and today's digests do not take it.
+    let Response::Status(status) = h.call(Request::Status).await else { panic!() };
+    assert_eq!((status.held, status.next_digest_messages), (0, 0));
+    // A snooze into the past is refused, at its field.
+    let past = Snooze { ids: vec![held.message_id], until: Some(utc("2026-11-24T08:00:00Z")) };
+    let Err(e) = h.engine.handle(Request::Snooze(past)).await else { panic!("a past snooze was accepted") };
+    assert_eq!(e.field.as_deref(), Some("until"));
 }
 
 #[tokio::test]
@@ -790,6 +834,7 @@ async fn a_watermark_is_committed_with_its_messages() {
             before: None,
             record_check: false,
             interruptions_only: false,
+            snoozed_only: false,
             archived: false,
         }))
         .await

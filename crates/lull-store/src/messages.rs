@@ -65,17 +65,25 @@ pub struct MessageRow {
     pub dismissed_at: Option<DateTime<Utc>>,
 }
 
-/// Which messages an inbox listing shows; newest first, paged by `before`. Archived messages,
-/// and messages snoozed beyond `now`, are left out unless asked for.
+/// What "waiting" means, everywhere it is counted or listed (the inbox's Waiting view, the
+/// sidebar, the top bar, the tray, `lull status`): held for a digest that has not come yet,
+/// not archived, not snoozed at `?now`. Archived messages are never released in a digest.
+const WAITING: &str = "m.decision = 'held' AND m.digest_id IS NULL AND m.archived_at IS NULL";
+
+/// Which messages an inbox listing shows; newest first, paged by `before`. Archived messages
+/// are left out unless asked for; the Waiting view leaves out snoozed ones, which have a view
+/// of their own.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InboxFilter {
-    /// Only messages still waiting for a digest.
+    /// Only messages waiting for a digest (and not snoozed at `now`).
     pub held_only: bool,
+    /// Only messages snoozed beyond `now`.
+    pub snoozed_only: bool,
     /// Only the messages that interrupted: live and bypass.
     pub interruptions_only: bool,
     /// The archive instead of the inbox.
     pub archived: bool,
-    /// Hide messages snoozed beyond this instant.
+    /// The instant snoozes are judged at (the Waiting and Snoozed views).
     pub now: Option<DateTime<Utc>>,
     /// `Some(None)` selects Unknown.
     pub client: Option<Option<ClientId>>,
@@ -255,14 +263,19 @@ impl Db<'_> {
         if filter.held_only {
             sql.push_str(" AND m.decision = 'held' AND m.digest_id IS NULL");
         }
+        let now = filter.now.map_or(i64::MAX, to_ms);
+        if filter.held_only {
+            args.push(now.into());
+            sql.push_str(&format!(" AND (m.snoozed_until IS NULL OR m.snoozed_until <= ?{})", args.len()));
+        }
+        if filter.snoozed_only {
+            args.push(now.into());
+            sql.push_str(&format!(" AND m.snoozed_until > ?{}", args.len()));
+        }
         if filter.interruptions_only {
             sql.push_str(" AND m.decision IN ('live', 'bypass')");
         }
         sql.push_str(if filter.archived { " AND m.archived_at IS NOT NULL" } else { " AND m.archived_at IS NULL" });
-        if let Some(now) = filter.now {
-            args.push(to_ms(now).into());
-            sql.push_str(&format!(" AND (m.snoozed_until IS NULL OR m.snoozed_until <= ?{})", args.len()));
-        }
         match filter.client {
             Some(Some(id)) => {
                 args.push(id.into());
@@ -287,12 +300,16 @@ impl Db<'_> {
         collect_rows(stmt.query_map(rusqlite::params_from_iter(args), message_row)?)
     }
 
-    /// How many messages wait for a digest, and the earliest release among them.
-    pub fn pending(&self) -> Result<(u32, Option<DateTime<Utc>>)> {
+    /// How many messages wait at `now` (see [`WAITING`]), and the earliest release among
+    /// everything a digest will take (snoozed messages included: a snooze moves their release).
+    pub fn pending(&self, now: DateTime<Utc>) -> Result<(u32, Option<DateTime<Utc>>)> {
         let (n, next): (u32, Option<i64>) = self
             .conn
-            .prepare_cached("SELECT count(*), min(release_at) FROM messages WHERE decision = 'held' AND digest_id IS NULL")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            .prepare_cached(&format!(
+                "SELECT count(*) FILTER (WHERE m.snoozed_until IS NULL OR m.snoozed_until <= ?1), min(m.release_at)
+                 FROM messages m WHERE {WAITING}"
+            ))?
+            .query_row([to_ms(now)], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok((n, next.map(from_ms)))
     }
 
@@ -300,9 +317,9 @@ impl Db<'_> {
     /// for `None`), in release order.
     pub fn due_messages(&self, cutoff: Option<DateTime<Utc>>) -> Result<Vec<DueMessage>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, client_id, release_at FROM messages
-             WHERE decision = 'held' AND digest_id IS NULL AND (?1 IS NULL OR release_at <= ?1)
-             ORDER BY release_at, id",
+            "SELECT m.id, m.client_id, m.release_at FROM messages m
+             WHERE m.decision = 'held' AND m.digest_id IS NULL AND m.archived_at IS NULL AND (?1 IS NULL OR m.release_at <= ?1)
+             ORDER BY m.release_at, m.id",
         )?;
         let rows = stmt
             .query_map([cutoff.map(to_ms)], |r| Ok(DueMessage { id: r.get(0)?, client_id: r.get(1)?, release_at: from_ms(r.get(2)?) }))?;
@@ -510,6 +527,16 @@ impl Tx<'_> {
     /// Hides messages until `until` (`None` wakes them now); they come back unread.
     pub fn set_snoozed(&self, ids: &[MessageId], until: Option<DateTime<Utc>>) -> Result<usize> {
         self.set_marker(ids, "UPDATE messages SET snoozed_until = ?2, read_at = NULL WHERE id = ?1 AND snoozed_until IS NOT ?2", until)
+    }
+
+    /// Moves the release of held, unreleased messages to `release_at` (a snoozed message goes
+    /// in the first digest after its snooze, not the one it was due in).
+    pub fn set_release(&self, ids: &[MessageId], release_at: DateTime<Utc>) -> Result<usize> {
+        self.set_marker(
+            ids,
+            "UPDATE messages SET release_at = max(coalesce(release_at, ?2), ?2) WHERE id = ?1 AND decision = 'held' AND digest_id IS NULL",
+            Some(release_at),
+        )
     }
 
     fn set_marker(&self, ids: &[MessageId], sql: &str, at: Option<DateTime<Utc>>) -> Result<usize> {

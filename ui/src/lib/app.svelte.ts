@@ -53,6 +53,10 @@ function onEvent(event: EngineEvent) {
     case 'focus_changed':
       app.changes.schedule++;
       break;
+    // Read, archived, snoozed: the screen that did it has updated itself; only the counts
+    // (refreshed below) change elsewhere.
+    case 'messages_triaged':
+      break;
   }
   void refreshStatus();
 }

@@ -80,6 +80,7 @@ impl Engine {
                 };
                 let filter = InboxFilter {
                     held_only: q.held_only,
+                    snoozed_only: q.snoozed_only,
                     interruptions_only: q.interruptions_only,
                     archived: q.archived,
                     now: Some(now),
@@ -115,10 +116,23 @@ impl Engine {
         self.updated(move |tx| tx.set_archived(&ids, at)).await
     }
 
-    pub(crate) async fn snooze(&self, Snooze { ids }: Snooze) -> Result<Updated, Failure> {
+    pub(crate) async fn snooze(&self, Snooze { ids, until }: Snooze) -> Result<Updated, Failure> {
         let now = self.now();
-        let until = self.store().read(move |db| Ok(load_schedule(db)?.next_digest_after(now))).await?;
-        self.updated(move |tx| tx.set_snoozed(&ids, Some(until))).await
+        if let Some(until) = until {
+            lull_core::model::plausible_instant(until).map_err(|e| ApiError::invalid(e.phrase()).on("until"))?;
+            if until <= now {
+                return Err(ApiError::invalid(Phrase::new("snooze.past")).on("until").into());
+            }
+        }
+        // A held message is released in the first digest at or after the snooze's end.
+        self.updated(move |tx| {
+            let schedule = load_schedule(tx)?;
+            let until = until.unwrap_or_else(|| schedule.next_digest_after(now));
+            let release = schedule.next_digest_after(until - chrono::Duration::seconds(1));
+            tx.set_release(&ids, release)?;
+            tx.set_snoozed(&ids, Some(until))
+        })
+        .await
     }
 
     /// Answers a message through its channel kind (a phone notification's quick reply), and
@@ -153,7 +167,11 @@ impl Engine {
 
     /// Runs a triage write and reports how many messages it changed.
     async fn updated(&self, f: impl FnOnce(&lull_store::Tx<'_>) -> lull_store::Result<usize> + Send + 'static) -> Result<Updated, Failure> {
-        let count = self.store().write(f).await?;
-        Ok(Updated { count: count as u32 })
+        let count = self.store().write(f).await? as u32;
+        // The sidebar, the top bar and the tray count what waits: tell them.
+        if count > 0 {
+            self.emit(lull_api::events::EngineEvent::MessagesTriaged { count });
+        }
+        Ok(Updated { count })
     }
 }

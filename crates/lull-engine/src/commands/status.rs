@@ -25,7 +25,7 @@ impl Engine {
                 let schedule = load_schedule(db)?;
                 let next = schedule.next_digest_after(now);
                 let sessions = db.focus_sessions(now - Duration::days(1), now + Duration::days(1))?;
-                let (held, _) = db.pending()?;
+                let (held, _) = db.pending(now)?;
                 let due_next = db.due_messages(Some(next))?;
                 let bypasses = db.bypass_total(start_of_local_day(schedule.tz, now), now + Duration::seconds(1))?;
                 Ok((schedule, sessions, held, due_next, bypasses))

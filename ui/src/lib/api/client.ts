@@ -166,7 +166,7 @@ export function createApi(transport: Transport) {
     recordOpen: (source: string) => ask({ method: 'record_open', params: { source } }),
     markRead: (ids: number[], read: boolean) => ask({ method: 'mark_read', params: { ids, read } }),
     archive: (ids: number[], archived: boolean) => ask({ method: 'archive', params: { ids, archived } }),
-    snooze: (ids: number[]) => ask({ method: 'snooze', params: { ids } }),
+    snooze: (ids: number[], until: string | null = null) => ask({ method: 'snooze', params: until ? { ids, until } : { ids } }),
     reply: (id: number, text: string) => ask({ method: 'reply', params: { id, text } }),
     info: () => ask({ method: 'info' }),
     exportConfig: () => ask({ method: 'config_export' }),

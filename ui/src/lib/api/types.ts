@@ -179,7 +179,7 @@ export type DigestShow = { id: number, };
 
 export type DigestView = { id: number, slot_at: string, released_at: string, manual: boolean, merged_slots: number, messages: number, clients: number, summary: string, notified_at: string | null, notify_error: string | null, };
 
-export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" };
+export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" } | { "type": "messages_triaged", count: number, };
 
 export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "unauthorized" | "unavailable" | "internal";
 
@@ -278,7 +278,11 @@ interruptions_only: boolean,
 /**
  * The archive instead of the inbox.
  */
-archived: boolean, };
+archived: boolean, 
+/**
+ * Only snoozed messages (the Snoozed view).
+ */
+snoozed_only: boolean, };
 
 export type InfoView = { version: string, data_dir: string, database: string, schema: number, messages: number, 
 /**
@@ -512,7 +516,11 @@ export type SimulationView = { decisions: Array<SimulatedDecisionView>, digests:
  */
 stats: StatsView | null, };
 
-export type Snooze = { ids: Array<number>, };
+export type Snooze = { ids: Array<number>, 
+/**
+ * When they come back; the next digest when absent.
+ */
+until?: string, };
 
 export type StatsView = { tz: string, previous: WeekFigures, trends: Array<Trend>, suggestions: Array<SuggestionView>, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
 /**
