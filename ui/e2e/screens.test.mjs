@@ -174,3 +174,24 @@ describe('one truth for what waits', () => {
     }
   });
 });
+
+describe('clients first', () => {
+  it('Waiting and a digest show clients before unknown people, platforms by their name, then the rest', async () => {
+    const { page, problems, context } = await fresh();
+    await page.goto(`${server.url}#/inbox`);
+    await page.getByRole('tab', { name: 'Waiting' }).click();
+    await page.locator('[data-testid=message-list][data-view=held][aria-busy=false]').waitFor();
+    const order = { client: 0, direct: 1, platform: 2, other: 3 };
+    const kinds = async (scope) => (await scope.getByTestId('group').evaluateAll((els) => els.map((e) => [e.dataset.kind, e.textContent.trim()])));
+    const waiting = await kinds(page.getByTestId('message-list'));
+    assert.equal(waiting[0]?.[0], 'client', `the first group is a client: ${JSON.stringify(waiting)}`);
+    for (let i = 1; i < waiting.length; i++) assert.ok(order[waiting[i - 1][0]] <= order[waiting[i][0]], JSON.stringify(waiting));
+    assert.ok(!waiting.some(([, label]) => /^Unknown\b/.test(label)), `nothing is labelled Unknown: ${JSON.stringify(waiting)}`);
+    await page.goto(`${server.url}#/digests`);
+    await page.getByTestId('digest-detail').getByTestId('group').first().waitFor();
+    const digest = await kinds(page.getByTestId('digest-detail'));
+    assert.equal(digest[0]?.[0], 'client', JSON.stringify(digest));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
