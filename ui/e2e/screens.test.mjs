@@ -195,3 +195,40 @@ describe('clients first', () => {
     await context.close();
   });
 });
+
+describe('interruptions in the browser', () => {
+  it('an urgent message shows in the top bar and the tab title, and a failing desktop says so', async () => {
+    const { page, problems, context } = await fresh();
+    await page.goto(`${server.url}#/digests`);
+    const call = async (method, params) =>
+      (await fetch(`${server.url}api`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(params === undefined ? { method } : { method, params }),
+      })).json();
+    const hook = (await call('channel_add', { kind: 'webhook', name: 'alerts' })).data.token;
+    await call('client_add', { name: 'Zeta', tz: 'Europe/Paris', tier: 'vip', mode: 'normal', bypass_quota: 5, matches: ['domain:zeta.example'], live: [] });
+    // Focus now, so only an urgent message from a VIP gets through.
+    await call('focus_start', { minutes: 25 });
+    const r = await fetch(`${server.url}hooks/alerts`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${hook}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 'z1', from: 'ops@zeta.example', title: 'URGENT prod is down <b>now</b>' }),
+    });
+    const answer = await r.json();
+    assert.equal(answer.decision, 'bypass', JSON.stringify(answer));
+    const banner = page.getByTestId('interruption').first();
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /Zeta[\s\S]*URGENT prod is down <b>now<\/b>/);
+    await page.waitForFunction(() => document.title.startsWith('(1) Zeta: URGENT prod is down <b>now</b>'));
+    // This Lull cannot reach a notification service: the page says so, with the way out.
+    const warning = page.getByTestId('notify-error');
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /Desktop notifications cannot be shown/);
+    await page.getByTestId('interruptions').getByRole('button', { name: 'Dismiss' }).click();
+    await page.waitForFunction(() => document.title === 'Lull');
+    await call('focus_stop');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

@@ -1,7 +1,7 @@
 // The application's shared state: the API, the engine's status, live-update counters, the
 // user's display settings, and the message shown after an action.
 import { createApi, type Api, type Transport, LullError } from './api/client';
-import type { EngineEvent, StatusView } from './api/types';
+import type { EngineEvent, MessageView, StatusView } from './api/types';
 import { phrase, setLocale, type LocaleSetting } from './i18n/index.svelte';
 
 export type ThemeSetting = 'auto' | 'light' | 'dark';
@@ -16,6 +16,8 @@ export const app = $state({
   changes: { messages: 0, digests: 0, clients: 0, channels: 0, schedule: 0 },
   toast: null as { text: string; error: boolean } | null,
   settings: { locale: 'auto' as LocaleSetting, theme: 'auto' as ThemeSetting },
+  /** Live and urgent messages that arrived while this page was open, not yet dismissed. */
+  interruptions: [] as MessageView[],
 });
 
 let current: Api | null = null;
@@ -38,6 +40,7 @@ function onEvent(event: EngineEvent) {
   switch (event.type) {
     case 'message_ingested':
       app.changes.messages++;
+      if (event.decision === 'live' || event.decision === 'bypass') void interrupted(event.id);
       break;
     case 'digest_released':
       app.changes.digests++;
@@ -59,6 +62,29 @@ function onEvent(event: EngineEvent) {
       break;
   }
   void refreshStatus();
+}
+
+/**
+ * A live or urgent message arrived: the page shows it (its top bar, its tab's title) and, when
+ * the desktop cannot show notifications and the browser may, a browser notification.
+ */
+async function interrupted(id: number) {
+  try {
+    const page = await api().inbox({ interruptions_only: true, limit: 20, held_only: false, archived: false, record_check: false, snoozed_only: false, client: null, search: null, before: null });
+    const m = page.messages.find((x) => x.id === id);
+    if (!m || app.interruptions.some((x) => x.id === id)) return;
+    app.interruptions = [m, ...app.interruptions].slice(0, 20);
+    if (app.status?.notifications_error && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+      // Text only: a notification's body is not markup in browsers.
+      new Notification(`${m.client ?? m.sender}: ${m.title || m.body}`.slice(0, 200), { body: m.title ? m.body.slice(0, 300) : '', tag: `lull-${m.id}` });
+    }
+  } catch (e) {
+    report(e);
+  }
+}
+
+export function dismissInterruptions() {
+  app.interruptions = [];
 }
 
 export async function refreshStatus() {
