@@ -24,9 +24,9 @@ export function lull(dir, ...args) {
 }
 
 /** A seeded Lull served on an ephemeral port; `stop()` ends it and removes its data. */
-export async function startLull({ demo = true } = {}) {
+export async function startLull({ demo = true, tz = 'Europe/Paris' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lull-e2e-'));
-  lull(dir, 'schedule', 'set', '--tz', 'Europe/Paris');
+  if (tz) lull(dir, 'schedule', 'set', '--tz', tz);
   if (demo) lull(dir, 'demo');
   const child = spawn(LULL, ['--data-dir', dir, 'serve', '--listen', '127.0.0.1:0'], {
     env: lullEnv({ LULL_LOG: 'error', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' }),
@@ -62,8 +62,8 @@ export async function openBrowser() {
 }
 
 /** A page on the Lull UI that records console errors and CSP violations. */
-export async function openLull(browser, link, { locale = 'en-GB' } = {}) {
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
+export async function openLull(browser, link, { locale = 'en-GB', timezoneId = undefined } = {}) {
+  const context = await browser.newContext({ locale, timezoneId, viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => {

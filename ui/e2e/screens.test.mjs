@@ -232,3 +232,43 @@ describe('interruptions in the browser', () => {
     await context.close();
   });
 });
+
+describe('a first run that sets you up', () => {
+  it('is a checklist: the time zone from the browser, then the week, clients and a channel', async () => {
+    const empty = await startLull({ demo: false, tz: null });
+    try {
+      const { page, problems, context } = await openLull(browser, empty.link, { timezoneId: 'America/Chicago' });
+      const reassurance = page.getByTestId('reassurance');
+      if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+      const checklist = page.getByTestId('first-run');
+      await checklist.waitFor();
+      assert.equal(await page.getByTestId('step-tz').getAttribute('data-done'), 'false');
+      await page.getByTestId('use-browser-tz').click();
+      await page.locator('[data-testid=step-tz][data-done=true]').waitFor();
+      const shown = await (await fetch(`${empty.url}api`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${empty.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ method: 'schedule_show' }),
+      })).json();
+      assert.equal(shown.data.tz, 'America/Chicago');
+      // Each step leads where it is done.
+      for (const [href, marker] of [['#/focus', 'week-grid'], ['#/clients', null], ['#/channels', null]]) {
+        await page.goto(`${empty.url}#/inbox`);
+        await checklist.locator(`a[href="${href}"]`).click();
+        await page.waitForFunction((h) => location.hash === h, href);
+        if (marker) await page.getByTestId(marker).waitFor();
+      }
+      // The demo is offered apart, saying what it does.
+      await page.goto(`${empty.url}#/inbox`);
+      assert.match(await checklist.innerText(), /only runs on an empty data directory/);
+      for (const width of [1024, 800]) {
+        await page.setViewportSize({ width, height: 700 });
+        await fits(page, `the first run at ${width}`);
+      }
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await empty.stop();
+    }
+  });
+});
