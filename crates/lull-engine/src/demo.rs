@@ -142,7 +142,8 @@ fn generate(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
                     "mail",
                     key("acme"),
                     t,
-                    &format!("{} <{}@acme.example>", rng.pick(&["Claire Martin", "Hugo Bernard"]), rng.pick(&["claire", "hugo"])),
+                    // A name with its own address, never another colleague's.
+                    rng.text(&["Claire Martin <claire@acme.example>", "Hugo Bernard <hugo@acme.example>"]),
                     subject,
                     body,
                     None,
@@ -495,4 +496,25 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<u32, 
     release_until(tx, now, &mut clock)?;
     tx.index_pending()?;
     Ok(digests)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "Hugo Bernard <claire@acme.example>" made the demo look careless: a person's name goes
+    /// with that person's own address.
+    #[test]
+    fn every_named_sender_has_their_own_address() {
+        let now = DateTime::parse_from_rfc3339("2026-11-30T18:00:00Z").expect("instant").with_timezone(&Utc);
+        for m in generate(now, chrono_tz::Europe::Paris) {
+            let sender = &m.incoming.sender;
+            let (Some((name, rest)), true) = (sender.split_once(" <"), sender.contains('@')) else { continue };
+            let local = rest.split('@').next().unwrap_or_default();
+            let first = name.split_whitespace().next().unwrap_or_default().to_lowercase();
+            if ["claire", "hugo"].contains(&first.as_str()) {
+                assert_eq!(local, first, "{sender}");
+            }
+        }
+    }
 }
