@@ -272,3 +272,30 @@ describe('a first run that sets you up', () => {
     }
   });
 });
+
+describe('stats that compare like with like', () => {
+  it('opens on the last complete week, compares a week in progress with the same part of the last, and never goes ahead', async () => {
+    const { page, problems, context } = await fresh();
+    await page.goto(`${server.url}#/stats`);
+    await page.getByTestId('tile-interruptions').waitFor();
+    // The last complete week, whole: no cut, and the week after it can be opened.
+    assert.equal(await page.getByTestId('compared-until').count(), 0);
+    assert.equal(await page.getByTestId('next-week').isDisabled(), false);
+    // Each tile says what it counts.
+    assert.match(await page.getByTestId('tile-interruptions').innerText(), /\d+ live, \d+ urgent, \d+ digests/);
+    assert.match(await page.getByTestId('tile-stretch').innerText(), /\d\d:\d\d–\d\d:\d\d/);
+    // This week so far: compared with the same part of last week, and nothing after it.
+    await page.getByTestId('this-week').click();
+    await page.getByTestId('compared-until').waitFor();
+    assert.match(await page.getByTestId('compared-until').innerText(), /same part of the week/);
+    assert.equal(await page.getByTestId('next-week').isDisabled(), true);
+    const future = await (await fetch(`${server.url}api`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: 'stats_week', params: { week: '2999-W01' } }),
+    })).json();
+    assert.equal(future.error?.field, 'week', JSON.stringify(future));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

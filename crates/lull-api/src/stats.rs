@@ -30,6 +30,9 @@ pub struct StatsView {
     #[serde(flatten)]
     pub figures: WeekFigures,
     pub previous: WeekFigures,
+    /// For a week in progress: where the week before is cut, so like is compared with like
+    /// (the same part of the week).
+    pub compared_until: Option<DateTime<Utc>>,
     pub trends: Vec<Trend>,
     pub suggestions: Vec<SuggestionView>,
 }
@@ -47,7 +50,7 @@ impl From<WeekStats> for StatsView {
         let english = lull_words::english();
         let suggestions =
             s.suggestions.into_iter().map(|suggestion| SuggestionView { text: english.suggestion(&suggestion), suggestion }).collect();
-        StatsView { tz: s.tz, figures: s.figures, previous: s.previous, trends: s.trends, suggestions }
+        StatsView { tz: s.tz, figures: s.figures, previous: s.previous, compared_until: None, trends: s.trends, suggestions }
     }
 }
 

@@ -703,7 +703,8 @@ pub enum DigestCommand {
 pub enum StatsCommand {
     /// The statistics of one ISO week, with the week before for trends.
     Week {
-        /// e.g. 2026-W48 (default: this week).
+        /// `this` (the week in progress, compared with the same part of the week before), `last`
+        /// (the default: the last complete week), or e.g. 2026-W48.
         #[arg(long)]
         week: Option<String>,
     },

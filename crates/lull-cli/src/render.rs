@@ -508,6 +508,9 @@ pub fn stats(w: Words, s: &StatsView) -> String {
     let mut out = format!("{}\n", w.t("cli.stats.week", &[("week", &week), ("start", &start), ("end", &end), ("tz", s.tz.name())]));
     figures(w, &mut out, f);
     let _ = writeln!(out, "\n{}", w.t("cli.stats.compared", &[("week", &s.previous.week.to_string())]));
+    if let Some(cut) = s.compared_until {
+        let _ = writeln!(out, "  {}", w.t("stats.compared_until", &[("when", &w.date_time(cut, s.tz))]));
+    }
     let n = s.trends.iter().map(|t| w.trend(t.metric).chars().count()).max().unwrap_or(0).max(22);
     for t in &s.trends {
         let change = t.change_percent.map_or_else(String::new, |p| format!(" ({p:+}%)"));

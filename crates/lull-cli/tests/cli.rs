@@ -101,7 +101,7 @@ async fn serve_ingests_notifies_through_dbus_and_keeps_acknowledged_messages() {
     assert_eq!(inbox["messages"][0]["title"], "Before the crash");
 
     // The week's statistics count what happened.
-    let stats = ok_json(dir, &["stats", "week"]);
+    let stats = ok_json(dir, &["stats", "week", "--week", "this"]);
     assert_eq!(stats["interruptions"]["bypass"], 1);
     assert_eq!(stats["interruptions"]["digest"], 1);
     assert_eq!(stats["messages"], 4);

@@ -183,6 +183,6 @@ async fn a_desktop_notification_is_shown_once_across_kills() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(recorder.notifications().len(), 3, "{:?}", recorder.notifications());
     // Every interruption is counted once in the week's statistics.
-    let stats = ok_json(dir, &["stats", "week"]);
+    let stats = ok_json(dir, &["stats", "week", "--week", "this"]);
     assert_eq!((stats["interruptions"]["bypass"].as_u64(), stats["interruptions"]["digest"].as_u64()), (Some(1), Some(1)));
 }

@@ -100,15 +100,15 @@ async fn the_phone_reaches_the_inbox_rings_through_lull_and_is_answered_from_it(
 
     // The week counts the phone: what it brought, by app, and what Lull kept off it.
     for _ in 0..50 {
-        if ok_json(dir, &["stats", "week"])["phone"]["dismissed"] == 1 {
+        if ok_json(dir, &["stats", "week", "--week", "this"])["phone"]["dismissed"] == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let stats = ok_json(dir, &["stats", "week"]);
+    let stats = ok_json(dir, &["stats", "week", "--week", "this"]);
     assert_eq!((stats["phone"]["notifications"].as_u64(), stats["phone"]["kept_off"].as_u64()), (Some(2), Some(1)), "{stats}");
     assert_eq!(stats["phone"]["dismissed"], 1);
-    let text = ok(dir, &["stats", "week"]);
+    let text = ok(dir, &["stats", "week", "--week", "this"]);
     assert!(text.contains("2 notifications, 1 kept off your phone (1 dismissed there)"), "{text}");
     drop(server);
 }

@@ -263,7 +263,7 @@ async fn live_and_bypass_messages_notify_one_by_one() {
     assert!(matches!(&notices[1], Notice::Message { urgent: true, .. }));
     // Both are interruptions in the week's statistics.
     tokio::time::sleep(StdDuration::from_millis(200)).await;
-    let stats = match h.call(Request::StatsWeek(StatsWeek { week: None })).await {
+    let stats = match h.call(Request::StatsWeek(StatsWeek { week: Some("this".into()) })).await {
         Response::Stats(s) => s,
         other => panic!("unexpected {other:?}"),
     };
@@ -291,7 +291,7 @@ async fn a_desktop_notification_that_passes_is_counted_but_not_shown_twice() {
     tokio::time::sleep(StdDuration::from_millis(200)).await;
     assert_eq!(h.notifier.notices().len(), 1, "{notices:?}");
     assert!(matches!(&notices[0], Notice::Message { sender, .. } if sender == "amy@initech.fr"));
-    let stats = match h.call(Request::StatsWeek(StatsWeek { week: None })).await {
+    let stats = match h.call(Request::StatsWeek(StatsWeek { week: Some("this".into()) })).await {
         Response::Stats(s) => s,
         other => panic!("unexpected {other:?}"),
     };
@@ -656,19 +656,29 @@ async fn the_demo_fills_every_screen_and_refuses_a_used_directory() {
     assert_eq!((report.clients, report.channels), (5, 5));
     assert!(report.messages > 400, "{report:?}");
     assert!(report.digests > 10, "{report:?}");
-    let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: None })).await else { panic!() };
+    let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: Some("this".into()) })).await else { panic!() };
     let f = &stats.figures;
-    assert!(f.messages > 100 && stats.previous.messages > f.messages, "a full previous week and a partial current one");
+    // A week in progress (Thursday 10:30) is compared with the same part of the week before.
+    assert_eq!(stats.compared_until, Some(utc("2026-11-19T10:30:00+01:00")));
+    let ratio = f64::from(f.messages) / f64::from(stats.previous.messages.max(1));
+    assert!((0.5..2.0).contains(&ratio), "like with like: {} against {}", f.messages, stats.previous.messages);
     assert!(f.interruptions.digest > 0 && f.interruptions.live > 0);
     assert!(f.after_hours > 0 && f.ratings_contained > 0 && f.checks > 0);
-    assert!(stats.previous.bypasses_used + f.bypasses_used >= 2, "the retries and the emergency broke through");
+    // By default: the last complete week, whole, against the whole week before it.
+    let Response::Stats(last) = h.call(Request::StatsWeek(StatsWeek { week: None })).await else { panic!() };
+    assert_eq!((last.figures.week, last.compared_until), (stats.previous.week, None));
+    assert!(last.figures.messages > stats.previous.messages && last.figures.messages > f.messages, "the whole of last week");
+    assert!(last.figures.bypasses_used + f.bypasses_used >= 2, "the retries and the emergency broke through");
+    // No week to come.
+    let future = h.engine.handle(Request::StatsWeek(StatsWeek { week: Some("2026-W49".into()) })).await;
+    assert_eq!(future.expect_err("a week to come").field.as_deref(), Some("week"));
     // The phone: WhatsApp from two clients, the Malt app, LinkedIn, SMS; held ones kept off it.
-    let p = &stats.previous.phone;
+    let p = &last.figures.phone;
     assert!(p.notifications > 30 && p.kept_off > 0 && p.dismissed == p.kept_off, "{p:?}");
     let apps: Vec<&str> = p.by_app.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(apps.first(), Some(&"WhatsApp"), "{apps:?}");
     assert!(["Malt", "LinkedIn", "Messages"].iter().all(|a| apps.contains(a)), "{apps:?}");
-    assert!(stats.previous.by_client.iter().any(|c| c.name == "Acme"));
+    assert!(last.figures.by_client.iter().any(|c| c.name == "Acme"));
     let Response::Clients(clients) = h.call(Request::ClientList).await else { panic!() };
     let zones: std::collections::BTreeSet<String> = clients.iter().map(|c| c.tz.clone()).collect();
     assert_eq!(zones.len(), 3, "{zones:?}");
@@ -970,7 +980,7 @@ async fn a_silent_phone_notification_is_kept_but_never_rings_and_an_update_repla
     let Response::Inbox(page) = h.call(Request::Inbox(InboxQuery { limit: Some(10), ..InboxQuery::default() })).await else { panic!() };
     let bodies: Vec<(&str, bool)> = page.messages.iter().map(|m| (m.body.as_str(), m.silent)).collect();
     assert_eq!(bodies, [("Can you call? It's about the launch.", false), ("", true)]);
-    let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: None })).await else { panic!() };
+    let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: Some("this".into()) })).await else { panic!() };
     assert_eq!(stats.figures.interruptions.live, 1, "a silent notification is not an interruption");
 }
 

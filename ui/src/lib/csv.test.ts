@@ -3,7 +3,7 @@ import { cell, statsCsv } from './csv';
 import type { StatsView } from './api/types';
 
 describe('stats CSV', () => {
-  it('has one row per figure and quotes what needs quoting', () => {
+  it('is one tidy table: a column per dimension, a value per row, both weeks', () => {
     const figures = {
       week: '2026-W48', start: '2026-11-23T00:00:00Z', end: '2026-11-30T00:00:00Z', messages: 3,
       by_client: [{ name: 'Acme, Inc', count: 2 }], by_channel: [], by_category: [], by_day: [1, 2, 0, 0, 0, 0, 0],
@@ -12,12 +12,15 @@ describe('stats CSV', () => {
       interruptions_in_focus_by_client: [], live_in_focus_by_client: [], context_switches: 0, after_hours: 0, after_hours_by_client: [],
       checks: 0, checks_during_focus: 0, bypasses_used: 0, bypasses_by_client: [], ratings_contained: 0, focus_minutes: 90, longest_stretch: null, by_app: [], phone: { notifications: 0, kept_off: 0, dismissed: 0, by_app: [] },
     };
-    const stats = { ...figures, tz: 'Europe/Paris', previous: figures, trends: [], suggestions: [] } as StatsView;
+    const stats = { ...figures, tz: 'Europe/Paris', previous: { ...figures, week: '2026-W47' }, compared_until: null, trends: [], suggestions: [] } as StatsView;
     const csv = statsCsv(stats).split('\n');
-    expect(csv[0]).toBe('section,key,value');
-    expect(csv).toContain('messages_by_client,"Acme, Inc",2');
-    expect(csv).toContain('messages_by_day,Tue,2');
-    expect(csv).toContain('figures,focus_minutes,90');
+    expect(csv[0]).toBe('week,metric,client,channel,category,app,day,hour,value');
+    expect(csv).toContain('2026-W48,messages,"Acme, Inc",,,,,,2');
+    expect(csv).toContain('2026-W48,messages,,,,,Tue,,2');
+    expect(csv).toContain('2026-W48,focus_minutes,,,,,,,90');
+    expect(csv).toContain('2026-W47,focus_minutes,,,,,,,90');
+    // Every row has every column.
+    expect(csv.filter(Boolean).every((r) => r.replace(/"[^"]*"/g, '').split(',').length === 9)).toBe(true);
   });
 
   // Audit defect 10: a client named `=HYPERLINK(…)` must not become a formula in a spreadsheet.

@@ -1,5 +1,6 @@
-// The week's statistics as CSV: one table per figure, `section,key,value` rows, so a
-// spreadsheet can pivot them.
+// The week's statistics as one tidy CSV table a spreadsheet can pivot: a column per dimension
+// (week, metric, client, channel, category, app, day, hour) and one value per row; a dimension
+// that does not apply to a row is empty. Both weeks are in it, told apart by `week`.
 import type { StatsView } from './api/types';
 
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -15,20 +16,15 @@ export function cell(v: string | number): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function statsCsv(s: StatsView): string {
-  const rows: (string | number)[][] = [['section', 'key', 'value']];
-  const add = (section: string, key: string, value: number) => rows.push([section, key, value]);
-  add('week', s.week, s.messages);
-  add('interruptions', 'total', s.interruptions.total);
-  add('interruptions', 'live', s.interruptions.live);
-  add('interruptions', 'bypass', s.interruptions.bypass);
-  add('interruptions', 'digest', s.interruptions.digest);
-  add('interruptions', 'in_focus', s.interruptions.in_focus);
-  add('decisions', 'live', s.decisions.live);
-  add('decisions', 'held', s.decisions.held);
-  add('decisions', 'bypass', s.decisions.bypass);
-  add('decisions', 'muted', s.decisions.muted);
-  for (const [key, value] of [
+export const CSV_COLUMNS = ['week', 'metric', 'client', 'channel', 'category', 'app', 'day', 'hour', 'value'] as const;
+type Dims = Partial<Record<'client' | 'channel' | 'category' | 'app' | 'day' | 'hour', string | number>>;
+type Figures = Omit<StatsView, 'tz' | 'previous' | 'compared_until' | 'trends' | 'suggestions'>;
+
+function figureRows(s: Figures, add: (metric: string, value: number, dims?: Dims) => void) {
+  add('messages', s.messages);
+  for (const [k, v] of Object.entries(s.interruptions)) add(`interruptions_${k}`, v);
+  for (const [k, v] of Object.entries(s.decisions)) add(`decisions_${k}`, v);
+  for (const [metric, value] of [
     ['context_switches', s.context_switches],
     ['after_hours', s.after_hours],
     ['checks', s.checks],
@@ -38,13 +34,25 @@ export function statsCsv(s: StatsView): string {
     ['focus_minutes', s.focus_minutes],
     ['longest_stretch_minutes', s.longest_stretch?.minutes ?? 0],
   ] as const)
-    add('figures', key, value);
-  for (const c of s.by_client) add('messages_by_client', c.name, c.count);
-  for (const c of s.by_channel) add('messages_by_channel', c.name, c.count);
-  for (const c of s.by_category) add('messages_by_category', c.name, c.count);
-  s.by_day.forEach((n, i) => add('messages_by_day', DAYS[i] ?? String(i), n));
-  for (const series of s.interruptions_by_client_day) series.days.forEach((n, i) => add('interruptions_by_day', `${series.name} ${DAYS[i]}`, n));
-  for (const c of s.after_hours_by_client) add('after_hours_by_client', c.name, c.count);
-  for (const trend of s.trends) add('previous_week', trend.metric, trend.previous_week);
+    add(metric, value);
+  for (const c of s.by_client) add('messages', c.count, { client: c.name });
+  for (const c of s.by_channel) add('messages', c.count, { channel: c.name });
+  for (const c of s.by_category) add('messages', c.count, { category: c.name });
+  for (const c of s.by_app) add('messages', c.count, { app: c.name });
+  s.by_day.forEach((n, i) => add('messages', n, { day: DAYS[i] }));
+  for (const series of s.by_client_day) series.days.forEach((n, i) => add('messages', n, { client: series.name, day: DAYS[i] }));
+  s.by_weekday_hour.forEach((row, d) => row.forEach((n, h) => n && add('messages', n, { day: DAYS[d], hour: h })));
+  for (const series of s.interruptions_by_client_day) series.days.forEach((n, i) => add('interruptions', n, { client: series.name, day: DAYS[i] }));
+  for (const c of s.after_hours_by_client) add('after_hours', c.count, { client: c.name });
+  for (const c of s.bypasses_by_client) add('bypasses_used', c.count, { client: c.name });
+}
+
+export function statsCsv(s: StatsView): string {
+  const rows: (string | number)[][] = [[...CSV_COLUMNS]];
+  for (const figures of [s, s.previous]) {
+    figureRows(figures, (metric, value, dims = {}) =>
+      rows.push([figures.week, metric, dims.client ?? '', dims.channel ?? '', dims.category ?? '', dims.app ?? '', dims.day ?? '', dims.hour ?? '', value]),
+    );
+  }
   return rows.map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }

@@ -6,7 +6,7 @@ use lull_api::ApiError;
 use lull_api::stats::{Simulate, SimulationView, StatsView};
 use lull_channels::kind;
 use lull_core::model::ChannelId;
-use lull_core::phrase::Said;
+use lull_core::phrase::{Phrase, Said};
 use lull_core::simulate::simulate;
 use lull_core::stats::{ClientInfo, IsoWeek, StatsInput, assemble, week_figures};
 
@@ -28,17 +28,28 @@ impl Engine {
                 Ok((load_schedule(db)?, clients, db.channel_names()?, phones))
             })
             .await?;
-        let week = match week {
+        let current = IsoWeek::containing(now, schedule.tz);
+        // By default the last complete week: a Monday's "this week" is one day against seven.
+        let week = match week.as_deref().map(str::trim) {
+            None | Some("last") => current.previous(),
+            Some("this") => current,
             Some(w) => w.parse::<IsoWeek>().map_err(|e| ApiError::invalid(e.phrase()).on("week"))?,
-            None => IsoWeek::containing(now, schedule.tz),
         };
+        if week > current {
+            return Err(ApiError::invalid(Phrase::new("stats.future_week").with("week", week)).on("week").into());
+        }
+        // A week in progress is compared with the same part of the week before (Monday to now,
+        // one week earlier), not with all of it.
+        let compared_until = (week == current).then(|| now - chrono::Duration::weeks(1));
         let context = Arc::new((schedule, clients, channels, phone_channels));
         // The two weeks are read and computed on two reader connections at once.
-        let figures_of = |week: IsoWeek| {
+        let figures_of = |week: IsoWeek, cut: Option<chrono::DateTime<chrono::Utc>>| {
             let context = context.clone();
             self.store().read(move |db| {
                 let (schedule, clients, channels, phone_channels) = &*context;
                 let (from, to) = week.bounds(schedule.tz);
+                let to = cut.map_or(to, |c| c.min(to));
+                let now = cut.unwrap_or(now);
                 let (messages, apps) = db.stats_messages(from, to)?;
                 let interruptions = db.interruptions(from, to)?;
                 let sessions = db.focus_sessions(from, to)?;
@@ -58,7 +69,7 @@ impl Engine {
                 Ok(week_figures(&input, week))
             })
         };
-        let (this, previous) = tokio::try_join!(figures_of(week), figures_of(week.previous()))?;
+        let (this, previous) = tokio::try_join!(figures_of(week, None), figures_of(week.previous(), compared_until))?;
         let (schedule, clients, channels, _) = &*context;
         let input = StatsInput {
             schedule,
@@ -72,7 +83,9 @@ impl Engine {
             apps: &[],
             phone_channels: &[],
         };
-        Ok(StatsView::from(assemble(&input, this, previous)))
+        let mut view = StatsView::from(assemble(&input, this, previous));
+        view.compared_until = compared_until;
+        Ok(view)
     }
 
     pub(crate) async fn simulate(&self, Simulate { trace, week }: Simulate) -> Result<SimulationView, Failure> {

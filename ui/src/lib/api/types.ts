@@ -522,7 +522,12 @@ export type Snooze = { ids: Array<number>,
  */
 until?: string, };
 
-export type StatsView = { tz: string, previous: WeekFigures, trends: Array<Trend>, suggestions: Array<SuggestionView>, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
+export type StatsView = { tz: string, previous: WeekFigures, 
+/**
+ * For a week in progress: where the week before is cut, so like is compared with like
+ * (the same part of the week).
+ */
+compared_until: string | null, trends: Array<Trend>, suggestions: Array<SuggestionView>, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
 /**
  * Messages per local weekday, Monday first.
  */
