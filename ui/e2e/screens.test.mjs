@@ -299,3 +299,49 @@ describe('stats that compare like with like', () => {
     await context.close();
   });
 });
+
+describe('errors at the field, in the user’s language', () => {
+  it('stay next to their field in French, in the form’s words, and a channel name is made for you', async () => {
+    const { page, problems, context } = await fresh({ locale: 'fr-FR' });
+    // An unknown time zone on Focus: said at the preview, no page error.
+    await page.goto(`${server.url}#/focus`);
+    await page.getByTestId('week-grid').waitFor();
+    const tz = page.locator('input[data-field=tz]');
+    await tz.fill('Mars/Olympus');
+    await page.getByTestId('preview-error').waitFor();
+    assert.match(await page.getByTestId('preview-error').innerText(), /« Mars\/Olympus » n’est pas un fuseau horaire/);
+    await tz.fill('Europe/Paris');
+    await page.getByTestId('preview-answer').waitFor();
+    // "Add digest time" with nothing in it says so, at the field.
+    await page.locator('input[data-field=digests]').fill('');
+    await page.getByRole('button', { name: /Ajouter une heure/ }).click();
+    const note = page.getByTestId('field-error');
+    await note.waitFor();
+    assert.match(await note.innerText(), /Choisissez d’abord une heure/);
+    // A client's live window the engine refuses: at its field, in French, without the command line's flags.
+    await page.goto(`${server.url}#/clients`);
+    await page.getByRole('button', { name: 'Ajouter un client' }).click();
+    const form = page.getByTestId('client-form');
+    await form.locator('[data-field~=name]').fill('Nouveau');
+    await form.locator('[data-field~=tz]').fill('Europe/Paris');
+    await form.locator('[data-field~=live]').fill('tue 25:00-26:00');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    const error = form.getByTestId('field-error');
+    await error.waitFor();
+    const said = await error.innerText();
+    assert.doesNotMatch(said, /--live|lull client/, said);
+    assert.equal(await form.locator('[data-field~=live]').getAttribute('aria-invalid'), 'true');
+    await page.waitForTimeout(8500);
+    assert.equal(await error.isVisible(), true, 'the error is still there after 8 s');
+    // "Acme Hooks" becomes acme-hooks.
+    await page.goto(`${server.url}#/channels`);
+    const name = page.locator('input[data-field=name]').first();
+    await name.fill('Acme Hooks');
+    assert.match(await page.getByTestId('name-as').innerText(), /acme-hooks/);
+    await page.getByRole('button', { name: 'Ajouter le canal' }).click();
+    await page.locator('[data-testid=channel][data-name=acme-hooks]').waitFor();
+    // The refused client is a 400 the browser logs; nothing else may be.
+    assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), []);
+    await context.close();
+  });
+});

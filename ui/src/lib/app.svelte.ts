@@ -99,10 +99,11 @@ export async function refreshStatus() {
 
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 
+/** A passing word after an action; an error stays until dismissed (or the next word). */
 export function say(text: string, error = false) {
   app.toast = { text, error };
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (app.toast = null), error ? 8000 : 3500);
+  if (!error) toastTimer = setTimeout(() => (app.toast = null), 3500);
 }
 
 /**
@@ -115,30 +116,54 @@ export function report(e: unknown) {
     return;
   }
   const text = phrase(e.problem);
+  // An error about an input is shown at that input, in the form's own words, until it is
+  // changed; others in the error bar until dismissed.
+  if (typeof document !== 'undefined' && e.field && markField(e.field, text)) return;
   say(text, true);
-  if (typeof document === 'undefined') return;
-  // Only the last error's field stays marked.
-  document.querySelectorAll('[data-field][aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
-  if (e.field) markField(e.field, text);
 }
 
 /**
- * Marks the visible input for `field` as wrong (with the error as its description) until it is
- * changed, and moves focus there. It does not block the form: the engine decides again.
+ * Marks the visible input for `field` as wrong, with the error written next to it, until it is
+ * changed, and moves focus there; false when no such input is on screen. It does not block the
+ * form: the engine decides again.
  */
-function markField(field: string, text: string) {
+function markField(field: string, text: string): boolean {
   // The form the user just submitted first: two forms on a page may have the same field (the
   // new channel's and a channel being edited).
   const selector = `[data-field~="${CSS.escape(field)}"]`;
   const form = document.activeElement?.closest('form');
   const input = form?.querySelector<HTMLElement>(selector) ?? document.querySelector<HTMLElement>(selector);
-  if (!input) return;
+  if (!input) return false;
+  markInput(input, text);
+  return true;
+}
+
+let errorIds = 0;
+
+/**
+ * Shows `text` as the error of `input`, right after it, until the input changes. Only the last
+ * error on a page stays: a new one replaces it.
+ */
+export function markInput(input: HTMLElement, text: string) {
+  document.querySelectorAll('.field-error').forEach((el) => el.remove());
+  document.querySelectorAll('[aria-invalid=true]').forEach((el) => {
+    el.removeAttribute('aria-invalid');
+    el.removeAttribute('aria-describedby');
+  });
+  const note = document.createElement('span');
+  note.className = 'field-error';
+  note.id = `field-error-${++errorIds}`;
+  note.setAttribute('role', 'alert');
+  note.dataset.testid = 'field-error';
+  note.textContent = text;
+  input.after(note);
   input.setAttribute('aria-invalid', 'true');
-  input.setAttribute('aria-description', text);
+  input.setAttribute('aria-describedby', note.id);
   input.focus();
   const clear = () => {
+    note.remove();
     input.removeAttribute('aria-invalid');
-    input.removeAttribute('aria-description');
+    input.removeAttribute('aria-describedby');
   };
   input.addEventListener('input', clear, { once: true });
   input.addEventListener('change', clear, { once: true });
