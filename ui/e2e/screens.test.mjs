@@ -323,7 +323,7 @@ describe('errors at the field, in the user’s language', () => {
     await page.getByRole('button', { name: 'Ajouter un client' }).click();
     const form = page.getByTestId('client-form');
     await form.locator('[data-field~=name]').fill('Nouveau');
-    await form.locator('[data-field~=tz]').fill('Europe/Paris');
+    await form.locator('[data-field~=tz]').selectOption('Europe/Paris');
     await form.locator('[data-field~=live]').fill('tue 25:00-26:00');
     await form.getByRole('button', { name: 'Enregistrer' }).click();
     const error = form.getByTestId('field-error');
@@ -342,6 +342,27 @@ describe('errors at the field, in the user’s language', () => {
     await page.locator('[data-testid=channel][data-name=acme-hooks]').waitFor();
     // The refused client is a 400 the browser logs; nothing else may be.
     assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), []);
+    await context.close();
+  });
+});
+
+describe('the client form', () => {
+  it('says how to recognise a client on every channel, picks a zone from a list, and shows live windows in both times', async () => {
+    const { page, problems, context } = await fresh();
+    await page.goto(`${server.url}#/clients`);
+    // Globex's "mon,wed 09:00-10:00@client" (New York) reads in the user's time (Paris) too.
+    const table = page.getByTestId('clients');
+    await table.waitFor();
+    assert.match(await table.innerText(), /mon,wed 09:00-10:00@client · 15:00–16:00 your time/);
+    await page.getByRole('button', { name: 'Add a client' }).click();
+    const form = page.getByTestId('client-form');
+    const help = await form.innerText();
+    for (const kind of ['email:', 'domain:', 'channel:', 'feed:', 'app:WhatsApp:Acme', 'app:Slack']) assert.ok(help.includes(kind), `the help names ${kind}`);
+    assert.equal(await form.getByTestId('client-tz').evaluate((el) => el.tagName), 'SELECT');
+    await form.getByTestId('client-tz').selectOption('America/New_York');
+    await form.locator('[data-field~=live]').fill('tue 14:00-15:00');
+    assert.match(await form.getByTestId('live-both').innerText(), /08:00–09:00 for/);
+    assert.deepEqual(problems, []);
     await context.close();
   });
 });
