@@ -366,3 +366,29 @@ describe('the client form', () => {
     await context.close();
   });
 });
+
+describe('French, all of it', () => {
+  it('has no English left in reasons, key labels or the word for a digest', async () => {
+    const { page, problems, context } = await fresh({ locale: 'fr-FR' });
+    for (const screen of ['inbox', 'digests', 'focus', 'clients', 'channels', 'stats', 'settings']) {
+      await page.goto(`${server.url}#/${screen}`);
+      await page.locator('.screen').waitFor();
+      await page.waitForTimeout(500);
+      const chrome = await page.evaluate(() => {
+        const clone = document.body.cloneNode(true);
+        clone.querySelectorAll('.message, .messages, [data-testid=detail], code, .title, .mono, select, textarea').forEach((n) => n.remove());
+        return clone.innerText;
+      });
+      assert.doesNotMatch(chrome, /\bdigests?\b/i, `${screen} says "digest"`);
+      assert.doesNotMatch(chrome, /\bEnter\b|Lull's JSON format/, `${screen} has English left`);
+    }
+    // A reason names the days in French.
+    await page.goto(`${server.url}#/digests`);
+    const line = page.getByTestId('digest-message').first();
+    await line.click();
+    const why = await page.getByTestId('why').innerText();
+    assert.doesNotMatch(why, /\b(mon|tue|wed|thu|fri|sat|sun)\b/, why);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

@@ -18,6 +18,9 @@ describe('reasons', () => {
 
   it('words them in French, nested rules included', () => {
     setLocale('fr', []);
+    expect(reason({ rule: 'focus_block', block: 'mon-fri 09:00-12:00', until: '2026-11-24T11:00:00Z' }, at, '2026-11-24T12:00:00Z', 'Europe/Paris')).toMatch(
+      /^Pendant un créneau de concentration \(lun-ven 09:00-12:00,/,
+    );
     const text = reason(
       { rule: 'quota_exhausted', client: 'Acme', quota: 3, trigger: { kind: 'retry', attempts: 3 }, held_by: { rule: 'manual_focus', until: '2026-11-24T10:00:00Z' } },
       at,

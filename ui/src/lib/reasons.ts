@@ -4,6 +4,16 @@ import type { Rule } from './api/types';
 import { release, time } from './format';
 import { i18n, t } from './i18n/index.svelte';
 
+const DAY_TOKENS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/**
+ * A weekly rule as written (`mon-fri 09:00-12:00`) with its days in the UI's language
+ * (`lun-ven 09:00-12:00`); the written form stays what the engine and the command line read.
+ */
+export function localDays(rule: string): string {
+  return rule.replace(/\b(mon|tue|wed|thu|fri|sat|sun)\b/g, (d) => t(`day.${d as (typeof DAY_TOKENS)[number]}`).replace(/\.$/, '').toLowerCase());
+}
+
 export function reason(rule: Rule, receivedAt: string, releaseAt: string | null, tz: string): string {
   const locale = i18n.locale;
   const until = releaseAt ? t('reason.until', { when: release(receivedAt, releaseAt, tz, locale) }) : t('reason.until_next');
@@ -21,12 +31,12 @@ export function reason(rule: Rule, receivedAt: string, releaseAt: string | null,
     case 'live_window':
       return t(rule.window.endsWith('@client') ? 'reason.live_window_client' : 'reason.live_window', {
         client: rule.client,
-        window: rule.window.replace(/@client$/, ''),
+        window: localDays(rule.window.replace(/@client$/, '')),
       });
     case 'manual_focus':
       return t('reason.manual_focus', { end: time(rule.until, tz, locale), until });
     case 'focus_block':
-      return t('reason.focus_block', { block: rule.block, end: time(rule.until, tz, locale), until });
+      return t('reason.focus_block', { block: localDays(rule.block), end: time(rule.until, tz, locale), until });
     case 'after_hours':
       return t('reason.after_hours', { until });
     case 'low_tier':
