@@ -392,3 +392,34 @@ describe('French, all of it', () => {
     await context.close();
   });
 });
+
+describe('details', () => {
+  it('times are 24 h, working hours stand out from the background, and an urgent message after hours is not said to break through focus', async () => {
+    const { page, problems, context } = await fresh({ locale: 'en-US' });
+    await page.goto(`${server.url}#/focus`);
+    await page.getByTestId('week-grid').waitFor();
+    for (const input of await page.locator('input[inputmode=numeric]').all()) {
+      assert.equal(await input.getAttribute('type'), 'text');
+      assert.doesNotMatch((await input.inputValue()) || (await input.getAttribute('placeholder')) || '', /AM|PM/);
+    }
+    // Working-hours cells differ from the page's background (not a barely-there tint).
+    const [cell, page_] = await page.evaluate(() => {
+      const rgb = (s) => (s.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+      const c = document.querySelector('.cell.work:not(.focus)');
+      return [rgb(getComputedStyle(c).backgroundColor), rgb(getComputedStyle(document.body).backgroundColor)];
+    });
+    const distance = Math.hypot(cell[0] - page_[0], cell[1] - page_[1], cell[2] - page_[2]);
+    assert.ok(distance > 25, `working hours ${cell} against the page ${page_}: ${distance.toFixed(1)}`);
+    // The engine's explanation of an urgent VIP message at 21:00 on a weekday, no focus on.
+    const r = await (await fetch(`${server.url}api`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: 'explain', params: { from: 'jane@acme.example', at: '2026-11-24T20:00:00Z', title: 'URGENT prod down', body: '', category: null, channel: null, client: null, schedule: null } }),
+    })).json();
+    assert.equal(r.data.decision, 'bypass', JSON.stringify(r));
+    assert.match(r.data.reason, /outside working hours/);
+    assert.doesNotMatch(r.data.reason, /focus/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

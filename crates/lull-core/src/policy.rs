@@ -64,19 +64,58 @@ pub struct MessageFacts<'a> {
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     Newsletter,
-    ClientMuted { client: String },
+    ClientMuted {
+        client: String,
+    },
     Rating,
-    NeverInterrupts { category: Category },
-    DigestOnly { client: String },
-    LiveWindow { client: String, window: LiveWindow },
-    ManualFocus { until: DateTime<Utc> },
-    FocusBlock { block: WeeklyRange, until: DateTime<Utc> },
+    NeverInterrupts {
+        category: Category,
+    },
+    DigestOnly {
+        client: String,
+    },
+    LiveWindow {
+        client: String,
+        window: LiveWindow,
+    },
+    ManualFocus {
+        until: DateTime<Utc>,
+    },
+    FocusBlock {
+        block: WeeklyRange,
+        until: DateTime<Utc>,
+    },
     AfterHours,
-    LowTier { client: String },
+    LowTier {
+        client: String,
+    },
     Open,
-    Urgent { client: String, word: String, used: u32, quota: u32 },
-    Retry { sender: String, attempts: Vec<DateTime<Utc>>, used: u32, quota: u32 },
-    QuotaExhausted { client: String, quota: u32, trigger: Trigger, held_by: Box<Rule> },
+    /// A VIP's urgent word. `after_hours`: what it broke through was the end of the working
+    /// day, not focus (older decisions, without it, were all through focus).
+    Urgent {
+        client: String,
+        word: String,
+        used: u32,
+        quota: u32,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[ts(as = "Option<bool>", optional)]
+        after_hours: bool,
+    },
+    Retry {
+        sender: String,
+        attempts: Vec<DateTime<Utc>>,
+        used: u32,
+        quota: u32,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[ts(as = "Option<bool>", optional)]
+        after_hours: bool,
+    },
+    QuotaExhausted {
+        client: String,
+        quota: u32,
+        trigger: Trigger,
+        held_by: Box<Rule>,
+    },
 }
 
 /// What made a message urgent.
@@ -161,9 +200,12 @@ pub fn decide(schedule: &Schedule, sessions: &[FocusSession], facts: &MessageFac
         return Decision::new(DecisionKind::Held, Some(release), rule);
     }
     let used = facts.bypasses_today + 1;
+    // Said as it is: outside working hours with no focus on, it reaches you after hours; it
+    // does not "break through focus".
+    let after_hours = held_by == Rule::AfterHours;
     let rule = match trigger {
-        (Trigger::Word { word }, _) => Rule::Urgent { client: client_name.to_owned(), word, used, quota },
-        (Trigger::Retry { .. }, attempts) => Rule::Retry { sender: facts.sender.to_owned(), attempts, used, quota },
+        (Trigger::Word { word }, _) => Rule::Urgent { client: client_name.to_owned(), word, used, quota, after_hours },
+        (Trigger::Retry { .. }, attempts) => Rule::Retry { sender: facts.sender.to_owned(), attempts, used, quota, after_hours },
     };
     Decision::new(DecisionKind::Bypass, None, rule)
 }
@@ -349,6 +391,11 @@ mod tests {
         assert_eq!((d.kind, d.release_at), (DecisionKind::Held, Some(utc("2026-11-24T13:00:00+01:00"))));
     }
 
+    /// The rule as stored (JSON), to check what travels with it.
+    fn lull_words_free_reason(rule: &Rule) -> String {
+        serde_json::to_string(rule).expect("json")
+    }
+
     #[test]
     fn vip_urgent_word_bypasses_within_quota() {
         let s = Schedule::default_in(Paris);
@@ -357,7 +404,17 @@ mod tests {
         f.body = "Production is DOWN, need help ASAP";
         let d = decide(&s, &[], &f);
         assert_eq!(d.kind, DecisionKind::Bypass);
-        assert_eq!(d.rule, Rule::Urgent { client: "Acme".into(), word: "asap".into(), used: 1, quota: 3 });
+        assert_eq!(d.rule, Rule::Urgent { client: "Acme".into(), word: "asap".into(), used: 1, quota: 3, after_hours: false });
+        // At 21:00, no focus on: it reaches the freelancer after hours, and is said so.
+        let mut evening = facts("2026-11-24T21:00:00+01:00", Some(&vip), &[]);
+        evening.body = "Production is DOWN, need help ASAP";
+        let d = decide(&s, &[], &evening);
+        assert_eq!(d.rule, Rule::Urgent { client: "Acme".into(), word: "asap".into(), used: 1, quota: 3, after_hours: true });
+        let said = lull_words_free_reason(&d.rule);
+        assert!(said.contains("\"after_hours\":true"), "{said}");
+        // A decision stored before the field existed still reads (as through focus).
+        let old: Rule = serde_json::from_str(r#"{"rule":"urgent","client":"Acme","word":"asap","used":1,"quota":3}"#).expect("old rule");
+        assert!(matches!(old, Rule::Urgent { after_hours: false, .. }));
         f.bypasses_today = 3;
         let d = decide(&s, &[], &f);
         assert_eq!(d.kind, DecisionKind::Held);
@@ -381,7 +438,9 @@ mod tests {
         let h = [utc("2026-11-24T10:02:00+01:00"), utc("2026-11-24T10:07:00+01:00")];
         let d = decide(&s, &[], &facts("2026-11-24T10:12:00+01:00", Some(&acme), &h));
         assert_eq!(d.kind, DecisionKind::Bypass);
-        assert!(matches!(&d.rule, Rule::Retry { sender, attempts, used: 1, quota: 3 } if sender == "jane@acme.com" && attempts.len() == 3));
+        assert!(
+            matches!(&d.rule, Rule::Retry { sender, attempts, used: 1, quota: 3, after_hours: false } if sender == "jane@acme.com" && attempts.len() == 3)
+        );
         // A chat burst: five lines within a minute, then one more line.
         let burst: Vec<_> = (0..5).map(|i| utc("2026-11-24T10:00:00+01:00") + Duration::seconds(10 * i)).collect();
         assert_eq!(decide(&s, &[], &facts("2026-11-24T10:00:55+01:00", Some(&acme), &burst)).kind, DecisionKind::Held);

@@ -128,13 +128,14 @@ impl Words {
             Rule::AfterHours => self.t("reason.after_hours", &[("until", until)]),
             Rule::LowTier { client } => self.t("reason.low_tier", &[("client", client), ("until", until)]),
             Rule::Open => self.t("reason.open", &[]),
-            Rule::Urgent { client, word, used, quota } => {
-                self.t("reason.urgent", &[("client", client), ("word", word), ("used", &used.to_string()), ("quota", &quota.to_string())])
-            }
-            Rule::Retry { sender, attempts, used, quota } => {
+            Rule::Urgent { client, word, used, quota, after_hours } => self.t(
+                if *after_hours { "reason.urgent_after_hours" } else { "reason.urgent" },
+                &[("client", client), ("word", word), ("used", &used.to_string()), ("quota", &quota.to_string())],
+            ),
+            Rule::Retry { sender, attempts, used, quota, after_hours } => {
                 let first = attempts.first().map(|t| self.time(*t, tz)).unwrap_or_default();
                 self.t(
-                    "reason.retry",
+                    if *after_hours { "reason.retry_after_hours" } else { "reason.retry" },
                     &[
                         ("sender", sender),
                         ("count", &attempts.len().to_string()),

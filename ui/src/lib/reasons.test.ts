@@ -13,6 +13,10 @@ describe('reasons', () => {
     expect(reason({ rule: 'live_window', client: 'Globex', window: 'tue,thu 09:00-10:00@client' }, at, null, 'Europe/Paris')).toBe(
       'Inside Globex’s live window (tue,thu 09:00-10:00, Globex’s time): notify now.',
     );
+    // Outside working hours with no focus on, an urgent message does not "break through focus".
+    expect(reason({ rule: 'urgent', client: 'Acme', word: 'urgent', used: 1, quota: 3, after_hours: true }, at, null, 'Europe/Paris')).toBe(
+      'Urgent from VIP Acme (“urgent”): reaches you outside working hours (bypass 1 of 3 today).',
+    );
     expect(reason({ rule: 'after_hours' }, '2026-11-27T19:00:00Z', '2026-11-30T08:00:00Z', 'Europe/Paris')).toMatch(/^Outside working hours: held until the Mon 09:00 digest/);
   });
 

@@ -44,9 +44,9 @@ export function reason(rule: Rule, receivedAt: string, releaseAt: string | null,
     case 'open':
       return t('reason.open');
     case 'urgent':
-      return t('reason.urgent', { client: rule.client, word: rule.word, used: rule.used, quota: rule.quota });
+      return t(rule.after_hours ? 'reason.urgent_after_hours' : 'reason.urgent', { client: rule.client, word: rule.word, used: rule.used, quota: rule.quota });
     case 'retry':
-      return t('reason.retry', {
+      return t(rule.after_hours ? 'reason.retry_after_hours' : 'reason.retry', {
         sender: rule.sender,
         count: rule.attempts.length,
         first: rule.attempts[0] ? time(rule.attempts[0], tz, locale) : '',
