@@ -15,3 +15,6 @@ trap 'pkill -f -- "--data-dir $data serve" || true; rm -rf "$data"' EXIT
 "$target/debug/lull" --data-dir "$data" demo
 export LULL_DATA_DIR="$data" LULL_LISTEN=127.0.0.1:0 LULL_LOG=warn NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
 dbus-run-session -- xvfb-run -a -s "-screen 0 1200x800x24" python3 scripts/screenshots.py docs/screenshots
+# A digest opened at 1024 px, and the first run, in headless Chromium.
+lull_bin="$(realpath "$target/debug/lull")"
+(cd ui && LULL_BIN="$lull_bin" node e2e/readme-shots.mjs ../docs/screenshots)
