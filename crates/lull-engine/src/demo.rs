@@ -135,8 +135,10 @@ fn generate(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
         let at = |h: u32, m: u32| local(h, m) + Duration::seconds(rng_seconds(h, m));
         // Acme: email during the day, a few threads.
         if working_day {
+            let mut thread = Threads::default();
             for _ in 0..8 {
                 let (subject, body) = *rng.pick(ACME_SUBJECTS);
+                let subject = &thread.title(subject);
                 let t = at(8 + rng.below(10) as u32, rng.below(60) as u32);
                 out.push(message(
                     "mail",
@@ -166,13 +168,17 @@ fn generate(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
                 }
             }
             // Initech writes in the Tokyo working day: the user's night and early morning.
+            let mut thread = Threads::default();
             for _ in 0..4 {
                 let (subject, body) = *rng.pick(INITECH_SUBJECTS);
+                let subject = &thread.title(subject);
                 let t = at([1, 3, 6, 7, 23][rng.below(5) as usize], rng.below(60) as u32);
                 out.push(message("mail", key("initech"), t, "Kenji Sato <kenji@initech.example>", subject, body, None));
             }
+            let mut thread = Threads::default();
             for _ in 0..2 {
                 let (subject, body) = *rng.pick(UMBRELLA_SUBJECTS);
+                let subject = &thread.title(subject);
                 out.push(message(
                     "mail",
                     key("umbrella"),
@@ -183,8 +189,10 @@ fn generate(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
                     None,
                 ));
             }
+            let mut thread = Threads::default();
             for _ in 0..2 {
                 let (subject, body) = *rng.pick(HOOLI_SUBJECTS);
+                let subject = &thread.title(subject);
                 out.push(message(
                     "mail",
                     key("hooli"),
@@ -259,9 +267,10 @@ fn generate(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
                     "mail",
                     key("retry"),
                     start + Duration::minutes(5 * i),
-                    "Hugo <hugo@acme.example>",
-                    "Can you call me?",
-                    "It's about tomorrow's launch.",
+                    "Hugo Bernard <hugo@acme.example>",
+                    ["Can you call me?", "Re: Can you call me?", "Call me when you see this"][i as usize],
+                    ["It's about tomorrow's launch.", "Still about the launch, 5 minutes is enough.", "Sorry to insist, it's the launch."]
+                        [i as usize],
                     None,
                 ));
             }
@@ -346,6 +355,23 @@ fn phone_traffic(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
         }
     }
     out
+}
+
+/// One client's subjects of a day: a subject that comes back the same day is a reply in its
+/// thread ("Re: …", "Re[2]: …"), not the same message again.
+#[derive(Default)]
+struct Threads(Vec<&'static str>);
+
+impl Threads {
+    fn title(&mut self, subject: &'static str) -> String {
+        let before = self.0.iter().filter(|s| **s == subject).count();
+        self.0.push(subject);
+        match before {
+            0 => subject.to_owned(),
+            1 => format!("Re: {subject}"),
+            n => format!("Re[{n}]: {subject}"),
+        }
+    }
 }
 
 /// A few seconds of jitter so messages do not all land on the minute.
@@ -515,6 +541,19 @@ mod tests {
             if ["claire", "hugo"].contains(&first.as_str()) {
                 assert_eq!(local, first, "{sender}");
             }
+        }
+    }
+
+    /// The same mail twice in a day made the demo look broken: a subject that comes back the
+    /// same day is a reply in its thread.
+    #[test]
+    fn a_day_never_holds_the_same_mail_twice() {
+        let now = DateTime::parse_from_rfc3339("2026-11-30T18:00:00Z").expect("instant").with_timezone(&Utc);
+        let mut seen = std::collections::HashSet::new();
+        let clients = ["acme.example", "initech.example", "umbrella.example", "hooli.example"];
+        for m in generate(now, chrono_tz::Europe::Paris).iter().filter(|m| clients.iter().any(|c| m.incoming.sender.contains(c))) {
+            let day = m.incoming.received_at.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+            assert!(seen.insert((day, m.incoming.sender.clone(), m.incoming.title.clone())), "{day}: {} twice", m.incoming.title);
         }
     }
 }
