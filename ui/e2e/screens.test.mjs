@@ -423,3 +423,36 @@ describe('details', () => {
     await context.close();
   });
 });
+
+describe('the demo, removable', () => {
+  it('goes into an empty Lull from the first run, and Settings removes it in one click, keeping what you added', async () => {
+    const empty = await startLull({ demo: false });
+    try {
+      const { page, problems, context } = await openLull(browser, empty.link);
+      const reassurance = page.getByTestId('reassurance');
+      if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+      await page.getByTestId('demo').click();
+      await page.getByTestId('message').first().waitFor();
+      // The user adds a channel of their own.
+      await (await fetch(`${empty.url}api`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${empty.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ method: 'channel_add', params: { kind: 'webhook', name: 'mine' } }),
+      })).json();
+      await page.goto(`${empty.url}#/settings`);
+      page.once('dialog', (d) => d.accept());
+      await page.getByTestId('remove-demo').click();
+      await page.getByTestId('demo-here').waitFor({ state: 'detached' });
+      await page.goto(`${empty.url}#/channels`);
+      await page.locator('[data-testid=channel][data-name=mine]').waitFor();
+      assert.equal(await page.getByTestId('channel').count(), 1);
+      // Back to a first run (nothing left but the user's channel, ticked).
+      await page.goto(`${empty.url}#/inbox`);
+      await page.getByTestId('first-run').waitFor();
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      await empty.stop();
+    }
+  });
+});

@@ -77,6 +77,8 @@ pub enum Request {
     ConfigImport(ConfigDocument),
     /// Seeds a realistic week of messages into an empty data directory, to see every screen.
     Demo,
+    /// Removes what the demo made (its clients, channels and their messages), nothing else.
+    DemoRemove,
 }
 
 /// The answer to a [`Request`], one variant per kind of result.
@@ -113,6 +115,7 @@ pub enum Response {
     Config(ConfigDocument),
     Imported(ImportReport),
     Demo(DemoReport),
+    DemoRemoved(DemoReport),
     Ok,
 }
 
@@ -249,6 +252,7 @@ calls! {
     unit ConfigExport => Config(ConfigDocument);
     wrap ConfigImport(ConfigDocument) => Imported(ImportReport);
     unit Demo => Demo(DemoReport);
+    unit DemoRemove => DemoRemoved(DemoReport);
 }
 
 /// `ClientRemove` as serde names it: `client_remove`.

@@ -17,6 +17,8 @@ pub struct InfoView {
     pub messages: u64,
     /// Where the engine's loopback server listens (webhooks post there), when it runs.
     pub server_url: Option<String>,
+    /// The demo is in this data directory, and can be removed (`demo_remove`).
+    pub demo: bool,
 }
 
 /// The `format` of a configuration document.

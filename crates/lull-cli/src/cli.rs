@@ -80,7 +80,11 @@ pub enum Command {
     #[command(subcommand)]
     Stats(StatsCommand),
     /// Fill an empty data directory with two realistic weeks of messages, to try Lull.
-    Demo,
+    Demo {
+        /// Remove what the demo made (its clients, channels and their messages), nothing else.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Print (and open in a browser) a sign-in link to the web UI: a one-time code, good for a
     /// minute, never the access token.
     Open {

@@ -416,7 +416,8 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
                 DigestCommand::Now => emit(json, &backend.call(call::DigestNow).await?, |d| render::digest_released(w, d.as_ref(), tz)),
             }
         }
-        Command::Demo => emit(json, &backend.call(call::Demo).await?, |d| render::demo(w, d)),
+        Command::Demo { remove: false } => emit(json, &backend.call(call::Demo).await?, |d| render::demo(w, d)),
+        Command::Demo { remove: true } => emit(json, &backend.call(call::DemoRemove).await?, |d| render::demo_removed(w, d)),
         Command::Open { no_browser } => {
             let Some(server) = backend.server_url().await else {
                 return Err(Phrase::new("cli.not_running").into());

@@ -398,10 +398,18 @@ pub fn digest_released(w: Words, d: Option<&DigestView>, tz: Tz) -> String {
 }
 
 pub fn demo(w: Words, d: &DemoReport) -> String {
+    demo_said(w, "cli.demo.seeded", d)
+}
+
+pub fn demo_removed(w: Words, d: &DemoReport) -> String {
+    demo_said(w, "demo.removed", d)
+}
+
+fn demo_said(w: Words, key: &str, d: &DemoReport) -> String {
     let n = |v: u32| v.to_string();
     let params = [("clients", n(d.clients)), ("channels", n(d.channels)), ("messages", n(d.messages)), ("digests", n(d.digests))];
     let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    format!("{}\n", w.t("cli.demo.seeded", &params))
+    format!("{}\n", w.t(key, &params))
 }
 
 fn counts(w: Words, list: &[Count], max: usize) -> String {

@@ -402,6 +402,8 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
         ("Umbrella", user_tz, Tier::Low, ClientMode::Normal, vec!["domain:umbrella.example"], vec![]),
         ("Hooli", abroad, Tier::Normal, ClientMode::DigestOnly, vec!["domain:hooli.example"], vec![]),
     ];
+    let mut client_ids = Vec::new();
+    let mut channel_ids = Vec::new();
     for (name, tz, tier, mode, matches, live) in &clients {
         let spec = ClientSpec {
             name: (*name).to_owned(),
@@ -412,31 +414,55 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
             matches: matches.iter().map(|m| (*m).to_owned()).collect(),
             live: live.iter().map(|l| (*l).to_owned()).collect(),
         };
-        engine.client_add(spec).await?;
+        client_ids.push(engine.client_add(spec).await?.id);
     }
     let channels = ["mail", "globex-slack", "malt", "community"];
     for name in channels {
-        engine.channel_add(ChannelSpec::new(name, ChannelSettings::Webhook(Default::default()))).await?;
+        channel_ids.push(engine.channel_add(ChannelSpec::new(name, ChannelSettings::Webhook(Default::default()))).await?.channel.id);
     }
     let phone = lull_core::channel::PhoneSettings { device: None, dismiss_held: true };
-    engine.channel_add(ChannelSpec::new("phone", ChannelSettings::Phone(phone))).await?;
+    channel_ids.push(engine.channel_add(ChannelSpec::new("phone", ChannelSettings::Phone(phone))).await?.channel.id);
     let channel_count = channels.len() as u32 + 1;
     let now = engine.now();
     let demo = generate(now, user_tz);
     let count = demo.len() as u32;
-    let digests = engine.store().write(move |tx| replay(tx, &demo, now)).await?;
+    let digests = engine
+        .store()
+        .write(move |tx| {
+            let (digests, session) = replay(tx, &demo, now)?;
+            // Remembered, so that "Remove the demo" removes exactly what it made.
+            tx.record_demo(&client_ids, &channel_ids, session)?;
+            Ok(digests)
+        })
+        .await?;
     engine.emit(EngineEvent::ClientsChanged);
     engine.emit(EngineEvent::ChannelsChanged);
     engine.replan();
     Ok(DemoReport { clients: clients.len() as u32, channels: channel_count, messages: count, digests })
 }
 
-/// Replays the messages with a simulated clock; returns how many digests were released.
-fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<u32, StoreError> {
-    let Some(first) = demo.first().map(|m| m.incoming.received_at) else { return Ok(0) };
+/// Removes what the demo made (its clients, channels and their messages, its digests and
+/// history), nothing the user made.
+pub(crate) async fn remove(engine: &Engine) -> Result<DemoReport, Failure> {
+    let removed = engine.store().write(|tx| tx.remove_demo()).await?;
+    let Some(r) = removed else {
+        return Err(ApiError::not_found(Phrase::new("demo.none")).into());
+    };
+    engine.refresh_connectors().await;
+    engine.emit(EngineEvent::ClientsChanged);
+    engine.emit(EngineEvent::ChannelsChanged);
+    engine.replan();
+    Ok(DemoReport { clients: r.clients as u32, channels: r.channels as u32, messages: r.messages as u32, digests: r.digests as u32 })
+}
+
+/// Replays the messages with a simulated clock; returns how many digests were released, and
+/// the focus session it made.
+fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32, Option<i64>), StoreError> {
+    let Some(first) = demo.first().map(|m| m.incoming.received_at) else { return Ok((0, None)) };
     // One manual focus session, two days ago in the late afternoon.
     let session = (now - Duration::days(2)).with_minute(0).unwrap_or(now) - Duration::hours(3);
     tx.start_focus(session, session + Duration::minutes(90))?;
+    let session_id = tx.last_focus_session()?;
     let ctx = PolicyContext::load(tx, first, now)?;
     let channel_ids: std::collections::HashMap<&str, i64> = ctx.channels.iter().map(|(id, name)| (name.as_str(), *id)).collect();
     let mut digests = 0;
@@ -521,7 +547,7 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<u32, 
     }
     release_until(tx, now, &mut clock)?;
     tx.index_pending()?;
-    Ok(digests)
+    Ok((digests, session_id))
 }
 
 #[cfg(test)]

@@ -1078,3 +1078,30 @@ async fn a_private_target_gets_the_client_and_the_decision_never_the_text() {
     let err = h.engine.handle(Request::PushAdd(dup)).await.expect_err("taken");
     assert_eq!(err.code, ErrorCode::Conflict);
 }
+
+#[tokio::test]
+async fn the_demo_is_removed_in_one_step_and_what_the_user_added_stays() {
+    use lull_channels::IngestSink;
+    let h = Harness::new("2026-11-26T10:30:00+01:00").await;
+    let Response::Demo(seeded) = h.call(Request::Demo).await else { panic!() };
+    let Response::Info(info) = h.call(Request::Info).await else { panic!() };
+    assert!(info.demo);
+    // The user adds a client and a channel of their own, and a message arrives on it.
+    h.add_client("Mine", "normal", &["domain:mine.example"]).await;
+    let (channel, _) = h.add_webhook("own").await;
+    let own = h.engine.ingest(channel, incoming("own-1", "me@mine.example", utc("2026-11-26T10:31:00+01:00"))).await.expect("ingest");
+    let Response::DemoRemoved(removed) = h.call(Request::DemoRemove).await else { panic!() };
+    assert_eq!((removed.clients, removed.channels, removed.messages), (seeded.clients, seeded.channels, seeded.messages));
+    let Response::Clients(clients) = h.call(Request::ClientList).await else { panic!() };
+    assert_eq!(clients.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Mine"]);
+    let Response::Channels(channels) = h.call(Request::ChannelList).await else { panic!() };
+    assert_eq!(channels.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["own"]);
+    assert_eq!(h.engine.store().read(|db| db.message_count()).await.expect("count"), 1);
+    assert!(h.engine.store().read(move |db| db.message(own.message_id)).await.expect("read").is_some());
+    let Response::Info(info) = h.call(Request::Info).await else { panic!() };
+    assert!(!info.demo);
+    let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: None })).await else { panic!() };
+    assert_eq!((stats.figures.messages, stats.figures.checks), (0, 0), "nothing of the demo is left in the statistics");
+    let again = h.engine.handle(Request::DemoRemove).await.expect_err("no demo left");
+    assert_eq!(again.code, ErrorCode::NotFound);
+}

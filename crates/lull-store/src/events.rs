@@ -186,6 +186,11 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// The newest manual focus session's id.
+    pub fn last_focus_session(&self) -> Result<Option<i64>> {
+        Ok(self.conn().prepare_cached("SELECT max(id) FROM focus_sessions")?.query_row([], |r| r.get(0))?)
+    }
+
     /// Ends the running manual sessions at `at`; returns how many were running.
     pub fn stop_focus(&self, at: DateTime<Utc>) -> Result<usize> {
         Ok(self

@@ -19,6 +19,7 @@
 mod baseline;
 mod channels;
 mod clients;
+mod demo;
 mod events;
 mod messages;
 mod outbox;
@@ -36,6 +37,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 pub use baseline::{BaselineRow, raw_insert_baseline};
 pub use channels::{ChannelAuth, ChannelRow, NewChannel};
 pub use clients::ClientDraft;
+pub use demo::DemoRemoval;
 pub use events::{DigestRecord, DigestRow, NotificationRecord};
 pub use messages::{DueMessage, HeldMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};
 pub use outbox::{NewPushTarget, OutboxItem, Outcome, PushTargetRow, Subject};

@@ -14,7 +14,7 @@ use crate::engine::{Engine, load_schedule};
 impl Engine {
     pub(crate) async fn info(&self) -> Result<InfoView, Failure> {
         let dir = self.data_dir().clone();
-        let messages = self.store().read(|db| db.message_count()).await?;
+        let (messages, demo) = self.store().read(|db| Ok((db.message_count()?, db.has_demo()?))).await?;
         Ok(InfoView {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: dir.root().display().to_string(),
@@ -22,6 +22,7 @@ impl Engine {
             schema: lull_store::schema::latest_version(),
             messages,
             server_url: self.server_url(),
+            demo,
         })
     }
 

@@ -103,6 +103,7 @@ impl Engine {
             Request::ConfigExport => call::ConfigExport::answer(self.config_export().await?),
             Request::ConfigImport(doc) => call::ConfigImport::answer(self.config_import(doc).await?),
             Request::Demo => call::Demo::answer(crate::demo::seed(self).await?),
+            Request::DemoRemove => call::DemoRemove::answer(crate::demo::remove(self).await?),
         })
     }
 }

@@ -172,6 +172,7 @@ export function createApi(transport: Transport) {
     exportConfig: () => ask({ method: 'config_export' }),
     importConfig: (params: Params<'config_import'>) => ask({ method: 'config_import', params }),
     demo: () => ask({ method: 'demo' }),
+    removeDemo: () => ask({ method: 'demo_remove' }),
   };
 }
 
