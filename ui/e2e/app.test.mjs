@@ -60,7 +60,7 @@ describe('every screen renders with data', () => {
     assert.equal(await page.getByTestId('channel').count(), 5);
 
     await visit(page, 'settings');
-    await page.getByText('Data directory').waitFor();
+    await page.getByText('Data directory', { exact: true }).waitFor();
     assert.match(await page.locator('dd code').first().innerText(), /lull-e2e-/);
 
     assert.deepEqual(problems, []);

@@ -170,6 +170,8 @@ export function markInput(input: HTMLElement, text: string) {
 }
 
 const SETTINGS_KEY = 'lull.settings';
+/** Set once the user saved their week on Focus: the first run's "your week" is done. */
+export const WEEK_SAVED = 'lull.week_saved';
 
 export function loadSettings(storage: Storage = localStorage) {
   try {
