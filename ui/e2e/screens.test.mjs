@@ -381,6 +381,8 @@ describe('French, all of it', () => {
       });
       assert.doesNotMatch(chrome, /\bdigests?\b/i, `${screen} says "digest"`);
       assert.doesNotMatch(chrome, /\bEnter\b|Lull's JSON format/, `${screen} has English left`);
+      // French puts a space before a colon ("Dernier message : …").
+      assert.doesNotMatch(chrome.replace(/\d\d:\d\d/g, ''), /[A-Za-zÀ-ÿ]: /, `${screen} has a colon without its space`);
     }
     // A reason names the days in French.
     await page.goto(`${server.url}#/digests`);
