@@ -38,6 +38,7 @@ use lull_store::{BaselineRow, NewMessage, NotificationRecord, Store, raw_insert_
 
 struct Sizes {
     pushes: usize,
+    flood: usize,
     ingest: usize,
     webhook: usize,
     decisions: usize,
@@ -265,6 +266,61 @@ async fn bench_webhook(s: &Sizes, tmp: &Path) {
         rate(payloads.len() - half, conc),
         rate(payloads.len() - half, conc) / base
     );
+}
+
+/// One sender flooding against fifty alternating senders: the same number of webhook posts over
+/// 16 connections, each run on a fresh engine on the wall clock (so the flood is minutes of one
+/// sender's history, as in real life). A flood must cost what other traffic costs.
+async fn bench_flood(s: &Sizes, tmp: &Path) {
+    async fn run(tmp: &Path, name: &str, n: usize, sender: impl Fn(usize) -> String) -> StdDuration {
+        let dir = tmp.join(name);
+        let engine = Engine::open(EngineOptions {
+            data_dir: DataDir::resolve(Some(dir.clone())).unwrap(),
+            clock: Arc::new(lull_engine::clock::SystemClock),
+            notifier: Arc::new(MemoryNotifier::new()),
+            lang: lull_words::Lang::En,
+        })
+        .await
+        .unwrap();
+        let (_, token) = add_webhook(&engine, "flood").await;
+        let listener = server::bind_loopback("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let url = format!("{}hooks/flood", server::base_url(listener.local_addr().unwrap()));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = tokio::spawn(server::run(engine.clone(), listener, "unused".into(), async move {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::new();
+        let payloads: Vec<serde_json::Value> = (0..n)
+            .map(|i| serde_json::json!({ "id": format!("{name}-{i}"), "from": sender(i), "title": format!("Build {i} failed") }))
+            .collect();
+        let t = Instant::now();
+        let mut tasks = Vec::new();
+        for chunk in payloads.chunks(n.div_ceil(16)) {
+            let (http, url, token, chunk) = (http.clone(), url.clone(), token.clone(), chunk.to_vec());
+            tasks.push(tokio::spawn(async move {
+                for p in chunk {
+                    let r = http.post(&url).bearer_auth(&token).json(&p).send().await.unwrap();
+                    assert_eq!(r.status().as_u16(), 200);
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let took = t.elapsed();
+        let _ = stop.send(());
+        served.await.unwrap().unwrap();
+        engine.shutdown().await;
+        took
+    }
+    let varied = run(tmp, "varied", s.flood, |i| format!("ci-{}@builds.example", i % 50)).await;
+    let flood = run(tmp, "flood", s.flood, |_| "ci@builds.example".to_owned()).await;
+    let (v, f) = (rate(s.flood, varied), rate(s.flood, flood));
+    println!("\n## One sender flooding (webhook, 16 connections, {} messages each, wall clock)\n", s.flood);
+    println!("| senders | messages/s | ratio to 50 alternating senders |");
+    println!("|---|---:|---:|");
+    println!("| 50 alternating senders (baseline) | {v:.0} | 1.00 |");
+    println!("| one sender flooding | {f:.0} | {:.2} |", f / v);
 }
 
 fn bench_decisions(s: &Sizes) {
@@ -523,14 +579,14 @@ async fn bench_push(s: &Sizes, tmp: &Path) {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let sizes = if full {
-        Sizes { pushes: 300, ingest: 2_000, webhook: 2_000, decisions: 200_000, stats_messages: 1_000_000, stats_runs: 30 }
+        Sizes { pushes: 300, flood: 8_000, ingest: 2_000, webhook: 2_000, decisions: 200_000, stats_messages: 1_000_000, stats_runs: 30 }
     } else {
-        Sizes { pushes: 10, ingest: 50, webhook: 40, decisions: 2_000, stats_messages: 5_000, stats_runs: 2 }
+        Sizes { pushes: 10, flood: 64, ingest: 50, webhook: 40, decisions: 2_000, stats_messages: 5_000, stats_runs: 2 }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     println!("# Lull benchmarks ({})", if full { "full run" } else { "smoke run under cargo test" });
-    // LULL_BENCH=ingest,stats runs a subset: ingest, webhook, decisions, stats, push.
+    // LULL_BENCH=ingest,stats runs a subset: ingest, webhook, flood, decisions, stats, push.
     let only = std::env::var("LULL_BENCH").unwrap_or_default();
     let wanted = |name: &str| only.is_empty() || only.split(',').any(|w| w.trim() == name);
     runtime.block_on(async {
@@ -539,6 +595,9 @@ fn main() {
         }
         if wanted("webhook") {
             bench_webhook(&sizes, tmp.path()).await;
+        }
+        if wanted("flood") {
+            bench_flood(&sizes, tmp.path()).await;
         }
         if wanted("decisions") {
             bench_decisions(&sizes);

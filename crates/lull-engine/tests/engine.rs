@@ -1105,3 +1105,30 @@ async fn the_demo_is_removed_in_one_step_and_what_the_user_added_stays() {
     let again = h.engine.handle(Request::DemoRemove).await.expect_err("no demo left");
     assert_eq!(again.code, ErrorCode::NotFound);
 }
+
+/// A sender flooding is one long burst: no message of it is a new attempt (each reads one index
+/// probe of the sender's past, not the whole flood), and trying again after the flood still
+/// counts, the flood being the first attempt.
+#[tokio::test]
+async fn a_flood_is_one_attempt_and_trying_again_after_it_still_breaks_through() {
+    use lull_channels::IngestSink;
+    let h = Harness::new(TUESDAY_1015).await;
+    h.add_client("Acme", "normal", &["domain:acme.com"]).await;
+    let (channel, _) = h.add_webhook("acme").await;
+    let start = utc(TUESDAY_1015);
+    for i in 0..300 {
+        let at = start + chrono::Duration::seconds(i);
+        h.clock.set(at);
+        let r = h.engine.ingest(channel, incoming(&format!("f{i}"), "jane@acme.com", at)).await.expect("ingest");
+        assert_eq!(r.decision.kind, lull_core::model::DecisionKind::Held, "flood message {i} is not an attempt");
+    }
+    // Three minutes of silence, twice: the second and third attempts in 15 minutes.
+    let second = start + chrono::Duration::seconds(300 + 180);
+    h.clock.set(second);
+    let r = h.engine.ingest(channel, incoming("a2", "jane@acme.com", second)).await.expect("ingest");
+    assert_eq!(r.decision.kind, lull_core::model::DecisionKind::Held);
+    let third = second + chrono::Duration::seconds(180);
+    h.clock.set(third);
+    let r = h.engine.ingest(channel, incoming("a3", "jane@acme.com", third)).await.expect("ingest");
+    assert_eq!(r.decision.kind, lull_core::model::DecisionKind::Bypass, "{:?}", r.decision.rule);
+}

@@ -221,6 +221,14 @@ impl Db<'_> {
         stmt.query_row(params![channel_id, source_key], message_row).optional()?.transpose()
     }
 
+    /// When the last message from `sender_key` before `before` arrived (one index probe).
+    pub fn sender_last(&self, sender_key: &str, before: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT received_at FROM messages WHERE sender_key = ?1 AND received_at < ?2 ORDER BY received_at DESC LIMIT 1",
+        )?;
+        Ok(stmt.query_row(params![sender_key, to_ms(before)], |r| r.get::<_, i64>(0)).optional()?.map(from_ms))
+    }
+
     /// When messages from `sender_key` arrived in `[since, before)`.
     pub fn sender_history(&self, sender_key: &str, since: DateTime<Utc>, before: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
         let mut stmt = self

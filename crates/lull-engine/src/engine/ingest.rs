@@ -17,7 +17,7 @@ use lull_channels::{IngestError, IngestReceipt};
 use lull_core::attribution::{Origin, attribute};
 use lull_core::model::{Category, ChannelId, Client, DecisionKind, Identity, Incoming, Sender};
 use lull_core::phrase::{Phrase, Said};
-use lull_core::policy::{Decision, FocusSession, HISTORY_WINDOW, MessageFacts, decide};
+use lull_core::policy::{ATTEMPT_SILENCE, Decision, FocusSession, HISTORY_WINDOW, MessageFacts, decide};
 use lull_core::schedule::Schedule;
 use lull_core::stats::InterruptionKind;
 use lull_core::week::start_of_local_day;
@@ -146,7 +146,7 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
         }
     };
     let client = hit.map(|(c, _)| c);
-    let history = db.sender_history(&sender.key(), m.at - HISTORY_WINDOW, m.at)?;
+    let history = sender_history(db, &sender.key(), m.at)?;
     let bypasses_today = db.bypasses_between(client.map(|c| c.id), start_of_local_day(ctx.schedule.tz, m.at), m.at)?;
     let facts = MessageFacts {
         received_at: m.at,
@@ -160,6 +160,19 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
     };
     let decision = decide(&ctx.schedule, &ctx.sessions, &facts);
     Ok(Decided { client, matched: hit.and_then(|(_, i)| i), sender, decision })
+}
+
+/// What the policy needs of a sender's past to tell a new attempt to reach you: inside a burst
+/// (the last message less than [`ATTEMPT_SILENCE`] ago) only that last message, which already
+/// says "not a new attempt", read with one index probe; otherwise the last
+/// [`HISTORY_WINDOW`]. So a sender flooding thousands of messages costs each of them one probe,
+/// not a read of everything it sent in the last quarter of an hour; the full read happens only
+/// when a message follows a silence, which a flood does not.
+pub(crate) fn sender_history(db: &Db<'_>, key: &str, at: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>, StoreError> {
+    match db.sender_last(key, at)? {
+        Some(last) if at - last < ATTEMPT_SILENCE => Ok(vec![last]),
+        _ => db.sender_history(key, at - HISTORY_WINDOW, at),
+    }
 }
 
 /// A message ingest stored, for what happens after the commit.
