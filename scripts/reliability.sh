@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Lull's reliability suites, one command each, in their long setting (CI runs the short one as
+# part of scripts/test.sh). RELIABILITY.md says what each promises and the last long run's
+# figures.
+#
+#   scripts/reliability.sh crash    # 1,000 SIGKILLs of `lull serve` under senders (≈3 min)
+#   scripts/reliability.sh flood    # one sender flooding against 50 senders (release build)
+#   scripts/reliability.sh all
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+export PATH="$HOME/.cargo/bin:$HOME/.local/lull-node/bin:$PATH"
+scripts/build-ui.sh
+what="${1:-all}"
+crash() {
+    LULL_CRASH_KILLS="${LULL_CRASH_KILLS:-1000}" cargo test --locked -p lull-cli --test crash -- --nocapture
+}
+flood() {
+    LULL_BENCH=flood cargo bench --locked -p lull-engine --bench engine
+}
+case "$what" in
+    crash) crash ;;
+    flood) flood ;;
+    all) crash; flood ;;
+    *) echo "usage: scripts/reliability.sh crash|flood|all" >&2; exit 2 ;;
+esac
