@@ -61,6 +61,10 @@ pub enum StoreError {
     },
     /// Another process held the write lock for more than 5 seconds.
     Busy,
+    /// The disk holding the database is full: nothing more was written, what was is safe.
+    Full {
+        path: PathBuf,
+    },
     Open {
         path: PathBuf,
         source: rusqlite::Error,
@@ -101,6 +105,7 @@ impl Said for StoreError {
             StoreError::NotLull { path } => Phrase::new("store.not_lull").with("path", path.display()),
             StoreError::Corrupt { path, detail } => Phrase::new("store.corrupt").with("path", path.display()).with("detail", detail),
             StoreError::Busy => Phrase::new("store.busy"),
+            StoreError::Full { path } => Phrase::new("store.full").with("dir", path.parent().unwrap_or(path).display()),
             StoreError::Open { path, source } => Phrase::new("store.cannot_open").with("path", path.display()).with("detail", source),
             StoreError::Migration { to, source } => Phrase::new("store.migration_failed").with("to", to).with("detail", source),
             StoreError::Conflict(p) => p.clone(),
@@ -120,6 +125,7 @@ impl StoreError {
     fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::DiskFull) => StoreError::Full { path: path.to_owned() },
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
                 StoreError::Corrupt { path: path.to_owned(), detail: e.to_string() }
             }

@@ -4,6 +4,7 @@
 
 pub mod dovecot;
 pub mod kdeconnect;
+pub mod mountns;
 pub mod netns;
 pub mod ntfy;
 pub use dovecot::Dovecot;

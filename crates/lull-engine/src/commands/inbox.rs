@@ -93,8 +93,10 @@ impl Engine {
             })
             .await??;
         let (rows, record_check, tz) = page;
-        if record_check {
-            self.store().write(move |tx| tx.record_open(now, "inbox")).await?;
+        // Counting the look as a check is worth a write, not a failed listing: on a full disk
+        // (or a busy database) the inbox still shows what is stored.
+        if record_check && let Err(e) = self.store().write(move |tx| tx.record_open(now, "inbox")).await {
+            tracing::warn!(error = %e, "recording a look at the inbox");
         }
         let next = (rows.len() as u32 == limit).then(|| rows.last().map(|m| Cursor { received_at: m.received_at, id: m.id })).flatten();
         Ok(InboxPage { messages: rows.into_iter().map(|m| message_view(m, tz)).collect(), next })

@@ -42,7 +42,8 @@ impl From<StoreError> for Failure {
         let code = match &e {
             StoreError::Conflict(_) => ErrorCode::Conflict,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
-            StoreError::Busy | StoreError::WriterGone => ErrorCode::Unavailable,
+            // What the user can act on (wait, free space, move the file aside) is not Lull's bug.
+            StoreError::Busy | StoreError::WriterGone | StoreError::Full { .. } | StoreError::Corrupt { .. } => ErrorCode::Unavailable,
             _ => ErrorCode::Internal,
         };
         if code == ErrorCode::Internal {

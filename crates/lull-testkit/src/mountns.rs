@@ -1,0 +1,40 @@
+//! A private mount namespace for tests that need a small disk (a tmpfs of a few hundred KiB, to
+//! fill) without root on the machine: the test re-runs itself under `unshare -rm`, where it is
+//! root of its own user namespace and may mount a tmpfs that nobody else sees.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Whether this process was re-run by [`enter_private_mounts`].
+pub fn in_private_mounts() -> bool {
+    std::env::var_os("LULL_TEST_MOUNTNS").is_some()
+}
+
+/// Makes sure the test `name` runs in a private mount namespace. Outside one, it runs the same
+/// test binary again, only that test, under `unshare -rm`, and checks it passed: the caller
+/// then returns at once (`false`). Inside one, it returns `true`.
+pub fn enter_private_mounts(name: &str) -> bool {
+    if in_private_mounts() {
+        return true;
+    }
+    let exe = std::env::current_exe().expect("the test binary");
+    let status = Command::new("unshare")
+        .args(["-rm", "--"])
+        .arg(exe)
+        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
+        .env("LULL_TEST_MOUNTNS", "1")
+        .status()
+        .expect("run unshare (util-linux)");
+    assert!(status.success(), "{name} failed inside its private mount namespace (see its output above)");
+    false
+}
+
+/// Mounts a tmpfs of `size` (e.g. `1200k`) at `dir`, or resizes the one there. Only inside a
+/// private mount namespace.
+pub fn tmpfs(dir: &Path, size: &str) {
+    assert!(in_private_mounts(), "tmpfs is only mounted inside a private mount namespace");
+    let mounted = std::fs::read_to_string("/proc/self/mounts").is_ok_and(|m| m.lines().any(|l| l.split(' ').nth(1) == dir.to_str()));
+    let options = if mounted { format!("remount,size={size}") } else { format!("size={size}") };
+    let status = Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(dir).status();
+    assert!(status.is_ok_and(|s| s.success()), "cannot mount a tmpfs at {}", dir.display());
+}
