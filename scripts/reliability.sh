@@ -4,6 +4,8 @@
 # figures.
 #
 #   scripts/reliability.sh crash    # 1,000 SIGKILLs of `lull serve` under senders (≈3 min)
+#   scripts/reliability.sh storage  # damaged, locked, newer database; a full disk (tmpfs)
+#   scripts/reliability.sh attack   # the listener: tokens, origins, rebinding, bodies, floods
 #   scripts/reliability.sh flood    # one sender flooding against 50 senders (release build)
 #   scripts/reliability.sh all
 set -euo pipefail
@@ -15,12 +17,20 @@ what="${1:-all}"
 crash() {
     LULL_CRASH_KILLS="${LULL_CRASH_KILLS:-1000}" cargo test --locked -p lull-cli --test crash -- --nocapture
 }
+storage() {
+    cargo test --locked -p lull-cli --test storage
+}
+attack() {
+    cargo test --locked -p lull-engine --test engine listener
+}
 flood() {
     LULL_BENCH=flood cargo bench --locked -p lull-engine --bench engine
 }
 case "$what" in
     crash) crash ;;
+    storage) storage ;;
+    attack) attack ;;
     flood) flood ;;
-    all) crash; flood ;;
-    *) echo "usage: scripts/reliability.sh crash|flood|all" >&2; exit 2 ;;
+    all) crash; storage; attack; flood ;;
+    *) echo "usage: scripts/reliability.sh crash|storage|attack|flood|all" >&2; exit 2 ;;
 esac

@@ -1132,3 +1132,105 @@ async fn a_flood_is_one_attempt_and_trying_again_after_it_still_breaks_through()
     let r = h.engine.ingest(channel, incoming("a3", "jane@acme.com", third)).await.expect("ingest");
     assert_eq!(r.decision.kind, lull_core::model::DecisionKind::Bypass, "{:?}", r.decision.rule);
 }
+
+/// The listener under attack, in one place: cross-site tricks (a `text/plain` post a page can
+/// send without a preflight, a preflight itself, a rebinding `Host`), a deeply nested body,
+/// and a flood of requests, each refused with the right status while `/health` keeps
+/// answering within a second. (Slow connections and oversize bodies: the tests above.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_refuses_attacks_and_health_keeps_answering() {
+    let h = Harness::new(TUESDAY_1015).await;
+    let (_, hook) = h.add_webhook("hooks").await;
+    let s = serve(&h).await;
+    let api = format!("{}api", s.base);
+    let status = |r: reqwest::Response| r.status().as_u16();
+    // A page's "simple" request: text/plain, no preflight. Refused, even with the token.
+    let r = s
+        .http
+        .post(&api)
+        .bearer_auth(&s.api_token)
+        .header("content-type", "text/plain")
+        .body(r#"{"method":"digest_now"}"#)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(status(r), 415);
+    let r = s
+        .http
+        .post(format!("{}hooks/hooks", s.base))
+        .header("content-type", "text/plain")
+        .body(r#"{"id":"x","from":"a@b.c","title":"t"}"#)
+        .send()
+        .await
+        .expect("send");
+    assert!(matches!(status(r), 401 | 415), "a text/plain webhook is refused");
+    // A preflight gets no permission to send anything.
+    let r = s
+        .http
+        .request(reqwest::Method::OPTIONS, &api)
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization,content-type")
+        .send()
+        .await
+        .expect("send");
+    assert!(r.headers().get("access-control-allow-origin").is_none(), "{:?}", r.headers());
+    // DNS rebinding: a foreign Host, with the right token.
+    let r = s.http.post(&api).bearer_auth(&s.api_token).header("host", "attacker.example").json(&json!({"method": "status"})).send().await;
+    assert_eq!(status(r.expect("send")), 403);
+    // A body nested 100,000 deep: a clear 400, not a crash.
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let r = s.http.post(&api).bearer_auth(&s.api_token).header("content-type", "application/json").body(nested.clone()).send().await;
+    assert_eq!(status(r.expect("send")), 400);
+    let r = s
+        .http
+        .post(format!("{}hooks/hooks", s.base))
+        .bearer_auth(&hook)
+        .header("content-type", "application/json")
+        .body(nested)
+        .send()
+        .await;
+    assert_eq!(status(r.expect("send")), 400);
+    // A flood of wrong-token requests on many connections, while /health is asked.
+    let mut flood = Vec::new();
+    for _ in 0..32 {
+        let (http, api) = (reqwest::Client::new(), api.clone());
+        flood.push(tokio::spawn(async move {
+            let mut refused = 0;
+            for _ in 0..100 {
+                let r = http.post(&api).bearer_auth("lull_api_wrong").json(&json!({"method": "status"})).send().await;
+                if r.is_ok_and(|r| r.status().as_u16() == 401) {
+                    refused += 1;
+                }
+            }
+            refused
+        }));
+    }
+    let mut slowest = StdDuration::ZERO;
+    for _ in 0..10 {
+        let started = std::time::Instant::now();
+        let r = tokio::time::timeout(StdDuration::from_secs(1), s.http.get(format!("{}health", s.base)).send()).await;
+        assert!(matches!(&r, Ok(Ok(resp)) if resp.status().is_success()), "/health during the flood: {r:?}");
+        slowest = slowest.max(started.elapsed());
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    let mut refused = 0;
+    for f in flood {
+        refused += f.await.expect("flooder");
+    }
+    assert_eq!(refused, 3_200, "every wrong-token request refused with 401");
+    assert!(slowest < StdDuration::from_secs(1), "{slowest:?}");
+    // And the engine still works for the right caller.
+    let ok: Value = s
+        .http
+        .post(&api)
+        .bearer_auth(&s.api_token)
+        .json(&json!({"method": "status"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(ok["type"], "status");
+}
