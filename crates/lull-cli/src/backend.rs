@@ -69,6 +69,9 @@ impl Mode {
             Err(LockError::Held { holder: Some(LockHolder { url: Some(url), .. }), .. }) => {
                 Ok(Mode::Remote(Client::new(&url, &dir.api_token()?).map_err(CliError::Api)?))
             }
+            // A lock file that cannot be written (a read-only disk, a full one) is not an engine
+            // being slow: say what it is.
+            Err(e @ LockError::Io { .. }) => Err(e.phrase().into()),
             Err(e) => Err(Phrase::new("cli.lock_busy").with_phrase("problem", e.phrase()).into()),
         }
     }

@@ -124,3 +124,23 @@ async fn a_full_disk_refuses_clearly_and_loses_nothing() {
     let out = lull(&dir, &["status"]);
     assert!(out.status.success());
 }
+
+/// A data directory on a read-only disk: said as such, with what to do, not as an engine
+/// that is "not answering yet"; the database is left as it was.
+#[test]
+fn a_read_only_data_directory_is_said_as_such() {
+    if !enter_private_mounts("a_read_only_data_directory_is_said_as_such") {
+        return;
+    }
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    ok(dir, &["client", "add", "Acme", "--match", "domain:acme.example"]);
+    let before = digest(&dir.join("lull.db"));
+    lull_testkit::mountns::read_only(dir);
+    for args in [&["client", "list"][..], &["client", "add", "Beta", "--match", "domain:beta.example"][..]] {
+        let e = fails(dir, args);
+        assert!(e.contains("Read-only file system") && e.contains("not mounted read-only"), "{args:?}: {e}");
+        assert!(!e.contains("try again in a moment") && !e.contains("panicked"), "{args:?}: {e}");
+    }
+    assert_eq!(digest(&dir.join("lull.db")), before);
+}

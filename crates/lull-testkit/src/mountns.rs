@@ -38,3 +38,13 @@ pub fn tmpfs(dir: &Path, size: &str) {
     let status = Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(dir).status();
     assert!(status.is_ok_and(|s| s.success()), "cannot mount a tmpfs at {}", dir.display());
 }
+
+/// Makes `dir` read-only (a read-only bind mount over itself), as a disk mounted read-only
+/// would be. Only inside a private mount namespace.
+pub fn read_only(dir: &Path) {
+    assert!(in_private_mounts(), "read-only mounts are only made inside a private mount namespace");
+    for args in [&["--bind"][..], &["-o", "remount,ro,bind"][..]] {
+        let status = Command::new("mount").args(args).arg(dir).arg(dir).status();
+        assert!(status.is_ok_and(|s| s.success()), "cannot make {} read-only", dir.display());
+    }
+}
