@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { api, lull, openBrowser, openLull, postWebhook, startLull } from './harness.mjs';
+import { api, lull, openBrowser, openLull, pastReassurance, postWebhook, startLull } from './harness.mjs';
 
 let server;
 let browser;
@@ -19,9 +19,7 @@ after(async () => {
 
 async function fresh(options) {
   const s = await openLull(browser, server.link, options);
-  // Opening Lull during focus answers with reassurance first.
-  const reassurance = s.page.getByTestId('reassurance');
-  if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+  await pastReassurance(s.page);
   return s;
 }
 
@@ -213,8 +211,7 @@ describe('first run', () => {
     const empty = await startLull({ demo: false });
     try {
       const { page, problems, context } = await openLull(browser, empty.link);
-      const reassurance = page.getByTestId('reassurance');
-      if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+      await pastReassurance(page);
       await page.getByTestId('demo').waitFor();
       const token = (await api(empty, { method: 'channel_add', params: { kind: 'webhook', name: 'first' } })).data.token;
       const sent = await postWebhook(empty.url, 'first', token, { id: 'first-1', from: 'jane@acme.example', title: 'The very first message' });

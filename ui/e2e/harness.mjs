@@ -75,6 +75,12 @@ export async function openLull(browser, link, { locale = 'en-GB', timezoneId = u
   return { page, problems, context };
 }
 
+/** Opening Lull during focus answers with reassurance first: go on past it to the app. */
+export async function pastReassurance(page) {
+  const reassurance = page.getByTestId('reassurance');
+  if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+}
+
 export async function postWebhook(url, channel, token, body) {
   const r = await fetch(`${url}hooks/${channel}`, {
     method: 'POST',

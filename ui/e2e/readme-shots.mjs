@@ -2,7 +2,7 @@
 // at 1024 px on the demo, and the first run on an empty data directory.
 // `node e2e/readme-shots.mjs OUT_DIR`.
 import { join } from 'node:path';
-import { openBrowser, openLull, startLull } from './harness.mjs';
+import { openBrowser, openLull, pastReassurance, startLull } from './harness.mjs';
 
 const out = process.argv[2] ?? '../docs/screenshots';
 const browser = await openBrowser();
@@ -10,8 +10,7 @@ try {
   const demo = await startLull();
   try {
     const { page, context } = await openLull(browser, demo.link);
-    const reassurance = page.getByTestId('reassurance');
-    if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+    await pastReassurance(page);
     await page.setViewportSize({ width: 1024, height: 760 });
     await page.goto(`${demo.url}#/digests`);
     await page.getByTestId('digest-message').first().click();

@@ -3,7 +3,7 @@
 // the UI as a new user, kept so it cannot come back.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openBrowser, openLull, startLull } from './harness.mjs';
+import { api, openBrowser, openLull, pastReassurance, postWebhook, startLull } from './harness.mjs';
 
 let server;
 let browser;
@@ -25,8 +25,7 @@ const WIDTHS = [
 
 async function fresh(options) {
   const s = await openLull(browser, server.link, options);
-  const reassurance = s.page.getByTestId('reassurance');
-  if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+  await pastReassurance(s.page);
   return s;
 }
 
@@ -102,12 +101,7 @@ describe('the reassurance shown during focus', () => {
   it('lets every link through', async () => {
     const { page, problems, context } = await openLull(browser, server.link);
     // A focus session, then a fresh page: it opens with the reassurance.
-    const token = server.token;
-    await fetch(`${server.url}api`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ method: 'focus_start', params: { minutes: 50 } }),
-    });
+    await api(server, { method: 'focus_start', params: { minutes: 50 } });
     await page.reload();
     await page.locator('.shell[data-settled=true]').waitFor();
     await page.getByTestId('reassurance').waitFor();
@@ -118,11 +112,7 @@ describe('the reassurance shown during focus', () => {
     await page.getByTestId('reassurance').waitFor();
     await page.getByTestId('reassurance').getByRole('button', { name: 'Back to focus' }).click();
     await page.getByTestId('week-grid').waitFor();
-    await fetch(`${server.url}api`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ method: 'focus_stop' }),
-    });
+    await api(server, { method: 'focus_stop' });
     assert.deepEqual(problems, []);
     await context.close();
   });
@@ -133,8 +123,7 @@ describe('one truth for what waits', () => {
     const own = await startLull();
     try {
       const { page, problems, context } = await openLull(browser, own.link);
-      const reassurance = page.getByTestId('reassurance');
-      if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+      await pastReassurance(page);
       const waitingList = async () => {
         await page.getByRole('tab', { name: 'Waiting' }).click();
         const list = page.locator('[data-testid=message-list][data-view=held][aria-busy=false]');
@@ -161,11 +150,7 @@ describe('one truth for what waits', () => {
       await page.getByRole('tab', { name: 'All' }).click();
       await page.getByTestId('snoozed').first().waitFor();
       // `lull status` says the same, and the digest released now leaves the archived one out.
-      const status = await (await fetch(`${own.url}api`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${own.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ method: 'status' }),
-      })).json();
+      const status = await api(own, { method: 'status' });
       assert.equal(status.data.held, before - 2);
       assert.deepEqual(problems, []);
       await context.close();
@@ -200,22 +185,12 @@ describe('interruptions in the browser', () => {
   it('an urgent message shows in the top bar and the tab title, and a failing desktop says so', async () => {
     const { page, problems, context } = await fresh();
     await page.goto(`${server.url}#/digests`);
-    const call = async (method, params) =>
-      (await fetch(`${server.url}api`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(params === undefined ? { method } : { method, params }),
-      })).json();
+    const call = (method, params) => api(server, params === undefined ? { method } : { method, params });
     const hook = (await call('channel_add', { kind: 'webhook', name: 'alerts' })).data.token;
     await call('client_add', { name: 'Zeta', tz: 'Europe/Paris', tier: 'vip', mode: 'normal', bypass_quota: 5, matches: ['domain:zeta.example'], live: [] });
     // Focus now, so only an urgent message from a VIP gets through.
     await call('focus_start', { minutes: 25 });
-    const r = await fetch(`${server.url}hooks/alerts`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${hook}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ id: 'z1', from: 'ops@zeta.example', title: 'URGENT prod is down <b>now</b>' }),
-    });
-    const answer = await r.json();
+    const { body: answer } = await postWebhook(server.url, 'alerts', hook, { id: 'z1', from: 'ops@zeta.example', title: 'URGENT prod is down <b>now</b>' });
     assert.equal(answer.decision, 'bypass', JSON.stringify(answer));
     const banner = page.getByTestId('interruption').first();
     await banner.waitFor();
@@ -238,18 +213,13 @@ describe('a first run that sets you up', () => {
     const empty = await startLull({ demo: false, tz: null });
     try {
       const { page, problems, context } = await openLull(browser, empty.link, { timezoneId: 'America/Chicago' });
-      const reassurance = page.getByTestId('reassurance');
-      if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+      await pastReassurance(page);
       const checklist = page.getByTestId('first-run');
       await checklist.waitFor();
       assert.equal(await page.getByTestId('step-tz').getAttribute('data-done'), 'false');
       await page.getByTestId('use-browser-tz').click();
       await page.locator('[data-testid=step-tz][data-done=true]').waitFor();
-      const shown = await (await fetch(`${empty.url}api`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${empty.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ method: 'schedule_show' }),
-      })).json();
+      const shown = await api(empty, { method: 'schedule_show' });
       assert.equal(shown.data.tz, 'America/Chicago');
       // Each step leads where it is done.
       for (const [href, marker] of [['#/focus', 'week-grid'], ['#/clients', null], ['#/channels', null]]) {
@@ -289,11 +259,7 @@ describe('stats that compare like with like', () => {
     await page.getByTestId('compared-until').waitFor();
     assert.match(await page.getByTestId('compared-until').innerText(), /same part of the week/);
     assert.equal(await page.getByTestId('next-week').isDisabled(), true);
-    const future = await (await fetch(`${server.url}api`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ method: 'stats_week', params: { week: '2999-W01' } }),
-    })).json();
+    const future = await api(server, { method: 'stats_week', params: { week: '2999-W01' } });
     assert.equal(future.error?.field, 'week', JSON.stringify(future));
     assert.deepEqual(problems, []);
     await context.close();
@@ -413,11 +379,7 @@ describe('details', () => {
     const distance = Math.hypot(cell[0] - page_[0], cell[1] - page_[1], cell[2] - page_[2]);
     assert.ok(distance > 25, `working hours ${cell} against the page ${page_}: ${distance.toFixed(1)}`);
     // The engine's explanation of an urgent VIP message at 21:00 on a weekday, no focus on.
-    const r = await (await fetch(`${server.url}api`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ method: 'explain', params: { from: 'jane@acme.example', at: '2026-11-24T20:00:00Z', title: 'URGENT prod down', body: '', category: null, channel: null, client: null, schedule: null } }),
-    })).json();
+    const r = await api(server, { method: 'explain', params: { from: 'jane@acme.example', at: '2026-11-24T20:00:00Z', title: 'URGENT prod down', body: '', category: null, channel: null, client: null, schedule: null } });
     assert.equal(r.data.decision, 'bypass', JSON.stringify(r));
     assert.match(r.data.reason, /outside working hours/);
     assert.doesNotMatch(r.data.reason, /focus/);
@@ -431,16 +393,11 @@ describe('the demo, removable', () => {
     const empty = await startLull({ demo: false });
     try {
       const { page, problems, context } = await openLull(browser, empty.link);
-      const reassurance = page.getByTestId('reassurance');
-      if (await reassurance.isVisible()) await reassurance.getByRole('button').first().click();
+      await pastReassurance(page);
       await page.getByTestId('demo').click();
       await page.getByTestId('message').first().waitFor();
       // The user adds a channel of their own.
-      await (await fetch(`${empty.url}api`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${empty.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ method: 'channel_add', params: { kind: 'webhook', name: 'mine' } }),
-      })).json();
+      await api(empty, { method: 'channel_add', params: { kind: 'webhook', name: 'mine' } });
       await page.goto(`${empty.url}#/settings`);
       page.once('dialog', (d) => d.accept());
       await page.getByTestId('remove-demo').click();
