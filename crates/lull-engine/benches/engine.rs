@@ -208,6 +208,53 @@ async fn bench_ingest(s: &Sizes, tmp: &Path) {
     }
 }
 
+/// A webhook channel named `name` on `engine`, served on an ephemeral loopback port.
+struct WebhookServer {
+    url: String,
+    token: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl WebhookServer {
+    async fn start(engine: &Engine, name: &str) -> WebhookServer {
+        let (_, token) = add_webhook(engine, name).await;
+        let listener = server::bind_loopback("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let url = format!("{}hooks/{name}", server::base_url(listener.local_addr().unwrap()));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = tokio::spawn(server::run(engine.clone(), listener, "unused".into(), async move {
+            let _ = stopped.await;
+        }));
+        WebhookServer { url, token, stop, served }
+    }
+
+    /// Posts every payload over `connections` concurrent connections, each expecting a 200;
+    /// returns how long it took.
+    async fn post_all(&self, payloads: &[serde_json::Value], connections: usize) -> StdDuration {
+        let http = reqwest::Client::new();
+        let t = Instant::now();
+        let mut tasks = Vec::new();
+        for chunk in payloads.chunks(payloads.len().div_ceil(connections).max(1)) {
+            let (http, url, token, chunk) = (http.clone(), self.url.clone(), self.token.clone(), chunk.to_vec());
+            tasks.push(tokio::spawn(async move {
+                for p in chunk {
+                    let r = http.post(&url).bearer_auth(&token).json(&p).send().await.unwrap();
+                    assert_eq!(r.status().as_u16(), 200);
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        t.elapsed()
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.served.await.unwrap().unwrap();
+    }
+}
+
 async fn bench_webhook(s: &Sizes, tmp: &Path) {
     let start = Utc.with_ymd_and_hms(2026, 11, 24, 9, 15, 0).unwrap();
     let msgs = corpus(s.webhook, start);
@@ -216,14 +263,8 @@ async fn bench_webhook(s: &Sizes, tmp: &Path) {
 
     let dir = tmp.join("hook");
     let engine = engine_at(&dir, start).await;
-    let (_, token) = add_webhook(&engine, "bench").await;
-    let listener = server::bind_loopback("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let url = format!("{}hooks/bench", server::base_url(listener.local_addr().unwrap()));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(server::run(engine.clone(), listener, "unused".into(), async move {
-        let _ = stopped.await;
-    }));
-    let http = reqwest::Client::new();
+    let hook = WebhookServer::start(&engine, "bench").await;
+    let (http, url, token) = (reqwest::Client::new(), hook.url.clone(), hook.token.clone());
     let payloads: Vec<serde_json::Value> =
         msgs.iter().map(|m| serde_json::json!({ "id": m.source_key, "from": m.sender, "title": m.title, "body": m.body })).collect();
     let half = payloads.len() / 2;
@@ -235,24 +276,8 @@ async fn bench_webhook(s: &Sizes, tmp: &Path) {
     }
     let seq = t.elapsed();
 
-    let t = Instant::now();
-    let mut tasks = Vec::new();
-    let rest = payloads[half..].to_vec();
-    for chunk in rest.chunks(rest.len().div_ceil(32)) {
-        let (http, url, token, chunk) = (http.clone(), url.clone(), token.clone(), chunk.to_vec());
-        tasks.push(tokio::spawn(async move {
-            for p in chunk {
-                let r = http.post(&url).bearer_auth(&token).json(&p).send().await.unwrap();
-                assert_eq!(r.status().as_u16(), 200);
-            }
-        }));
-    }
-    for task in tasks {
-        task.await.unwrap();
-    }
-    let conc = t.elapsed();
-    let _ = stop.send(());
-    served.await.unwrap().unwrap();
+    let conc = hook.post_all(&payloads[half..], 32).await;
+    hook.stop().await;
     engine.shutdown().await;
 
     let base = rate(rows.len(), raw);
@@ -282,34 +307,12 @@ async fn bench_flood(s: &Sizes, tmp: &Path) {
         })
         .await
         .unwrap();
-        let (_, token) = add_webhook(&engine, "flood").await;
-        let listener = server::bind_loopback("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let url = format!("{}hooks/flood", server::base_url(listener.local_addr().unwrap()));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let served = tokio::spawn(server::run(engine.clone(), listener, "unused".into(), async move {
-            let _ = stopped.await;
-        }));
-        let http = reqwest::Client::new();
+        let hook = WebhookServer::start(&engine, "flood").await;
         let payloads: Vec<serde_json::Value> = (0..n)
             .map(|i| serde_json::json!({ "id": format!("{name}-{i}"), "from": sender(i), "title": format!("Build {i} failed") }))
             .collect();
-        let t = Instant::now();
-        let mut tasks = Vec::new();
-        for chunk in payloads.chunks(n.div_ceil(16)) {
-            let (http, url, token, chunk) = (http.clone(), url.clone(), token.clone(), chunk.to_vec());
-            tasks.push(tokio::spawn(async move {
-                for p in chunk {
-                    let r = http.post(&url).bearer_auth(&token).json(&p).send().await.unwrap();
-                    assert_eq!(r.status().as_u16(), 200);
-                }
-            }));
-        }
-        for task in tasks {
-            task.await.unwrap();
-        }
-        let took = t.elapsed();
-        let _ = stop.send(());
-        served.await.unwrap().unwrap();
+        let took = hook.post_all(&payloads, 16).await;
+        hook.stop().await;
         engine.shutdown().await;
         took
     }
