@@ -86,6 +86,13 @@ pub fn resolve(dir: &DataDir) -> Result<Listen, ListenError> {
     })
 }
 
+/// Where `dir`'s engine listens when it runs, for showing webhook URLs while it does not: the
+/// recorded address, else the usual one (also when the record cannot be read: the error is
+/// said where the engine starts).
+pub fn usual_addr(dir: &DataDir) -> SocketAddr {
+    resolve(dir).map_or_else(|_| default_addr(), |l| l.addr)
+}
+
 /// Records `addr` as where `dir`'s engine listens from now on; the usual address removes the
 /// record.
 pub fn record(dir: &DataDir, addr: SocketAddr) -> Result<(), ListenError> {

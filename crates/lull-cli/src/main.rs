@@ -297,8 +297,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
             }
             let created = backend.call(call::ChannelAdd(spec)).await?;
             let running = backend.server_url().await;
-            let usual = lull_api::listen::resolve(backend.dir()).map_or_else(|_| lull_api::listen::default_addr(), |l| l.addr);
-            let base = running.clone().unwrap_or_else(|| server::base_url(usual));
+            let base = running.clone().unwrap_or_else(|| server::base_url(lull_api::listen::usual_addr(backend.dir())));
             emit(json, &created, |c| render::channel_created(w, c, &base, running.is_some()))
         }
         Command::Channel(ChannelCommand::Edit(edit)) => {

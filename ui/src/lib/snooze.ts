@@ -2,6 +2,7 @@
 // while it is still morning), tomorrow 09:00, and the next digest when that is later than the
 // message's own release (snoozing a held message "to the next digest" would change nothing).
 // Times are wall-clock times in the user's zone, DST included.
+import type { MessageView, StatusView } from './api/types';
 import { zonedParts } from './format';
 
 export type SnoozeChoice = { kind: 'lunch' | 'tomorrow' | 'next_digest'; until: string };
@@ -34,4 +35,10 @@ export function snoozeChoices(now: string, tz: string, nextDigest: string | null
     choices.push({ kind: 'next_digest', until: nextDigest });
   }
   return choices.sort((a, b) => Date.parse(a.until) - Date.parse(b.until));
+}
+
+/** The choices for `m` now (`status` is the engine's): a held message's own release counts. */
+export function choicesFor(m: MessageView, status: StatusView | null, tz: string): SnoozeChoice[] {
+  if (!status) return [];
+  return snoozeChoices(status.now, tz, status.next_digest, m.decision === 'held' && !m.digest_id ? m.release_at : null);
 }

@@ -184,8 +184,7 @@ impl Engine {
     /// Where this engine's server listens when it runs: the address recorded in the data
     /// directory, else the usual one (for webhook URLs shown while no server runs).
     pub fn usual_server_url(&self) -> String {
-        let addr = lull_api::listen::resolve(self.data_dir()).map_or_else(|_| lull_api::listen::default_addr(), |l| l.addr);
-        crate::server::base_url(addr)
+        crate::server::base_url(lull_api::listen::usual_addr(self.data_dir()))
     }
 
     pub fn data_dir(&self) -> &DataDir {
