@@ -4,6 +4,7 @@
 # figures.
 #
 #   scripts/reliability.sh crash    # 1,000 SIGKILLs of `lull serve` under senders (≈3 min)
+#   scripts/reliability.sh faults   # 100 cut IMAP connections, failing feed polls, bus restarts
 #   scripts/reliability.sh storage  # damaged, locked, newer database; a full disk (tmpfs)
 #   scripts/reliability.sh attack   # the listener: tokens, origins, rebinding, bodies, floods
 #   scripts/reliability.sh flood    # one sender flooding against 50 senders (release build)
@@ -17,6 +18,10 @@ what="${1:-all}"
 crash() {
     LULL_CRASH_KILLS="${LULL_CRASH_KILLS:-1000}" cargo test --locked -p lull-cli --test crash -- --nocapture
 }
+faults() {
+    LULL_FAULT_ROUNDS="${LULL_FAULT_ROUNDS:-100}" cargo test --locked -p lull-channels --test faults -- --nocapture
+    cargo test --locked -p lull-channels --test imap --test phone
+}
 storage() {
     cargo test --locked -p lull-cli --test storage
 }
@@ -28,9 +33,10 @@ flood() {
 }
 case "$what" in
     crash) crash ;;
+    faults) faults ;;
     storage) storage ;;
     attack) attack ;;
     flood) flood ;;
-    all) crash; storage; attack; flood ;;
-    *) echo "usage: scripts/reliability.sh crash|storage|attack|flood|all" >&2; exit 2 ;;
+    all) crash; faults; storage; attack; flood ;;
+    *) echo "usage: scripts/reliability.sh crash|faults|storage|attack|flood|all" >&2; exit 2 ;;
 esac

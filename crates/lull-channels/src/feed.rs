@@ -251,9 +251,15 @@ async fn fetch(client: &FeedClient, url: &str, state: &FeedState) -> Result<Opti
     let last_modified = header(reqwest::header::LAST_MODIFIED);
     let mut body = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(|e| {
-        ConnectorError::Transient(
-            Phrase::new("feed.cannot_read").with("url", redact_url(url)).with("detail", error_chain(&e.without_url())),
-        )
+        // A body that stops short is the connection's doing (a proxy, a dropped line, a server
+        // restarting), not the feed's: say so, without the HTTP library's chain of causes.
+        if e.is_body() || e.is_decode() {
+            ConnectorError::Transient(Phrase::new("feed.cut_off").with("url", redact_url(url)).with("received", body.len()))
+        } else {
+            ConnectorError::Transient(
+                Phrase::new("feed.cannot_read").with("url", redact_url(url)).with("detail", error_chain(&e.without_url())),
+            )
+        }
     })? {
         if body.len() + chunk.len() > MAX_FEED_BYTES {
             return Err(ConnectorError::Transient(

@@ -203,10 +203,14 @@ pub async fn login(settings: &ImapSettings, password: &Password) -> Result<ImapS
         TlsMode::Starttls => {
             let mut plain = Client::new(tcp);
             greeting(&mut plain, &target).await?;
-            plain
-                .run_command_and_check_ok("STARTTLS", None)
-                .await
-                .map_err(|e| ConnectorError::Config(Phrase::new("imap.starttls_refused").with("target", &target).with("detail", e)))?;
+            // Only the server's own refusal is the user's to fix; a connection cut under
+            // STARTTLS is retried like any other.
+            plain.run_command_and_check_ok("STARTTLS", None).await.map_err(|e| match e {
+                async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_) => {
+                    ConnectorError::Config(Phrase::new("imap.starttls_refused").with("target", &target).with("detail", e))
+                }
+                e => transient("STARTTLS")(e),
+            })?;
             Box::new(tls(settings, plain.into_inner()).await?)
         }
     };
@@ -220,6 +224,7 @@ pub async fn login(settings: &ImapSettings, password: &Password) -> Result<ImapS
         Ok(Err((async_imap::error::Error::No(why) | async_imap::error::Error::Bad(why), _))) => {
             Err(ConnectorError::Config(Phrase::new("imap.login_refused").with("user", &settings.user).with("detail", why.trim())))
         }
+        Ok(Err((e, _))) if connection_lost(&e) => Err(ConnectorError::Transient(Phrase::new("imap.connection_lost").with("during", "LOGIN"))),
         Ok(Err((e, _))) => Err(ConnectorError::Transient(Phrase::new("imap.login_failed").with("target", &target).with("detail", e))),
     }
 }
@@ -262,7 +267,9 @@ async fn tls(settings: &ImapSettings, tcp: TcpStream) -> Result<tokio_rustls::cl
     })?;
     tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.map_err(|e| {
         let text = e.to_string();
-        if text.contains("certificate") || text.contains("UnknownIssuer") || text.contains("NotValidForName") {
+        if io_lost(&e) {
+            ConnectorError::Transient(Phrase::new("imap.connection_lost").with("during", "TLS"))
+        } else if text.contains("certificate") || text.contains("UnknownIssuer") || text.contains("NotValidForName") {
             ConnectorError::Config(Phrase::new("imap.untrusted").with("host", &settings.host).with("detail", text))
         } else {
             ConnectorError::Transient(Phrase::new("imap.tls_failed").with("host", &settings.host).with("detail", text))
@@ -270,9 +277,31 @@ async fn tls(settings: &ImapSettings, tcp: TcpStream) -> Result<tokio_rustls::cl
     })
 }
 
-/// The server failing `command` (an IMAP command's name, which needs no translation).
+/// The server failing `command` (an IMAP command's name, which needs no translation). A
+/// connection that ended under it is said as such: the network, not the server, and nothing
+/// for the user to do.
 fn transient(command: &str) -> impl Fn(async_imap::error::Error) -> ConnectorError + '_ {
-    move |e| ConnectorError::Transient(Phrase::new("imap.command_failed").with("command", command).with("detail", e))
+    move |e| {
+        if connection_lost(&e) {
+            ConnectorError::Transient(Phrase::new("imap.connection_lost").with("during", command))
+        } else {
+            ConnectorError::Transient(Phrase::new("imap.command_failed").with("command", command).with("detail", e))
+        }
+    }
+}
+
+/// Whether an error means the connection ended: closed, reset, or cut without TLS's goodbye.
+fn connection_lost(e: &async_imap::error::Error) -> bool {
+    match e {
+        async_imap::error::Error::ConnectionLost => true,
+        async_imap::error::Error::Io(io) => io_lost(io),
+        _ => false,
+    }
+}
+
+fn io_lost(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
+    matches!(e.kind(), UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe)
 }
 
 fn no_answer(command: &str) -> ConnectorError {

@@ -7,6 +7,7 @@ pub mod kdeconnect;
 pub mod mountns;
 pub mod netns;
 pub mod ntfy;
+pub mod proxy;
 pub use dovecot::Dovecot;
 pub use ntfy::NtfyServer;
 
@@ -24,14 +25,35 @@ use zbus::wire::OwnedVariant;
 pub struct PrivateBus {
     child: Child,
     address: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl PrivateBus {
     /// Starts a private session bus listening on a socket in a temporary directory.
     pub fn start() -> io::Result<PrivateBus> {
         let dir = tempfile::tempdir()?;
-        let listen = format!("unix:dir={}", dir.path().display());
+        let path = dir.path().join("bus");
+        let (child, address) = Self::spawn(&path)?;
+        Ok(PrivateBus { child, address, dir })
+    }
+
+    /// Stops the bus and starts a new one on the same socket, as a new login does: every
+    /// connection is dropped, names are gone, and the address in the environment still works.
+    pub fn restart(&mut self) -> io::Result<()> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let path = self.dir.path().join("bus");
+        let _ = std::fs::remove_file(&path);
+        let (child, address) = Self::spawn(&path)?;
+        debug_assert_eq!(address, self.address);
+        self.child = child;
+        Ok(())
+    }
+
+    /// The address is given without the daemon's `guid`, like the user bus's
+    /// (`unix:path=/run/user/…/bus`), so it stays valid across a restart.
+    fn spawn(path: &std::path::Path) -> io::Result<(Child, String)> {
+        let listen = format!("unix:path={}", path.display());
         let mut child = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--nopidfile", "--print-address=1", "--address", &listen])
             .stdin(Stdio::null())
@@ -42,12 +64,11 @@ impl PrivateBus {
         let stdout = child.stdout.take().ok_or_else(|| io::Error::other("dbus-daemon has no stdout"))?;
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line)?;
-        let address = line.trim().to_owned();
-        if address.is_empty() {
+        if line.trim().is_empty() {
             let _ = child.kill();
             return Err(io::Error::other("dbus-daemon printed no address"));
         }
-        Ok(PrivateBus { child, address, _dir: dir })
+        Ok((child, listen))
     }
 
     /// The bus address, for `DBUS_SESSION_BUS_ADDRESS`.
