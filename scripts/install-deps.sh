@@ -68,3 +68,9 @@ if $testing && ! command -v tauri-driver >/dev/null; then
   echo "install-deps: installing tauri-driver"
   cargo install tauri-driver --version '^2' --locked
 fi
+
+# cargo-fuzz runs the fuzz targets under fuzz/ (scripts/fuzz.sh).
+if $testing && ! command -v cargo-fuzz >/dev/null; then
+  echo "install-deps: installing cargo-fuzz"
+  cargo install cargo-fuzz --version '^0.13' --locked
+fi

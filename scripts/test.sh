@@ -18,5 +18,8 @@ cargo test --locked --workspace --all-targets
 lull_bin="$(realpath -m "${CARGO_TARGET_DIR:-target}")/debug/lull"
 (cd ui && LULL_BIN="$lull_bin" npm run --silent e2e)
 
+# Every fuzz target for 10 s from its checked-in corpus (scripts/fuzz.sh has the long setting).
+scripts/fuzz.sh 10
+
 # The real desktop window over WebDriver, and the gatekeeper's popups, on a virtual display.
 xvfb-run -a -s "-screen 0 1280x860x24" cargo test --locked -p lull-desktop --tests -- --ignored
