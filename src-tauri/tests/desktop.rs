@@ -261,9 +261,90 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
     let windows = wd.http.get(format!("{}/window/handles", wd.session)).send().await.expect("handles").json::<Value>().await.expect("json");
     assert_eq!(windows["value"].as_array().map(Vec::len), Some(1), "no other window: {windows}");
 
+    hostile_content_is_shown_as_text(&wd, &url, &token, &hook_token, &recorder).await;
+
     wd.quit().await;
     // The engine outlives the window, in the background, until it is told to quit.
     stop_engine(data.path()).await;
+}
+
+/// The hostile-content corpus the browser tests use (`ui/e2e/hostile.mjs`), read through Node.
+fn hostile_strings() -> Vec<String> {
+    let module = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/e2e/hostile.mjs");
+    let script = format!("import('{module}').then((m) => process.stdout.write(JSON.stringify(m.hostileStrings().filter((s) => s.isWellFormed()))))");
+    let out = Command::new("node").args(["-e", &script]).output().expect("node (installed by scripts/install-deps.sh)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("the corpus")
+}
+
+/// The first `n` characters.
+fn cut(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// Several hundred hostile strings as sender, title, body and link, in the real WebKitGTK
+/// window: every message of their digest opened, nothing runs, nothing is fetched, nothing the
+/// CSP had to refuse, text shown as sent, and the digest's notification escapes its markup.
+async fn hostile_content_is_shown_as_text(wd: &WebDriver, url: &str, token: &str, hook_token: &str, recorder: &RecordingServer) {
+    // Instruments in the page (a hash change keeps them), proven to see what they are for.
+    wd.js(
+        "window.__ran = []; window.__pwned = (n) => window.__ran.push(n); window.__csp = [];
+         document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.blockedURI || e.violatedDirective));",
+    )
+    .await;
+    wd.js("window.__pwned(0); fetch('https://pwn.invalid/self-check').catch(() => {})").await;
+    wd.wait("the self-check's CSP report", "return window.__csp.length > 0", Duration::from_secs(5)).await;
+    assert_eq!(wd.js("return window.__ran").await, json!([0]), "a call to __pwned is seen");
+    wd.js("window.__ran = []; window.__csp = []").await;
+
+    let client = reqwest::Client::new();
+    let mut titles = std::collections::HashSet::new();
+    for (i, s) in hostile_strings().iter().enumerate() {
+        let message = json!({"id": format!("h-{i}"), "from": cut(s, 400), "title": cut(s, 900), "body": s, "url": cut(s, 4000)});
+        let resp = client.post(format!("{url}hooks/desk")).bearer_auth(hook_token).json(&message).send().await.expect("webhook");
+        assert_eq!(resp.status().as_u16(), 200, "message {i}");
+        titles.insert(cut(s, 900));
+    }
+    let released = api(url, token, json!({"method": "digest_now"})).await;
+    let digest_id = released["data"]["id"].as_i64().expect("a digest");
+    wd.js(&format!("location.hash = '#/digests/{digest_id}'")).await;
+    wd.wait(
+        "the hostile digest",
+        &format!("return document.querySelectorAll('[data-testid=digest-message]').length === {}", titles.len()),
+        Duration::from_secs(30),
+    )
+    .await;
+    // Every message opened and closed again, then what was shown and what ran.
+    wd.js(
+        "return (async () => {
+           for (const line of document.querySelectorAll('[data-testid=digest-message]')) {
+             line.click();
+             await new Promise((r) => requestAnimationFrame(r));
+             line.click();
+           }
+         })()",
+    )
+    .await;
+    let shown = wd.js("return [...document.querySelectorAll('[data-testid=digest-message] .title')].map((t) => t.textContent)").await;
+    let shown: Vec<String> = serde_json::from_value(shown).expect("titles");
+    assert_eq!(shown.len(), titles.len());
+    for title in &shown {
+        assert!(titles.contains(title), "a title shown differs from every title sent: {:?}", cut(title, 80));
+    }
+    let wide = wd.js("return document.documentElement.scrollWidth <= innerWidth").await;
+    assert_eq!(wide, json!(true), "the window does not scroll sideways");
+    assert_eq!(wd.js("return window.__ran").await, json!([]), "no hostile script ran");
+    assert_eq!(wd.js("return window.__csp").await, json!([]), "nothing the CSP had to refuse");
+    let elsewhere = wd
+        .js(&format!(
+            "return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => !n.startsWith('tauri://') && !n.startsWith('{url}') || /pwn/i.test(n))"
+        ))
+        .await;
+    assert_eq!(elsewhere, json!([]), "nothing fetched from anywhere but Lull");
+    // The notification server renders markup (it says so), so the digest's text is escaped.
+    let notes = recorder.notifications();
+    let last = notes.last().expect("the hostile digest's notification");
+    assert!(!last.body.contains('<'), "markup escaped in the notification: {:?}", cut(&last.body, 200));
 }
 
 /// When another program holds Lull's address, the window opens anyway and says so, and its
