@@ -271,7 +271,8 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
 /// The hostile-content corpus the browser tests use (`ui/e2e/hostile.mjs`), read through Node.
 fn hostile_strings() -> Vec<String> {
     let module = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/e2e/hostile.mjs");
-    let script = format!("import('{module}').then((m) => process.stdout.write(JSON.stringify(m.hostileStrings().filter((s) => s.isWellFormed()))))");
+    let script =
+        format!("import('{module}').then((m) => process.stdout.write(JSON.stringify(m.hostileStrings().filter((s) => s.isWellFormed()))))");
     let out = Command::new("node").args(["-e", &script]).output().expect("node (installed by scripts/install-deps.sh)");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("the corpus")
@@ -287,11 +288,9 @@ fn cut(s: &str, n: usize) -> String {
 /// CSP had to refuse, text shown as sent, and the digest's notification escapes its markup.
 async fn hostile_content_is_shown_as_text(wd: &WebDriver, url: &str, token: &str, hook_token: &str, recorder: &RecordingServer) {
     // Instruments in the page (a hash change keeps them), proven to see what they are for.
-    wd.js(
-        "window.__ran = []; window.__pwned = (n) => window.__ran.push(n); window.__csp = [];
-         document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.blockedURI || e.violatedDirective));",
-    )
-    .await;
+    wd.js("window.__ran = []; window.__pwned = (n) => window.__ran.push(n); window.__csp = [];
+         document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.blockedURI || e.violatedDirective));")
+        .await;
     wd.js("window.__pwned(0); fetch('https://pwn.invalid/self-check').catch(() => {})").await;
     wd.wait("the self-check's CSP report", "return window.__csp.length > 0", Duration::from_secs(5)).await;
     assert_eq!(wd.js("return window.__ran").await, json!([0]), "a call to __pwned is seen");
@@ -315,16 +314,14 @@ async fn hostile_content_is_shown_as_text(wd: &WebDriver, url: &str, token: &str
     )
     .await;
     // Every message opened and closed again, then what was shown and what ran.
-    wd.js(
-        "return (async () => {
+    wd.js("return (async () => {
            for (const line of document.querySelectorAll('[data-testid=digest-message]')) {
              line.click();
              await new Promise((r) => requestAnimationFrame(r));
              line.click();
            }
-         })()",
-    )
-    .await;
+         })()")
+        .await;
     let shown = wd.js("return [...document.querySelectorAll('[data-testid=digest-message] .title')].map((t) => t.textContent)").await;
     let shown: Vec<String> = serde_json::from_value(shown).expect("titles");
     assert_eq!(shown.len(), titles.len());

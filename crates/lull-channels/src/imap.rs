@@ -224,7 +224,9 @@ pub async fn login(settings: &ImapSettings, password: &Password) -> Result<ImapS
         Ok(Err((async_imap::error::Error::No(why) | async_imap::error::Error::Bad(why), _))) => {
             Err(ConnectorError::Config(Phrase::new("imap.login_refused").with("user", &settings.user).with("detail", why.trim())))
         }
-        Ok(Err((e, _))) if connection_lost(&e) => Err(ConnectorError::Transient(Phrase::new("imap.connection_lost").with("during", "LOGIN"))),
+        Ok(Err((e, _))) if connection_lost(&e) => {
+            Err(ConnectorError::Transient(Phrase::new("imap.connection_lost").with("during", "LOGIN")))
+        }
         Ok(Err((e, _))) => Err(ConnectorError::Transient(Phrase::new("imap.login_failed").with("target", &target).with("detail", e))),
     }
 }

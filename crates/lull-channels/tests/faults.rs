@@ -8,6 +8,9 @@
 //! UIDVALIDITY change (`imap.rs`), the phone and its daemon going away (`phone.rs`).
 //! `LULL_FAULT_ROUNDS` sets how many faults each test makes (the long run uses 100).
 
+// The suite reports what it did (connections cut, requests, messages): that is its output.
+#![allow(clippy::print_stdout)]
+
 mod common;
 
 use std::collections::{HashSet, VecDeque};
@@ -88,7 +91,9 @@ async fn imap_connections_cut_mid_response_lose_and_duplicate_nothing() {
     let sink: Arc<dyn IngestSink> = host.clone();
     let supervised = {
         let sink = sink.clone();
-        tokio::spawn(supervise(1, "mail".into(), sink.clone(), quick(), move || imap::run(1, s.clone(), Password(PASSWORD.into()), sink.clone())))
+        tokio::spawn(supervise(1, "mail".into(), sink.clone(), quick(), move || {
+            imap::run(1, s.clone(), Password(PASSWORD.into()), sink.clone())
+        }))
     };
     // Mail keeps arriving while connections are being cut.
     let mut delivered = 150;
@@ -110,10 +115,12 @@ async fn imap_connections_cut_mid_response_lose_and_duplicate_nothing() {
     assert!(!errors.is_empty(), "the cuts were reported");
     // Said as what happened, in the user's words: no library's chain of causes.
     assert!(
-        errors.iter().all(|e| e.starts_with("the connection to the mail server was lost during ") || e.contains("closed the connection before")),
+        errors
+            .iter()
+            .all(|e| e.starts_with("the connection to the mail server was lost during ") || e.contains("closed the connection before")),
         "each cut is said as a lost connection: {errors:#?}"
     );
-    eprintln!("imap: {} connections, {} cut, {want} mails stored once", proxy.connections(), proxy.cuts());
+    println!("imap: {} connections, {} cut, {want} mails stored once", proxy.connections(), proxy.cuts());
     supervised.abort();
 }
 
@@ -184,16 +191,27 @@ async fn feed_server(st: Arc<Mutex<FeedServer>>) -> String {
                     st.requests += 1;
                     (st.faults.pop_front(), rss(st.items))
                 };
-                let ok = |body: &str| format!("HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                let ok = |body: &str| {
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
                 let reply = match fault {
                     None => ok(&body),
-                    Some(Fault::ServerError) => "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned(),
-                    Some(Fault::Unavailable) => "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned(),
+                    Some(Fault::ServerError) => {
+                        "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+                    }
+                    Some(Fault::Unavailable) => {
+                        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+                    }
                     Some(Fault::Truncated) => {
                         let whole = ok(&body);
                         whole[..whole.len() - body.len() / 2].to_owned()
                     }
-                    Some(Fault::Huge) => ok(&format!("{}{}", &body[..body.len() - "</channel></rss>".len()], "<!-- padding -->".repeat(400_000))),
+                    Some(Fault::Huge) => {
+                        ok(&format!("{}{}", &body[..body.len() - "</channel></rss>".len()], "<!-- padding -->".repeat(400_000)))
+                    }
                     Some(Fault::NotAFeed) => ok("<html><body>We'll be right back</body></html>"),
                 };
                 let _ = tcp.write_all(reply.as_bytes()).await;
@@ -235,7 +253,7 @@ async fn a_feed_server_failing_in_every_way_between_good_polls_loses_and_duplica
         .await;
         assert_eq!(unique_titles(&host), (items, items), "after {fault:?}");
     }
-    eprintln!("feed: {} requests, {} items stored once", st.lock().expect("lock").requests, host.titles().len());
+    println!("feed: {} requests, {} items stored once", st.lock().expect("lock").requests, host.titles().len());
     supervised.abort();
 }
 
@@ -271,7 +289,8 @@ async fn the_desktop_monitor_comes_back_after_the_session_bus_restarts() {
         // Each bus numbers its messages from 1 again: the same serials come back every round.
         notify_send(&address, &format!("Before restart {round}"));
         notify_send(&address, &format!("Second before restart {round}"));
-        host.wait("this round's notifications", Duration::from_secs(10), |h| h.messages.lock().expect("lock").len() == 2 * (round + 1)).await;
+        host.wait("this round's notifications", Duration::from_secs(10), |h| h.messages.lock().expect("lock").len() == 2 * (round + 1))
+            .await;
         drop(daemon);
         bus.restart().expect("the bus again");
         host.wait("the lost bus reported", Duration::from_secs(10), |h| matches!(h.last_health(), Some(Health::Retrying { .. }))).await;
