@@ -27,7 +27,7 @@ pub mod schema;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 use std::thread;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -216,7 +216,53 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
     writer_thread: Mutex<Option<thread::JoinHandle<()>>>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Readers>,
+    /// Signalled when a reader is given back.
+    reader_free: Condvar,
+}
+
+/// The read connections: the idle ones, and how many are open in all.
+#[derive(Default)]
+struct Readers {
+    idle: Vec<Connection>,
+    open: usize,
+}
+
+impl Inner {
+    /// One reader fewer is open (it could not be opened, or it was dropped).
+    fn forget_reader(&self) {
+        self.readers.lock().unwrap_or_else(PoisonError::into_inner).open -= 1;
+        self.reader_free.notify_one();
+    }
+}
+
+/// A reader taken from the pool, given back when dropped. If a read panicked, its connection
+/// is closed instead, so the next read starts on a clean one.
+struct ReaderLease<'a> {
+    inner: &'a Inner,
+    /// Always `Some` until dropped.
+    conn: Option<Connection>,
+}
+
+impl ReaderLease<'_> {
+    fn conn(&mut self) -> &mut Connection {
+        match &mut self.conn {
+            Some(conn) => conn,
+            None => unreachable!("a lease holds its connection until it is dropped"),
+        }
+    }
+}
+
+impl Drop for ReaderLease<'_> {
+    fn drop(&mut self) {
+        match self.conn.take() {
+            Some(conn) if !thread::panicking() => {
+                self.inner.readers.lock().unwrap_or_else(PoisonError::into_inner).idle.push(conn);
+                self.inner.reader_free.notify_one();
+            }
+            _ => self.inner.forget_reader(),
+        }
+    }
 }
 
 /// A handle on the database; cheap to clone, shared by the whole engine.
@@ -231,8 +277,12 @@ impl fmt::Debug for Store {
     }
 }
 
-/// Read connections kept open for reuse; more may be opened under load, then closed.
-const MAX_IDLE_READERS: usize = 4;
+/// Read connections open at most; a read beyond them waits for one to be free. Without a cap,
+/// a burst of reads opened connections that were closed after it, and SQLite keeps the file
+/// descriptor of a connection closed while others hold locks on the file (POSIX locks are per
+/// process), so a soak saw descriptors and page caches pile up. Reads are short: a handful of
+/// connections serve a desktop app and its API.
+const MAX_READERS: usize = 4;
 
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
@@ -261,7 +311,8 @@ impl Store {
                 path: path.to_owned(),
                 writer: Mutex::new(Some(tx)),
                 writer_thread: Mutex::new(Some(thread)),
-                readers: Mutex::new(Vec::new()),
+                readers: Mutex::new(Readers::default()),
+                reader_free: Condvar::new(),
             }),
         })
     }
@@ -313,26 +364,43 @@ impl Store {
 
     /// [`Store::read`] for callers already on a blocking thread.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
-        let pooled = self.inner.readers.lock().ok().and_then(|mut v| v.pop());
-        let mut conn = match pooled {
-            Some(c) => c,
-            None => open_reader(&self.inner.path)?,
-        };
+        let mut lease = self.take_reader()?;
+        let conn = lease.conn();
         let outcome = (|| {
             let tx = conn.transaction().map_err(|e| StoreError::classify(e, &self.inner.path))?;
             let value = f(&Db { conn: &tx })?;
             tx.finish()?;
             Ok(value)
         })();
-        if let Ok(mut readers) = self.inner.readers.lock()
-            && readers.len() < MAX_IDLE_READERS
-        {
-            readers.push(conn);
-        }
+        drop(lease);
         outcome.map_err(|e| match e {
             StoreError::Sqlite(e) => StoreError::classify(e, &self.inner.path),
             e => e,
         })
+    }
+
+    /// An idle reader, a new one while fewer than [`MAX_READERS`] are open, or else the next
+    /// one given back.
+    fn take_reader(&self) -> Result<ReaderLease<'_>> {
+        // Nothing panics while the lock is held, so a poisoned lock still holds a sound pool.
+        let mut readers = self.inner.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(conn) = readers.idle.pop() {
+                return Ok(ReaderLease { inner: &self.inner, conn: Some(conn) });
+            }
+            if readers.open < MAX_READERS {
+                readers.open += 1;
+                drop(readers);
+                return match open_reader(&self.inner.path) {
+                    Ok(conn) => Ok(ReaderLease { inner: &self.inner, conn: Some(conn) }),
+                    Err(e) => {
+                        self.inner.forget_reader();
+                        Err(e)
+                    }
+                };
+            }
+            readers = self.inner.reader_free.wait(readers).unwrap_or_else(PoisonError::into_inner);
+        }
     }
 
     /// Stops the writer after the writes already queued, checkpoints the WAL and waits for it.
@@ -392,4 +460,63 @@ where
     T::Err: fmt::Display,
 {
     s.parse().map_err(|e| StoreError::Decode(format!("{what} {s:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("lull.db")).expect("open");
+        (dir, store)
+    }
+
+    #[test]
+    fn a_burst_of_reads_never_opens_more_than_the_pool() {
+        let (_dir, store) = store();
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let threads: Vec<_> = (0..24)
+            .map(|_| {
+                let (store, now, most) = (store.clone(), now.clone(), most.clone());
+                thread::spawn(move || {
+                    for _ in 0..20 {
+                        store
+                            .read_blocking(|db| {
+                                let inside = now.fetch_add(1, Ordering::SeqCst) + 1;
+                                most.fetch_max(inside, Ordering::SeqCst);
+                                let n: i64 = db.conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?;
+                                now.fetch_sub(1, Ordering::SeqCst);
+                                Ok(n)
+                            })
+                            .expect("read");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("reader thread");
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!((1..=MAX_READERS).contains(&most), "{most} reads at once");
+        let readers = store.inner.readers.lock().expect("pool");
+        assert!(readers.open <= MAX_READERS && readers.idle.len() == readers.open, "{} open, {} idle", readers.open, readers.idle.len());
+    }
+
+    #[test]
+    fn a_read_that_panics_gives_its_place_back() {
+        let (_dir, store) = store();
+        for _ in 0..MAX_READERS * 2 {
+            let s = store.clone();
+            let panicked = thread::spawn(move || s.read_blocking(|_| -> Result<()> { panic!("a bug in a query") })).join();
+            assert!(panicked.is_err());
+        }
+        // Every place is free again: a read goes through at once instead of waiting forever.
+        let n: i64 = store.read_blocking(|db| Ok(db.conn.query_row("SELECT 42", [], |r| r.get(0))?)).expect("read");
+        assert_eq!(n, 42);
+        // The panicked reads' connections were closed; only the last read's is kept.
+        let readers = store.inner.readers.lock().expect("pool");
+        assert_eq!((readers.open, readers.idle.len()), (1, 1));
+    }
 }
