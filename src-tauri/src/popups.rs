@@ -18,6 +18,9 @@ use gtk::{gdk, glib};
 use lull_api::popups::{CloseReason, Popup, PopupCommand, PopupEvent};
 
 const WIDTH: i32 = 380;
+/// The most characters of any one text a popup takes: more would only be cut by its line limit,
+/// after Pango laid out all of it.
+const MAX_CHARS: usize = 1_000;
 const MARGIN: i32 = 16;
 const GAP: i32 = 10;
 
@@ -97,8 +100,18 @@ fn remove(id: u32) -> bool {
     true
 }
 
-fn label(text: &str, class: &str) -> gtk::Label {
-    let label = gtk::Label::new(Some(text));
+/// Text as GTK can take it: GTK wants C strings, so a NUL inside would abort the helper, and
+/// other control characters draw as boxes. Both go (line breaks and tabs stay), and the text is
+/// cut to [`MAX_CHARS`].
+fn drawable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).take(MAX_CHARS).collect()
+}
+
+/// A label of at most `lines` lines, ellipsized after them, so no text makes a popup grow.
+fn label(text: &str, class: &str, lines: i32) -> gtk::Label {
+    let label = gtk::Label::new(Some(&drawable(text)));
+    label.set_lines(lines);
+    label.set_ellipsize(gtk::pango::EllipsizeMode::End);
     label.set_use_markup(false);
     label.set_xalign(0.0);
     label.set_line_wrap(true);
@@ -113,7 +126,7 @@ fn show(popup: &Popup) {
     // A notification that replaces another takes its place.
     remove(id);
     let window = gtk::Window::new(gtk::WindowType::Popup);
-    window.set_title(&format!("Lull notification: {}", popup.summary));
+    window.set_title(&format!("Lull notification: {}", drawable(&popup.summary)));
     window.set_size_request(WIDTH, -1);
     window.style_context().add_class("lull-popup");
     if popup.urgency >= 2 {
@@ -121,20 +134,17 @@ fn show(popup: &Popup) {
     }
     let content = gtk::Box::new(gtk::Orientation::Vertical, 4);
     content.set_border_width(12);
-    content.add(&label(&popup.app, "app"));
-    content.add(&label(&popup.summary, "summary"));
+    content.add(&label(&popup.app, "app", 1));
+    content.add(&label(&popup.summary, "summary", 3));
     if !popup.body.is_empty() {
-        let body = label(&popup.body, "body");
-        body.set_lines(5);
-        body.set_ellipsize(gtk::pango::EllipsizeMode::End);
-        content.add(&body);
+        content.add(&label(&popup.body, "body", 5));
     }
     let buttons: Vec<_> = popup.actions.iter().filter(|(key, _)| key != "default").collect();
     if !buttons.is_empty() {
         let row = gtk::Box::new(gtk::Orientation::Horizontal, 6);
         row.set_halign(gtk::Align::End);
         for (key, text) in buttons {
-            let button = gtk::Button::with_label(text);
+            let button = gtk::Button::with_label(&drawable(text).chars().take(40).collect::<String>());
             let key = key.clone();
             button.connect_clicked(move |_| {
                 if remove(id) {

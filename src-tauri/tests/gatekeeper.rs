@@ -149,6 +149,69 @@ fn popups_are_shown_expire_and_answer_a_click() {
     assert!(events.recv_timeout(Duration::from_millis(200)).is_err(), "nothing more was said");
 }
 
+/// The hostile-content corpus the browser tests use (`ui/e2e/hostile.mjs`), read through Node.
+fn hostile_strings() -> Vec<String> {
+    let module = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/e2e/hostile.mjs");
+    let script =
+        format!("import('{module}').then((m) => process.stdout.write(JSON.stringify(m.hostileStrings().filter((s) => s.isWellFormed()))))");
+    let out = Command::new("node").args(["-e", &script]).output().expect("node (installed by scripts/install-deps.sh)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("the corpus")
+}
+
+/// Every hostile string as a popup's app, summary, body and button: each is shown (markup off,
+/// so as text), the helper never falls over (a NUL, a lone control character, 100,000
+/// characters), and no popup grows past a sensible size, however long its text.
+#[test]
+#[ignore = "needs a display: scripts/test.sh runs it under xvfb-run"]
+fn hostile_text_in_popups_is_shown_as_text_and_fits() {
+    assert!(std::env::var_os("DISPLAY").is_some(), "run under a display, e.g. xvfb-run -a");
+    let mut helper = Command::new(APP)
+        .arg("--popups")
+        .env("GDK_BACKEND", "x11")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("lull-desktop --popups");
+    let events = events(helper.stdout.take().expect("stdout"));
+    let mut tallest = (0, 0, String::new());
+    for (i, s) in hostile_strings().iter().enumerate() {
+        let id = u32::try_from(i).expect("id") + 1;
+        let command = PopupCommand::Show(Popup {
+            id,
+            app: s.clone(),
+            summary: s.clone(),
+            body: s.clone(),
+            actions: vec![("default".into(), "Open".into()), ("reply".into(), s.chars().take(40).collect())],
+            urgency: 1,
+            expire_ms: 0,
+        });
+        send(&mut helper, &command);
+        assert_eq!(
+            next(&events, &format!("popup {i} on screen")),
+            PopupEvent::Shown { id },
+            "popup {i}: {:?}",
+            s.chars().take(60).collect::<String>()
+        );
+        let window = window_matching("^Lull notification: ", Duration::from_secs(5)).unwrap_or_else(|| panic!("popup {i} has a window"));
+        let geometry = xdotool(&["getwindowgeometry", &window]);
+        let size = geometry.lines().find_map(|l| l.trim().strip_prefix("Geometry: ")).expect("geometry");
+        let (w, h) = size.split_once('x').map(|(w, h)| (w.parse::<u32>().expect("w"), h.parse::<u32>().expect("h"))).expect("WxH");
+        if h > tallest.1 {
+            tallest = (w, h, s.chars().take(40).collect());
+        }
+        send(&mut helper, &PopupCommand::Close(id));
+        while window_matching("^Lull notification: ", Duration::ZERO).is_some() {
+            pause(20);
+        }
+    }
+    let (w, h, text) = tallest;
+    assert!(w <= 480 && h <= 400, "the largest popup is {w}×{h} px (for {text:?}); a popup must stay a popup");
+    assert!(helper.try_wait().expect("wait").is_none(), "the helper is still running");
+    drop(helper.stdin.take());
+    let _ = helper.wait();
+}
+
 /// `lull` built beside this test.
 fn lull_bin() -> PathBuf {
     let lull = std::env::current_exe().expect("test path").parent().and_then(|d| d.parent()).map(|d| d.join("lull")).expect("target");
