@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::hostile_strings;
 use lull_testkit::{PrivateBus, RecordingServer};
 use serde_json::{Value, json};
 
@@ -266,16 +269,6 @@ async fn the_desktop_window_shows_new_messages_and_notifies_digests() {
     wd.quit().await;
     // The engine outlives the window, in the background, until it is told to quit.
     stop_engine(data.path()).await;
-}
-
-/// The hostile-content corpus the browser tests use (`ui/e2e/hostile.mjs`), read through Node.
-fn hostile_strings() -> Vec<String> {
-    let module = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/e2e/hostile.mjs");
-    let script =
-        format!("import('{module}').then((m) => process.stdout.write(JSON.stringify(m.hostileStrings().filter((s) => s.isWellFormed()))))");
-    let out = Command::new("node").args(["-e", &script]).output().expect("node (installed by scripts/install-deps.sh)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("the corpus")
 }
 
 /// The first `n` characters.

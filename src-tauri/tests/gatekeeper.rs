@@ -12,6 +12,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use lull_api::popups::{CloseReason, Popup, PopupCommand, PopupEvent};
+mod common;
+
+use common::hostile_strings;
 use lull_testkit::PrivateBus;
 
 const APP: &str = env!("CARGO_BIN_EXE_lull-desktop");
@@ -147,16 +150,6 @@ fn popups_are_shown_expire_and_answer_a_click() {
         pause(50);
     }
     assert!(events.recv_timeout(Duration::from_millis(200)).is_err(), "nothing more was said");
-}
-
-/// The hostile-content corpus the browser tests use (`ui/e2e/hostile.mjs`), read through Node.
-fn hostile_strings() -> Vec<String> {
-    let module = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/e2e/hostile.mjs");
-    let script =
-        format!("import('{module}').then((m) => process.stdout.write(JSON.stringify(m.hostileStrings().filter((s) => s.isWellFormed()))))");
-    let out = Command::new("node").args(["-e", &script]).output().expect("node (installed by scripts/install-deps.sh)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("the corpus")
 }
 
 /// Every hostile string as a popup's app, summary, body and button: each is shown (markup off,
