@@ -353,7 +353,19 @@ impl Watch {
             self.sink.report(self.channel, reason.map_or(Health::Ok, |reason| Health::Waiting { reason }));
             return Ok(());
         }
-        let devices = devices(&self.conn, &self.settings).await.map_err(ConnectorError::transient)?;
+        // A daemon that has just started owns its name a moment before it serves its objects:
+        // give it that moment rather than failing the channel (and showing an error) for it.
+        let mut tries = 0;
+        let devices = loop {
+            match devices(&self.conn, &self.settings).await {
+                Ok(devices) => break devices,
+                Err(_) if tries < 20 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(ConnectorError::transient(e)),
+            }
+        };
         let reachable: Vec<&Device> = devices.iter().filter(|d| d.reachable).collect();
         self.imported.retain(|id| reachable.iter().any(|d| &d.id == id));
         for device in &reachable {
