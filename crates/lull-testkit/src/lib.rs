@@ -20,6 +20,20 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use zbus::wire::OwnedVariant;
 
+/// Runs the test `name` again, alone, from this test binary under `unshare` with `flags` (a
+/// user namespace and the `kind` of namespace the test needs), and checks it passed.
+fn rerun_under_unshare(name: &str, flags: &str, kind: &str, env: &[(&str, &str)]) {
+    let exe = std::env::current_exe().expect("the test binary");
+    let status = Command::new("unshare")
+        .args([flags, "--"])
+        .arg(exe)
+        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
+        .envs(env.iter().copied())
+        .status()
+        .expect("run unshare (util-linux)");
+    assert!(status.success(), "{name} failed inside its private {kind} namespace (see its output above)");
+}
+
 /// A `dbus-daemon --session` of the test's own, stopped when dropped.
 #[derive(Debug)]
 pub struct PrivateBus {
@@ -29,12 +43,19 @@ pub struct PrivateBus {
 }
 
 impl PrivateBus {
-    /// Starts a private session bus listening on a socket in a temporary directory.
+    /// Starts a private session bus listening on a socket in a temporary directory. Its address
+    /// has no `guid`, like the user bus's (`unix:path=/run/user/…/bus`), so it stays valid
+    /// across a restart.
     pub fn start() -> io::Result<PrivateBus> {
         let dir = tempfile::tempdir()?;
-        let path = dir.path().join("bus");
-        let (child, address) = Self::spawn(&path)?;
+        let address = format!("unix:path={}", Self::socket(&dir).display());
+        let child = Self::spawn(&address)?;
         Ok(PrivateBus { child, address, dir })
+    }
+
+    /// The bus's socket in `dir`.
+    fn socket(dir: &tempfile::TempDir) -> std::path::PathBuf {
+        dir.path().join("bus")
     }
 
     /// Stops the bus and starts a new one on the same socket, as a new login does: every
@@ -42,20 +63,15 @@ impl PrivateBus {
     pub fn restart(&mut self) -> io::Result<()> {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let path = self.dir.path().join("bus");
-        let _ = std::fs::remove_file(&path);
-        let (child, address) = Self::spawn(&path)?;
-        debug_assert_eq!(address, self.address);
-        self.child = child;
+        let _ = std::fs::remove_file(Self::socket(&self.dir));
+        self.child = Self::spawn(&self.address)?;
         Ok(())
     }
 
-    /// The address is given without the daemon's `guid`, like the user bus's
-    /// (`unix:path=/run/user/…/bus`), so it stays valid across a restart.
-    fn spawn(path: &std::path::Path) -> io::Result<(Child, String)> {
-        let listen = format!("unix:path={}", path.display());
+    /// Starts `dbus-daemon` listening at `address`, once it is ready.
+    fn spawn(address: &str) -> io::Result<Child> {
         let mut child = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1", "--address", &listen])
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1", "--address", address])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -68,7 +84,7 @@ impl PrivateBus {
             let _ = child.kill();
             return Err(io::Error::other("dbus-daemon printed no address"));
         }
-        Ok((child, listen))
+        Ok(child)
     }
 
     /// The bus address, for `DBUS_SESSION_BUS_ADDRESS`.

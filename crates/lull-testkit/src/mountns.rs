@@ -17,15 +17,7 @@ pub fn enter_private_mounts(name: &str) -> bool {
     if in_private_mounts() {
         return true;
     }
-    let exe = std::env::current_exe().expect("the test binary");
-    let status = Command::new("unshare")
-        .args(["-rm", "--"])
-        .arg(exe)
-        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
-        .env("LULL_TEST_MOUNTNS", "1")
-        .status()
-        .expect("run unshare (util-linux)");
-    assert!(status.success(), "{name} failed inside its private mount namespace (see its output above)");
+    crate::rerun_under_unshare(name, "-rm", "mount", &[("LULL_TEST_MOUNTNS", "1")]);
     false
 }
 

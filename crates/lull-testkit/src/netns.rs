@@ -23,14 +23,7 @@ pub fn enter_private_network(name: &str) -> bool {
         assert!(up.is_ok_and(|s| s.success()), "cannot bring loopback up in the private network namespace (is iproute2 installed?)");
         return true;
     }
-    let exe = std::env::current_exe().expect("the test binary");
-    let status = Command::new("unshare")
-        .args(["-rn", "--"])
-        .arg(exe)
-        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
-        .status()
-        .expect("run unshare (util-linux)");
-    assert!(status.success(), "{name} failed inside its private network namespace (see its output above)");
+    crate::rerun_under_unshare(name, "-rn", "network", &[]);
     false
 }
 
