@@ -84,6 +84,19 @@ fn popup(id: u32, summary: &str, actions: &[(&str, &str)], expire_ms: u32) -> Po
     })
 }
 
+/// `lull-desktop --popups` on the display, and the events it says.
+fn start_popups() -> (Child, mpsc::Receiver<PopupEvent>) {
+    let mut helper = Command::new(APP)
+        .arg("--popups")
+        .env("GDK_BACKEND", "x11")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("lull-desktop --popups");
+    let events = events(helper.stdout.take().expect("stdout"));
+    (helper, events)
+}
+
 fn send(child: &mut Child, command: &PopupCommand) {
     let stdin = child.stdin.as_mut().expect("stdin");
     writeln!(stdin, "{}", serde_json::to_string(command).expect("json")).expect("write");
@@ -94,14 +107,7 @@ fn send(child: &mut Child, command: &PopupCommand) {
 #[ignore = "needs a display: scripts/test.sh runs it under xvfb-run"]
 fn popups_are_shown_expire_and_answer_a_click() {
     assert!(std::env::var_os("DISPLAY").is_some(), "run under a display, e.g. xvfb-run -a");
-    let mut helper = Command::new(APP)
-        .arg("--popups")
-        .env("GDK_BACKEND", "x11")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("lull-desktop --popups");
-    let events = events(helper.stdout.take().expect("stdout"));
+    let (mut helper, events) = start_popups();
 
     send(&mut helper, &popup(1, "Call from Jane", &[("default", "Open"), ("decline", "Decline")], 0));
     send(&mut helper, &popup(2, "Invoice 2026-114", &[], 1_500));
@@ -159,14 +165,7 @@ fn popups_are_shown_expire_and_answer_a_click() {
 #[ignore = "needs a display: scripts/test.sh runs it under xvfb-run"]
 fn hostile_text_in_popups_is_shown_as_text_and_fits() {
     assert!(std::env::var_os("DISPLAY").is_some(), "run under a display, e.g. xvfb-run -a");
-    let mut helper = Command::new(APP)
-        .arg("--popups")
-        .env("GDK_BACKEND", "x11")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("lull-desktop --popups");
-    let events = events(helper.stdout.take().expect("stdout"));
+    let (mut helper, events) = start_popups();
     let mut tallest = (0, 0, String::new());
     for (i, s) in hostile_strings().iter().enumerate() {
         let id = u32::try_from(i).expect("id") + 1;

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -73,6 +74,12 @@ export async function openLull(browser, link, { locale = 'en-GB', timezoneId = u
   await page.goto(link);
   await page.locator('.shell[data-settled=true]').waitFor();
   return { page, problems, context };
+}
+
+/** The page does not scroll sideways. */
+export async function fits(page, what) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+  assert.ok(scroll <= width, `${what}: the page is ${scroll} px wide in a ${width} px window`);
 }
 
 /** Opening Lull during focus answers with reassurance first: go on past it to the app. */

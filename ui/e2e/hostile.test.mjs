@@ -5,7 +5,7 @@
 // from anywhere but Lull, text is shown as it was sent, and no page scrolls sideways.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, openBrowser, openLull, pastReassurance, postWebhook, startLull } from './harness.mjs';
+import { api, fits, openBrowser, openLull, pastReassurance, postWebhook, startLull } from './harness.mjs';
 import { hostileStrings } from './hostile.mjs';
 
 let server;
@@ -73,11 +73,6 @@ async function watched() {
   assert.deepEqual(fetched.splice(0), [`${server.url}pwn-self-check`], 'a request for a hostile address is seen');
   assert.ok(s.problems.splice(0).some((p) => /pwn\.invalid/.test(p)), 'a request the CSP refuses is seen');
   return { ...s, ran, fetched };
-}
-
-async function fits(page, what) {
-  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
-  assert.ok(scroll <= width, `${what}: the page is ${scroll} px wide in a ${width} px window`);
 }
 
 describe('hostile content', () => {

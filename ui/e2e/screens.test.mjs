@@ -3,7 +3,7 @@
 // the UI as a new user, kept so it cannot come back.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, openBrowser, openLull, pastReassurance, postWebhook, startLull } from './harness.mjs';
+import { api, fits, openBrowser, openLull, pastReassurance, postWebhook, startLull } from './harness.mjs';
 
 let server;
 let browser;
@@ -29,11 +29,6 @@ async function fresh(options) {
   return s;
 }
 
-/** The page does not scroll sideways. */
-async function fits(page, what) {
-  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
-  assert.ok(scroll <= width, `${what}: the page is ${scroll} px wide in a ${width} px window`);
-}
 
 describe('a digest is where held messages are read', () => {
   it('reads well at every width and opens its messages with their text, reason and actions', async () => {

@@ -7,20 +7,11 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{MemoryHost, said};
+use common::{MemoryHost, on_bus, said};
 use lull_channels::Health;
 use lull_channels::desktop::{self, DesktopSettings};
 use lull_channels::gatekeeper;
 use lull_testkit::{PrivateBus, RecordingServer};
-
-fn on_bus(bus: &PrivateBus, program: &str, args: &[&str]) {
-    let out = Command::new(program)
-        .args(args)
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .output()
-        .unwrap_or_else(|e| panic!("run {program} ({e}); scripts/install-deps.sh --test installs it"));
-    assert!(out.status.success(), "{program} failed: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 /// A Notify call made with `gdbus`, as a program using GLib's D-Bus directly would.
 fn gdbus_notify(bus: &PrivateBus, app: &str, summary: &str, body: &str) {

@@ -13,11 +13,11 @@
 
 mod common;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{MemoryHost, said};
+use common::{IMAP_PASSWORD as PASSWORD, IMAP_USER as USER, MemoryHost, deliver, on_bus, said};
 use lull_channels::imap::{self, ImapSettings, Password};
 use lull_channels::{Backoff, Health, IngestSink, desktop, feed, supervise};
 use lull_core::channel::{DesktopSettings, TlsMode};
@@ -46,17 +46,8 @@ fn retry_errors(host: &MemoryHost) -> Vec<String> {
         .collect()
 }
 
-fn unique_titles(host: &MemoryHost) -> (usize, usize) {
-    let titles = host.titles();
-    let unique: HashSet<_> = titles.iter().collect();
-    (titles.len(), unique.len())
-}
-
 // ---------------------------------------------------------------------------------------------
 // IMAP: connections cut mid-response
-
-const USER: &str = "alice";
-const PASSWORD: &str = "correct horse";
 
 fn mail(n: usize) -> Vec<u8> {
     // A body of a few kilobytes, so cuts land inside FETCH responses, not only between them.
@@ -67,21 +58,15 @@ fn mail(n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-async fn deliver(server: &Dovecot, from: usize, to: usize) {
-    let mut s = ImapSettings::new("127.0.0.1", Some(server.imap_port), USER, TlsMode::None, vec!["INBOX".into()]).expect("settings");
-    s.ca_file = Some(server.ca_file().display().to_string());
-    let mut session = imap::login(&s, &Password(PASSWORD.into())).await.expect("login to deliver");
-    for n in from..to {
-        session.append("INBOX", None, None, &mail(n)).await.expect("append");
-    }
-    session.logout().await.expect("logout");
+async fn deliver_mails(server: &Dovecot, from: usize, to: usize) {
+    deliver(server, &(from..to).map(mail).collect::<Vec<_>>(), None).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn imap_connections_cut_mid_response_lose_and_duplicate_nothing() {
     let cuts_wanted = rounds(12) as u64;
     let server = Dovecot::start(&[(USER, PASSWORD)]).expect("dovecot");
-    deliver(&server, 0, 150).await;
+    deliver_mails(&server, 0, 150).await;
     // Every connection through the proxy dies after 1 to 60 KB from the server: inside the
     // greeting, the STARTTLS handshake, the login, a FETCH or an IDLE.
     let proxy = CuttingProxy::start(([127, 0, 0, 1], server.imap_port).into(), 1, 60_000, 0xC0FFEE).await.expect("proxy");
@@ -98,7 +83,7 @@ async fn imap_connections_cut_mid_response_lose_and_duplicate_nothing() {
     // Mail keeps arriving while connections are being cut.
     let mut delivered = 150;
     while proxy.cuts() < cuts_wanted {
-        deliver(&server, delivered, delivered + 5).await;
+        deliver_mails(&server, delivered, delivered + 5).await;
         delivered += 5;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(delivered < 150 + 5 * 40 * cuts_wanted as usize, "the proxy cut only {} connections", proxy.cuts());
@@ -110,7 +95,7 @@ async fn imap_connections_cut_mid_response_lose_and_duplicate_nothing() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(unique_titles(&host), (want, want), "each mail stored once");
+    assert_eq!(host.titles_and_distinct(), (want, want), "each mail stored once");
     let errors = retry_errors(&host);
     assert!(!errors.is_empty(), "the cuts were reported");
     // Said as what happened, in the user's words: no library's chain of causes.
@@ -251,7 +236,7 @@ async fn a_feed_server_failing_in_every_way_between_good_polls_loses_and_duplica
             h.messages.lock().expect("lock").len() >= items && h.last_health() == Some(Health::Ok)
         })
         .await;
-        assert_eq!(unique_titles(&host), (items, items), "after {fault:?}");
+        assert_eq!(host.titles_and_distinct(), (items, items), "after {fault:?}");
     }
     println!("feed: {} requests, {} items stored once", st.lock().expect("lock").requests, host.titles().len());
     supervised.abort();
@@ -260,13 +245,8 @@ async fn a_feed_server_failing_in_every_way_between_good_polls_loses_and_duplica
 // ---------------------------------------------------------------------------------------------
 // Desktop: the session bus restarted (a new login, a crashed dbus-daemon)
 
-fn notify_send(bus: &str, summary: &str) {
-    let out = std::process::Command::new("notify-send")
-        .args(["-a", "Slack", summary, "body"])
-        .env("DBUS_SESSION_BUS_ADDRESS", bus)
-        .output()
-        .expect("notify-send");
-    assert!(out.status.success(), "notify-send: {}", String::from_utf8_lossy(&out.stderr));
+fn notify_send(bus: &PrivateBus, summary: &str) {
+    on_bus(bus, "notify-send", &["-a", "Slack", summary, "body"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -287,8 +267,8 @@ async fn the_desktop_monitor_comes_back_after_the_session_bus_restarts() {
     for round in 0..rounds {
         host.wait("the monitor", Duration::from_secs(10), |h| h.last_health() == Some(Health::Ok)).await;
         // Each bus numbers its messages from 1 again: the same serials come back every round.
-        notify_send(&address, &format!("Before restart {round}"));
-        notify_send(&address, &format!("Second before restart {round}"));
+        notify_send(&bus, &format!("Before restart {round}"));
+        notify_send(&bus, &format!("Second before restart {round}"));
         host.wait("this round's notifications", Duration::from_secs(10), |h| h.messages.lock().expect("lock").len() == 2 * (round + 1))
             .await;
         drop(daemon);
@@ -297,10 +277,10 @@ async fn the_desktop_monitor_comes_back_after_the_session_bus_restarts() {
         daemon = RecordingServer::start(&address).await.expect("notification daemon again");
     }
     host.wait("the monitor after the last restart", Duration::from_secs(10), |h| h.last_health() == Some(Health::Ok)).await;
-    notify_send(&address, "After the last restart");
+    notify_send(&bus, "After the last restart");
     host.wait("the last notification", Duration::from_secs(10), |h| h.titles().iter().any(|t| t == "After the last restart")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(unique_titles(&host), (2 * rounds + 1, 2 * rounds + 1));
+    assert_eq!(host.titles_and_distinct(), (2 * rounds + 1, 2 * rounds + 1));
     let errors = retry_errors(&host);
     assert_eq!(errors.len(), rounds, "one failure reported per restart: {errors:#?}");
     supervised.abort();

@@ -8,14 +8,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{MemoryHost, said};
+use common::{IMAP_PASSWORD as PASSWORD, IMAP_USER as USER, MemoryHost, deliver, said};
 use lull_channels::imap::{self, ImapSettings, Password};
 use lull_channels::{Backoff, ConnectorError, Health, IngestSink, supervise};
 use lull_core::channel::TlsMode as Security;
 use lull_testkit::Dovecot;
-
-const USER: &str = "alice";
-const PASSWORD: &str = "correct horse";
 
 fn settings(server: &Dovecot, security: Security) -> ImapSettings {
     let port = if security == Security::Tls { server.imaps_port } else { server.imap_port };
@@ -26,15 +23,6 @@ fn settings(server: &Dovecot, security: Security) -> ImapSettings {
 
 fn password() -> Password {
     Password(PASSWORD.into())
-}
-
-/// Delivers messages the way a mail server's delivery agent would end up: APPEND.
-async fn deliver(server: &Dovecot, messages: &[Vec<u8>], date: Option<&str>) {
-    let mut session = imap::login(&settings(server, Security::None), &password()).await.expect("login to deliver");
-    for raw in messages {
-        session.append("INBOX", None, date, raw).await.expect("append");
-    }
-    session.logout().await.expect("logout");
 }
 
 fn mail(n: usize, subject: &str) -> Vec<u8> {
@@ -121,9 +109,7 @@ async fn a_server_restart_in_the_middle_of_a_sync_loses_and_duplicates_nothing()
     *host.batch_delay.lock().expect("lock") = Duration::ZERO;
     server.restart().expect("restart");
     host.wait("the sync to complete", Duration::from_secs(60), |h| count(h) == 400 && h.last_health() == Some(Health::Ok)).await;
-    let titles = host.titles();
-    let unique: std::collections::HashSet<_> = titles.iter().collect();
-    assert_eq!((titles.len(), unique.len()), (400, 400));
+    assert_eq!(host.titles_and_distinct(), (400, 400));
     assert_eq!(mark(&host, 1).1, 400);
     assert!(stored_at_stop < 400, "the server was stopped mid-sync ({stored_at_stop} stored)");
     supervised.abort();

@@ -37,8 +37,7 @@ fn footprint(pid: u32) -> (u64, usize) {
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .expect("VmRSS");
-    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).expect("/proc fd").count();
-    (rss, fds)
+    (rss, descriptors(pid).len())
 }
 
 /// What a process's descriptors point at (`socket:[…]`, a path, `pipe:[…]`).

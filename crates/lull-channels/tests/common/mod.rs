@@ -1,5 +1,6 @@
 //! A channel host in memory for connector tests: it stores messages by (channel, key) like the
 //! engine (a key stored twice is a duplicate), keeps watermarks, and records health reports.
+//! And what the tests do to their peers: deliver mail to Dovecot, run a program on a bus.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -13,6 +14,34 @@ use lull_core::Incoming;
 use lull_core::model::{ChannelId, DecisionKind};
 use lull_core::policy::{Decision, Rule};
 use tokio::sync::Notify;
+
+/// The mail user the IMAP tests' Dovecot is started with.
+pub const IMAP_USER: &str = "alice";
+pub const IMAP_PASSWORD: &str = "correct horse";
+
+/// Delivers messages to `IMAP_USER`'s INBOX the way a mail server's delivery agent would end
+/// up: APPEND (in the clear, on loopback).
+pub async fn deliver(server: &lull_testkit::Dovecot, messages: &[Vec<u8>], date: Option<&str>) {
+    use lull_channels::imap::{self, ImapSettings, Password};
+    let mut s = ImapSettings::new("127.0.0.1", Some(server.imap_port), IMAP_USER, lull_core::channel::TlsMode::None, vec!["INBOX".into()])
+        .expect("settings");
+    s.ca_file = Some(server.ca_file().display().to_string());
+    let mut session = imap::login(&s, &Password(IMAP_PASSWORD.into())).await.expect("login to deliver");
+    for raw in messages {
+        session.append("INBOX", None, date, raw).await.expect("append");
+    }
+    session.logout().await.expect("logout");
+}
+
+/// Runs `program` with `args` as a client of `bus`, and checks it succeeded.
+pub fn on_bus(bus: &lull_testkit::PrivateBus, program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .output()
+        .unwrap_or_else(|e| panic!("run {program} ({e}); scripts/install-deps.sh --test installs it"));
+    assert!(out.status.success(), "{program} failed: {}", String::from_utf8_lossy(&out.stderr));
+}
 
 /// The instant connector tests run at: Thursday 2026-11-26 10:00 UTC.
 /// A phrase as it reads in English.
@@ -94,6 +123,13 @@ impl MemoryHost {
 
     pub fn titles(&self) -> Vec<String> {
         self.messages.lock().expect("lock").iter().map(|(_, m)| m.title.clone()).collect()
+    }
+
+    /// (messages stored, distinct titles among them): equal when nothing was stored twice.
+    pub fn titles_and_distinct(&self) -> (usize, usize) {
+        let titles = self.titles();
+        let distinct: std::collections::HashSet<_> = titles.iter().collect();
+        (titles.len(), distinct.len())
     }
 
     pub fn state(&self, channel: ChannelId) -> serde_json::Value {
