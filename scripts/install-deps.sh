@@ -14,11 +14,12 @@ packages=(build-essential pkg-config ca-certificates curl xz-utils file libwebki
 # certificates), gnome-keyring as the Secret Service, Chromium for the web UI end to end, Xvfb
 # and WebKitWebDriver for the desktop window, xdotool to find and click gatekeeper popups,
 # KDE Connect's daemon (kdeconnectd) as the phone channel's real peer, run only inside a private
-# network namespace (util-linux's unshare, iproute2's ip for its loopback), and imagemagick's
-# `import` for the README's screenshots.
+# network namespace (util-linux's unshare, iproute2's ip for its loopback), imagemagick's
+# `import` for the README's screenshots, and aiosmtpd as the SMTP server availability replies
+# are sent to.
 if $testing; then
   packages+=(dbus-daemon libnotify-bin libglib2.0-bin dovecot-imapd openssl gnome-keyring chromium xvfb xauth webkit2gtk-driver
-    xdotool kdeconnect util-linux iproute2 imagemagick)
+    xdotool kdeconnect util-linux iproute2 imagemagick python3-aiosmtpd)
 fi
 
 missing=()

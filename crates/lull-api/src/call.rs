@@ -11,6 +11,7 @@
 //! in [`Request`] (and in [`Response`] if its answer is a new kind), its line in `calls!` below,
 //! and its arm in the engine's `commands::handle`.
 
+use lull_core::autoreply::ReplySettings;
 use serde::{Deserialize, Serialize};
 
 use crate::channels::{ChannelCreated, ChannelKindView, ChannelSpec, ChannelTest, ChannelTestReport, ChannelView};
@@ -19,6 +20,7 @@ use crate::config::{ConfigDocument, DemoReport, ImportReport, InfoView};
 use crate::digests::{DigestDetail, DigestList, DigestShow, DigestView};
 use crate::messages::{Archive, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, RecordOpen, Reply, Snooze, Updated};
 use crate::push::{PushRemove, PushSpec, PushTargetView, PushTest, PushTestReport};
+use crate::replies::RepliesView;
 use crate::schedule::{ScheduleUpdate, ScheduleView};
 use crate::stats::{Simulate, SimulationView, StatsView, StatsWeek};
 use crate::status::{FocusStart, FocusView, StatusView};
@@ -79,6 +81,10 @@ pub enum Request {
     Demo,
     /// Removes what the demo made (its clients, channels and their messages), nothing else.
     DemoRemove,
+    /// The settings of availability replies and Lull's own templates.
+    RepliesShow,
+    /// Replaces the settings of availability replies (templates, how often).
+    RepliesSet(ReplySettings),
 }
 
 /// The answer to a [`Request`], one variant per kind of result.
@@ -116,6 +122,7 @@ pub enum Response {
     Imported(ImportReport),
     Demo(DemoReport),
     DemoRemoved(DemoReport),
+    Replies(RepliesView),
     Ok,
 }
 
@@ -253,6 +260,8 @@ calls! {
     wrap ConfigImport(ConfigDocument) => Imported(ImportReport);
     unit Demo => Demo(DemoReport);
     unit DemoRemove => DemoRemoved(DemoReport);
+    unit RepliesShow => Replies(RepliesView);
+    wrap RepliesSet(ReplySettings) => Replies(RepliesView);
 }
 
 /// `ClientRemove` as serde names it: `client_remove`.

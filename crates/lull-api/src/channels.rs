@@ -213,6 +213,23 @@ pub struct ChannelView {
     pub messages: u64,
     pub last_message_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// How its availability replies fare, when it sends them.
+    pub replies: Option<ReplyHealth>,
+}
+
+/// A channel's availability replies: sent, waiting (new or retrying), given up, and the last
+/// problem since the last one sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ReplyHealth {
+    /// The address they are sent from.
+    pub from: String,
+    pub sent: u64,
+    pub queued: u64,
+    pub failed: u64,
+    pub last_problem: Option<Phrase>,
+    /// `last_problem` in English, for scripts.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]

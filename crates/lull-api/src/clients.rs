@@ -1,5 +1,6 @@
 //! Clients: who the freelancer works for and how their messages are recognised.
 
+use lull_core::autoreply::{ReplyLang, ReplySwitch};
 use lull_core::model::{ClientMode, Tier};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,9 @@ pub struct ClientSpec {
     /// `tue,thu 14:00-16:00`, with `@client` for the client's time.
     #[serde(default)]
     pub live: Vec<String>,
+    /// Availability replies to held email, in `en` or `fr`; `off` (the default) sends none.
+    #[serde(default)]
+    pub auto_reply: Option<ReplySwitch>,
 }
 
 /// Changes to a client; fields left out keep their value.
@@ -35,6 +39,9 @@ pub struct ClientEdit {
     pub remove_matches: Vec<String>,
     /// Replaces every live window; `Some(vec![])` removes them all.
     pub live: Option<Vec<String>>,
+    /// `en` or `fr` turns availability replies on in that language, `off` turns them off.
+    #[serde(default)]
+    pub auto_reply: Option<ReplySwitch>,
 }
 
 /// Removes a client; its messages stay, under Unknown.
@@ -61,6 +68,8 @@ pub struct ClientView {
     pub bypass_quota: u32,
     pub matches: Vec<String>,
     pub live_windows: Vec<String>,
+    /// The language of its availability replies; `null`: none are sent.
+    pub auto_reply: Option<ReplyLang>,
     /// Messages in the last 7 days.
     pub messages_7d: u32,
 }

@@ -33,6 +33,7 @@ pub mod messages;
 pub mod paths;
 pub mod popups;
 pub mod push;
+pub mod replies;
 pub mod schedule;
 pub mod stats;
 pub mod status;

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use lull_core::Rule;
+use lull_core::autoreply::{NoReply, ReplyLang};
 use lull_core::model::{Category, DecisionKind};
+use lull_core::phrase::Phrase;
 use serde::{Deserialize, Serialize};
 
 use crate::schedule::ScheduleUpdate;
@@ -29,6 +31,11 @@ pub struct ExplainQuery {
     /// Decide under this change of the schedule instead of the saved one (previews of edits).
     #[serde(default)]
     pub schedule: Option<ScheduleUpdate>,
+    /// Word an availability reply with this template instead of the saved one (previews of
+    /// edits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reply_template: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -42,6 +49,22 @@ pub struct Explanation {
     pub release_at: Option<DateTime<Utc>>,
     pub reason: String,
     pub rule: Rule,
+    /// Whether an email like this one would get an availability reply, and its text.
+    pub auto_reply: ReplyPreview,
+}
+
+/// An availability reply as it would be sent, or why none would be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ReplyPreview {
+    pub would_send: bool,
+    pub why_not: Option<NoReply>,
+    /// `why_not` in English, for scripts.
+    pub reason: Option<String>,
+    pub to: Option<String>,
+    pub subject: Option<String>,
+    pub lang: Option<ReplyLang>,
+    /// The reply's text, in the client's language.
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -102,6 +125,36 @@ pub struct MessageView {
     pub silent: bool,
     /// When it was dismissed on the phone, held.
     pub dismissed_at: Option<DateTime<Utc>>,
+    /// The availability reply Lull sent (or owes) its sender: an outgoing message beside it.
+    pub auto_reply: Option<AutoReplyView>,
+}
+
+/// Where an availability reply is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AutoReplyState {
+    /// Waiting to be sent (new, or retrying).
+    Queued,
+    Sent,
+    /// Given up: the problem says why.
+    Failed,
+}
+
+/// An availability reply, as the inbox shows it under the message it answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct AutoReplyView {
+    pub to: String,
+    pub subject: String,
+    pub lang: ReplyLang,
+    pub state: AutoReplyState,
+    /// When it was sent or given up; when it was queued while it waits.
+    pub at: DateTime<Utc>,
+    /// The text that was sent.
+    pub text: Option<String>,
+    pub attempts: u32,
+    pub problem: Option<Phrase>,
+    /// `problem` in English, for scripts.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]

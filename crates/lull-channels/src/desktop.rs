@@ -144,6 +144,7 @@ impl Observed {
             shown_by_source: true,
             silent: false,
             reply: None,
+            mail: None,
         }
     }
 }

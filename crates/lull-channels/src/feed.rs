@@ -317,6 +317,7 @@ pub fn entries(feed: &feed_rs::model::Feed, now: DateTime<Utc>, since: Option<Da
                 shown_by_source: false,
                 silent: false,
                 reply: None,
+                mail: None,
             }
         })
         .collect();

@@ -32,6 +32,7 @@ use tokio::sync::Mutex;
 
 use crate::kind::{BoxFuture, CheckContext, Checked, Invalid, Kind, RunContext, SecretSource, Start};
 use crate::sink::{Health, IngestSink};
+use crate::smtp::{OutgoingMail, SendError};
 use crate::supervisor::ConnectorError;
 
 /// The most of a message's text fetched; the rest is left on the server.
@@ -68,6 +69,9 @@ impl Kind for Imap {
                 ImapSettingsError::NoHost | ImapSettingsError::BadHost { .. } => "host",
                 ImapSettingsError::NoUser => "user",
                 ImapSettingsError::ClearText { .. } => "tls",
+                ImapSettingsError::SmtpBadHost { .. } => "smtp_host",
+                ImapSettingsError::SmtpClearText { .. } => "smtp_tls",
+                ImapSettingsError::NoAddress | ImapSettingsError::BadAddress { .. } => "address",
             };
             Invalid::new(field, e.phrase())
         })?;
@@ -107,6 +111,10 @@ impl Kind for Imap {
             let outcome = check(&settings, ctx.secret.as_ref(), &mut steps).await;
             Checked { steps, outcome }
         })
+    }
+    fn send_mail(settings: &ImapSettings, password: String, mail: OutgoingMail) -> BoxFuture<'static, Result<(), SendError>> {
+        let settings = settings.clone();
+        Box::pin(async move { crate::smtp::send(&settings, &password, &mail).await })
     }
     fn start(settings: ImapSettings, ctx: RunContext) -> Option<Start> {
         let secret = ctx.secret.clone()?;
@@ -373,6 +381,9 @@ async fn watch_folder(
         };
         let uidvalidity = mailbox.uid_validity.unwrap_or(0);
         let mark = state.lock().await.folders.get(&folder).copied();
+        // Mail found by a first sync (or after a UIDVALIDITY change) was there before Lull
+        // watched: it is stored, never answered automatically.
+        let backlog = mark.is_none_or(|m| m.uidvalidity != uidvalidity);
         let uids: Vec<u32> = match mark {
             Some(m) if m.uidvalidity == uidvalidity => {
                 let found = timed("UID SEARCH", session.uid_search(format!("UID {}:*", m.last_uid.saturating_add(1)))).await?;
@@ -420,7 +431,11 @@ async fn watch_folder(
                 let text = f.text().unwrap_or_default();
                 raw.extend_from_slice(text);
                 let truncated = f.size.is_some_and(|s| s as usize > raw.len() + 2);
-                messages.push(crate::mail::parse(&raw, truncated, now));
+                let mut message = crate::mail::parse(&raw, truncated, now);
+                if let Some(mail) = message.mail.as_mut() {
+                    mail.backlog = backlog;
+                }
+                messages.push(message);
             }
             let last_uid = chunk.iter().copied().max().unwrap_or(highest).max(highest);
             commit(&*host, channel, &state, &folder, messages, FolderMark { uidvalidity, last_uid }).await?;

@@ -19,6 +19,7 @@ use lull_core::phrase::Phrase;
 
 use crate::gatekeeper::Popups;
 use crate::sink::IngestSink;
+use crate::smtp::{OutgoingMail, SendError};
 use crate::supervisor::{Backoff, ConnectorError, supervise};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -136,6 +137,10 @@ pub trait Kind: Send + Sync + 'static {
     fn reply(_handle: &str, _text: &str, _bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>> {
         Box::pin(std::future::ready(Err(Phrase::new("channel.cannot_reply").with("kind", Self::KIND))))
     }
+    /// Sends an availability reply through this kind's mail server, when it has one.
+    fn send_mail(_settings: &Self::Settings, _password: String, _mail: OutgoingMail) -> BoxFuture<'static, Result<(), SendError>> {
+        Box::pin(std::future::ready(Err(SendError { problem: Phrase::new("smtp.not_set"), permanent: true })))
+    }
     /// The connector to run, or `None` when nothing runs.
     fn start(settings: Self::Settings, ctx: RunContext) -> Option<Start>;
 }
@@ -152,6 +157,7 @@ pub trait AnyKind: Send + Sync {
     fn restarts_afresh(&self, old: &ChannelSettings, new: &ChannelSettings) -> bool;
     fn check(&self, settings: &ChannelSettings, ctx: CheckContext) -> BoxFuture<'static, Checked>;
     fn reply(&self, handle: &str, text: &str, bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>>;
+    fn send_mail(&self, settings: &ChannelSettings, password: String, mail: OutgoingMail) -> BoxFuture<'static, Result<(), SendError>>;
     fn claims(&self, settings: &ChannelSettings, app: &str, entry: Option<&str>) -> bool;
     /// The supervised connector task, or `None` when nothing runs.
     fn connector(&self, settings: &ChannelSettings, ctx: RunContext) -> Option<BoxFuture<'static, ()>>;
@@ -211,6 +217,12 @@ impl<K: Kind> AnyKind for Unit<K> {
     }
     fn reply(&self, handle: &str, text: &str, bus: Option<String>) -> BoxFuture<'static, Result<(), Phrase>> {
         K::reply(handle, text, bus)
+    }
+    fn send_mail(&self, settings: &ChannelSettings, password: String, mail: OutgoingMail) -> BoxFuture<'static, Result<(), SendError>> {
+        match K::settings(settings) {
+            Some(s) => K::send_mail(s, password, mail),
+            None => Box::pin(std::future::ready(Err(SendError { problem: Phrase::new("smtp.not_set"), permanent: true }))),
+        }
     }
     fn claims(&self, settings: &ChannelSettings, app: &str, entry: Option<&str>) -> bool {
         K::settings(settings).is_some_and(|s| K::claims(s, app, entry))

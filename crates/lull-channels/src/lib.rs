@@ -21,6 +21,7 @@ pub mod mapping;
 pub mod outbound;
 pub mod push;
 pub mod sink;
+pub mod smtp;
 pub mod supervisor;
 pub mod tls;
 

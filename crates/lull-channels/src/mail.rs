@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use lull_core::Incoming;
+use lull_core::autoreply::MailFacts;
 use lull_core::model::Category;
 use lull_core::text::{fold, html_to_text};
 use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders};
@@ -106,6 +107,7 @@ pub fn parse(raw: &[u8], truncated: bool, received_at: DateTime<Utc>) -> Incomin
     let bulk = msg.header_raw("Precedence").is_some_and(|p| matches!(p.trim().to_ascii_lowercase().as_str(), "bulk" | "list" | "junk"));
     let domain = sender.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase());
     let category = categorize(domain.as_deref(), &subject, &body, list || bulk);
+    let mail = facts(&msg, list);
     Incoming {
         source_key: key(msg.message_id()),
         sender: if sender.is_empty() { "(unknown sender)".into() } else { sender },
@@ -119,7 +121,41 @@ pub fn parse(raw: &[u8], truncated: bool, received_at: DateTime<Utc>) -> Incomin
         shown_by_source: false,
         silent: false,
         reply: None,
+        mail: Some(mail),
     }
+}
+
+/// What the headers say about answering the message (see `lull_core::autoreply`).
+fn facts(msg: &mail_parser::Message<'_>, list: bool) -> MailFacts {
+    let addresses = |a: Option<&Address<'_>>| -> Vec<String> {
+        a.map(|a| a.iter().filter_map(|x| x.address()).map(|x| x.trim().to_lowercase()).filter(|x| x.contains('@')).collect())
+            .unwrap_or_default()
+    };
+    let raw = |name: &str| msg.header_raw(name).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "));
+    let reply_to = addresses(msg.reply_to()).into_iter().next().or_else(|| addresses(msg.from()).into_iter().next());
+    let mut recipients = addresses(msg.to());
+    recipients.extend(addresses(msg.cc()));
+    MailFacts {
+        reply_to,
+        return_path: raw("Return-Path").map(|p| p.trim().trim_start_matches('<').trim_end_matches('>').trim().to_lowercase()),
+        message_id: msg.message_id().map(|m| m.trim().trim_matches(['<', '>']).to_owned()).filter(|m| !m.is_empty()),
+        references: ids(msg.references()),
+        recipients,
+        auto_submitted: raw("Auto-Submitted").map(|v| v.split(';').next().unwrap_or_default().trim().to_owned()),
+        list: list || msg.headers().iter().any(|h| h.name().to_ascii_lowercase().starts_with("list-")),
+        precedence: raw("Precedence"),
+        backlog: false,
+    }
+}
+
+/// Message ids in a `References` or `In-Reply-To` header, without angle brackets.
+fn ids(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
+    let list: Vec<&str> = match (value.as_text_list(), value.as_text()) {
+        (Some(list), _) => list.iter().map(|s| s.as_ref()).collect(),
+        (None, Some(one)) => vec![one],
+        _ => Vec::new(),
+    };
+    list.into_iter().map(|s| s.trim().trim_matches(['<', '>']).to_owned()).filter(|s| !s.is_empty()).collect()
 }
 
 fn is_html(msg: &mail_parser::Message<'_>, part: u32) -> bool {
@@ -180,6 +216,7 @@ fn unreadable(raw: &[u8], key: String, received_at: DateTime<Utc>) -> Incoming {
         shown_by_source: false,
         silent: false,
         reply: None,
+        mail: None,
     }
 }
 
@@ -205,6 +242,31 @@ mod tests {
             let _ = unreadable(&nasty[..end], "k".into(), now());
             let _ = parse(&nasty[..end], false, now());
         }
+    }
+
+    #[test]
+    fn what_a_mail_says_about_answering_it() {
+        let raw = b"Return-Path: <Bounces+x@acme.com>\r\nFrom: Jane Doe <Jane@Acme.com>\r\nReply-To: Projects <projects@acme.com>\r\n\
+To: Me <me@example.org>, Bob <bob@example.org>\r\nCc: team@acme.com\r\nMessage-ID: <m2@acme.com>\r\n\
+References: <m0@acme.com> <m1@acme.com>\r\nAuto-Submitted: no\r\nPrecedence: list\r\nList-Help: <mailto:help@acme.com>\r\n\
+Subject: Mockups\r\n\r\nHello\r\n";
+        let facts = parse(raw, false, now()).mail.expect("mail facts");
+        assert_eq!(facts.reply_to.as_deref(), Some("projects@acme.com"));
+        assert_eq!(facts.return_path.as_deref(), Some("bounces+x@acme.com"));
+        assert_eq!(facts.message_id.as_deref(), Some("m2@acme.com"));
+        assert_eq!(facts.references, ["m0@acme.com", "m1@acme.com"]);
+        assert_eq!(facts.recipients, ["me@example.org", "bob@example.org", "team@acme.com"]);
+        assert_eq!(facts.auto_submitted.as_deref(), Some("no"));
+        assert_eq!(facts.precedence.as_deref(), Some("list"));
+        assert!(facts.list, "any List-* header");
+        assert!(!facts.backlog);
+
+        let bounce = b"Return-Path: <>\r\nFrom: MAILER-DAEMON@acme.com\r\nAuto-Submitted: auto-generated; type=bounce\r\nSubject: Undelivered\r\n\r\nx\r\n";
+        let facts = parse(bounce, false, now()).mail.expect("mail facts");
+        assert_eq!(facts.return_path.as_deref(), Some(""));
+        assert_eq!(facts.auto_submitted.as_deref(), Some("auto-generated"));
+        assert_eq!(facts.reply_to.as_deref(), Some("mailer-daemon@acme.com"));
+        assert!(facts.recipients.is_empty() && !facts.list);
     }
 
     #[test]

@@ -260,6 +260,7 @@ impl Mapping {
             shown_by_source: false,
             silent: false,
             reply: None,
+            mail: None,
         };
         Ok(Read { incoming, notes })
     }

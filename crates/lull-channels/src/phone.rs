@@ -265,6 +265,7 @@ impl PhoneNotification {
             shown_by_source: false,
             silent: self.silent,
             reply,
+            mail: None,
         }
     }
 }

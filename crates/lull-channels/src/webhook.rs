@@ -162,6 +162,7 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Read, PayloadErr
         shown_by_source: false,
         silent: false,
         reply: None,
+        mail: None,
     };
     Ok(Read { incoming, notes })
 }

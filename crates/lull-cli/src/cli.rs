@@ -66,6 +66,9 @@ pub enum Command {
     },
     /// What would happen to a message from ADDR at a given time, and why.
     Explain(ExplainArgs),
+    /// Availability replies: show or change how often and what they say, preview one.
+    #[command(subcommand)]
+    AutoReply(AutoReplyCommand),
     /// Start or stop a manual focus session.
     #[command(subcommand)]
     Focus(FocusCommand),
@@ -184,6 +187,16 @@ pub struct ClientSettings {
     /// Bypasses allowed per day (default 3).
     #[arg(long, value_name = "N")]
     pub quota: Option<u32>,
+    /// Answer held email from this client once, saying when you will read it (needs a mail
+    /// channel with --smtp-host).
+    #[arg(long, conflicts_with = "no_auto_reply")]
+    pub auto_reply: bool,
+    /// Stop answering held email from this client.
+    #[arg(long)]
+    pub no_auto_reply: bool,
+    /// The language of the replies: en or fr (default: the one set before, else yours).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -213,7 +226,7 @@ pub enum ChannelCommand {
     #[command(subcommand)]
     Add(AddChannel),
     /// Change a channel's settings; its connector restarts with them.
-    Edit(EditChannel),
+    Edit(Box<EditChannel>),
     /// Check that a channel works now (fetch the feed, reach the bus, …); stores nothing.
     Test { name: String },
     /// List channels with their state, health and activity.
@@ -312,7 +325,7 @@ pub enum AddChannel {
     Imap {
         name: String,
         #[command(flatten)]
-        server: ImapArgs,
+        server: Box<ImapArgs>,
     },
     /// Your phone's notifications, through KDE Connect (Android) or GSConnect (GNOME).
     Phone {
@@ -367,6 +380,52 @@ pub struct ImapArgs {
     /// machines without a keyring).
     #[arg(long, value_name = "STORE")]
     pub secret_store: Option<String>,
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+}
+
+/// The mail server availability replies are sent through (SMTP submission).
+#[derive(Debug, Args)]
+pub struct SmtpArgs {
+    /// IMAP: send availability replies through this server, e.g. smtp.fastmail.com.
+    #[arg(long, value_name = "HOST")]
+    pub smtp_host: Option<String>,
+    /// IMAP: its port (default 587 with STARTTLS, 465 with TLS).
+    #[arg(long, value_name = "PORT")]
+    pub smtp_port: Option<u16>,
+    /// IMAP: starttls (default), tls, or none (only for a server on this machine).
+    #[arg(long, value_name = "MODE")]
+    pub smtp_tls: Option<String>,
+    /// IMAP: the SMTP user when it is not the IMAP user (the password is the channel's).
+    #[arg(long, value_name = "USER")]
+    pub smtp_user: Option<String>,
+    /// IMAP: your own address, the From of replies (default: the user name, when it is one).
+    #[arg(long, value_name = "ADDRESS")]
+    pub address: Option<String>,
+}
+
+impl SmtpArgs {
+    fn given(&self) -> bool {
+        self.smtp_host.is_some()
+            || self.smtp_port.is_some()
+            || self.smtp_tls.is_some()
+            || self.smtp_user.is_some()
+            || self.address.is_some()
+    }
+
+    /// Sets what was given on `settings`.
+    fn apply(self, settings: &mut ImapSettings) -> Result<(), Phrase> {
+        if let Some(tls) = self.smtp_tls.as_deref() {
+            settings.smtp_tls = Some(parse_tls(tls)?);
+            // A new mode takes its own default port unless one is given.
+            settings.smtp_port = None;
+        }
+        settings.smtp_host = self.smtp_host.or(settings.smtp_host.take());
+        settings.smtp_port = self.smtp_port.or(settings.smtp_port);
+        settings.smtp_user = self.smtp_user.or(settings.smtp_user.take());
+        settings.address = self.address.or(settings.address.take());
+        Ok(())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -420,6 +479,11 @@ pub struct EditChannel {
     /// IMAP: where to keep a new password: keyring or file.
     #[arg(long, value_name = "STORE")]
     pub secret_store: Option<String>,
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+    /// IMAP: stop sending availability replies (forget the SMTP server).
+    #[arg(long, conflicts_with = "smtp_host")]
+    pub no_smtp: bool,
     /// Phone: take only this paired device's notifications.
     #[arg(long, value_name = "ID", conflicts_with = "any_device")]
     pub device: Option<String>,
@@ -465,6 +529,8 @@ impl AddChannel {
                     ca_file: server.ca_file.map(absolute),
                     ..ImapSettings::default()
                 };
+                let mut settings = settings;
+                server.smtp.apply(&mut settings)?;
                 let spec = ChannelSpec {
                     secret_store: server.secret_store.as_deref().map(parse_store).transpose()?,
                     ..ChannelSpec::new(name, ChannelSettings::Imap(settings))
@@ -501,6 +567,8 @@ impl EditChannel {
             ("--password-stdin", ChannelKind::Imap, self.password_stdin),
             ("--password", ChannelKind::Imap, self.password),
             ("--secret-store", ChannelKind::Imap, self.secret_store.is_some()),
+            ("--smtp-host", ChannelKind::Imap, self.smtp.given()),
+            ("--no-smtp", ChannelKind::Imap, self.no_smtp),
             ("--device", ChannelKind::Phone, self.device.is_some()),
             ("--any-device", ChannelKind::Phone, self.any_device),
             ("--dismiss-held", ChannelKind::Phone, self.dismiss_held),
@@ -556,6 +624,10 @@ impl EditChannel {
                 if !self.folders.is_empty() {
                     i.folders = self.folders;
                 }
+                if self.no_smtp {
+                    (i.smtp_host, i.smtp_port, i.smtp_tls, i.smtp_user) = (None, None, None, None);
+                }
+                self.smtp.apply(i)?;
                 if self.password_stdin || self.password {
                     ask = Some(PasswordAsk { from_stdin: self.password_stdin, user: i.user.clone(), host: i.host.clone() });
                     spec.secret_store = self.secret_store.as_deref().map(parse_store).transpose()?.or(spec.secret_store);
@@ -662,6 +734,48 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AutoReplyCommand {
+    /// The clients who get replies, the channels that send them, how often, and the templates.
+    Show,
+    /// Change how often one sender may be told, or a language's template.
+    Set(AutoReplySetArgs),
+    /// The reply CLIENT would get for an email held at a given time.
+    Preview {
+        client: String,
+        /// When the email would arrive (RFC 3339; default: now).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// The sender's address (default: the client's first email or domain identity).
+        #[arg(long, value_name = "ADDR")]
+        from: Option<String>,
+        /// Preview this template instead of the saved one.
+        #[arg(long, value_name = "FILE")]
+        template_file: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AutoReplySetArgs {
+    /// At most one reply per sender in this long, e.g. 24h (the default) or 12h; `hold` for
+    /// once per hold period only.
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<String>,
+    /// The language whose template changes: en or fr.
+    #[arg(long, value_name = "LANG", required_unless_present = "every")]
+    pub lang: Option<String>,
+    /// The new template, from a file (placeholders: {hello} {name} {away} {reading} {urgent}
+    /// {until} {times}).
+    #[arg(long, value_name = "FILE", requires = "lang", conflicts_with_all = ["template_stdin", "default_template"])]
+    pub template_file: Option<String>,
+    /// The new template, from stdin.
+    #[arg(long, requires = "lang", conflicts_with = "default_template")]
+    pub template_stdin: bool,
+    /// Go back to Lull's own template for --lang.
+    #[arg(long, requires = "lang")]
+    pub default_template: bool,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum FocusCommand {
     /// Hold everything but urgent messages for a while, e.g. --for 90m.
     Start {
@@ -747,6 +861,11 @@ pub fn flag_of(field: &str) -> Option<&'static str> {
         "tls" => "--tls",
         "folders" => "--folder",
         "ca_file" => "--ca-file",
+        "smtp_host" => "--smtp-host",
+        "smtp_port" => "--smtp-port",
+        "smtp_tls" => "--smtp-tls",
+        "smtp_user" => "--smtp-user",
+        "address" => "--address",
         "password" => "--password-stdin",
         "secret_store" => "--secret-store",
         "device" => "--device",

@@ -33,6 +33,7 @@ use lull_api::schedule::ScheduleUpdate;
 use lull_api::stats::{Simulate, StatsWeek};
 use lull_api::status::FocusStart;
 use lull_api::{ApiError, ErrorCode};
+use lull_core::autoreply::{ReplyLang, ReplySwitch};
 use lull_core::model::{Category, ClientMode, Tier};
 use lull_core::phrase::{Phrase, Said};
 use lull_core::simulate::parse_trace;
@@ -346,17 +347,13 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
             let removed = backend.call(lull_api::push::PushRemove { name }).await?;
             emit(json, &removed, |p| render::push_removed(w, p))
         }
+        Command::AutoReply(command) => auto_reply(backend, command, json, w).await,
         Command::Reply { id, text } => {
             backend.call(lull_api::messages::Reply { id, text }).await?;
             emit(json, &serde_json::json!({"sent": true}), |_| format!("{}\n", w.t("cli.replied", &[])))
         }
         Command::Explain(a) => {
-            let at = match a.at.as_deref() {
-                Some(t) => DateTime::parse_from_rfc3339(t.trim())
-                    .map_err(|e| Phrase::new("cli.bad_at").with("value", format!("{t:?}")).with("detail", e))?
-                    .with_timezone(&Utc),
-                None => SystemClock.now(),
-            };
+            let at = parse_at(a.at.as_deref())?;
             let query = ExplainQuery {
                 from: a.from,
                 at,
@@ -367,6 +364,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
                 app: a.app,
                 client: None,
                 schedule: None,
+                reply_template: None,
             };
             let tz = user_tz(backend).await?;
             emit(json, &backend.call(call::Explain(query)).await?, |e| render::explanation(w, e, tz))
@@ -461,20 +459,48 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
 /// Time zone, tier, mode and quota as given on the command line.
 type Settings = (Option<String>, Option<Tier>, Option<ClientMode>, Option<u32>);
 
-fn client_settings(s: ClientSettings) -> Result<Settings, CliError> {
-    Ok((s.tz, parse::<Tier>(s.tier.as_deref())?, parse::<ClientMode>(s.mode.as_deref())?, s.quota))
+fn client_settings(s: &ClientSettings) -> Result<Settings, CliError> {
+    Ok((s.tz.clone(), parse::<Tier>(s.tier.as_deref())?, parse::<ClientMode>(s.mode.as_deref())?, s.quota))
+}
+
+/// What `--auto-reply`, `--no-auto-reply` and `--lang` ask for; `current` is the language set
+/// before, kept when `--lang` is not given.
+fn reply_switch(s: &ClientSettings, current: Option<ReplyLang>, w: Words) -> Result<Option<ReplySwitch>, CliError> {
+    let lang = parse::<ReplyLang>(s.lang.as_deref())?;
+    if s.no_auto_reply {
+        return Ok(Some(ReplySwitch::Off));
+    }
+    if !s.auto_reply {
+        return match (lang, current) {
+            (None, _) => Ok(None),
+            (Some(l), Some(_)) => Ok(Some(Some(l).into())),
+            (Some(_), None) => Err(Phrase::new("cli.lang_without_auto_reply").into()),
+        };
+    }
+    let mine = match w.lang() {
+        Lang::Fr => ReplyLang::Fr,
+        Lang::En => ReplyLang::En,
+    };
+    Ok(Some(Some(lang.or(current).unwrap_or(mine)).into()))
 }
 
 async fn client(backend: &Backend, command: ClientCommand, json: bool, w: Words) -> Result<(), CliError> {
     match command {
         ClientCommand::List => emit(json, &backend.call(call::ClientList).await?, |l| render::clients(w, l)),
         ClientCommand::Add(a) => {
-            let (tz, tier, mode, bypass_quota) = client_settings(a.settings)?;
-            let spec = ClientSpec { name: a.name, tz, tier, mode, bypass_quota, matches: a.matches, live: a.live };
+            let (tz, tier, mode, bypass_quota) = client_settings(&a.settings)?;
+            let auto_reply = reply_switch(&a.settings, None, w)?;
+            let spec = ClientSpec { name: a.name, tz, tier, mode, bypass_quota, matches: a.matches, live: a.live, auto_reply };
             emit(json, &backend.call(call::ClientAdd(spec)).await?, |c| render::client(w, c))
         }
         ClientCommand::Edit(a) => {
-            let (tz, tier, mode, bypass_quota) = client_settings(a.settings)?;
+            let (tz, tier, mode, bypass_quota) = client_settings(&a.settings)?;
+            let current = if a.settings.auto_reply || a.settings.lang.is_some() {
+                backend.call(call::ClientList).await?.into_iter().find(|c| c.name.eq_ignore_ascii_case(&a.name)).and_then(|c| c.auto_reply)
+            } else {
+                None
+            };
+            let auto_reply = reply_switch(&a.settings, current, w)?;
             let edit = ClientEdit {
                 name: a.name,
                 rename: a.rename,
@@ -485,6 +511,7 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool, w: Words)
                 add_matches: a.matches,
                 remove_matches: a.unmatches,
                 live: if a.no_live { Some(Vec::new()) } else { (!a.live.is_empty()).then_some(a.live) },
+                auto_reply,
             };
             emit(json, &backend.call(call::ClientEdit(edit)).await?, |c| render::client(w, c))
         }
@@ -493,6 +520,88 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool, w: Words)
             emit(json, &removed, |r| render::removed(w, r))
         }
     }
+}
+
+async fn auto_reply(backend: &Backend, command: AutoReplyCommand, json: bool, w: Words) -> Result<(), CliError> {
+    match command {
+        AutoReplyCommand::Show => emit(json, &backend.call(call::RepliesShow).await?, |r| render::replies(w, r)),
+        AutoReplyCommand::Set(a) => {
+            let mut settings = backend.call(call::RepliesShow).await?.settings;
+            if let Some(every) = a.every.as_deref() {
+                settings.interval_hours = if every.trim().eq_ignore_ascii_case("hold") {
+                    0
+                } else {
+                    let secs = parse_interval(every).map_err(CliError::from)?;
+                    u32::try_from(secs.div_ceil(3600)).unwrap_or(u32::MAX)
+                };
+            }
+            if let Some(lang) = parse::<ReplyLang>(a.lang.as_deref())? {
+                let text = if a.default_template {
+                    Some(None)
+                } else if a.template_stdin {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                        .map_err(|e| Phrase::new("cli.cannot_read").with("path", "stdin").with("detail", e))?;
+                    Some(Some(text))
+                } else if let Some(path) = a.template_file.as_deref() {
+                    Some(Some(read_text_file(path)?))
+                } else {
+                    None
+                };
+                if let Some(text) = text {
+                    match lang {
+                        ReplyLang::En => settings.template_en = text,
+                        ReplyLang::Fr => settings.template_fr = text,
+                    }
+                }
+            }
+            emit(json, &backend.call(call::RepliesSet(settings)).await?, |r| render::replies(w, r))
+        }
+        AutoReplyCommand::Preview { client, at, from, template_file } => {
+            let at = parse_at(at.as_deref())?;
+            let found = backend.call(call::ClientList).await?.into_iter().find(|c| c.name.eq_ignore_ascii_case(&client));
+            let Some(found) = found else {
+                return Err(Phrase::new("client.no_such").with("name", format!("{client:?}")).into());
+            };
+            let from = match from {
+                Some(f) => f,
+                None => found
+                    .matches
+                    .iter()
+                    .find_map(|m| m.strip_prefix("email:").map(str::to_owned))
+                    .or_else(|| found.matches.iter().find_map(|m| m.strip_prefix("domain:").map(|d| format!("someone@{d}"))))
+                    .ok_or_else(|| Phrase::new("cli.preview_needs_from").with("client", &found.name))?,
+            };
+            let query = ExplainQuery {
+                from,
+                at,
+                title: w.t("cli.preview.subject", &[]),
+                body: String::new(),
+                category: None,
+                channel: None,
+                app: None,
+                client: Some(found.name.clone()),
+                schedule: None,
+                reply_template: template_file.as_deref().map(read_text_file).transpose()?,
+            };
+            let tz = user_tz(backend).await?;
+            emit(json, &backend.call(call::Explain(query)).await?, |e| render::explanation(w, e, tz))
+        }
+    }
+}
+
+/// `--at` as given (RFC 3339), or now.
+fn parse_at(at: Option<&str>) -> Result<DateTime<Utc>, CliError> {
+    Ok(match at {
+        Some(t) => DateTime::parse_from_rfc3339(t.trim())
+            .map_err(|e| Phrase::new("cli.bad_at").with("value", format!("{t:?}")).with("detail", e))?
+            .with_timezone(&Utc),
+        None => SystemClock.now(),
+    })
+}
+
+fn read_text_file(path: &str) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|e| Phrase::new("cli.cannot_read").with("path", format!("{path:?}")).with("detail", e).into())
 }
 
 /// A password from stdin (`--password-stdin`: the first line, for password managers and

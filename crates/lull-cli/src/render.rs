@@ -159,12 +159,49 @@ pub fn client(w: Words, c: &ClientView) -> String {
             &[("name", &clean(&c.name, 80)), ("tier", c.tier.as_str()), ("mode", c.mode.as_str()), ("quota", &quota)]
         )
     );
-    let n = width(w, &["cli.client.tz", "cli.client.matches", "cli.client.live"], 11);
+    let n = width(w, &["cli.client.tz", "cli.client.matches", "cli.client.live", "cli.client.replies"], 11);
     let _ = writeln!(out, "  {}{}", label(w, "cli.client.tz", n), w.t("cli.client.tz_value", &[("tz", &c.tz), ("now", &c.local_time)]));
     let matches = if c.matches.is_empty() { w.t("cli.client.no_matches", &[]) } else { c.matches.join(", ") };
     let _ = writeln!(out, "  {}{matches}", label(w, "cli.client.matches", n));
     let live = if c.live_windows.is_empty() { w.t("cli.client.never", &[]) } else { c.live_windows.join(", ") };
     let _ = writeln!(out, "  {}{live}", label(w, "cli.client.live", n));
+    let replies = match c.auto_reply {
+        Some(lang) => w.t("cli.client.replies_on", &[("lang", lang.as_str())]),
+        None => w.t("cli.client.replies_off", &[]),
+    };
+    let _ = writeln!(out, "  {}{replies}", label(w, "cli.client.replies", n));
+    out
+}
+
+/// `lull auto-reply show` and `set`.
+pub fn replies(w: Words, r: &lull_api::replies::RepliesView) -> String {
+    let mut out = String::new();
+    let n = width(w, &["cli.replies.clients", "cli.replies.senders", "cli.replies.every"], 12);
+    let clients = if r.clients.is_empty() {
+        w.t("cli.replies.no_clients", &[])
+    } else {
+        r.clients.iter().map(|c| clean(c, 60)).collect::<Vec<_>>().join(", ")
+    };
+    let _ = writeln!(out, "{}{clients}", label(w, "cli.replies.clients", n));
+    let senders = if r.senders.is_empty() {
+        w.t("cli.replies.no_senders", &[])
+    } else {
+        r.senders.iter().map(|s| format!("{} ({})", s.address, s.channel)).collect::<Vec<_>>().join(", ")
+    };
+    let _ = writeln!(out, "{}{senders}", label(w, "cli.replies.senders", n));
+    let every = match r.settings.interval_hours {
+        0 => w.t("cli.replies.every_hold", &[]),
+        h => w.t("cli.replies.every_hours", &[("hours", &h.to_string())]),
+    };
+    let _ = writeln!(out, "{}{every}", label(w, "cli.replies.every", n));
+    for d in &r.defaults {
+        let own = r.settings.template(d.lang);
+        let heading = if own.is_some() { "cli.replies.template_own" } else { "cli.replies.template_default" };
+        let _ = writeln!(out, "\n{}", w.t(heading, &[("lang", d.lang.as_str())]));
+        for line in own.unwrap_or(&d.text).lines() {
+            let _ = writeln!(out, "  │ {}", clean(line, 200));
+        }
+    }
     out
 }
 
@@ -299,11 +336,28 @@ pub fn explanation(w: Words, e: &Explanation, tz: Tz) -> String {
         _ => w.t("cli.explain.unknown", &[]),
     };
     let reason = w.reason(&e.rule, e.at, e.release_at, tz);
-    let n = width(w, &["cli.explain.at", "cli.explain.client", "cli.explain.why"], 9);
+    let n = width(w, &["cli.explain.at", "cli.explain.client", "cli.explain.why", "cli.explain.reply"], 9);
     let mut out = format!("{verdict}\n");
     let _ = writeln!(out, "  {}{}", label(w, "cli.explain.at", n), w.date_time(e.at, tz));
     let _ = writeln!(out, "  {}{client}", label(w, "cli.explain.client", n));
     let _ = writeln!(out, "  {}{reason}", label(w, "cli.explain.why", n));
+    let r = &e.auto_reply;
+    let reply = match (&r.why_not, &r.to, &r.text) {
+        (Some(why), _, _) => w.no_reply(why, tz),
+        (None, Some(to), Some(text)) => {
+            let lang = r.lang.map_or("", |l| l.as_str());
+            let mut said = w.t("cli.explain.reply_sent", &[("to", &clean(to, 80)), ("lang", lang)]);
+            for line in text.lines() {
+                let _ = write!(said, "\n  {}│ {}", " ".repeat(n), clean(line, 200));
+            }
+            said
+        }
+        _ => String::new(),
+    };
+    // Availability replies matter only to clients who opted in: others need not read about them.
+    if !matches!(r.why_not, Some(lull_core::autoreply::NoReply::NotOptedIn)) {
+        let _ = writeln!(out, "  {}{reply}", label(w, "cli.explain.reply", n));
+    }
     out
 }
 

@@ -15,22 +15,9 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 mod common;
 
-use common::{Server, fails, lull, lull_command, ok, ok_json};
+use common::{Server, fails, find, lull, lull_command, messages, ok, ok_json, until};
 use lull_testkit::{PrivateBus, RecordingServer};
 use serde_json::Value;
-
-/// Polls `check` on `lull ARGS --json` until it holds.
-async fn until(dir: &Path, args: &[&str], what: &str, check: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let v = ok_json(dir, args);
-        if check(&v) {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}: {v:#}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 /// A status page feed with an incident from an hour ago and one from a month ago.
 fn status_feed() -> String {
@@ -43,14 +30,6 @@ fn status_feed() -> String {
 <item><title>An old incident</title><pubDate>{old}</pubDate><guid>inc-1500</guid></item>
 </channel></rss>"#
     )
-}
-
-fn messages(inbox: &Value) -> Vec<Value> {
-    inbox["messages"].as_array().cloned().unwrap_or_default()
-}
-
-fn find<'a>(list: &'a [Value], name: &str) -> &'a Value {
-    list.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no channel {name}: {list:?}"))
 }
 
 #[tokio::test(flavor = "multi_thread")]

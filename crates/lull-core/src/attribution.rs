@@ -70,6 +70,7 @@ mod tests {
             bypass_quota: 3,
             identities: identities.iter().map(|i| i.parse().expect("identity")).collect(),
             live_windows: vec![],
+            auto_reply: None,
         }
     }
 

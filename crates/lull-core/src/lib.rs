@@ -6,6 +6,7 @@
 //! changes, clients nine hours away, missed digests) are tested without sleeping.
 
 pub mod attribution;
+pub mod autoreply;
 pub mod channel;
 pub mod digest;
 pub mod glance;

@@ -314,6 +314,9 @@ pub struct Client {
     pub bypass_quota: u32,
     pub identities: Vec<Identity>,
     pub live_windows: Vec<LiveWindow>,
+    /// Whether held email from this client gets an availability reply, and in which language.
+    #[serde(default)]
+    pub auto_reply: Option<crate::autoreply::ReplyLang>,
 }
 
 impl Client {
@@ -358,6 +361,9 @@ pub struct Incoming {
     /// reply): opaque to all but its channel kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
+    /// For email: what its headers say about answering it (availability replies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<crate::autoreply::MailFacts>,
 }
 
 /// A sender split into a display name and an address, when it has one.

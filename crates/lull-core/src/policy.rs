@@ -327,6 +327,7 @@ mod tests {
             bypass_quota: 3,
             identities: vec![Identity::Domain("acme.com".into())],
             live_windows: vec![],
+            auto_reply: None,
         }
     }
 

@@ -236,6 +236,7 @@ mod tests {
             bypass_quota: 3,
             identities: vec!["domain:acme.com".parse().expect("identity")],
             live_windows: vec![],
+            auto_reply: None,
         };
         let sim = simulate(&schedule, std::slice::from_ref(&acme), &trace, None);
         let kinds: Vec<_> = sim.decisions.iter().map(|d| d.decision).collect();

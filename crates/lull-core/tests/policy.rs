@@ -72,6 +72,7 @@ fn client(tz: Tz, tier: Tier, mode: ClientMode, windows: Vec<&str>) -> Client {
         bypass_quota: 2,
         identities: vec![Identity::Domain("acme.com".into())],
         live_windows: windows.into_iter().map(|w| w.parse().expect("window")).collect(),
+        auto_reply: None,
     }
 }
 

@@ -88,6 +88,7 @@ fn corpus(n: usize, start: DateTime<Utc>) -> Vec<Incoming> {
                 shown_by_source: false,
                 silent: false,
                 reply: None,
+                mail: None,
             }
         })
         .collect()
@@ -341,6 +342,7 @@ fn bench_decisions(s: &Sizes) {
             bypass_quota: 3,
             identities: vec![format!("domain:{d}").parse().unwrap()],
             live_windows: vec!["tue,thu 09:00-11:00@client".parse().unwrap()],
+            auto_reply: None,
         })
         .collect();
     let mut rng = Rng(42);
@@ -436,6 +438,7 @@ async fn stats_database(n: usize) -> PathBuf {
                         app: None,
                         reply: None,
                         silent: false,
+                        mail: None,
                     })?;
                     if kind.interrupts() {
                         tx.insert_notification(&NotificationRecord {
@@ -553,6 +556,7 @@ async fn bench_push(s: &Sizes, tmp: &Path) {
             shown_by_source: false,
             silent: false,
             reply: None,
+            mail: None,
         };
         let receipt = engine.ingest(channel, incoming).await.unwrap();
         assert_eq!(receipt.decision.kind, DecisionKind::Live);

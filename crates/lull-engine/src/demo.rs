@@ -78,6 +78,7 @@ fn message(
             shown_by_source: false,
             silent: false,
             reply: None,
+            mail: None,
         },
     }
 }
@@ -413,6 +414,7 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
             bypass_quota: None,
             matches: matches.iter().map(|m| (*m).to_owned()).collect(),
             live: live.iter().map(|l| (*l).to_owned()).collect(),
+            auto_reply: None,
         };
         client_ids.push(engine.client_add(spec).await?.id);
     }
@@ -524,6 +526,7 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
             app: m.incoming.app.clone(),
             reply: None,
             silent: false,
+            mail: m.incoming.mail.clone(),
         })?;
         // The demo's phone dismisses what Lull holds, as `--dismiss-held` does.
         if m.channel == "phone" && d.decision.kind == DecisionKind::Held {

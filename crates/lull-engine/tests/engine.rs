@@ -501,6 +501,7 @@ fn incoming(key: &str, from: &str, at: DateTime<Utc>) -> lull_core::Incoming {
         shown_by_source: false,
         silent: false,
         reply: None,
+        mail: None,
     }
 }
 
@@ -629,6 +630,7 @@ async fn explain_focus_sessions_and_quota() {
             app: None,
             client: None,
             schedule: None,
+            reply_template: None,
         }))
     };
     let Response::Explanation(e) = explain("2026-11-24T12:30:00+01:00", "hi").await.expect("explain") else { panic!() };
@@ -797,6 +799,7 @@ async fn configuration_exports_and_imports_and_previews_unsaved_schedules() {
         app: None,
         client: Some("Acme".into()),
         schedule,
+        reply_template: None,
     };
     let q = query(None);
     let Response::Explanation(e) = h.engine.handle(Request::Explain(ExplainQuery { from: "preview".into(), ..q })).await.expect("explain")
@@ -1028,6 +1031,7 @@ async fn instants_out_of_reach_are_refused_at_the_edge() {
         app: None,
         client: None,
         schedule: None,
+        reply_template: None,
     };
     let err = h.engine.handle(Request::Explain(query)).await.expect_err("refused");
     assert_eq!((err.code, err.field.as_deref()), (ErrorCode::InvalidInput, Some("at")), "{err:?}");
@@ -1233,4 +1237,175 @@ async fn the_listener_refuses_attacks_and_health_keeps_answering() {
         .await
         .expect("json");
     assert_eq!(ok["type"], "status");
+}
+
+/// An email as the IMAP channel hands it over: from `from`, addressed to Lull's user.
+fn mail(key: &str, from: &str, at: DateTime<Utc>, edit: impl FnOnce(&mut lull_core::autoreply::MailFacts)) -> lull_core::Incoming {
+    let address = lull_core::Sender::parse(from).address.expect("an address");
+    let mut facts = lull_core::autoreply::MailFacts {
+        reply_to: Some(address),
+        message_id: Some(format!("{key}@acme.example")),
+        references: vec!["thread-start@acme.example".into()],
+        recipients: vec!["alice@lull.example".into()],
+        ..Default::default()
+    };
+    edit(&mut facts);
+    lull_core::Incoming { title: format!("Invoice {key}"), sent_at: Some(at), mail: Some(facts), ..incoming(key, from, at) }
+}
+
+impl Harness {
+    /// An IMAP channel whose availability replies go to `smtp` (no connector runs here).
+    async fn add_mail_channel(&self, smtp: &lull_testkit::SmtpServer) -> i64 {
+        let settings = lull_core::channel::ImapSettings {
+            host: "127.0.0.1".into(),
+            port: Some(1),
+            user: "alice".into(),
+            tls: lull_core::channel::TlsMode::None,
+            smtp_host: Some("127.0.0.1".into()),
+            smtp_port: Some(smtp.port),
+            smtp_tls: Some(lull_core::channel::TlsMode::None),
+            address: Some("alice@lull.example".into()),
+            ..Default::default()
+        };
+        let spec = ChannelSpec {
+            password: Some("smtp-pw".into()),
+            secret_store: Some(SecretStore::File),
+            ..ChannelSpec::new("mail", ChannelSettings::Imap(settings))
+        };
+        match self.call(Request::ChannelAdd(spec)).await {
+            Response::ChannelCreated(c) => c.channel.id,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    async fn inbox(&self) -> Vec<MessageView> {
+        match self.call(Request::Inbox(InboxQuery { limit: Some(100), ..Default::default() })).await {
+            Response::Inbox(page) => page.messages,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    async fn reply_health(&self) -> ReplyHealth {
+        match self.call(Request::ChannelList).await {
+            Response::Channels(list) => {
+                list.into_iter().find(|c| c.name == "mail").and_then(|c| c.replies).expect("the mail channel sends replies")
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    /// Waits until `check` holds of the inbox's message titled `title`.
+    async fn until_message(&self, title: &str, what: &str, check: impl Fn(&MessageView) -> bool) -> MessageView {
+        for _ in 0..200 {
+            if let Some(m) = self.inbox().await.into_iter().find(|m| m.title == title && check(m)) {
+                return m;
+            }
+            tokio::time::sleep(StdDuration::from_millis(50)).await;
+        }
+        panic!("{what}: {:#?}", self.inbox().await.into_iter().find(|m| m.title == title));
+    }
+}
+
+async fn until_received(smtp: &lull_testkit::SmtpServer, n: usize) -> Vec<lull_testkit::smtp::Received> {
+    for _ in 0..200 {
+        let got = smtp.received();
+        if got.len() >= n {
+            return got;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    panic!("the SMTP server received {} messages, not {n}", smtp.received().len());
+}
+
+/// Issue 13: a held email from a client who opted in gets one availability reply through a
+/// real SMTP server, in the client's language and time zone, threaded under the original and
+/// marked as automatic; a second message in the same hold gets none; a server that is down is
+/// retried; one that refuses for good is reported in the channel's health; and the held
+/// messages stay held whatever happens to their replies.
+#[tokio::test(flavor = "multi_thread")]
+async fn availability_replies_go_out_once_and_survive_a_failing_server() {
+    let mut smtp = lull_testkit::SmtpServer::start("alice", "smtp-pw", None).expect("SMTP server");
+    // Tuesday 10:15 Paris: in the morning focus block (until 12:00), digests at 13:00 and 17:00.
+    let h = Harness::new(TUESDAY_1015).await;
+    let channel = h.add_mail_channel(&smtp).await;
+    h.call(Request::ClientAdd(ClientSpec {
+        name: "Acme".into(),
+        tz: Some("America/New_York".into()),
+        tier: Some("vip".parse().expect("tier")),
+        matches: vec!["domain:acme.example".into()],
+        auto_reply: Some(lull_core::autoreply::ReplySwitch::Fr),
+        ..Default::default()
+    }))
+    .await;
+    let at = h.engine.now();
+    h.engine.ingest_batch(channel, vec![mail("m1", "Jane Doe <jane@acme.example>", at, |_| {})], None).await.expect("ingest");
+
+    let got = until_received(&smtp, 1).await;
+    let reply = &got[0];
+    assert_eq!(reply.rcpt_tos, ["jane@acme.example"]);
+    assert_eq!(reply.mail_from, "alice@lull.example");
+    let parsed = mail_parser::MessageParser::default().parse(reply.raw.as_bytes()).expect("a readable reply");
+    assert_eq!(parsed.header_raw("Auto-Submitted").map(str::trim), Some("auto-replied"));
+    assert_eq!(parsed.in_reply_to().as_text(), Some("m1@acme.example"));
+    assert_eq!(
+        parsed.references().as_text_list().map(|l| l.iter().map(|r| r.to_string()).collect::<Vec<_>>()),
+        Some(vec!["thread-start@acme.example".to_owned(), "m1@acme.example".to_owned()])
+    );
+    assert_eq!(parsed.subject(), Some("Re: Invoice m1"));
+    let text = parsed.body_text(0).expect("a text").into_owned();
+    // In French, in both clocks (Paris is six hours ahead of New York), with the urgent word a
+    // VIP may use.
+    assert!(text.starts_with("Bonjour Jane Doe,"), "{text}");
+    assert!(text.contains("jusqu’à 12:00 (06:00 chez vous)"), "{text}");
+    assert!(text.contains("à 13:00 et 17:00 (07:00 et 11:00 chez vous)"), "{text}");
+    assert!(text.contains("écrivez URGENT dans l’objet"), "{text}");
+    let m1 = h
+        .until_message("Invoice m1", "the reply marked sent", |m| m.auto_reply.as_ref().is_some_and(|r| r.state == AutoReplyState::Sent))
+        .await;
+    assert_eq!(m1.decision, lull_core::DecisionKind::Held);
+    assert_eq!(m1.auto_reply.as_ref().and_then(|r| r.text.as_deref()), Some(text.replace("\r\n", "\n").trim_end()));
+
+    // The same sender in the same hold: told already.
+    h.clock.advance(chrono::Duration::minutes(5));
+    let at = h.engine.now();
+    let never = vec![
+        mail("m2", "Jane Doe <jane@acme.example>", at, |_| {}),
+        mail("list", "Bob <bob@acme.example>", at, |f| f.list = true),
+        mail("auto", "Carol <carol@acme.example>", at, |f| f.auto_submitted = Some("auto-replied".into())),
+        mail("backlog", "Dan <dan@acme.example>", at, |f| f.backlog = true),
+        mail("bcc", "Erin <erin@acme.example>", at, |f| f.recipients = vec!["team@acme.example".into()]),
+        mail("noreply", "Acme <no-reply@acme.example>", at, |_| {}),
+        mail("stranger", "Zed <zed@elsewhere.example>", at, |_| {}),
+    ];
+    h.engine.ingest_batch(channel, never, None).await.expect("ingest");
+    for title in ["Invoice m2", "Invoice list", "Invoice auto", "Invoice backlog", "Invoice bcc", "Invoice noreply", "Invoice stranger"] {
+        let m = h.until_message(title, "stored", |_| true).await;
+        assert!(m.auto_reply.is_none(), "{title} gets no reply: {m:#?}");
+    }
+
+    // The server is down: the reply waits and the channel says why; it goes out once the
+    // server is back and the retry comes.
+    smtp.stop();
+    h.engine.ingest_batch(channel, vec![mail("m3", "Frank <frank@acme.example>", h.engine.now(), |_| {})], None).await.expect("ingest");
+    let m3 = h.until_message("Invoice m3", "a failed attempt", |m| m.auto_reply.as_ref().is_some_and(|r| r.attempts == 1)).await;
+    assert_eq!(m3.auto_reply.as_ref().map(|r| r.state), Some(AutoReplyState::Queued));
+    let health = h.reply_health().await;
+    assert_eq!((health.sent, health.queued, health.failed), (1, 1, 0), "{health:?}");
+    assert_eq!(health.last_problem.as_ref().map(|p| p.code.as_str()), Some("smtp.cannot_connect"), "{health:?}");
+    smtp.restart().expect("SMTP server back");
+    h.clock.advance(chrono::Duration::seconds(31));
+    let got = until_received(&smtp, 2).await;
+    assert!(got[1].raw.contains("Frank"), "{}", got[1].raw);
+    h.until_message("Invoice m3", "sent on the retry", |m| m.auto_reply.as_ref().is_some_and(|r| r.state == AutoReplyState::Sent)).await;
+
+    // Refused for good: given up at once and reported; the message itself is still held.
+    smtp.set_mode("550");
+    h.engine.ingest_batch(channel, vec![mail("m4", "Grace <grace@acme.example>", h.engine.now(), |_| {})], None).await.expect("ingest");
+    let m4 = h.until_message("Invoice m4", "given up", |m| m.auto_reply.as_ref().is_some_and(|r| r.state == AutoReplyState::Failed)).await;
+    assert_eq!(m4.decision, lull_core::DecisionKind::Held);
+    assert!(m4.auto_reply.as_ref().and_then(|r| r.error.as_deref()).is_some_and(|e| e.contains("550")), "{m4:#?}");
+    let health = h.reply_health().await;
+    assert_eq!((health.sent, health.queued, health.failed), (2, 0, 1), "{health:?}");
+    assert!(health.last_error.as_deref().is_some_and(|e| e.contains("refused the reply")), "{health:?}");
+    assert_eq!(h.held().await, 10, "every message is still held");
 }

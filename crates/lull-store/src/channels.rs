@@ -110,6 +110,19 @@ impl Db<'_> {
         Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The channels that send availability replies, with the address each sends from.
+    pub fn channel_senders(&self) -> Result<Vec<(ChannelId, String)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, settings FROM channels ORDER BY id")?;
+        let rows: Vec<(ChannelId, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, settings)| {
+                let settings: ChannelSettings = serde_json::from_str(&settings).ok()?;
+                settings.mail_sender().map(|a| (id, a))
+            })
+            .collect())
+    }
+
     /// A connector's watermark as last committed (`{}` before the first sync).
     pub fn sync_state(&self, id: ChannelId) -> Result<serde_json::Value> {
         let raw: Option<String> =

@@ -1,6 +1,7 @@
 //! Clients, their identities and their live windows.
 
 use chrono::{DateTime, Utc};
+use lull_core::autoreply::ReplyLang;
 use lull_core::model::{Client, ClientId, ClientMode, Identity, LiveWindow, Tier};
 use rusqlite::{OptionalExtension, params};
 
@@ -18,12 +19,14 @@ pub struct ClientDraft {
     pub bypass_quota: u32,
     pub identities: Vec<Identity>,
     pub live_windows: Vec<LiveWindow>,
+    /// Availability replies, in this language; `None`: off.
+    pub auto_reply: Option<ReplyLang>,
 }
 
 impl Db<'_> {
     /// Every client with its identities and live windows, by name.
     pub fn clients(&self) -> Result<Vec<Client>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, name, tz, tier, mode, bypass_quota FROM clients ORDER BY name")?;
+        let mut stmt = self.conn.prepare_cached("SELECT id, name, tz, tier, mode, bypass_quota, auto_reply FROM clients ORDER BY name")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -32,11 +35,12 @@ impl Db<'_> {
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, u32>(5)?,
+                r.get::<_, Option<String>>(6)?,
             ))
         })?;
         let mut clients = Vec::new();
         for row in rows {
-            let (id, name, tz, tier, mode, bypass_quota) = row?;
+            let (id, name, tz, tier, mode, bypass_quota, auto_reply) = row?;
             clients.push(Client {
                 id,
                 name,
@@ -46,6 +50,7 @@ impl Db<'_> {
                 bypass_quota,
                 identities: Vec::new(),
                 live_windows: Vec::new(),
+                auto_reply: auto_reply.map(|l| parse_col("reply language", &l)).transpose()?,
             });
         }
         let mut idents = self.conn.prepare_cached("SELECT client_id, kind, value FROM client_identities ORDER BY kind, value")?;
@@ -92,8 +97,16 @@ impl Tx<'_> {
     pub fn insert_client(&self, draft: &ClientDraft, now: DateTime<Utc>) -> Result<ClientId> {
         self.conn()
             .execute(
-                "INSERT INTO clients (name, tz, tier, mode, bypass_quota, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![draft.name.trim(), draft.tz.name(), draft.tier.as_str(), draft.mode.as_str(), draft.bypass_quota, to_ms(now)],
+                "INSERT INTO clients (name, tz, tier, mode, bypass_quota, created_at, auto_reply) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    draft.name.trim(),
+                    draft.tz.name(),
+                    draft.tier.as_str(),
+                    draft.mode.as_str(),
+                    draft.bypass_quota,
+                    to_ms(now),
+                    draft.auto_reply.map(ReplyLang::as_str)
+                ],
             )
             .map_err(|e| conflict(e, || Phrase::new("conflict.client_exists").with("name", format!("{:?}", draft.name))))?;
         let id = self.conn().last_insert_rowid();
@@ -106,8 +119,16 @@ impl Tx<'_> {
         let n = self
             .conn()
             .execute(
-                "UPDATE clients SET name = ?2, tz = ?3, tier = ?4, mode = ?5, bypass_quota = ?6 WHERE id = ?1",
-                params![id, draft.name.trim(), draft.tz.name(), draft.tier.as_str(), draft.mode.as_str(), draft.bypass_quota],
+                "UPDATE clients SET name = ?2, tz = ?3, tier = ?4, mode = ?5, bypass_quota = ?6, auto_reply = ?7 WHERE id = ?1",
+                params![
+                    id,
+                    draft.name.trim(),
+                    draft.tz.name(),
+                    draft.tier.as_str(),
+                    draft.mode.as_str(),
+                    draft.bypass_quota,
+                    draft.auto_reply.map(ReplyLang::as_str)
+                ],
             )
             .map_err(|e| conflict(e, || Phrase::new("conflict.client_exists").with("name", format!("{:?}", draft.name))))?;
         if n == 0 {

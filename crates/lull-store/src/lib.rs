@@ -23,6 +23,7 @@ mod demo;
 mod events;
 mod messages;
 mod outbox;
+mod replies;
 pub mod schema;
 
 use std::fmt;
@@ -41,6 +42,7 @@ pub use demo::DemoRemoval;
 pub use events::{DigestRecord, DigestRow, NotificationRecord};
 pub use messages::{DueMessage, HeldMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};
 pub use outbox::{NewPushTarget, OutboxItem, Outcome, PushTargetRow, Subject};
+pub use replies::{ReplyCounts, ReplyRow};
 
 /// What went wrong in the store; a phrase says it to the person who has to act on it.
 #[derive(Debug)]

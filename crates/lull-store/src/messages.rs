@@ -2,12 +2,14 @@
 //! and the statistics read.
 
 use chrono::{DateTime, Utc};
+use lull_core::autoreply::MailFacts;
 use lull_core::model::{Category, ChannelId, ClientId, DecisionKind, DigestId, MessageId};
 use lull_core::phrase::Phrase;
 use lull_core::policy::{Decision, Rule};
 use lull_core::stats::StatsMessage;
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::replies::{ReplyRow, reply_row_at};
 use crate::{Db, Result, StoreError, Tx, from_ms, to_ms};
 
 /// A message to store with the decision taken for it.
@@ -32,6 +34,8 @@ pub struct NewMessage {
     pub reply: Option<String>,
     /// It never rings (a silent phone notification).
     pub silent: bool,
+    /// For email: what its headers say about answering it.
+    pub mail: Option<MailFacts>,
 }
 
 /// The stored form of a decision; the same as the policy's.
@@ -63,6 +67,10 @@ pub struct MessageRow {
     pub silent: bool,
     /// When it was dismissed at its source (a held phone notification taken off the phone).
     pub dismissed_at: Option<DateTime<Utc>>,
+    /// For email: what its headers say about answering it.
+    pub mail: Option<MailFacts>,
+    /// The availability reply that answers it, if one was owed.
+    pub auto_reply: Option<ReplyRow>,
 }
 
 /// What "waiting" means, everywhere it is counted or listed (the inbox's Waiting view, the
@@ -115,8 +123,11 @@ pub struct DueMessage {
 
 const MESSAGE_COLUMNS: &str = "m.id, m.channel_id, ch.name, m.client_id, cl.name, m.sender, m.title, m.body, m.url, m.category,
      m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.digest_id, m.read_at, m.archived_at, m.snoozed_until,
-     m.app, m.reply, m.silent, m.dismissed_at";
-const MESSAGE_FROM: &str = "messages m JOIN channels ch ON ch.id = m.channel_id LEFT JOIN clients cl ON cl.id = m.client_id";
+     m.app, m.reply, m.silent, m.dismissed_at, m.mail,
+     rp.id, rp.message_id, rp.channel_id, rp.client_id, rp.recipient, rp.plan, rp.created_at, rp.attempts, rp.next_attempt_at,
+     rp.done_at, rp.outcome, rp.text, rp.last_error";
+const MESSAGE_FROM: &str = "messages m JOIN channels ch ON ch.id = m.channel_id LEFT JOIN clients cl ON cl.id = m.client_id
+     LEFT JOIN replies rp ON rp.message_id = m.id";
 
 fn category(s: &str) -> Result<Category> {
     Category::ALL.iter().copied().find(|c| c.as_str() == s).ok_or_else(|| StoreError::Decode(format!("category {s:?}")))
@@ -150,6 +161,8 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
     let snoozed_until: Option<i64> = r.get(18)?;
     let (app, reply, silent, dismissed_at): (Option<String>, Option<String>, bool, Option<i64>) =
         (r.get(19)?, r.get(20)?, r.get(21)?, r.get(22)?);
+    let mail: Option<String> = r.get(23)?;
+    let auto_reply = reply_row_at(r, 24)?;
     Ok((|| {
         let (id, channel_id, channel, client_id, client, sender, title, body, url) = partial;
         Ok(MessageRow {
@@ -174,6 +187,8 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
             reply,
             silent,
             dismissed_at: dismissed_at.map(from_ms),
+            mail: mail.map(|m| serde_json::from_str(&m).map_err(|e| StoreError::Decode(format!("mail facts: {e}")))).transpose()?,
+            auto_reply: auto_reply?,
         })
     })())
 }
@@ -404,8 +419,8 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO messages (channel_id, source_key, client_id, sender, sender_key, title, body, url, category,
-                                       sent_at, received_at, decision, release_at, rule, app, reply, silent)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                                       sent_at, received_at, decision, release_at, rule, app, reply, silent, mail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?
             .execute(params![
                 m.channel_id,
@@ -425,6 +440,7 @@ impl Tx<'_> {
                 m.app,
                 m.reply,
                 m.silent,
+                m.mail.as_ref().map(serde_json::to_string).transpose().map_err(|e| StoreError::Decode(e.to_string()))?,
             ])
             .map_err(|e| crate::conflict(e, || Phrase::new("conflict.message_stored").with("key", format!("{:?}", m.source_key))))?;
         Ok(self.conn().last_insert_rowid())

@@ -329,6 +329,39 @@ ALTER TABLE messages ADD COLUMN dismissed_at INTEGER;
 DROP INDEX messages_week;
 CREATE INDEX messages_week ON messages(received_at, client_id, channel_id, category, decision, app, silent, dismissed_at);
 "#,
+    // 8: availability replies. A client opts in with a language; an email keeps what its
+    // headers say about answering it; each reply owed is a row, written in the transaction that
+    // held the message and marked once the mail server took it (or it was given up).
+    r#"
+ALTER TABLE clients ADD COLUMN auto_reply TEXT CHECK (auto_reply IN ('en', 'fr'));
+ALTER TABLE messages ADD COLUMN mail TEXT CHECK (mail IS NULL OR json_valid(mail));
+CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL CHECK (json_valid(value))
+) STRICT;
+CREATE TRIGGER settings_insert_generation AFTER INSERT ON settings BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TRIGGER settings_update_generation AFTER UPDATE ON settings BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+-- Whether a channel sends replies is in its settings, which ingest now depends on.
+CREATE TRIGGER channels_settings_generation AFTER UPDATE OF settings ON channels BEGIN UPDATE meta SET value = value + 1 WHERE key = 'config_generation'; END;
+CREATE TABLE replies (
+    id               INTEGER PRIMARY KEY,
+    message_id       INTEGER NOT NULL UNIQUE REFERENCES messages(id) ON DELETE CASCADE,
+    channel_id       INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    client_id        INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+    recipient        TEXT NOT NULL,
+    plan             TEXT NOT NULL CHECK (json_valid(plan)),
+    created_at       INTEGER NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    done_at          INTEGER,
+    outcome          TEXT CHECK (outcome IN ('sent', 'failed')),
+    text             TEXT,
+    last_error       TEXT
+) STRICT;
+CREATE INDEX replies_recipient ON replies(recipient, created_at);
+CREATE INDEX replies_due ON replies(next_attempt_at) WHERE done_at IS NULL;
+CREATE INDEX replies_done ON replies(done_at) WHERE outcome = 'sent';
+"#,
 ];
 
 /// The schema version this build writes.

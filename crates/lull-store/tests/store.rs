@@ -26,6 +26,7 @@ fn draft(name: &str, identities: &[&str]) -> ClientDraft {
         bypass_quota: 3,
         identities: identities.iter().map(|i| i.parse().expect("identity")).collect(),
         live_windows: vec!["tue,thu 14:00-16:00@client".parse().expect("window")],
+        auto_reply: None,
     }
 }
 
@@ -50,6 +51,7 @@ fn message(channel_id: i64, key: &str, title: &str, at: &str, decision: Decision
         app: None,
         reply: None,
         silent: false,
+        mail: None,
     }
 }
 

@@ -105,6 +105,12 @@ service imap-login {{
         self.dir.path().join("ca.pem")
     }
 
+    /// The server's certificate and key (for another server on 127.0.0.1 to present, signed by
+    /// the same authority).
+    pub fn certificate(&self) -> (PathBuf, PathBuf) {
+        (self.dir.path().join("server.pem"), self.dir.path().join("server.key"))
+    }
+
     /// The server's log, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()

@@ -8,8 +8,10 @@ pub mod mountns;
 pub mod netns;
 pub mod ntfy;
 pub mod proxy;
+pub mod smtp;
 pub use dovecot::Dovecot;
 pub use ntfy::NtfyServer;
+pub use smtp::SmtpServer;
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader};

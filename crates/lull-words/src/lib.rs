@@ -11,6 +11,7 @@
 //! with `fr`, English otherwise.
 
 mod render;
+mod reply;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -18,6 +19,7 @@ use std::sync::OnceLock;
 use lull_core::phrase::{Param, Phrase};
 
 pub use render::Dates;
+pub use reply::{default_template, reply_words};
 
 /// A language Lull speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

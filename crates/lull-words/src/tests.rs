@@ -163,6 +163,7 @@ fn client(name: &str, tier: Tier) -> Client {
         bypass_quota: 3,
         identities: vec![Identity::Domain("acme.com".into())],
         live_windows: vec![],
+        auto_reply: None,
     }
 }
 

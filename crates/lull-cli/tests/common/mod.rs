@@ -46,6 +46,29 @@ pub fn fails(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stderr).expect("utf-8")
 }
 
+/// Polls `check` on `lull ARGS --json` until it holds.
+pub async fn until(dir: &Path, args: &[&str], what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let v = ok_json(dir, args);
+        if check(&v) {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}: {v:#}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// The messages of `lull inbox --json`.
+pub fn messages(inbox: &Value) -> Vec<Value> {
+    inbox["messages"].as_array().cloned().unwrap_or_default()
+}
+
+/// The item called `name` in a JSON list (channels, clients).
+pub fn find<'a>(list: &'a [Value], name: &str) -> &'a Value {
+    list.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no {name} in {list:?}"))
+}
+
 /// `lull serve` on a free loopback port, with `extra` arguments and environment; stopped
 /// (SIGTERM) when dropped.
 pub struct Server {

@@ -99,6 +99,28 @@ pub struct ImapSettings {
     #[serde(default = "default_poll_secs", skip_serializing_if = "is_default_poll_secs")]
     #[ts(skip)]
     pub poll_secs: u64,
+    /// The mail server availability replies are sent through (SMTP submission); none: Lull
+    /// sends no mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub smtp_host: Option<String>,
+    /// By default 587 with STARTTLS, 465 with TLS, 25 without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub smtp_port: Option<u16>,
+    /// STARTTLS by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub smtp_tls: Option<TlsMode>,
+    /// The SMTP user when it is not the IMAP user (the password is the channel's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub smtp_user: Option<String>,
+    /// The user's own address: the From of replies, and what a message's To or Cc must name
+    /// to be answered. By default the user name, when it is an address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub address: Option<String>,
 }
 
 fn default_first_sync_days() -> u32 {
@@ -127,6 +149,11 @@ impl Default for ImapSettings {
             ca_file: None,
             first_sync_days: default_first_sync_days(),
             poll_secs: default_poll_secs(),
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: None,
+            smtp_user: None,
+            address: None,
         }
     }
 }
@@ -137,12 +164,29 @@ pub enum ImapSettingsError {
     /// No server given.
     NoHost,
     /// Not a host name.
-    BadHost { host: String },
+    BadHost {
+        host: String,
+    },
     /// No user name given.
     NoUser,
     /// No encryption to a server that is not on this machine: the password would travel in
     /// clear.
-    ClearText { host: String },
+    ClearText {
+        host: String,
+    },
+    /// The same two, for the SMTP server.
+    SmtpBadHost {
+        host: String,
+    },
+    SmtpClearText {
+        host: String,
+    },
+    /// Replies would be sent but there is no address to send them from.
+    NoAddress,
+    /// Not an email address.
+    BadAddress {
+        address: String,
+    },
 }
 
 impl Said for ImapSettingsError {
@@ -152,6 +196,10 @@ impl Said for ImapSettingsError {
             ImapSettingsError::BadHost { host } => Phrase::new("imap.bad_host").with("host", crate::week::v_quoted(host)),
             ImapSettingsError::NoUser => Phrase::new("imap.no_user"),
             ImapSettingsError::ClearText { host } => Phrase::new("imap.clear_text").with("host", host),
+            ImapSettingsError::SmtpBadHost { host } => Phrase::new("imap.bad_host").with("host", crate::week::v_quoted(host)),
+            ImapSettingsError::SmtpClearText { host } => Phrase::new("imap.smtp_clear_text").with("host", host),
+            ImapSettingsError::NoAddress => Phrase::new("imap.no_address"),
+            ImapSettingsError::BadAddress { address } => Phrase::new("imap.bad_address").with("address", crate::week::v_quoted(address)),
         }
     }
 }
@@ -178,20 +226,70 @@ impl ImapSettings {
             return Err(ImapSettingsError::ClearText { host });
         }
         let folders: Vec<String> = self.folders.iter().map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect();
+        let trimmed = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let address = trimmed(self.address.clone()).map(|a| a.to_lowercase());
+        if let Some(a) = &address
+            && !is_address(a)
+        {
+            return Err(ImapSettingsError::BadAddress { address: a.clone() });
+        }
+        let smtp_host = trimmed(self.smtp_host.clone());
+        let smtp = match smtp_host {
+            None => (None, None, None, None),
+            Some(h) => {
+                if h.contains(['/', ' ', ':']) && !h.starts_with('[') {
+                    return Err(ImapSettingsError::SmtpBadHost { host: h });
+                }
+                let tls = self.smtp_tls.unwrap_or(TlsMode::Starttls);
+                if tls == TlsMode::None && !is_loopback(&h) {
+                    return Err(ImapSettingsError::SmtpClearText { host: h });
+                }
+                if address.is_none() && !is_address(self.user.trim()) {
+                    return Err(ImapSettingsError::NoAddress);
+                }
+                (Some(h), Some(self.smtp_port.unwrap_or(smtp_default_port(tls))), Some(tls), trimmed(self.smtp_user.clone()))
+            }
+        };
         Ok(ImapSettings {
             port: Some(self.port()),
             host,
             user: self.user.trim().to_owned(),
             folders: if folders.is_empty() { vec!["INBOX".into()] } else { folders },
             ca_file: self.ca_file.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+            smtp_host: smtp.0,
+            smtp_port: smtp.1,
+            smtp_tls: smtp.2,
+            smtp_user: smtp.3,
+            address,
             ..self
         })
+    }
+
+    /// The address replies are sent from, when this channel sends replies (an SMTP server is
+    /// set).
+    pub fn mail_sender(&self) -> Option<String> {
+        self.smtp_host.as_ref()?;
+        self.address.clone().or_else(|| is_address(&self.user).then(|| self.user.to_lowercase()))
     }
 
     /// The port to connect to.
     pub fn port(&self) -> u16 {
         self.port.unwrap_or(if self.tls == TlsMode::Tls { 993 } else { 143 })
     }
+}
+
+/// The SMTP port for a TLS mode: 465 (TLS), 587 (STARTTLS, submission), 25 (none).
+pub fn smtp_default_port(tls: TlsMode) -> u16 {
+    match tls {
+        TlsMode::Tls => 465,
+        TlsMode::Starttls => 587,
+        TlsMode::None => 25,
+    }
+}
+
+/// Whether `s` looks like an email address: one `@` with something on both sides, no spaces.
+pub fn is_address(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@')) && !s.contains(char::is_whitespace)
 }
 
 /// Whether `host` names this machine: `localhost`, or a loopback address written out. A name
@@ -220,5 +318,30 @@ mod tests {
         assert!(ImapSettings::new("imap.example.com", None, " ", TlsMode::Tls, vec![]).is_err());
         assert_eq!("SSL".parse::<TlsMode>(), Ok(TlsMode::Tls));
         assert_eq!(serde_json::to_value(TlsMode::Starttls).expect("json"), "starttls");
+    }
+
+    #[test]
+    fn smtp_settings_default_their_port_and_need_an_address() {
+        let base = ImapSettings::new("imap.example.com", None, "me@example.com", TlsMode::Tls, vec![]).expect("imap");
+        assert_eq!(base.mail_sender(), None);
+        let with = |f: fn(&mut ImapSettings)| {
+            let mut s = base.clone();
+            s.smtp_host = Some("smtp.example.com".into());
+            f(&mut s);
+            s.validated()
+        };
+        let s = with(|_| {}).expect("smtp");
+        assert_eq!((s.smtp_port, s.smtp_tls), (Some(587), Some(TlsMode::Starttls)));
+        assert_eq!(s.mail_sender().as_deref(), Some("me@example.com"));
+        assert_eq!(with(|s| s.smtp_tls = Some(TlsMode::Tls)).expect("tls").smtp_port, Some(465));
+        assert_eq!(with(|s| s.smtp_tls = Some(TlsMode::None)), Err(ImapSettingsError::SmtpClearText { host: "smtp.example.com".into() }));
+        assert_eq!(with(|s| s.user = "me".into()), Err(ImapSettingsError::NoAddress));
+        let s = with(|s| {
+            s.user = "me".into();
+            s.address = Some(" Me@Example.com ".into());
+        })
+        .expect("address");
+        assert_eq!(s.mail_sender().as_deref(), Some("me@example.com"));
+        assert!(matches!(with(|s| s.address = Some("me".into())), Err(ImapSettingsError::BadAddress { .. })));
     }
 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::phrase::{Phrase, Said};
 pub use desktop::{DesktopSettings, OWN_APP_NAME};
 pub use feed::{DEFAULT_FEED_EVERY_SECS, FeedSettings, FeedSettingsError};
-pub use imap::{ImapSettings, ImapSettingsError, TlsMode, UnknownTlsMode};
+pub use imap::{ImapSettings, ImapSettingsError, TlsMode, UnknownTlsMode, is_address, is_loopback, smtp_default_port};
 pub use phone::{GSCONNECT_APP_ID, KDECONNECT_APP_NAME, KDECONNECT_DESKTOP_ENTRY, PhoneSettings, category_of_app, split_gsconnect};
 pub use webhook::{WebhookPreset, WebhookSettings};
 
@@ -56,6 +56,14 @@ impl ChannelSettings {
             ChannelSettings::Desktop(_) => ChannelKind::Desktop,
             ChannelSettings::Feed(_) => ChannelKind::Feed,
             ChannelSettings::Phone(_) => ChannelKind::Phone,
+        }
+    }
+
+    /// The address availability replies are sent from, when the channel sends them.
+    pub fn mail_sender(&self) -> Option<String> {
+        match self {
+            ChannelSettings::Imap(s) => s.mail_sender(),
+            _ => None,
         }
     }
 

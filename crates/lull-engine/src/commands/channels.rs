@@ -2,7 +2,9 @@
 //! channel's kind ([`lull_channels::kind`]) checks its settings, says whether it keeps a
 //! password or receives over the server, and runs its own checks.
 
-use lull_api::channels::{ChannelCreated, ChannelKindView, ChannelSpec, ChannelState, ChannelTestReport, ChannelView, SecretStore};
+use lull_api::channels::{
+    ChannelCreated, ChannelKindView, ChannelSpec, ChannelState, ChannelTestReport, ChannelView, ReplyHealth, SecretStore,
+};
 use lull_api::events::EngineEvent;
 use lull_api::{ApiError, ErrorCode, english};
 use lull_channels::kind::{self, CheckContext};
@@ -17,11 +19,31 @@ use crate::token;
 impl Engine {
     pub(crate) async fn channel_list(&self) -> Result<Vec<ChannelView>, Failure> {
         let rows = self.store().read(|db| db.channels()).await?;
-        Ok(rows.into_iter().map(|r| self.channel_view(r)).collect())
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            views.push(self.channel_view(row).await?);
+        }
+        Ok(views)
     }
 
     /// A channel as the API shows it, with its connector's live state.
-    pub(crate) fn channel_view(&self, c: ChannelRow) -> ChannelView {
+    pub(crate) async fn channel_view(&self, c: ChannelRow) -> Result<ChannelView, Failure> {
+        let replies = match c.settings.mail_sender() {
+            Some(from) => {
+                let id = c.id;
+                let counts = self.store().read(move |db| db.reply_counts(id)).await?;
+                Some(ReplyHealth {
+                    from,
+                    sent: counts.sent,
+                    queued: counts.queued,
+                    failed: counts.failed,
+                    last_error: counts.last_error.as_ref().map(english),
+                    last_problem: counts.last_error,
+                    last_error_at: counts.last_error_at,
+                })
+            }
+            None => None,
+        };
         let live = self.connector_state(c.id);
         let kind = kind::of(c.kind());
         let receives = kind.receives();
@@ -34,7 +56,8 @@ impl Engine {
         let description = kind.describe(&c.name, &c.settings.redacted());
         // The live error is newer than the stored one while a connector retries.
         let last_problem = live.as_ref().and_then(|l| l.error.clone()).or_else(|| c.last_error.clone());
-        ChannelView {
+        Ok(ChannelView {
+            replies,
             path: receives.then(|| format!("/hooks/{}", c.name)),
             about: english(&description),
             description,
@@ -54,7 +77,7 @@ impl Engine {
             messages: c.message_count,
             last_message_at: c.last_message_at,
             created_at: c.created_at,
-        }
+        })
     }
 
     pub(crate) async fn channel_named(&self, name: &str) -> Result<ChannelRow, Failure> {
@@ -90,7 +113,7 @@ impl Engine {
         let row = self.channel_named(&spec.name).await?;
         self.refresh_connectors().await;
         self.emit(EngineEvent::ChannelsChanged);
-        Ok(ChannelCreated { channel: self.channel_view(row), token })
+        Ok(ChannelCreated { channel: self.channel_view(row).await?, token })
     }
 
     pub(crate) async fn channel_edit(&self, spec: ChannelSpec) -> Result<ChannelView, Failure> {
@@ -116,7 +139,7 @@ impl Engine {
             .await?;
         self.refresh_connectors().await;
         self.emit(EngineEvent::ChannelsChanged);
-        Ok(self.channel_view(self.channel_named(&spec.name).await?))
+        self.channel_view(self.channel_named(&spec.name).await?).await
     }
 
     /// Keeps a channel's password where the user chose (the keyring unless told otherwise).

@@ -7,6 +7,7 @@ use lull_api::ApiError;
 use lull_api::ErrorCode;
 use lull_api::clients::{ClientEdit, ClientSpec, ClientView, Removed};
 use lull_api::events::EngineEvent;
+use lull_core::autoreply::ReplySwitch;
 use lull_core::model::{ClientMode, Identity, LiveWindow, Tier};
 use lull_core::phrase::{Phrase, Said};
 use lull_core::stats::UNKNOWN_CLIENT;
@@ -35,6 +36,7 @@ impl Engine {
             bypass_quota: spec.bypass_quota.unwrap_or(lull_core::model::DEFAULT_BYPASS_QUOTA),
             identities: parse_matches(&spec.matches).map_err(|e| e.on("matches"))?,
             live_windows: parse_windows(&spec.live)?,
+            auto_reply: spec.auto_reply.and_then(ReplySwitch::lang),
         };
         let name = draft.name.clone();
         self.store().write(move |tx| tx.insert_client(&draft, now)).await?;
@@ -77,6 +79,7 @@ impl Engine {
                 Some(live) => parse_windows(live)?,
                 None => client.live_windows.clone(),
             },
+            auto_reply: edit.auto_reply.map_or(client.auto_reply, ReplySwitch::lang),
         };
         let new_name = draft.name.clone();
         let id = client.id;
@@ -122,6 +125,7 @@ fn client_view(c: &lull_core::Client, now: DateTime<Utc>, messages_7d: u32) -> C
         bypass_quota: c.bypass_quota,
         matches: c.identities.iter().map(Identity::to_string).collect(),
         live_windows: c.live_windows.iter().map(LiveWindow::to_string).collect(),
+        auto_reply: c.auto_reply,
         messages_7d,
     }
 }

@@ -42,6 +42,7 @@ impl Engine {
                     bypass_quota: Some(c.bypass_quota),
                     matches: c.identities.iter().map(Identity::to_string).collect(),
                     live: c.live_windows.iter().map(LiveWindow::to_string).collect(),
+                    auto_reply: Some(c.auto_reply.into()),
                 })
                 .collect(),
             channels: channels.iter().map(spec_from_row).collect(),
@@ -71,6 +72,7 @@ impl Engine {
                     add_matches: spec.matches.clone(),
                     remove_matches: current.matches.iter().filter(|m| !spec.matches.contains(m)).cloned().collect(),
                     live: Some(spec.live),
+                    auto_reply: spec.auto_reply,
                 };
                 self.client_edit(edit).await?;
                 report.clients_updated += 1;

@@ -1,6 +1,8 @@
 //! The inbox: listing and searching messages, triage, and "why was this held?".
 
-use lull_api::messages::{Archive, Cursor, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, Reply, Snooze, Updated};
+use lull_api::messages::{
+    Archive, Cursor, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, Reply, ReplyPreview, Snooze, Updated,
+};
 use lull_api::{ApiError, ErrorCode};
 use lull_core::model::Identity;
 use lull_core::phrase::{Phrase, Said};
@@ -9,7 +11,10 @@ use lull_store::InboxFilter;
 use super::clients::no_client;
 use super::schedule::apply_schedule_update;
 use super::{Failure, message_view};
-use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, load_schedule};
+use lull_core::autoreply::MailFacts;
+use lull_words::reply_words;
+
+use crate::engine::{Decided, Engine, MessageDraft, PolicyContext, ReplyDraft, decide_message, load_schedule, reply_for};
 
 impl Engine {
     pub(crate) async fn explain(&self, q: ExplainQuery) -> Result<Explanation, Failure> {
@@ -46,7 +51,9 @@ impl Engine {
                     at: q.at,
                 };
                 let d = decide_message(db, &ctx, &draft)?;
+                let auto_reply = reply_preview(db, &ctx, &q, &d, category)?;
                 Ok(Ok(Explanation {
+                    auto_reply,
                     at: q.at,
                     client: d.client.map(|c| c.name.clone()),
                     matched: d.matched.map(Identity::to_string),
@@ -176,4 +183,50 @@ impl Engine {
         }
         Ok(Updated { count })
     }
+}
+
+/// Whether an email like the one explained would get an availability reply, and its text:
+/// as if it came straight to the user's address on the channel named (else the first channel
+/// that sends replies), with the sender's real history of replies.
+fn reply_preview(
+    db: &lull_store::Db<'_>,
+    ctx: &PolicyContext,
+    q: &ExplainQuery,
+    d: &Decided<'_>,
+    category: lull_core::Category,
+) -> Result<ReplyPreview, lull_store::StoreError> {
+    let channel = match q.channel.as_deref() {
+        Some(name) => ctx.channels.iter().find(|(_, n)| n.as_str() == name).map(|(id, _)| *id),
+        None => ctx.senders.keys().min().copied(),
+    };
+    let own = channel.and_then(|id| ctx.senders.get(&id)).cloned();
+    let facts = MailFacts { reply_to: d.sender.address.clone(), recipients: own.into_iter().collect(), ..MailFacts::default() };
+    let draft = ReplyDraft { mail: Some(&facts), category, title: &q.title, sent_at: None, received_at: q.at };
+    // No channel: the core says why (a client who opted in, with no channel to send through).
+    let plan = reply_for(db, ctx, channel.unwrap_or(-1), d, &draft)?;
+    Ok(match plan {
+        Ok(plan) => {
+            let template =
+                q.reply_template.clone().filter(|t| !t.trim().is_empty()).or_else(|| ctx.replies.template(plan.lang).map(str::to_owned));
+            let text = reply_words(plan.lang).reply_text(&plan, template.as_deref(), q.at);
+            ReplyPreview {
+                would_send: true,
+                why_not: None,
+                reason: None,
+                to: Some(plan.to),
+                subject: Some(plan.subject),
+                lang: Some(plan.lang),
+                text: Some(text),
+            }
+        }
+        Err(why) => ReplyPreview {
+            would_send: false,
+            reason: Some(lull_words::english().no_reply(&why, ctx.schedule.tz)),
+            why_not: Some(why),
+            to: None,
+            subject: None,
+            lang: None,
+            text: None,
+        },
+    })
 }

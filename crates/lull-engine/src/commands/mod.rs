@@ -10,13 +10,14 @@ mod config;
 mod digests;
 mod inbox;
 mod push;
+mod replies;
 mod schedule;
 mod stats;
 mod status;
 
 use chrono_tz::Tz;
 use lull_api::call::{self, Call, Request, Response};
-use lull_api::messages::MessageView;
+use lull_api::messages::{AutoReplyState, AutoReplyView, MessageView};
 use lull_api::{ApiError, ErrorCode};
 use lull_core::phrase::{Phrase, Said};
 use lull_store::{MessageRow, StoreError};
@@ -105,6 +106,8 @@ impl Engine {
             Request::ConfigImport(doc) => call::ConfigImport::answer(self.config_import(doc).await?),
             Request::Demo => call::Demo::answer(crate::demo::seed(self).await?),
             Request::DemoRemove => call::DemoRemove::answer(crate::demo::remove(self).await?),
+            Request::RepliesShow => call::RepliesShow::answer(self.replies_show().await?),
+            Request::RepliesSet(settings) => call::RepliesSet::answer(self.replies_set(settings).await?),
         })
     }
 }
@@ -141,5 +144,25 @@ pub(crate) fn message_view(m: MessageRow, tz: Tz) -> MessageView {
         can_reply: m.reply.is_some(),
         silent: m.silent,
         dismissed_at: m.dismissed_at,
+        auto_reply: m.auto_reply.map(auto_reply_view),
+    }
+}
+
+/// A stored availability reply as the inbox shows it.
+pub(crate) fn auto_reply_view(r: lull_store::ReplyRow) -> AutoReplyView {
+    AutoReplyView {
+        state: match r.sent {
+            None => AutoReplyState::Queued,
+            Some(true) => AutoReplyState::Sent,
+            Some(false) => AutoReplyState::Failed,
+        },
+        at: r.done_at.unwrap_or(r.created_at),
+        to: r.plan.to,
+        subject: r.plan.subject,
+        lang: r.plan.lang,
+        text: r.text,
+        attempts: r.attempts,
+        error: r.last_error.as_ref().map(|p| lull_words::english().phrase(p)),
+        problem: r.last_error,
     }
 }

@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use lull_api::events::EngineEvent;
 use lull_channels::{IngestError, IngestReceipt};
 use lull_core::attribution::{Origin, attribute};
+use lull_core::autoreply::{self, MailFacts, NoReply, ReplyInput, ReplyPlan, ReplySettings};
 use lull_core::model::{Category, ChannelId, Client, DecisionKind, Identity, Incoming, Sender};
 use lull_core::phrase::{Phrase, Said};
 use lull_core::policy::{ATTEMPT_SILENCE, Decision, FocusSession, HISTORY_WINDOW, MessageFacts, decide};
@@ -74,6 +75,9 @@ pub(crate) struct PolicyContext {
     pub(crate) clients: Vec<Client>,
     pub(crate) sessions: Vec<FocusSession>,
     pub(crate) channels: HashMap<ChannelId, String>,
+    /// How availability replies are sent, and the channels that send them with their address.
+    pub(crate) replies: ReplySettings,
+    pub(crate) senders: HashMap<ChannelId, String>,
     generation: u64,
     /// The focus sessions loaded are those that matter for messages received in this window.
     window: (DateTime<Utc>, DateTime<Utc>),
@@ -89,6 +93,8 @@ impl PolicyContext {
             clients: db.clients()?,
             sessions: db.focus_sessions(window.0 - Duration::days(1), window.1 + Duration::days(1))?,
             channels: db.channel_names()?.into_iter().collect(),
+            replies: db.reply_settings()?,
+            senders: db.channel_senders()?.into_iter().collect(),
             window,
         })
     }
@@ -162,6 +168,51 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
     Ok(Decided { client, matched: hit.and_then(|(_, i)| i), sender, decision })
 }
 
+/// What a held message's availability reply would be, or why there is none. Reads the
+/// sender's last reply and the last digest only for a client who opted in.
+pub(crate) fn reply_for(
+    db: &Db<'_>,
+    ctx: &PolicyContext,
+    channel: ChannelId,
+    d: &Decided<'_>,
+    m: &ReplyDraft<'_>,
+) -> Result<Result<ReplyPlan, NoReply>, StoreError> {
+    if d.client.and_then(|c| c.auto_reply).is_none() {
+        return Ok(Err(NoReply::NotOptedIn));
+    }
+    let recipient = m.mail.and_then(|f| f.reply_to.as_deref());
+    let last_reply = match recipient {
+        Some(r) => db.last_reply_to(r, m.received_at)?,
+        None => None,
+    };
+    let bypasses_today = db.bypasses_between(d.client.map(|c| c.id), start_of_local_day(ctx.schedule.tz, m.received_at), m.received_at)?;
+    Ok(autoreply::plan(&ReplyInput {
+        schedule: &ctx.schedule,
+        settings: &ctx.replies,
+        client: d.client,
+        category: m.category,
+        decision: &d.decision,
+        mail: m.mail,
+        own_address: ctx.senders.get(&channel).map(String::as_str),
+        sender_name: &d.sender.display,
+        subject: m.title,
+        sent_at: m.sent_at,
+        received_at: m.received_at,
+        last_reply,
+        last_release: db.last_release_before(m.received_at)?,
+        bypasses_today,
+    }))
+}
+
+/// What deciding an availability reply looks at besides the decision.
+pub(crate) struct ReplyDraft<'m> {
+    pub(crate) mail: Option<&'m MailFacts>,
+    pub(crate) category: Category,
+    pub(crate) title: &'m str,
+    pub(crate) sent_at: Option<DateTime<Utc>>,
+    pub(crate) received_at: DateTime<Utc>,
+}
+
 /// What the policy needs of a sender's past to tell a new attempt to reach you: inside a burst
 /// (the last message less than [`ATTEMPT_SILENCE`] ago) only that last message, which already
 /// says "not a new attempt", read with one index probe; otherwise the last
@@ -180,6 +231,8 @@ struct Stored {
     receipt: IngestReceipt,
     /// A new message that interrupts: rings were queued.
     rings: bool,
+    /// An availability reply was queued.
+    replied: bool,
 }
 
 type BatchOutcome = (Vec<Vec<Result<Stored, IngestError>>>, Arc<PolicyContext>);
@@ -269,6 +322,7 @@ fn ingest_one(
                 tz: ctx.schedule.tz,
             },
             rings: false,
+            replied: false,
         });
     }
     let category = m.category.unwrap_or(Category::Direct);
@@ -300,7 +354,20 @@ fn ingest_one(
         app: m.app.clone(),
         reply: m.reply.clone(),
         silent: m.silent,
+        mail: m.mail.clone(),
     })?;
+    // A held email may owe its sender an availability reply, queued in this same transaction.
+    let mut replied = false;
+    if d.decision.kind == DecisionKind::Held && m.mail.is_some() {
+        let draft = ReplyDraft { mail: m.mail.as_ref(), category, title: &m.title, sent_at: m.sent_at, received_at: m.received_at };
+        match reply_for(tx, ctx, channel, &d, &draft)? {
+            Ok(plan) => {
+                tx.enqueue_reply(id, channel, client_id, &plan, now)?;
+                replied = true;
+            }
+            Err(why) => tracing::debug!(message = id, why = why.code(), "no availability reply"),
+        }
+    }
     let client = d.client.map(|c| c.name.clone());
     // A silent notification (posted quietly, or again when the phone reconnects) never rings.
     let rings = d.decision.kind.interrupts() && !m.silent;
@@ -319,7 +386,11 @@ fn ingest_one(
         })?;
         tx.enqueue_rings(kind, Subject::Message(id), Some(interruption), !m.shown_by_source, now)?;
     }
-    Ok(Stored { receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision, tz: ctx.schedule.tz }, rings })
+    Ok(Stored {
+        receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision, tz: ctx.schedule.tz },
+        rings,
+        replied,
+    })
 }
 
 /// Takes queued messages in batches: one transaction (one fsync) per batch, every sender
@@ -360,6 +431,7 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
             }
         };
         let mut rings = false;
+        let mut replied = false;
         let mut held = false;
         for (reply, job_results) in replies.into_iter().zip(results) {
             let mut receipts = Vec::with_capacity(job_results.len());
@@ -378,6 +450,7 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
                 }
                 receipts.push(result.map(|stored| {
                     rings |= stored.rings;
+                    replied |= stored.replied;
                     stored.receipt
                 }));
             }
@@ -389,6 +462,9 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
         shared.index_wake.notify_one();
         if rings {
             shared.outbox_wake.notify_one();
+        }
+        if replied {
+            shared.replies_wake.notify_one();
         }
     }
 }

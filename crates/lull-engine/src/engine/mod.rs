@@ -17,6 +17,7 @@
 mod ingest;
 mod outbox;
 mod release;
+mod replies;
 
 use std::sync::{Arc, Mutex};
 
@@ -33,7 +34,7 @@ use lull_store::{Db, Store, StoreError};
 use lull_words::{Lang, Words, words};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
-pub(crate) use ingest::{MessageDraft, PolicyContext, decide_message};
+pub(crate) use ingest::{Decided, MessageDraft, PolicyContext, ReplyDraft, decide_message, reply_for};
 pub(crate) use outbox::{secret_key, test_push};
 pub(crate) use release::{digest_view, distinct_clients, release_in};
 
@@ -99,6 +100,8 @@ struct Shared {
     index_wake: Notify,
     /// Pinged when rings were queued in the outbox.
     outbox_wake: Notify,
+    /// Pinged when availability replies were queued.
+    replies_wake: Notify,
     /// One courier delivers at a time, so a ring is never delivered twice concurrently.
     outbox_lock: tokio::sync::Mutex<()>,
     last_notify_error: Mutex<Option<String>>,
@@ -116,8 +119,16 @@ struct Inner {
     ingest: Mutex<Option<mpsc::Sender<ingest::IngestJob>>>,
     ingest_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     indexer_task: tokio::task::JoinHandle<()>,
-    /// The outbox's courier, once started, and what stops it.
-    courier: Mutex<Option<(watch::Sender<bool>, tokio::task::JoinHandle<()>)>>,
+    /// The outbox's courier and the replier, once started.
+    courier: Mutex<Option<Senders>>,
+}
+
+/// The tasks that send what Lull owes (rings, availability replies), and what stops them.
+#[derive(Debug)]
+struct Senders {
+    stop: watch::Sender<bool>,
+    courier: tokio::task::JoinHandle<()>,
+    replier: tokio::task::JoinHandle<()>,
 }
 
 /// The running engine; cheap to clone.
@@ -152,6 +163,7 @@ impl Engine {
             wake: Notify::new(),
             index_wake: Notify::new(),
             outbox_wake: Notify::new(),
+            replies_wake: Notify::new(),
             outbox_lock: tokio::sync::Mutex::new(()),
             last_notify_error: Mutex::new(None),
             server_url: Mutex::new(None),
@@ -280,14 +292,15 @@ impl Engine {
         self.refresh_connectors().await;
     }
 
-    /// Starts delivering the outbox: what a previous run left, then every ring as it is queued
-    /// and every retry as it comes due. Called by the server (and tests); a command run on its
+    /// Starts delivering the outbox and sending availability replies: what a previous run
+    /// left, then every ring and reply as it is queued and every retry as it comes due. Called by the server (and tests); a command run on its
     /// own shows its own digest's notification and leaves pushes to the server.
     pub fn start_outbox(&self) {
         let Ok(mut courier) = self.inner.courier.lock() else { return };
         if courier.is_none() {
             let (stop, stopped) = watch::channel(false);
-            *courier = Some((stop, tokio::spawn(outbox::courier(self.shared().clone(), stopped))));
+            let replier = tokio::spawn(replies::replier(self.shared().clone(), stopped.clone()));
+            *courier = Some(Senders { stop, courier: tokio::spawn(outbox::courier(self.shared().clone(), stopped)), replier });
         }
     }
 
@@ -330,9 +343,12 @@ impl Engine {
         self.shared().connectors.stop_all();
         // The courier finishes the ring in hand (so it is marked) and stops.
         let courier = self.inner.courier.lock().ok().and_then(|mut c| c.take());
-        if let Some((stop, task)) = courier {
+        if let Some(Senders { stop, courier, replier }) = courier {
             let _ = stop.send(true);
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), courier).await;
+            // A reply in the middle of an SMTP exchange is finished or, past this, sent again
+            // at the next start (it is marked only once the server took it).
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), replier).await;
         }
         let sender = self.inner.ingest.lock().ok().and_then(|mut s| s.take());
         drop(sender);

@@ -173,6 +173,8 @@ export function createApi(transport: Transport) {
     importConfig: (params: Params<'config_import'>) => ask({ method: 'config_import', params }),
     demo: () => ask({ method: 'demo' }),
     removeDemo: () => ask({ method: 'demo_remove' }),
+    replies: () => ask({ method: 'replies_show' }),
+    setReplies: (params: Params<'replies_set'>) => ask({ method: 'replies_set', params }),
   };
 }
 

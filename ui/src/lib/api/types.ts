@@ -5,6 +5,22 @@ export type ApiError = { code: ErrorCode, message: string, field?: string, probl
 
 export type Archive = { ids: Array<number>, archived: boolean, };
 
+export type AutoReplyState = "queued" | "sent" | "failed";
+
+export type AutoReplyView = { to: string, subject: string, lang: ReplyLang, state: AutoReplyState, 
+/**
+ * When it was sent or given up; when it was queued while it waits.
+ */
+at: string, 
+/**
+ * The text that was sent.
+ */
+text: string | null, attempts: number, problem: Phrase | null, 
+/**
+ * `problem` in English, for scripts.
+ */
+error: string | null, };
+
 export type Category = "direct" | "mention" | "platform" | "rating" | "social" | "newsletter" | "system";
 
 export type ChannelCreated = { channel: ChannelView, 
@@ -102,13 +118,21 @@ last_problem: Phrase | null,
 /**
  * `last_problem` in English, for scripts.
  */
-last_error: string | null, last_error_at: string | null, messages: number, last_message_at: string | null, created_at: string, };
+last_error: string | null, last_error_at: string | null, messages: number, last_message_at: string | null, created_at: string, 
+/**
+ * How its availability replies fare, when it sends them.
+ */
+replies: ReplyHealth | null, };
 
 export type ClientEdit = { name: string, rename: string | null, tz: string | null, tier: Tier | null, mode: ClientMode | null, bypass_quota: number | null, add_matches: Array<string>, remove_matches: Array<string>, 
 /**
  * Replaces every live window; `Some(vec![])` removes them all.
  */
-live: Array<string> | null, };
+live: Array<string> | null, 
+/**
+ * `en` or `fr` turns availability replies on in that language, `off` turns them off.
+ */
+auto_reply: ReplySwitch | null, };
 
 export type ClientMode = "normal" | "digest_only" | "muted";
 
@@ -122,13 +146,21 @@ matches: Array<string>,
 /**
  * `tue,thu 14:00-16:00`, with `@client` for the client's time.
  */
-live: Array<string>, };
+live: Array<string>, 
+/**
+ * Availability replies to held email, in `en` or `fr`; `off` (the default) sends none.
+ */
+auto_reply: ReplySwitch | null, };
 
 export type ClientView = { id: number, name: string, tz: string, 
 /**
  * The client's wall clock now, e.g. `Tue 14:05`.
  */
 local_time: string, tier: Tier, mode: ClientMode, bypass_quota: number, matches: Array<string>, live_windows: Array<string>, 
+/**
+ * The language of its availability replies; `null`: none are sent.
+ */
+auto_reply: ReplyLang | null, 
 /**
  * Messages in the last 7 days.
  */
@@ -199,13 +231,22 @@ client: string | null,
 /**
  * Decide under this change of the schedule instead of the saved one (previews of edits).
  */
-schedule: ScheduleUpdate | null, };
+schedule: ScheduleUpdate | null, 
+/**
+ * Word an availability reply with this template instead of the saved one (previews of
+ * edits).
+ */
+reply_template?: string, };
 
 export type Explanation = { at: string, client: string | null, 
 /**
  * The identity that attributed the message, e.g. `domain:acme.com`.
  */
-matched: string | null, category: Category, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, };
+matched: string | null, category: Category, decision: DecisionKind, release_at: string | null, reason: string, rule: Rule, 
+/**
+ * Whether an email like this one would get an availability reply, and its text.
+ */
+auto_reply: ReplyPreview, };
 
 export type FeedSettings = { 
 /**
@@ -248,7 +289,29 @@ folders: Array<string>,
  * A PEM file of certificate authorities to trust instead of the system's (a self-hosted
  * server with its own authority), as a full path.
  */
-ca_file?: string, };
+ca_file?: string, 
+/**
+ * The mail server availability replies are sent through (SMTP submission); none: Lull
+ * sends no mail.
+ */
+smtp_host?: string, 
+/**
+ * By default 587 with STARTTLS, 465 with TLS, 25 without.
+ */
+smtp_port?: number, 
+/**
+ * STARTTLS by default.
+ */
+smtp_tls?: TlsMode, 
+/**
+ * The SMTP user when it is not the IMAP user (the password is the channel's).
+ */
+smtp_user?: string, 
+/**
+ * The user's own address: the From of replies, and what a message's To or Cc must name
+ * to be answered. By default the user name, when it is an address.
+ */
+address?: string, };
 
 export type ImportReport = { clients_added: number, clients_updated: number, 
 /**
@@ -322,7 +385,13 @@ silent: boolean,
 /**
  * When it was dismissed on the phone, held.
  */
-dismissed_at: string | null, };
+dismissed_at: string | null, 
+/**
+ * The availability reply Lull sent (or owes) its sender: an outgoing message beside it.
+ */
+auto_reply: AutoReplyView | null, };
+
+export type NoReply = { "why": "not_opted_in" } | { "why": "cannot_send" } | { "why": "not_mail" } | { "why": "not_held", decision: DecisionKind, } | { "why": "category", category: Category, } | { "why": "backlog" } | { "why": "old" } | { "why": "auto_submitted", value: string, } | { "why": "mailing_list" } | { "why": "bulk", precedence: string, } | { "why": "null_return_path" } | { "why": "no_address" } | { "why": "no_reply_address", address: string, } | { "why": "not_addressed_to_you", address: string, } | { "why": "already_this_hold", at: string, } | { "why": "already_recently", at: string, hours: number, };
 
 export type NtfySettings = { 
 /**
@@ -420,11 +489,67 @@ export type RecordOpen = { source: string, };
 
 export type Removed = { name: string, messages_kept: number, };
 
+export type RepliesView = { settings: ReplySettings, 
+/**
+ * Lull's own template in each language (used where the user has none).
+ */
+defaults: Array<ReplyTemplate>, 
+/**
+ * The placeholders a template may use, without braces.
+ */
+placeholders: Array<string>, 
+/**
+ * The channels that send replies, and the address each sends from.
+ */
+senders: Array<ReplySender>, 
+/**
+ * The clients who get replies.
+ */
+clients: Array<string>, };
+
 export type Reply = { id: number, text: string, };
 
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "reply", "params": Reply } | { "method": "sign_in_code" } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" } | { "method": "demo_remove" };
+export type ReplyHealth = { 
+/**
+ * The address they are sent from.
+ */
+from: string, sent: number, queued: number, failed: number, last_problem: Phrase | null, 
+/**
+ * `last_problem` in English, for scripts.
+ */
+last_error: string | null, last_error_at: string | null, };
 
-export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "push_targets", "data": Array<PushTargetView> } | { "type": "sign_in_code", "data": string } | { "type": "push_target", "data": PushTargetView } | { "type": "push_tested", "data": PushTestReport } | { "type": "push_removed", "data": PushTargetView } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "demo_removed", "data": DemoReport } | { "type": "ok" };
+export type ReplyLang = "en" | "fr";
+
+export type ReplyPreview = { would_send: boolean, why_not: NoReply | null, 
+/**
+ * `why_not` in English, for scripts.
+ */
+reason: string | null, to: string | null, subject: string | null, lang: ReplyLang | null, 
+/**
+ * The reply's text, in the client's language.
+ */
+text: string | null, };
+
+export type ReplySender = { channel: string, address: string, };
+
+export type ReplySettings = { 
+/**
+ * At most one reply per sender in this many hours (0: once per hold period only).
+ */
+interval_hours: number, 
+/**
+ * The user's own text, per language; `None` is Lull's.
+ */
+template_en?: string, template_fr?: string, };
+
+export type ReplySwitch = "off" | "en" | "fr";
+
+export type ReplyTemplate = { lang: ReplyLang, text: string, };
+
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "reply", "params": Reply } | { "method": "sign_in_code" } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" } | { "method": "demo_remove" } | { "method": "replies_show" } | { "method": "replies_set", "params": ReplySettings };
+
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "push_targets", "data": Array<PushTargetView> } | { "type": "sign_in_code", "data": string } | { "type": "push_target", "data": PushTargetView } | { "type": "push_tested", "data": PushTestReport } | { "type": "push_removed", "data": PushTargetView } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "demo_removed", "data": DemoReport } | { "type": "replies", "data": RepliesView } | { "type": "ok" };
 
 export type Rule = { "rule": "newsletter" } | { "rule": "client_muted", client: string, } | { "rule": "rating" } | { "rule": "never_interrupts", category: Category, } | { "rule": "digest_only", client: string, } | { "rule": "live_window", client: string, window: LiveWindow, } | { "rule": "manual_focus", until: string, } | { "rule": "focus_block", block: WeeklyRange, until: string, } | { "rule": "after_hours" } | { "rule": "low_tier", client: string, } | { "rule": "open" } | { "rule": "urgent", client: string, word: string, used: number, quota: number, after_hours?: boolean, } | { "rule": "retry", sender: string, attempts: Array<string>, used: number, quota: number, after_hours?: boolean, } | { "rule": "quota_exhausted", client: string, quota: number, trigger: Trigger, held_by: Rule, };
 
@@ -695,6 +820,8 @@ export const ANSWERS = {
   config_import: 'imported',
   demo: 'demo',
   demo_remove: 'demo_removed',
+  replies_show: 'replies',
+  replies_set: 'replies',
 } as const satisfies Record<Request['method'], Response['type']>;
 
 /** Every suggestion code, every trend metric, one of each status line. */
