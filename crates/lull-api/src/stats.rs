@@ -35,6 +35,16 @@ pub struct StatsView {
     pub compared_until: Option<DateTime<Utc>>,
     pub trends: Vec<Trend>,
     pub suggestions: Vec<SuggestionView>,
+    /// Availability replies sent this week.
+    #[serde(default)]
+    pub told: Told,
+}
+
+/// How many times clients were told when the user would answer, and how many clients.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Told {
+    pub replies: u32,
+    pub clients: u32,
 }
 
 /// A suggestion: its code and parameters, and its English for scripts.
@@ -50,7 +60,15 @@ impl From<WeekStats> for StatsView {
         let english = lull_words::english();
         let suggestions =
             s.suggestions.into_iter().map(|suggestion| SuggestionView { text: english.suggestion(&suggestion), suggestion }).collect();
-        StatsView { tz: s.tz, figures: s.figures, previous: s.previous, compared_until: None, trends: s.trends, suggestions }
+        StatsView {
+            tz: s.tz,
+            figures: s.figures,
+            previous: s.previous,
+            compared_until: None,
+            trends: s.trends,
+            suggestions,
+            told: Told::default(),
+        }
     }
 }
 

@@ -569,6 +569,10 @@ pub fn stats(w: Words, s: &StatsView) -> String {
     let (start, end) = (w.date_time(f.start, s.tz), w.date_time(f.end, s.tz));
     let mut out = format!("{}\n", w.t("cli.stats.week", &[("week", &week), ("start", &start), ("end", &end), ("tz", s.tz.name())]));
     figures(w, &mut out, f);
+    if s.told.replies > 0 {
+        let (replies, clients) = (s.told.replies.to_string(), s.told.clients.to_string());
+        let _ = writeln!(out, "  {}", w.t("stats.told", &[("clients", &clients), ("replies", &replies)]));
+    }
     let _ = writeln!(out, "\n{}", w.t("cli.stats.compared", &[("week", &s.previous.week.to_string())]));
     if let Some(cut) = s.compared_until {
         let _ = writeln!(out, "  {}", w.t("stats.compared_until", &[("when", &w.date_time(cut, s.tz))]));

@@ -7,14 +7,18 @@
 //! writing in the freelancer's evening, and the phone (WhatsApp from two clients, the Malt app,
 //! LinkedIn, SMS), whose held notifications were dismissed on it. The messages are replayed through the real policy
 //! with a simulated clock, in one transaction: decisions, digests at their slots and the
-//! notifications they would have shown are recorded as history; nothing pops up.
+//! notifications they would have shown are recorded as history; nothing pops up. Two clients
+//! get availability replies (Initech in English, Hooli in French): those they would have got
+//! are recorded as sent, though the demo sends no mail.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
+use lull_core::autoreply::{self, MailFacts, ReplyInput, ReplySwitch};
 use lull_core::channel::ChannelSettings;
 use lull_core::model::{Category, ClientMode, DecisionKind, Incoming, Tier};
 use lull_core::phrase::Phrase;
 use lull_core::stats::InterruptionKind;
 use lull_store::{NewMessage, NotificationRecord, StoreError, Tx};
+use lull_words::reply_words;
 
 use lull_api::channels::ChannelSpec;
 use lull_api::clients::ClientSpec;
@@ -49,6 +53,9 @@ impl Rng {
     }
 }
 
+/// The demo freelancer's own address, which its clients' mail is sent to.
+const DEMO_ADDRESS: &str = "you@example.com";
+
 struct DemoMessage {
     channel: &'static str,
     incoming: Incoming,
@@ -63,6 +70,7 @@ fn message(
     body: &str,
     category: Option<Category>,
 ) -> DemoMessage {
+    let message_id = format!("{key}@demo.example");
     DemoMessage {
         channel,
         incoming: Incoming {
@@ -78,7 +86,13 @@ fn message(
             shown_by_source: false,
             silent: false,
             reply: None,
-            mail: None,
+            // Mail as the IMAP channel reads it, addressed to the demo's freelancer.
+            mail: (channel == "mail").then(|| MailFacts {
+                reply_to: lull_core::Sender::parse(from).address,
+                message_id: Some(message_id),
+                recipients: vec![DEMO_ADDRESS.to_owned()],
+                ..MailFacts::default()
+            }),
         },
     }
 }
@@ -406,6 +420,13 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
     let mut client_ids = Vec::new();
     let mut channel_ids = Vec::new();
     for (name, tz, tier, mode, matches, live) in &clients {
+        // Two clients get availability replies: Initech, in Tokyo, in English; Hooli, abroad
+        // and digest-only, in French.
+        let auto_reply = match *name {
+            "Initech" => Some(ReplySwitch::En),
+            "Hooli" => Some(ReplySwitch::Fr),
+            _ => None,
+        };
         let spec = ClientSpec {
             name: (*name).to_owned(),
             tz: Some(tz.name().to_owned()),
@@ -414,7 +435,7 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
             bypass_quota: None,
             matches: matches.iter().map(|m| (*m).to_owned()).collect(),
             live: live.iter().map(|l| (*l).to_owned()).collect(),
-            auto_reply: None,
+            auto_reply,
         };
         client_ids.push(engine.client_add(spec).await?.id);
     }
@@ -528,6 +549,33 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
             silent: false,
             mail: m.incoming.mail.clone(),
         })?;
+        // The availability replies the demo's clients would have got: the demo's mail channel
+        // is a webhook and sends nothing, so they are recorded as the replier would have.
+        if d.decision.kind == DecisionKind::Held
+            && let Some(mail) = &m.incoming.mail
+        {
+            let input = ReplyInput {
+                schedule: &ctx.schedule,
+                settings: &ctx.replies,
+                client: d.client,
+                category,
+                decision: &d.decision,
+                mail: Some(mail),
+                own_address: Some(DEMO_ADDRESS),
+                sender_name: &d.sender.display,
+                subject: &m.incoming.title,
+                sent_at: m.incoming.sent_at,
+                received_at: at,
+                last_reply: mail.reply_to.as_deref().map(|r| tx.last_reply_to(r, at)).transpose()?.flatten(),
+                last_release: tx.last_release_before(at)?,
+                bypasses_today: 0,
+            };
+            if let Ok(plan) = autoreply::plan(&input) {
+                let text = reply_words(plan.lang).reply_text(&plan, None, at);
+                let reply = tx.enqueue_reply(id, channel_id, d.client.map(|c| c.id), &plan, at)?;
+                tx.reply_sent(reply, &text, at + Duration::seconds(4))?;
+            }
+        }
         // The demo's phone dismisses what Lull holds, as `--dismiss-held` does.
         if m.channel == "phone" && d.decision.kind == DecisionKind::Held {
             tx.message_dismissed(id, at + Duration::seconds(1))?;

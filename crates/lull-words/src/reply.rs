@@ -1,7 +1,7 @@
 //! An availability reply worded from its plan: the user's template (or Lull's) in the client's
 //! language, with the times in the user's clock and, when it differs, the client's.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc, Weekday};
 use chrono_tz::Tz;
 use lull_core::autoreply::{Away, Emergency, NoReply, ReplyLang, ReplyPlan};
 
@@ -39,14 +39,19 @@ impl Words {
             Away::Focus { until } | Away::Off { until } => Some(until),
             Away::Batches => None,
         };
-        let until = until_at.map(|at| self.both(now, &[at], user, client)).unwrap_or_default();
+        let until = until_at.map(|at| self.on_day(self.both(now, &[at], user, client))).unwrap_or_default();
         let away = match plan.away {
             Away::Focus { .. } => self.t("reply.away.focus", &[("until", &until)]),
             Away::Off { .. } => self.t("reply.away.off", &[("until", &until)]),
             Away::Batches => self.t("reply.away.batches", &[]),
         };
-        let times = self.both(now, &plan.reading, user, client);
-        let reading = if plan.reading.is_empty() { String::new() } else { self.t("reply.reading", &[("times", &times)]) };
+        let (day, listed) = self.both(now, &plan.reading, user, client);
+        let reading = match (&day, plan.reading.is_empty()) {
+            (_, true) => String::new(),
+            (Some(day), false) => self.t("reply.reading_on", &[("day", day), ("times", &listed)]),
+            (None, false) => self.t("reply.reading", &[("times", &listed)]),
+        };
+        let times = self.on_day((day, listed));
         let urgent = match &plan.emergency {
             Emergency::None => String::new(),
             Emergency::Word { word } => self.t("reply.urgent.word", &[("word", word)]),
@@ -82,17 +87,37 @@ impl Words {
         }
     }
 
-    /// Instants as the user reads them, then as the client does when their clock differs:
-    /// `13:00 and 17:00 (07:00 and 11:00 your time)`.
-    fn both(self, now: DateTime<Utc>, at: &[DateTime<Utc>], user: Tz, client: Tz) -> String {
-        let list = |tz: Tz| {
-            let items: Vec<String> =
-                at.iter().enumerate().map(|(i, t)| if i == 0 { self.release(now, *t, tz) } else { self.release(at[0], *t, tz) }).collect();
-            self.list(&items)
-        };
-        let mine = list(user);
+    /// Instants of one day as the user reads them, then as the client does when their clock
+    /// differs: `13:00 and 17:00 (07:00 and 11:00 your time)`, with the user's weekday apart
+    /// when that day is not `now`'s. A client's time on another date than the user's carries
+    /// its weekday: `09:00 (Mon 23:00 your time)`.
+    fn both(self, now: DateTime<Utc>, at: &[DateTime<Utc>], user: Tz, client: Tz) -> (Option<String>, String) {
+        let Some(first) = at.first() else { return (None, String::new()) };
+        let date = |t: &DateTime<Utc>, tz: Tz| t.with_timezone(&tz).date_naive();
+        let day = (date(first, user) != date(&now, user)).then(|| self.full_weekday(first.with_timezone(&user).weekday()));
+        let mine = self.list(&at.iter().map(|t| self.time(*t, user)).collect::<Vec<_>>());
         let same_clock = at.iter().all(|t| t.with_timezone(&user).naive_local() == t.with_timezone(&client).naive_local());
-        if same_clock { mine } else { self.t("reply.both", &[("mine", &mine), ("theirs", &list(client))]) }
+        if same_clock {
+            return (day, mine);
+        }
+        let theirs: Vec<String> = at
+            .iter()
+            .map(|t| if date(t, client) == date(t, user) { self.time(*t, client) } else { self.weekday_time(*t, client) })
+            .collect();
+        (day, self.t("reply.both", &[("mine", &mine), ("theirs", &self.list(&theirs))]))
+    }
+
+    /// `Tuesday 09:00 (04:00 your time)`: the day, when there is one, before the times.
+    fn on_day(self, (day, text): (Option<String>, String)) -> String {
+        match day {
+            Some(day) => format!("{day} {text}"),
+            None => text,
+        }
+    }
+
+    /// `Monday`, `lundi`.
+    fn full_weekday(self, day: Weekday) -> String {
+        self.t(&format!("reply.day.{}", day.to_string().to_lowercase()), &[])
     }
 
     /// `a`, `a and b`, `a, b and c`.
@@ -179,6 +204,12 @@ mod tests {
         p.away = Away::Off { until: utc("2026-12-07T08:00:00Z") };
         p.reading = vec![utc("2026-12-07T08:00:00Z")];
         let text = reply_words(ReplyLang::En).reply_text(&p, None, now);
-        assert!(text.contains("Mon 09:00 (Mon 03:00 your time)"), "{text}");
+        assert!(text.contains("I'm away until Monday 09:00 (03:00 your time)."), "{text}");
+        assert!(text.contains("I read messages on Monday at 09:00 (03:00 your time)."), "{text}");
+        // Tokyo is already on Monday evening's other side: its own weekday is named.
+        p.client_tz = chrono_tz::Asia::Tokyo;
+        p.reading = vec![utc("2026-12-07T08:00:00Z"), utc("2026-12-07T16:00:00Z")];
+        let fr = reply_words(ReplyLang::Fr).reply_text(&ReplyPlan { lang: ReplyLang::Fr, ..p }, None, now);
+        assert!(fr.contains("Je lis mes messages lundi à 09:00 et 17:00 (17:00 et mar. 01:00 chez vous)."), "{fr}");
     }
 }

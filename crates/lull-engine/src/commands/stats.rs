@@ -85,6 +85,9 @@ impl Engine {
         };
         let mut view = StatsView::from(assemble(&input, this, previous));
         view.compared_until = compared_until;
+        let (from, to) = week.bounds(schedule.tz);
+        let (replies, clients) = self.store().read(move |db| db.replies_sent_between(from, to)).await?;
+        view.told = lull_api::stats::Told { replies, clients };
         Ok(view)
     }
 

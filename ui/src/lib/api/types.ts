@@ -656,7 +656,11 @@ export type StatsView = { tz: string, previous: WeekFigures,
  * For a week in progress: where the week before is cut, so like is compared with like
  * (the same part of the week).
  */
-compared_until: string | null, trends: Array<Trend>, suggestions: Array<SuggestionView>, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
+compared_until: string | null, trends: Array<Trend>, suggestions: Array<SuggestionView>, 
+/**
+ * Availability replies sent this week.
+ */
+told: Told, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
 /**
  * Messages per local weekday, Monday first.
  */
@@ -719,6 +723,8 @@ export type Tier = "vip" | "normal" | "low";
 export type TimeOfDay = string;
 
 export type TlsMode = "tls" | "starttls" | "none";
+
+export type Told = { replies: number, clients: number, };
 
 export type TraceEntry = { received_at: string, from: string, title: string, body: string, category: Category | null, 
 /**
