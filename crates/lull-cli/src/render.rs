@@ -342,18 +342,19 @@ pub fn explanation(w: Words, e: &Explanation, tz: Tz) -> String {
     let _ = writeln!(out, "  {}{client}", label(w, "cli.explain.client", n));
     let _ = writeln!(out, "  {}{reason}", label(w, "cli.explain.why", n));
     let r = &e.auto_reply;
-    let reply = match (&r.why_not, &r.to, &r.text) {
-        (Some(why), _, _) => w.no_reply(why, tz),
-        (None, Some(to), Some(text)) => {
-            let lang = r.lang.map_or("", |l| l.as_str());
-            let mut said = w.t("cli.explain.reply_sent", &[("to", &clean(to, 80)), ("lang", lang)]);
-            for line in text.lines() {
-                let _ = write!(said, "\n  {}│ {}", " ".repeat(n), clean(line, 200));
-            }
-            said
-        }
-        _ => String::new(),
+    let lang = r.lang.map_or("", |l| l.as_str());
+    let mut reply = match &r.why_not {
+        Some(why) => w.no_reply(why, tz),
+        None => w.t("cli.explain.reply_sent", &[("to", &clean(r.to.as_deref().unwrap_or_default(), 80)), ("lang", lang)]),
     };
+    if let Some(text) = &r.text {
+        if r.why_not.is_some() {
+            let _ = write!(reply, "\n  {}{}", " ".repeat(n), w.t("cli.explain.reply_would_say", &[("lang", lang)]));
+        }
+        for line in text.lines() {
+            let _ = write!(reply, "\n  {}│ {}", " ".repeat(n), clean(line, 200));
+        }
+    }
     // Availability replies matter only to clients who opted in: others need not read about them.
     if !matches!(r.why_not, Some(lull_core::autoreply::NoReply::NotOptedIn)) {
         let _ = writeln!(out, "  {}{reply}", label(w, "cli.explain.reply", n));

@@ -400,7 +400,6 @@ pub fn plan(input: &ReplyInput<'_>) -> Result<ReplyPlan, NoReply> {
     let Some(client) = input.client else { return Err(NoReply::NotOptedIn) };
     let Some(lang) = client.auto_reply else { return Err(NoReply::NotOptedIn) };
     let Some(mail) = input.mail else { return Err(NoReply::NotMail) };
-    let Some(own) = input.own_address else { return Err(NoReply::CannotSend) };
     if matches!(input.category, Category::Platform | Category::Rating | Category::Newsletter | Category::Social) {
         return Err(NoReply::Category { category: input.category });
     }
@@ -431,6 +430,9 @@ pub fn plan(input: &ReplyInput<'_>) -> Result<ReplyPlan, NoReply> {
     if is_no_reply(&to) {
         return Err(NoReply::NoReplyAddress { address: to });
     }
+    // Last of the message's own reasons: a preview then says what matters about the message
+    // before saying that no channel sends replies yet.
+    let Some(own) = input.own_address else { return Err(NoReply::CannotSend) };
     if !mail.recipients.iter().any(|r| r.eq_ignore_ascii_case(own)) {
         return Err(NoReply::NotAddressedToYou { address: own.to_owned() });
     }

@@ -22,6 +22,8 @@ export function noReply(why: NoReply, tz: string): string {
       return t('noreply.already_this_hold', { at: dateTime(why.at, tz, i18n.locale) });
     case 'already_recently':
       return t('noreply.already_recently', { at: dateTime(why.at, tz, i18n.locale), hours: why.hours });
+    case 'cannot_send':
+      return t('replies.no_senders');
     default:
       return t(`noreply.${why.why}`);
   }

@@ -4,16 +4,15 @@ use lull_api::messages::{
     Archive, Cursor, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, Reply, ReplyPreview, Snooze, Updated,
 };
 use lull_api::{ApiError, ErrorCode};
+use lull_core::autoreply::{MailFacts, NoReply, ReplyPlan};
 use lull_core::model::Identity;
 use lull_core::phrase::{Phrase, Said};
 use lull_store::InboxFilter;
+use lull_words::reply_words;
 
 use super::clients::no_client;
 use super::schedule::apply_schedule_update;
 use super::{Failure, message_view};
-use lull_core::autoreply::MailFacts;
-use lull_words::reply_words;
-
 use crate::engine::{Decided, Engine, MessageDraft, PolicyContext, ReplyDraft, decide_message, load_schedule, reply_for};
 
 impl Engine {
@@ -185,9 +184,13 @@ impl Engine {
     }
 }
 
+/// The address a preview pretends the user's mail goes to when no channel sends replies yet.
+const PREVIEW_ADDRESS: &str = "you@lull.invalid";
+
 /// Whether an email like the one explained would get an availability reply, and its text:
 /// as if it came straight to the user's address on the channel named (else the first channel
-/// that sends replies), with the sender's real history of replies.
+/// that sends replies), with the sender's real history of replies. With no channel that sends
+/// them, it says so, and still shows what the reply would say once one does.
 fn reply_preview(
     db: &lull_store::Db<'_>,
     ctx: &PolicyContext,
@@ -199,34 +202,40 @@ fn reply_preview(
         Some(name) => ctx.channels.iter().find(|(_, n)| n.as_str() == name).map(|(id, _)| *id),
         None => ctx.senders.keys().min().copied(),
     };
-    let own = channel.and_then(|id| ctx.senders.get(&id)).cloned();
-    let facts = MailFacts { reply_to: d.sender.address.clone(), recipients: own.into_iter().collect(), ..MailFacts::default() };
+    let own = channel.and_then(|id| ctx.senders.get(&id)).map(String::as_str);
+    let facts = MailFacts {
+        reply_to: d.sender.address.clone(),
+        recipients: vec![own.unwrap_or(PREVIEW_ADDRESS).to_owned()],
+        ..MailFacts::default()
+    };
     let draft = ReplyDraft { mail: Some(&facts), category, title: &q.title, sent_at: None, received_at: q.at };
-    // No channel: the core says why (a client who opted in, with no channel to send through).
-    let plan = reply_for(db, ctx, channel.unwrap_or(-1), d, &draft)?;
+    let plan = reply_for(db, ctx, own, d, &draft)?;
+    let unsendable = match &plan {
+        Err(NoReply::CannotSend) => reply_for(db, ctx, Some(PREVIEW_ADDRESS), d, &draft)?.ok(),
+        _ => None,
+    };
+    let word = |plan: &ReplyPlan| {
+        let template = q.reply_template.as_deref().filter(|t| !t.trim().is_empty()).or_else(|| ctx.replies.template(plan.lang));
+        reply_words(plan.lang).reply_text(plan, template, q.at)
+    };
     Ok(match plan {
-        Ok(plan) => {
-            let template =
-                q.reply_template.clone().filter(|t| !t.trim().is_empty()).or_else(|| ctx.replies.template(plan.lang).map(str::to_owned));
-            let text = reply_words(plan.lang).reply_text(&plan, template.as_deref(), q.at);
-            ReplyPreview {
-                would_send: true,
-                why_not: None,
-                reason: None,
-                to: Some(plan.to),
-                subject: Some(plan.subject),
-                lang: Some(plan.lang),
-                text: Some(text),
-            }
-        }
+        Ok(plan) => ReplyPreview {
+            would_send: true,
+            why_not: None,
+            reason: None,
+            text: Some(word(&plan)),
+            to: Some(plan.to),
+            subject: Some(plan.subject),
+            lang: Some(plan.lang),
+        },
         Err(why) => ReplyPreview {
             would_send: false,
             reason: Some(lull_words::english().no_reply(&why, ctx.schedule.tz)),
             why_not: Some(why),
-            to: None,
-            subject: None,
-            lang: None,
-            text: None,
+            text: unsendable.as_ref().map(word),
+            to: unsendable.as_ref().map(|p| p.to.clone()),
+            subject: unsendable.as_ref().map(|p| p.subject.clone()),
+            lang: unsendable.map(|p| p.lang),
         },
     })
 }

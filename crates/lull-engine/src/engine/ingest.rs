@@ -170,10 +170,11 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
 
 /// What a held message's availability reply would be, or why there is none. Reads the
 /// sender's last reply and the last digest only for a client who opted in.
+/// `own_address` is the sending channel's (`None`: no channel sends replies).
 pub(crate) fn reply_for(
     db: &Db<'_>,
     ctx: &PolicyContext,
-    channel: ChannelId,
+    own_address: Option<&str>,
     d: &Decided<'_>,
     m: &ReplyDraft<'_>,
 ) -> Result<Result<ReplyPlan, NoReply>, StoreError> {
@@ -193,7 +194,7 @@ pub(crate) fn reply_for(
         category: m.category,
         decision: &d.decision,
         mail: m.mail,
-        own_address: ctx.senders.get(&channel).map(String::as_str),
+        own_address,
         sender_name: &d.sender.display,
         subject: m.title,
         sent_at: m.sent_at,
@@ -360,7 +361,7 @@ fn ingest_one(
     let mut replied = false;
     if d.decision.kind == DecisionKind::Held && m.mail.is_some() {
         let draft = ReplyDraft { mail: m.mail.as_ref(), category, title: &m.title, sent_at: m.sent_at, received_at: m.received_at };
-        match reply_for(tx, ctx, channel, &d, &draft)? {
+        match reply_for(tx, ctx, ctx.senders.get(&channel).map(String::as_str), &d, &draft)? {
             Ok(plan) => {
                 tx.enqueue_reply(id, channel, client_id, &plan, now)?;
                 replied = true;
