@@ -32,6 +32,10 @@ pub struct ConfigDocument {
     pub schedule: Schedule,
     pub clients: Vec<ClientSpec>,
     pub channels: Vec<ChannelSpec>,
+    /// Availability replies' settings (templates, how often); left out by older exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub replies: Option<lull_core::autoreply::ReplySettings>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]

@@ -134,7 +134,7 @@ async fn check(settings: &ImapSettings, secret: Option<&SecretSource>, steps: &m
     let secret = secret.ok_or_else(|| Phrase::new("imap.no_password"))?;
     let password = secret().await.map_err(|e| e.phrase())?;
     steps.push(Phrase::new("check.imap.password_found"));
-    let probe = probe(settings, &Password(password)).await.map_err(|e| e.phrase())?;
+    let probe = probe(settings, &Password(password.clone())).await.map_err(|e| e.phrase())?;
     steps.push(if probe.capabilities.is_empty() {
         Phrase::new("check.imap.logged_in_plain")
     } else {
@@ -151,8 +151,14 @@ async fn check(settings: &ImapSettings, secret: Option<&SecretSource>, steps: &m
         }
     }
     if !bad.is_empty() {
-        Err(Phrase::new("check.imap.folders_missing").with("folders", bad.join(", ")))
-    } else if probe.capabilities.iter().any(|c| c == "IDLE") {
+        return Err(Phrase::new("check.imap.folders_missing").with("folders", bad.join(", ")));
+    }
+    // The outgoing server of availability replies: logged in, nothing sent.
+    if let Some(from) = settings.mail_sender() {
+        let target = crate::smtp::check(settings, &password).await.map_err(|e| e.problem)?;
+        steps.push(Phrase::new("check.imap.smtp_ok").with("target", target).with("address", from));
+    }
+    if probe.capabilities.iter().any(|c| c == "IDLE") {
         Ok(Phrase::new("check.imap.works_idle"))
     } else {
         Ok(Phrase::new("check.imap.works_polling"))

@@ -92,6 +92,27 @@ fn raw_header(name: &'static str, value: &str) -> HeaderValue {
 
 /// Sends one reply through the channel's SMTP server with the channel's password.
 pub async fn send(settings: &ImapSettings, password: &str, mail: &OutgoingMail) -> Result<(), SendError> {
+    let message = build(mail)?;
+    let (transport, target) = transport(settings, password).await?;
+    match transport.send(message).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(classify(&e, &target)),
+    }
+}
+
+/// `channel test`: connects, secures the connection and logs in, sending nothing; returns
+/// where it logged in.
+pub async fn check(settings: &ImapSettings, password: &str) -> Result<String, SendError> {
+    let (transport, target) = transport(settings, password).await?;
+    match transport.test_connection().await {
+        Ok(true) => Ok(target),
+        Ok(false) => Err(SendError::new(Phrase::new("smtp.cannot_connect").with("target", &target).with("detail", "no answer"), false)),
+        Err(e) => Err(classify(&e, &target)),
+    }
+}
+
+/// The transport to the channel's SMTP server, and the server as `host:port`.
+async fn transport(settings: &ImapSettings, password: &str) -> Result<(AsyncSmtpTransport<Tokio1Executor>, String), SendError> {
     let Some(host) = settings.smtp_host.as_deref() else {
         return Err(SendError::new(Phrase::new("smtp.not_set"), true));
     };
@@ -109,7 +130,6 @@ pub async fn send(settings: &ImapSettings, password: &str, mail: &OutgoingMail) 
             return Err(SendError::new(Phrase::new("imap.smtp_clear_text").with("host", host), true));
         }
     }
-    let message = build(mail)?;
     let tls = match tls_mode {
         TlsMode::None => Tls::None,
         TlsMode::Starttls => Tls::Required(tls_parameters(settings, bare)?),
@@ -122,10 +142,7 @@ pub async fn send(settings: &ImapSettings, password: &str, mail: &OutgoingMail) 
         .credentials(Credentials::new(user, password.to_owned()))
         .timeout(Some(TIMEOUT))
         .build();
-    match transport.send(message).await {
-        Ok(_) => Ok(()),
-        Err(e) => Err(classify(&e, &target)),
-    }
+    Ok((transport, target))
 }
 
 fn tls_parameters(settings: &ImapSettings, host: &str) -> Result<TlsParameters, SendError> {

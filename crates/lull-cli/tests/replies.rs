@@ -88,6 +88,19 @@ async fn a_held_mail_is_answered_once_through_the_users_mail_server() {
     ];
     let out = lull_with_stdin(dir, &add, "mail-pw\n");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // `channel test` logs in to the outgoing server too, sending nothing.
+    let tested = ok(dir, &["channel", "test", "mail"]);
+    assert!(
+        tested.contains(&format!(
+            "logged in to the outgoing server localhost:{smtp_port}: availability replies go out from alice@lull.example"
+        )),
+        "{tested}"
+    );
+    ok(dir, &["channel", "edit", "mail", "--smtp-user", "bob"]);
+    let refused = fails(dir, &["channel", "test", "mail"]);
+    assert!(refused.contains("refused the login"), "{refused}");
+    ok(dir, &["channel", "edit", "mail", "--smtp-user", "alice"]);
+    assert!(smtp.received().is_empty(), "a test sends nothing");
     let replies = ok_json(dir, &["auto-reply", "show"]);
     assert_eq!(replies["senders"][0]["address"], "alice@lull.example", "{replies:#}");
     assert_eq!(replies["clients"][0], "Acme");

@@ -1376,9 +1376,21 @@ async fn availability_replies_go_out_once_and_survive_a_failing_server() {
         mail("bcc", "Erin <erin@acme.example>", at, |f| f.recipients = vec!["team@acme.example".into()]),
         mail("noreply", "Acme <no-reply@acme.example>", at, |_| {}),
         mail("stranger", "Zed <zed@elsewhere.example>", at, |_| {}),
+        // A VIP's urgent word breaks through: it reached the user, nothing to explain.
+        lull_core::Incoming { title: "URGENT: the site is down".into(), ..mail("urgent", "Hank <hank@acme.example>", at, |_| {}) },
     ];
     h.engine.ingest_batch(channel, never, None).await.expect("ingest");
-    for title in ["Invoice m2", "Invoice list", "Invoice auto", "Invoice backlog", "Invoice bcc", "Invoice noreply", "Invoice stranger"] {
+    let titles = [
+        "Invoice m2",
+        "Invoice list",
+        "Invoice auto",
+        "Invoice backlog",
+        "Invoice bcc",
+        "Invoice noreply",
+        "Invoice stranger",
+        "URGENT: the site is down",
+    ];
+    for title in titles {
         let m = h.until_message(title, "stored", |_| true).await;
         assert!(m.auto_reply.is_none(), "{title} gets no reply: {m:#?}");
     }
@@ -1408,4 +1420,17 @@ async fn availability_replies_go_out_once_and_survive_a_failing_server() {
     assert_eq!((health.sent, health.queued, health.failed), (2, 0, 1), "{health:?}");
     assert!(health.last_error.as_deref().is_some_and(|e| e.contains("refused the reply")), "{health:?}");
     assert_eq!(h.held().await, 10, "every message is still held");
+
+    // The configuration export carries each client's choice and the reply settings, and an
+    // import puts them back.
+    let Response::Config(doc) = h.call(Request::ConfigExport).await else { panic!("a configuration") };
+    let acme = doc.clients.iter().find(|c| c.name == "Acme").expect("Acme");
+    assert_eq!(acme.auto_reply, Some(lull_core::autoreply::ReplySwitch::Fr));
+    assert_eq!(doc.replies.as_ref().map(|r| r.interval_hours), Some(24));
+    let mut changed = doc.clone();
+    changed.replies = Some(lull_core::autoreply::ReplySettings { template_en: Some("Back at {until}.".into()), ..Default::default() });
+    h.call(Request::ConfigImport(changed)).await;
+    let Response::Replies(view) = h.call(Request::RepliesShow).await else { panic!("the reply settings") };
+    assert_eq!(view.settings.template_en.as_deref(), Some("Back at {until}."));
+    assert_eq!(view.clients, ["Acme"]);
 }

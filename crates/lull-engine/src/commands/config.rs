@@ -27,7 +27,8 @@ impl Engine {
     }
 
     pub(crate) async fn config_export(&self) -> Result<ConfigDocument, Failure> {
-        let (schedule, clients, channels) = self.store().read(|db| Ok((load_schedule(db)?, db.clients()?, db.channels()?))).await?;
+        let (schedule, clients, channels, replies) =
+            self.store().read(|db| Ok((load_schedule(db)?, db.clients()?, db.channels()?, db.reply_settings()?))).await?;
         Ok(ConfigDocument {
             format: CONFIG_FORMAT.to_owned(),
             version: 1,
@@ -46,6 +47,7 @@ impl Engine {
                 })
                 .collect(),
             channels: channels.iter().map(spec_from_row).collect(),
+            replies: Some(replies),
         })
     }
 
@@ -55,8 +57,17 @@ impl Engine {
             return Err(ApiError::invalid(problem).into());
         }
         let schedule = doc.schedule.clone().validated().map_err(|e| ApiError::invalid(e.phrase()).on("schedule"))?;
+        let replies = doc.replies.clone().map(|r| r.validated().map_err(|e| ApiError::invalid(e.phrase()).on("replies"))).transpose()?;
         let now = self.now();
-        self.store().write(move |tx| tx.put_schedule(&schedule, now)).await?;
+        self.store()
+            .write(move |tx| {
+                tx.put_schedule(&schedule, now)?;
+                match &replies {
+                    Some(r) => tx.set_reply_settings(r),
+                    None => Ok(()),
+                }
+            })
+            .await?;
         let existing: Vec<String> = self.store().read(|db| Ok(db.clients()?.into_iter().map(|c| c.name).collect())).await?;
         let mut report = ImportReport { clients_added: 0, clients_updated: 0, channels_added: Vec::new() };
         for spec in doc.clients {

@@ -176,7 +176,11 @@ program: string, args: Array<string>,
  */
 timeout_secs: number, };
 
-export type ConfigDocument = { format: string, version: number, schedule: Schedule, clients: Array<ClientSpec>, channels: Array<ChannelSpec>, };
+export type ConfigDocument = { format: string, version: number, schedule: Schedule, clients: Array<ClientSpec>, channels: Array<ChannelSpec>, 
+/**
+ * Availability replies' settings (templates, how often); left out by older exports.
+ */
+replies?: ReplySettings, };
 
 export type Count = { name: string, count: number, };
 
