@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { fits, openBrowser, openLull, pastReassurance, startLull } from './harness.mjs';
+import { api, fits, openBrowser, openLull, pastReassurance, startLull } from './harness.mjs';
 
 let server;
 let browser;
@@ -145,6 +145,44 @@ describe('availability replies', () => {
       await page.getByTestId('reply-preview').getByTestId('reply-preview-evening').click();
       await page.getByTestId('reply-preview').getByTestId('reply-text').waitFor();
       await fits(page, 'a client with its reply preview in French at 800 px');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('a client charter', () => {
+  it('is copied or downloaded from the client page, and says when the one shared is out of date', async () => {
+    const { page, problems, context } = await fresh();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    try {
+      await visit(page, 'clients');
+      const initech = page.getByTestId('clients').locator('tbody tr', { hasText: 'Initech' });
+      await initech.getByRole('button', { name: 'Edit' }).click();
+      const panel = page.getByTestId('charter');
+      const text = await panel.getByTestId('charter-text').innerText();
+      assert.match(text, /^How to reach me, for Initech\nTimes in your time zone, Asia\/Tokyo\./);
+      await panel.getByText('Not shared yet').waitFor();
+      await panel.getByTestId('charter-copy').click();
+      await panel.getByTestId('charter-current').waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
+      const [download] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('charter-ics').click()]);
+      assert.equal(download.suggestedFilename(), 'Initech-availability.ics');
+      const ics = await (await download.createReadStream()).toArray();
+      assert.match(Buffer.concat(ics).toString(), /BEGIN:VCALENDAR[\s\S]*RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR/);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+
+      // The digest times change: the list and the panel say the charter shared is out of date.
+      await api(server, { method: 'schedule_set', params: { digests: ['10:00', '16:00'] } });
+      await visit(page, 'clients');
+      await initech.getByTestId('charter-stale').waitFor();
+      await initech.getByRole('button', { name: 'Edit' }).click();
+      await panel.getByTestId('charter-out-of-date').waitFor();
+      // 10:00 and 16:00 in Paris are 18:00 and (the next day) 00:00 in Tokyo.
+      assert.match(await panel.getByTestId('charter-text').innerText(), /Tue–Sat at 00:00; Mon–Fri at 18:00/);
+      await page.setViewportSize({ width: 800, height: 600 });
+      await fits(page, 'a client with its charter at 800 px');
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

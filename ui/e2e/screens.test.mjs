@@ -161,6 +161,14 @@ describe('one truth for what waits', () => {
 describe('clients first', () => {
   it('Waiting and a digest show clients before unknown people, platforms by their name, then the rest', async () => {
     const { page, problems, context } = await fresh();
+    // Right after a digest nothing from a client may be waiting (the demo follows the clock):
+    // a client writes during a focus session, so something is.
+    const call = (method, params) => api(server, params === undefined ? { method } : { method, params });
+    const hook = (await call('channel_add', { kind: 'webhook', name: 'clients-first' })).data.token;
+    await call('focus_start', { minutes: 20 });
+    const { body: held } = await postWebhook(server.url, 'clients-first', hook, { id: 'cf1', from: 'team@umbrella.example', title: 'Draft for review' });
+    assert.equal(held.decision, 'held', JSON.stringify(held));
+    await call('focus_stop');
     await page.goto(`${server.url}#/inbox`);
     await page.getByRole('tab', { name: 'Waiting' }).click();
     await page.locator('[data-testid=message-list][data-view=held][aria-busy=false]').waitFor();

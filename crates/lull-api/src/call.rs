@@ -81,6 +81,8 @@ pub enum Request {
     Demo,
     /// Removes what the demo made (its clients, channels and their messages), nothing else.
     DemoRemove,
+    /// A client's charter ("how to reach me") as text, a page and a calendar.
+    ClientCharter(clients::ClientCharter),
     /// The settings of availability replies and Lull's own templates.
     RepliesShow,
     /// Replaces the settings of availability replies (templates, how often).
@@ -123,6 +125,7 @@ pub enum Response {
     Demo(DemoReport),
     DemoRemoved(DemoReport),
     Replies(RepliesView),
+    Charter(Box<clients::CharterView>),
     Ok,
 }
 
@@ -260,6 +263,7 @@ calls! {
     wrap ConfigImport(ConfigDocument) => Imported(ImportReport);
     unit Demo => Demo(DemoReport);
     unit DemoRemove => DemoRemoved(DemoReport);
+    wrap ClientCharter(clients::ClientCharter) => Charter(Box<clients::CharterView>);
     unit RepliesShow => Replies(RepliesView);
     wrap RepliesSet(ReplySettings) => Replies(RepliesView);
 }

@@ -1,6 +1,8 @@
 //! Clients: who the freelancer works for and how their messages are recognised.
 
+use chrono::{DateTime, Utc};
 use lull_core::autoreply::{ReplyLang, ReplySwitch};
+use lull_core::charter::Charter;
 use lull_core::model::{ClientMode, Tier};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +46,36 @@ pub struct ClientEdit {
     pub auto_reply: Option<ReplySwitch>,
 }
 
+/// A client's charter ("how to reach me"), in a language; `mark_shared` records it as the
+/// one given to the client (to tell later when it is out of date).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ClientCharter {
+    pub name: String,
+    /// The charter's language; by default the client's reply language, else English.
+    #[serde(default)]
+    pub lang: Option<ReplyLang>,
+    #[serde(default)]
+    pub mark_shared: bool,
+}
+
+/// A client's charter as data and in each form it is shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct CharterView {
+    pub charter: Charter,
+    pub lang: ReplyLang,
+    /// To paste in a message.
+    pub text: String,
+    /// A small self-contained page to send or attach.
+    pub html: String,
+    /// An iCalendar file of the live windows and reading times.
+    pub ics: String,
+    /// When the client was last given its charter.
+    pub shared_at: Option<DateTime<Utc>>,
+    /// The charter shared then says something else than this one (the schedule, the client's
+    /// windows or tier changed, or a DST change moved the times).
+    pub out_of_date: bool,
+}
+
 /// Removes a client; its messages stay, under Unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ClientRemove {
@@ -70,6 +102,10 @@ pub struct ClientView {
     pub live_windows: Vec<String>,
     /// The language of its availability replies; `null`: none are sent.
     pub auto_reply: Option<ReplyLang>,
+    /// When the client was last given its charter ("how to reach me").
+    pub charter_shared_at: Option<DateTime<Utc>>,
+    /// The charter given then no longer matches the schedule.
+    pub charter_out_of_date: bool,
     /// Messages in the last 7 days.
     pub messages_7d: u32,
 }

@@ -153,6 +153,18 @@ pub enum ClientCommand {
     Edit(ClientEditArgs),
     /// Remove a client; its messages stay, attributed to Unknown.
     Remove { name: String },
+    /// "How to reach me" for a client, in its time zone: live windows, when messages are read,
+    /// working hours, days off, how to escalate. Recorded as shared, so Lull can tell when it
+    /// is out of date.
+    Charter {
+        name: String,
+        /// en or fr (default: the client's reply language, else yours).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        /// text (default), html (a page to send or attach) or ics (a calendar to import).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -515,6 +515,32 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool, w: Words)
             };
             emit(json, &backend.call(call::ClientEdit(edit)).await?, |c| render::client(w, c))
         }
+        ClientCommand::Charter { name, lang, format } => {
+            let lang = parse::<ReplyLang>(lang.as_deref())?;
+            let mine = match w.lang() {
+                Lang::Fr => ReplyLang::Fr,
+                Lang::En => ReplyLang::En,
+            };
+            let lang = match lang {
+                Some(l) => Some(l),
+                None => backend
+                    .call(call::ClientList)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.name.eq_ignore_ascii_case(&name))
+                    .map(|c| c.auto_reply.unwrap_or(mine)),
+            };
+            let format = format.trim().to_ascii_lowercase();
+            if !["text", "html", "ics"].contains(&format.as_str()) {
+                return Err(Phrase::new("cli.unknown_charter_format").with("value", format!("{format:?}")).into());
+            }
+            let view = backend.call(call::ClientCharter(lull_api::clients::ClientCharter { name, lang, mark_shared: true })).await?;
+            emit(json, &*view, |v| match format.as_str() {
+                "html" => v.html.clone(),
+                "ics" => v.ics.clone(),
+                _ => v.text.clone(),
+            })
+        }
         ClientCommand::Remove { name } => {
             let removed = backend.call(ClientRemove { name }).await?;
             emit(json, &removed, |r| render::removed(w, r))

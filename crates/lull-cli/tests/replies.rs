@@ -1,6 +1,7 @@
-//! Availability replies as a user sets them up, end to end: Dovecot as the mailbox, aiosmtpd as
-//! the mail server (STARTTLS, a login), a real `lull serve` watching the mailbox over IMAP, and
-//! the `lull` commands that turn replies on, preview and explain them, and change what they say.
+//! Telling clients when the user answers, end to end. Availability replies as a user sets them
+//! up: Dovecot as the mailbox, aiosmtpd as the mail server (STARTTLS, a login), a real `lull
+//! serve` watching the mailbox over IMAP, and the `lull` commands that turn replies on, preview
+//! and explain them, and change what they say. The client charter as text, page and calendar.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -177,4 +178,38 @@ async fn a_held_mail_is_answered_once_through_the_users_mail_server() {
     // Turning replies off for the client is one flag.
     let off = ok(dir, &["client", "edit", "Acme", "--no-auto-reply"]);
     assert!(off.contains("no availability replies"), "{off}");
+}
+
+/// The client charter: "how to reach me" in the client's clock, as text, a page and a
+/// calendar; sharing it is recorded, and a schedule change makes the one shared out of date.
+#[test]
+fn a_client_charter_is_shared_and_known_out_of_date_when_the_schedule_changes() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dir = data.path();
+    ok(dir, &["schedule", "set", "--tz", "Europe/Paris"]);
+    ok(dir, &["client", "add", "Initech", "--tz", "Asia/Tokyo", "--match", "domain:initech.example", "--live", "tue 09:00-10:00@client"]);
+    let listed = ok_json(dir, &["client", "list"]);
+    assert!(listed[0]["charter_shared_at"].is_null() && listed[0]["charter_out_of_date"] == false, "{listed:#}");
+
+    let text = ok(dir, &["client", "charter", "Initech"]);
+    assert!(text.starts_with("How to reach me, for Initech\nTimes in your time zone, Asia/Tokyo."), "{text}");
+    assert!(text.contains("Live: Tue 09:00–10:00: your messages reach me at once."), "{text}");
+    assert!(text.contains("A real emergency: write again"), "{text}");
+    let fr = ok(dir, &["client", "charter", "Initech", "--lang", "fr"]);
+    assert!(fr.contains("Jours de repos : samedi et dimanche"), "{fr}");
+    let html = ok(dir, &["client", "charter", "Initech", "--format", "html"]);
+    assert!(html.starts_with("<!doctype html>") && html.contains("<h1>How to reach me, for Initech</h1>"), "{html}");
+    let ics = ok(dir, &["client", "charter", "Initech", "--format", "ics"]);
+    assert!(ics.starts_with("BEGIN:VCALENDAR") && ics.contains("RRULE:FREQ=WEEKLY;BYDAY=TU") && ics.contains("TZID=Asia/Tokyo"), "{ics}");
+    assert!(fails(dir, &["client", "charter", "Initech", "--format", "pdf"]).contains("use text, html or ics"));
+
+    let listed = ok_json(dir, &["client", "list"]);
+    assert!(listed[0]["charter_shared_at"].is_string(), "{listed:#}");
+    assert_eq!(listed[0]["charter_out_of_date"], false);
+    // New digest times: what the client was given no longer says when messages are read.
+    ok(dir, &["schedule", "set", "--digest", "10:00,16:00"]);
+    let listed = ok_json(dir, &["client", "list"]);
+    assert_eq!(listed[0]["charter_out_of_date"], true, "{listed:#}");
+    let view = ok_json(dir, &["client", "charter", "Initech"]);
+    assert_eq!(view["out_of_date"], false, "sharing the new one brings it up to date: {view:#}");
 }

@@ -8,6 +8,7 @@
 pub mod attribution;
 pub mod autoreply;
 pub mod channel;
+pub mod charter;
 pub mod digest;
 pub mod glance;
 pub mod model;

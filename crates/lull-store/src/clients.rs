@@ -81,6 +81,27 @@ impl Db<'_> {
         })
     }
 
+    /// The fingerprint of the charter last shared with a client, and when.
+    pub fn charter_shared(&self, client: ClientId) -> Result<Option<(String, DateTime<Utc>)>> {
+        let row: Option<(Option<String>, Option<i64>)> = self
+            .conn
+            .query_row("SELECT charter_fingerprint, charter_shared_at FROM clients WHERE id = ?1", [client], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(match row {
+            Some((Some(f), Some(at))) => Some((f, crate::from_ms(at))),
+            _ => None,
+        })
+    }
+
+    /// Every client's last shared charter: (client, fingerprint, when).
+    pub fn charters_shared(&self) -> Result<Vec<(ClientId, String, DateTime<Utc>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, charter_fingerprint, charter_shared_at FROM clients WHERE charter_fingerprint IS NOT NULL AND charter_shared_at IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, crate::from_ms(r.get(2)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Messages per client received since `since`, for the client list's recent volume.
     pub fn client_volumes(&self, since: DateTime<Utc>) -> Result<Vec<(ClientId, u32)>> {
         let mut stmt = self.conn.prepare_cached(
@@ -165,6 +186,15 @@ impl Tx<'_> {
         for w in &draft.live_windows {
             win.execute(params![id, w.to_string()])?;
         }
+        Ok(())
+    }
+
+    /// Records that a client was given its charter with this fingerprint.
+    pub fn set_charter_shared(&self, client: ClientId, fingerprint: &str, at: DateTime<Utc>) -> Result<()> {
+        self.conn().execute(
+            "UPDATE clients SET charter_fingerprint = ?2, charter_shared_at = ?3 WHERE id = ?1",
+            params![client, fingerprint, to_ms(at)],
+        )?;
         Ok(())
     }
 

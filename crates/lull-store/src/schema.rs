@@ -361,6 +361,9 @@ CREATE TABLE replies (
 CREATE INDEX replies_recipient ON replies(recipient, created_at);
 CREATE INDEX replies_due ON replies(next_attempt_at) WHERE done_at IS NULL;
 CREATE INDEX replies_done ON replies(done_at) WHERE outcome = 'sent';
+-- The client charter last shared (its fingerprint and when), to tell when it is out of date.
+ALTER TABLE clients ADD COLUMN charter_fingerprint TEXT;
+ALTER TABLE clients ADD COLUMN charter_shared_at INTEGER;
 "#,
 ];
 

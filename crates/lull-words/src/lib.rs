@@ -10,6 +10,7 @@
 //! The language follows the system's (`LC_ALL`, `LC_MESSAGES`, `LANG`): French when it starts
 //! with `fr`, English otherwise.
 
+mod charter;
 mod render;
 mod reply;
 
@@ -18,6 +19,7 @@ use std::sync::OnceLock;
 
 use lull_core::phrase::{Param, Phrase};
 
+pub use charter::escape;
 pub use render::Dates;
 pub use reply::{default_template, reply_words};
 

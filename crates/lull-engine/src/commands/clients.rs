@@ -20,9 +20,18 @@ use crate::engine::{Engine, load_schedule};
 impl Engine {
     pub(crate) async fn client_list(&self) -> Result<Vec<ClientView>, Failure> {
         let now = self.now();
-        let (clients, volumes) = self.store().read(move |db| Ok((db.clients()?, db.client_volumes(now - Duration::days(7))?))).await?;
+        let (clients, volumes, schedule, shared) = self
+            .store()
+            .read(move |db| Ok((db.clients()?, db.client_volumes(now - Duration::days(7))?, load_schedule(db)?, db.charters_shared()?)))
+            .await?;
         let volumes: BTreeMap<i64, u32> = volumes.into_iter().collect();
-        Ok(clients.iter().map(|c| client_view(c, now, volumes.get(&c.id).copied().unwrap_or(0))).collect())
+        Ok(clients
+            .iter()
+            .map(|c| {
+                let shared = shared.iter().find(|(id, _, _)| *id == c.id).map(|(_, f, at)| (f.as_str(), *at));
+                client_view(c, now, volumes.get(&c.id).copied().unwrap_or(0), &schedule, shared)
+            })
+            .collect())
     }
 
     pub(crate) async fn client_add(&self, spec: ClientSpec) -> Result<ClientView, Failure> {
@@ -90,11 +99,16 @@ impl Engine {
 
     pub(crate) async fn client_named(&self, name: &str, now: DateTime<Utc>) -> Result<ClientView, Failure> {
         let name = name.to_owned();
-        let (client, volumes) =
-            self.store().read(move |db| Ok((db.client_by_name(&name)?, db.client_volumes(now - Duration::days(7))?))).await?;
+        let (client, volumes, schedule, shared) = self
+            .store()
+            .read(move |db| {
+                Ok((db.client_by_name(&name)?, db.client_volumes(now - Duration::days(7))?, load_schedule(db)?, db.charters_shared()?))
+            })
+            .await?;
         let client = client.ok_or_else(|| ApiError::new(ErrorCode::Internal, Phrase::new("client.vanished")))?;
         let volume = volumes.iter().find(|(id, _)| *id == client.id).map_or(0, |(_, n)| *n);
-        Ok(client_view(&client, now, volume))
+        let shared = shared.iter().find(|(id, _, _)| *id == client.id).map(|(_, f, at)| (f.as_str(), *at));
+        Ok(client_view(&client, now, volume, &schedule, shared))
     }
 
     pub(crate) async fn client_remove(&self, name: String) -> Result<Removed, Failure> {
@@ -114,7 +128,14 @@ impl Engine {
     }
 }
 
-fn client_view(c: &lull_core::Client, now: DateTime<Utc>, messages_7d: u32) -> ClientView {
+fn client_view(
+    c: &lull_core::Client,
+    now: DateTime<Utc>,
+    messages_7d: u32,
+    schedule: &lull_core::Schedule,
+    shared: Option<(&str, DateTime<Utc>)>,
+) -> ClientView {
+    let charter = lull_core::charter::charter(schedule, c, now);
     ClientView {
         id: c.id,
         name: c.name.clone(),
@@ -126,6 +147,8 @@ fn client_view(c: &lull_core::Client, now: DateTime<Utc>, messages_7d: u32) -> C
         matches: c.identities.iter().map(Identity::to_string).collect(),
         live_windows: c.live_windows.iter().map(LiveWindow::to_string).collect(),
         auto_reply: c.auto_reply,
+        charter_shared_at: shared.map(|(_, at)| at),
+        charter_out_of_date: lull_core::charter::out_of_date(shared.map(|(f, _)| f), &charter),
         messages_7d,
     }
 }
@@ -159,4 +182,33 @@ fn parse_matches(matches: &[String]) -> Result<Vec<Identity>, ApiError> {
 
 fn parse_windows(windows: &[String]) -> Result<Vec<LiveWindow>, ApiError> {
     windows.iter().map(|w| w.parse::<LiveWindow>().map_err(|e| bad_value("live", w, &e))).collect()
+}
+
+impl Engine {
+    /// A client's charter now, in the language asked (else the client's reply language, else
+    /// English); recorded as shared when asked.
+    pub(crate) async fn client_charter(&self, q: lull_api::clients::ClientCharter) -> Result<lull_api::clients::CharterView, Failure> {
+        let now = self.now();
+        let name = q.name.clone();
+        let (client, schedule) = self.store().read(move |db| Ok((db.client_by_name(&name)?, load_schedule(db)?))).await?;
+        let client = client.ok_or_else(|| no_client(&q.name))?;
+        let charter = lull_core::charter::charter(&schedule, &client, now);
+        let lang = q.lang.or(client.auto_reply).unwrap_or(lull_core::autoreply::ReplyLang::En);
+        let id = client.id;
+        if q.mark_shared {
+            let fingerprint = charter.fingerprint.clone();
+            self.store().write(move |tx| tx.set_charter_shared(id, &fingerprint, now)).await?;
+        }
+        let shared = self.store().read(move |db| db.charter_shared(id)).await?;
+        let words = lull_words::reply_words(lang);
+        Ok(lull_api::clients::CharterView {
+            text: words.charter_text(&charter),
+            html: words.charter_html(&charter),
+            ics: words.charter_ics(&charter),
+            lang,
+            shared_at: shared.as_ref().map(|(_, at)| *at),
+            out_of_date: lull_core::charter::out_of_date(shared.as_ref().map(|(f, _)| f.as_str()), &charter),
+            charter,
+        })
+    }
 }

@@ -106,6 +106,7 @@ impl Engine {
             Request::ConfigImport(doc) => call::ConfigImport::answer(self.config_import(doc).await?),
             Request::Demo => call::Demo::answer(crate::demo::seed(self).await?),
             Request::DemoRemove => call::DemoRemove::answer(crate::demo::remove(self).await?),
+            Request::ClientCharter(c) => call::ClientCharter::answer(Box::new(self.client_charter(c).await?)),
             Request::RepliesShow => call::RepliesShow::answer(self.replies_show().await?),
             Request::RepliesSet(settings) => call::RepliesSet::answer(self.replies_set(settings).await?),
         })

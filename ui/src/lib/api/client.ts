@@ -174,6 +174,7 @@ export function createApi(transport: Transport) {
     demo: () => ask({ method: 'demo' }),
     removeDemo: () => ask({ method: 'demo_remove' }),
     replies: () => ask({ method: 'replies_show' }),
+    clientCharter: (params: Params<'client_charter'>) => ask({ method: 'client_charter', params }),
     setReplies: (params: Params<'replies_set'>) => ask({ method: 'replies_set', params }),
   };
 }

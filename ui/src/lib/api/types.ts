@@ -124,6 +124,74 @@ last_error: string | null, last_error_at: string | null, messages: number, last_
  */
 replies: ReplyHealth | null, };
 
+export type Charter = { client: string, client_tz: string, user_tz: string, 
+/**
+ * The week the times were read from (its first day, in the user's clock).
+ */
+from: string, live: Array<LiveSlot>, 
+/**
+ * When held messages are read (the digests), in the client's clock.
+ */
+reading: Array<Slot>, 
+/**
+ * The working hours, in the client's clock; empty when every hour works.
+ */
+hours: Array<Slot>, 
+/**
+ * The freelancer's days without working hours (the freelancer's days).
+ */
+days_off: Array<string>, 
+/**
+ * The digest times and the working days they fall on, in the freelancer's clock (what a
+ * calendar repeats, in the freelancer's zone, so it stays right across DST changes).
+ */
+digest_times: Array<string>, working_days: Array<string>, 
+/**
+ * How the client breaks through for a real emergency, if it can.
+ */
+emergency: Emergency, 
+/**
+ * Urgent breakthroughs the client has per day.
+ */
+quota: number, 
+/**
+ * Only digests: the client's messages never interrupt.
+ */
+digest_only: boolean, 
+/**
+ * Changes whenever anything above does.
+ */
+fingerprint: string, };
+
+export type CharterView = { charter: Charter, lang: ReplyLang, 
+/**
+ * To paste in a message.
+ */
+text: string, 
+/**
+ * A small self-contained page to send or attach.
+ */
+html: string, 
+/**
+ * An iCalendar file of the live windows and reading times.
+ */
+ics: string, 
+/**
+ * When the client was last given its charter.
+ */
+shared_at: string | null, 
+/**
+ * The charter shared then says something else than this one (the schedule, the client's
+ * windows or tier changed, or a DST change moved the times).
+ */
+out_of_date: boolean, };
+
+export type ClientCharter = { name: string, 
+/**
+ * The charter's language; by default the client's reply language, else English.
+ */
+lang: ReplyLang | null, mark_shared: boolean, };
+
 export type ClientEdit = { name: string, rename: string | null, tz: string | null, tier: Tier | null, mode: ClientMode | null, bypass_quota: number | null, add_matches: Array<string>, remove_matches: Array<string>, 
 /**
  * Replaces every live window; `Some(vec![])` removes them all.
@@ -161,6 +229,14 @@ local_time: string, tier: Tier, mode: ClientMode, bypass_quota: number, matches:
  * The language of its availability replies; `null`: none are sent.
  */
 auto_reply: ReplyLang | null, 
+/**
+ * When the client was last given its charter ("how to reach me").
+ */
+charter_shared_at: string | null, 
+/**
+ * The charter given then no longer matches the schedule.
+ */
+charter_out_of_date: boolean, 
 /**
  * Messages in the last 7 days.
  */
@@ -214,6 +290,8 @@ export type DigestList = { limit: number, };
 export type DigestShow = { id: number, };
 
 export type DigestView = { id: number, slot_at: string, released_at: string, manual: boolean, merged_slots: number, messages: number, clients: number, summary: string, notified_at: string | null, notify_error: string | null, };
+
+export type Emergency = { "kind": "none" } | { "kind": "word", word: string, } | { "kind": "retry" };
 
 export type EngineEvent = { "type": "message_ingested", id: number, client: string | null, decision: DecisionKind, release_at: string | null, } | { "type": "digest_released", digest: DigestView, } | { "type": "focus_changed", focus: FocusView, } | { "type": "schedule_changed" } | { "type": "clients_changed" } | { "type": "channels_changed" } | { "type": "messages_triaged", count: number, };
 
@@ -368,6 +446,8 @@ export type InterruptionCounts = { total: number, live: number, bypass: number, 
 in_focus: number, };
 
 export type IsoWeek = string;
+
+export type LiveSlot = { slot: Slot, window: LiveWindow, defined_in: string, };
 
 export type LiveWindow = string;
 
@@ -551,9 +631,9 @@ export type ReplySwitch = "off" | "en" | "fr";
 
 export type ReplyTemplate = { lang: ReplyLang, text: string, };
 
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "reply", "params": Reply } | { "method": "sign_in_code" } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" } | { "method": "demo_remove" } | { "method": "replies_show" } | { "method": "replies_set", "params": ReplySettings };
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "reply", "params": Reply } | { "method": "sign_in_code" } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" } | { "method": "demo_remove" } | { "method": "client_charter", "params": ClientCharter } | { "method": "replies_show" } | { "method": "replies_set", "params": ReplySettings };
 
-export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "push_targets", "data": Array<PushTargetView> } | { "type": "sign_in_code", "data": string } | { "type": "push_target", "data": PushTargetView } | { "type": "push_tested", "data": PushTestReport } | { "type": "push_removed", "data": PushTargetView } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "demo_removed", "data": DemoReport } | { "type": "replies", "data": RepliesView } | { "type": "ok" };
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "push_targets", "data": Array<PushTargetView> } | { "type": "sign_in_code", "data": string } | { "type": "push_target", "data": PushTargetView } | { "type": "push_tested", "data": PushTestReport } | { "type": "push_removed", "data": PushTargetView } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "demo_removed", "data": DemoReport } | { "type": "replies", "data": RepliesView } | { "type": "charter", "data": CharterView } | { "type": "ok" };
 
 export type Rule = { "rule": "newsletter" } | { "rule": "client_muted", client: string, } | { "rule": "rating" } | { "rule": "never_interrupts", category: Category, } | { "rule": "digest_only", client: string, } | { "rule": "live_window", client: string, window: LiveWindow, } | { "rule": "manual_focus", until: string, } | { "rule": "focus_block", block: WeeklyRange, until: string, } | { "rule": "after_hours" } | { "rule": "low_tier", client: string, } | { "rule": "open" } | { "rule": "urgent", client: string, word: string, used: number, quota: number, after_hours?: boolean, } | { "rule": "retry", sender: string, attempts: Array<string>, used: number, quota: number, after_hours?: boolean, } | { "rule": "quota_exhausted", client: string, quota: number, trigger: Trigger, held_by: Rule, };
 
@@ -648,6 +728,8 @@ export type SimulationView = { decisions: Array<SimulatedDecisionView>, digests:
  * The statistics of the week reported; `None` for an empty trace.
  */
 stats: StatsView | null, };
+
+export type Slot = { days: Array<string>, start: string, end: string, };
 
 export type Snooze = { ids: Array<number>, 
 /**
@@ -830,6 +912,7 @@ export const ANSWERS = {
   config_import: 'imported',
   demo: 'demo',
   demo_remove: 'demo_removed',
+  client_charter: 'charter',
   replies_show: 'replies',
   replies_set: 'replies',
 } as const satisfies Record<Request['method'], Response['type']>;
