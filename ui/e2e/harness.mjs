@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
@@ -60,6 +61,31 @@ export async function openBrowser() {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
   });
+}
+
+/** For a test file: one seeded Lull and one browser, started before its tests and stopped
+ * after; `fresh()` opens a page past the reassurance, `visit()` goes to a screen. */
+export function useLull(options) {
+  const shared = {};
+  before(async () => {
+    shared.server = await startLull(options);
+    shared.browser = await openBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.stop();
+  });
+  return {
+    get server() {
+      return shared.server;
+    },
+    async fresh(pageOptions) {
+      const s = await openLull(shared.browser, shared.server.link, pageOptions);
+      await pastReassurance(s.page);
+      return s;
+    },
+    visit: (page, screen) => page.goto(`${shared.server.url}#/${screen}`),
+  };
 }
 
 /** A page on the Lull UI that records console errors and CSP violations. */

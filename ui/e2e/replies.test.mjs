@@ -2,32 +2,13 @@
 // client with a preview of what it would get, a mail channel's outgoing server, the templates
 // in Settings (checked before they are kept), the replies under the messages they answer, and
 // the week's count; at 1280 and 800 px, in English and French.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { api, fits, openBrowser, openLull, pastReassurance, startLull } from './harness.mjs';
+import { api, fits, useLull } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startLull();
-  browser = await openBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function fresh(options) {
-  const s = await openLull(browser, server.link, options);
-  await pastReassurance(s.page);
-  return s;
-}
-
-async function visit(page, screen) {
-  await page.goto(`${server.url}#/${screen}`);
-}
+const lull = useLull();
+const { fresh, visit } = lull;
 
 /** A port on this machine where nothing listens. */
 async function freePort() {
@@ -155,7 +136,7 @@ describe('availability replies', () => {
 describe('a client charter', () => {
   it('is copied or downloaded from the client page, and says when the one shared is out of date', async () => {
     const { page, problems, context } = await fresh();
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(lull.server.url).origin });
     try {
       await visit(page, 'clients');
       const initech = page.getByTestId('clients').locator('tbody tr', { hasText: 'Initech' });
@@ -174,7 +155,7 @@ describe('a client charter', () => {
       await page.getByRole('button', { name: 'Cancel' }).click();
 
       // The digest times change: the list and the panel say the charter shared is out of date.
-      await api(server, { method: 'schedule_set', params: { digests: ['10:00', '16:00'] } });
+      await api(lull.server, { method: 'schedule_set', params: { digests: ['10:00', '16:00'] } });
       await visit(page, 'clients');
       await initech.getByTestId('charter-stale').waitFor();
       await initech.getByRole('button', { name: 'Edit' }).click();

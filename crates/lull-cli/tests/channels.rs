@@ -15,7 +15,7 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 mod common;
 
-use common::{Server, fails, find, lull, lull_command, messages, ok, ok_json, until};
+use common::{Server, fails, find, lull, messages, ok, ok_json, until};
 use lull_testkit::{PrivateBus, RecordingServer};
 use serde_json::Value;
 
@@ -199,21 +199,9 @@ impl Drop for Keyring {
 
 /// `lull` with the test's session bus (and keyring home) in its environment, and `stdin`.
 fn lull_on(bus: &PrivateBus, home: &Path, dir: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = lull_command()
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
-        .env("HOME", home)
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run lull");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("lull output")
+    let run = home.join("run");
+    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address().as_ref()), ("HOME", home.as_os_str()), ("XDG_RUNTIME_DIR", run.as_os_str())];
+    common::lull_with_stdin(dir, args, &env, stdin)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,12 +3,9 @@
 //! serve` watching the mailbox over IMAP, and the `lull` commands that turn replies on, preview
 //! and explain them, and change what they say. The client charter as text, page and calendar.
 
-use std::path::Path;
-use std::process::Stdio;
-
 mod common;
 
-use common::{Server, fails, find, lull_command, messages, ok, ok_json, until};
+use common::{Server, fails, find, lull_with_stdin, messages, ok, ok_json, until};
 use lull_testkit::{Dovecot, SmtpServer};
 
 /// Appends a raw message to alice's INBOX, as a mail server delivers it.
@@ -27,21 +24,6 @@ fn mail(id: &str, from: &str, subject: &str, extra_headers: &str) -> String {
     format!(
         "Message-ID: <{id}@acme.example>\r\nDate: {date}\r\nFrom: {from}\r\nTo: Alice <alice@lull.example>\r\nSubject: {subject}\r\n{extra_headers}\r\nHello Alice,\r\n\r\nCould you look at this?\r\n"
     )
-}
-
-fn lull_with_stdin(dir: &Path, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = lull_command()
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run lull");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("lull output")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -87,7 +69,7 @@ async fn a_held_mail_is_answered_once_through_the_users_mail_server() {
         "--address",
         "Alice@Lull.example",
     ];
-    let out = lull_with_stdin(dir, &add, "mail-pw\n");
+    let out = lull_with_stdin(dir, &add, &[], "mail-pw\n");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // `channel test` logs in to the outgoing server too, sending nothing.
     let tested = ok(dir, &["channel", "test", "mail"]);
@@ -121,7 +103,7 @@ async fn a_held_mail_is_answered_once_through_the_users_mail_server() {
         .map(|()| fails(dir, &["auto-reply", "set", "--lang", "fr", "--template-file", &dir.join("typo.txt").display().to_string()]));
     assert!(bad.expect("file").contains("uses {nom}, which Lull does not know"), "a typo is refused");
     let own = "{hello}\n\n{away} {reading}\n\n{urgent}\n\nAlice (réponse automatique)";
-    let out = lull_with_stdin(dir, &["auto-reply", "set", "--lang", "fr", "--template-stdin"], own);
+    let out = lull_with_stdin(dir, &["auto-reply", "set", "--lang", "fr", "--template-stdin"], &[], own);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     // Lull serves; the user is in a focus session, so Acme's mail is held.

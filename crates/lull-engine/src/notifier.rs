@@ -105,20 +105,9 @@ impl DesktopNotifier {
 }
 
 /// Escapes the characters the notification markup subset gives meaning to, so message text is
-/// shown as text.
+/// shown as text (the same escaping as HTML's).
 pub fn escape_markup(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
+    lull_words::escape(s)
 }
 
 impl Notifier for DesktopNotifier {

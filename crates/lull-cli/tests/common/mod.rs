@@ -39,6 +39,23 @@ pub fn ok_json(dir: &Path, args: &[&str]) -> Value {
     serde_json::from_str(&ok(dir, &all)).expect("json output")
 }
 
+/// `lull ARGS` with `env` added to its environment and `stdin` written to it.
+pub fn lull_with_stdin(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = lull_command()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run lull");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("lull output")
+}
+
 /// Runs `lull ARGS`, expects failure, returns stderr.
 pub fn fails(dir: &Path, args: &[&str]) -> String {
     let out = lull(dir, args);
