@@ -566,7 +566,7 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
                 subject: &m.incoming.title,
                 sent_at: m.incoming.sent_at,
                 received_at: at,
-                last_reply: mail.reply_to.as_deref().map(|r| tx.last_reply_to(r, at)).transpose()?.flatten(),
+                last_reply: mail.reply_to.as_deref().map(|r| tx.last_reply_to(r)).transpose()?.flatten(),
                 last_release: tx.last_release_before(at)?,
                 bypasses_today: 0,
             };

@@ -1433,4 +1433,25 @@ async fn availability_replies_go_out_once_and_survive_a_failing_server() {
     let Response::Replies(view) = h.call(Request::RepliesShow).await else { panic!("the reply settings") };
     assert_eq!(view.settings.template_en.as_deref(), Some("Back at {until}."));
     assert_eq!(view.clients, ["Acme"]);
+
+    // Two mails from one sender in the same batch: one reply. Connectors stamp a message when
+    // they read it, a moment before ingest owes the reply.
+    smtp.set_mode("ok");
+    let at = h.engine.now() - chrono::Duration::seconds(1);
+    let twice = vec![mail("i1", "Ivy <ivy@acme.example>", at, |_| {}), mail("i2", "Ivy <ivy@acme.example>", at, |_| {})];
+    h.engine.ingest_batch(channel, twice, None).await.expect("ingest");
+    h.until_message("Invoice i1", "Ivy told", |m| m.auto_reply.as_ref().is_some_and(|r| r.state == AutoReplyState::Sent)).await;
+    assert!(h.until_message("Invoice i2", "stored", |_| true).await.auto_reply.is_none());
+    assert_eq!(until_received(&smtp, 3).await.len(), 3);
+
+    // A reply still owed when the time it announces has come is given up, not sent late.
+    smtp.stop();
+    h.engine.ingest_batch(channel, vec![mail("j1", "Judy <judy@acme.example>", h.engine.now(), |_| {})], None).await.expect("ingest");
+    h.until_message("Invoice j1", "a failed attempt", |m| m.auto_reply.as_ref().is_some_and(|r| r.attempts == 1)).await;
+    smtp.restart().expect("SMTP server back");
+    h.clock.set(utc("2026-11-24T13:30:00+01:00"));
+    let late =
+        h.until_message("Invoice j1", "given up", |m| m.auto_reply.as_ref().is_some_and(|r| r.state == AutoReplyState::Failed)).await;
+    assert_eq!(late.auto_reply.and_then(|r| r.problem).map(|p| p.code), Some("reply.too_late".to_owned()));
+    assert_eq!(smtp.received().len(), 3, "nothing was sent late");
 }

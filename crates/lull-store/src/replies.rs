@@ -100,14 +100,13 @@ impl Db<'_> {
         }
     }
 
-    /// When `recipient` was last told (a reply sent or still owed) before `before`.
-    pub fn last_reply_to(&self, recipient: &str, before: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    /// When `recipient` was last told (a reply sent or still owed). A reply owed a moment ago,
+    /// in the same batch, counts: its time may be after the message's arrival.
+    pub fn last_reply_to(&self, recipient: &str) -> Result<Option<DateTime<Utc>>> {
         let at: Option<i64> = self
             .conn
-            .prepare_cached(
-                "SELECT max(created_at) FROM replies WHERE recipient = ?1 AND created_at <= ?2 AND (outcome IS NULL OR outcome = 'sent')",
-            )?
-            .query_row(params![recipient, to_ms(before)], |r| r.get(0))?;
+            .prepare_cached("SELECT max(created_at) FROM replies WHERE recipient = ?1 AND (outcome IS NULL OR outcome = 'sent')")?
+            .query_row([recipient], |r| r.get(0))?;
         Ok(at.map(from_ms))
     }
 

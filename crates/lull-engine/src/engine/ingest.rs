@@ -183,7 +183,7 @@ pub(crate) fn reply_for(
     }
     let recipient = m.mail.and_then(|f| f.reply_to.as_deref());
     let last_reply = match recipient {
-        Some(r) => db.last_reply_to(r, m.received_at)?,
+        Some(r) => db.last_reply_to(r)?,
         None => None,
     };
     let bypasses_today = db.bypasses_between(d.client.map(|c| c.id), start_of_local_day(ctx.schedule.tz, m.received_at), m.received_at)?;

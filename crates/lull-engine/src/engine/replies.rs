@@ -6,8 +6,9 @@
 //!   can send it again.
 //! - **Retried, then reported.** A server that is down or refuses for now is tried again with
 //!   back-off ([`RETRY_DELAYS`]); the failures show in the channel's health. A reply that would
-//!   arrive after the held message is read (its first reading time), or that the server refuses
-//!   for good, is given up. The held message itself is never affected.
+//!   arrive after the held message is read (its first reading time), one still owed when that
+//!   time has come (Lull was stopped), or one the server refuses for good, is given up. The
+//!   held message itself is never affected.
 //!
 //! The replier sleeps until the next retry is due or ingest queues a reply; it does not poll.
 
@@ -34,6 +35,14 @@ impl Shared {
         let now = self.clock.now();
         let due = self.store.read(move |db| db.due_replies(now, 32)).await?;
         for reply in due {
+            // Owed while Lull was stopped, past the time it announces: saying "I read messages
+            // at 13:00" at 15:00 would be wrong; given up instead.
+            if reply.plan.reading.first().is_some_and(|first| now >= *first) {
+                let late = Phrase::new("reply.too_late");
+                tracing::info!(reply = reply.id, "availability reply given up: the message is read by now");
+                self.store.write(move |tx| tx.reply_failed(reply.id, &late, None, now)).await?;
+                continue;
+            }
             let outcome = self.send_reply(&reply).await;
             let now = self.clock.now();
             match outcome {
