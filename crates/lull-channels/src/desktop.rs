@@ -145,6 +145,7 @@ impl Observed {
             silent: false,
             reply: None,
             mail: None,
+            relay: None,
         }
     }
 }

@@ -318,6 +318,7 @@ pub fn entries(feed: &feed_rs::model::Feed, now: DateTime<Utc>, since: Option<Da
                 silent: false,
                 reply: None,
                 mail: None,
+                relay: None,
             }
         })
         .collect();

@@ -106,7 +106,17 @@ pub fn parse(raw: &[u8], truncated: bool, received_at: DateTime<Utc>) -> Incomin
     let list = msg.header(HeaderName::ListId).is_some() || msg.header(HeaderName::ListUnsubscribe).is_some() || has("List-Id");
     let bulk = msg.header_raw("Precedence").is_some_and(|p| matches!(p.trim().to_ascii_lowercase().as_str(), "bulk" | "list" | "junk"));
     let domain = sender.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase());
-    let category = categorize(domain.as_deref(), &subject, &body, list || bulk);
+    // A platform relaying a client's message is the client's, a direct message.
+    let from = msg.from().and_then(|a| a.first());
+    let relay = domain.as_deref().and_then(lull_core::relay::platform_of_domain).and_then(|p| {
+        lull_core::relay::from_mail(
+            p,
+            from.and_then(|a| a.name()).unwrap_or_default(),
+            from.and_then(|a| a.address()).unwrap_or_default(),
+            &subject,
+        )
+    });
+    let category = if relay.is_some() { None } else { categorize(domain.as_deref(), &subject, &body, list || bulk) };
     let mail = facts(&msg, list);
     Incoming {
         source_key: key(msg.message_id()),
@@ -122,6 +132,7 @@ pub fn parse(raw: &[u8], truncated: bool, received_at: DateTime<Utc>) -> Incomin
         silent: false,
         reply: None,
         mail: Some(mail),
+        relay,
     }
 }
 
@@ -217,6 +228,7 @@ fn unreadable(raw: &[u8], key: String, received_at: DateTime<Utc>) -> Incoming {
         silent: false,
         reply: None,
         mail: None,
+        relay: None,
     }
 }
 
@@ -267,6 +279,30 @@ Subject: Mockups\r\n\r\nHello\r\n";
         assert_eq!(facts.auto_submitted.as_deref(), Some("auto-generated"));
         assert_eq!(facts.reply_to.as_deref(), Some("mailer-daemon@acme.com"));
         assert!(facts.recipients.is_empty() && !facts.list);
+    }
+
+    /// Message notifications as Upwork, Malt and Fiverr send them: the client's words, a direct
+    /// message naming the person; the rest of their mail keeps its category.
+    #[test]
+    fn platform_relays_are_the_clients_messages() {
+        let upwork = "From: Jane Doe via Upwork <room_4f1c2a9e0b7d@upwork.com>\r\nTo: me@example.org\r\n\
+Subject: New message from Jane Doe in \"Logo redesign\"\r\nMessage-ID: <u1@upwork.com>\r\n\r\n\
+Jane Doe sent you a message:\r\n\r\nCould we move the review to Thursday?\r\n\r\nReply to this email to respond.\r\n";
+        let m = parse(upwork.as_bytes(), false, now());
+        assert_eq!(m.relay.as_ref().map(|r| (r.platform.as_str(), r.person.as_str())), Some(("Upwork", "Jane Doe")));
+        assert_eq!(m.category, None, "direct");
+        let malt = "From: Malt <noreply@malt.fr>\r\nTo: me@example.org\r\nSubject: Nouveau message de =?UTF-8?Q?=C3=89lodie_Martin?=\r\n\
+Message-ID: <m1@malt.fr>\r\n\r\nÉlodie Martin vous a envoyé un message sur Malt.\r\n";
+        let m = parse(malt.as_bytes(), false, now());
+        assert_eq!(m.relay.as_ref().map(|r| r.person.as_str()), Some("Élodie Martin"));
+        assert_eq!(m.category, None);
+        let fiverr = "From: Fiverr <no-reply@fiverr.com>\r\nTo: me@example.org\r\nSubject: You've received a message from jane_doe\r\n\r\nHi, jane_doe sent you a message.\r\n";
+        let m = parse(fiverr.as_bytes(), false, now());
+        assert_eq!(m.relay.as_ref().map(|r| r.person.as_str()), Some("jane_doe"));
+        // The platform's other mail is still platform mail, or a rating.
+        let digest = "From: Malt <noreply@malt.fr>\r\nSubject: Votre mission a été publiée\r\n\r\nBonne nouvelle.\r\n";
+        let m = parse(digest.as_bytes(), false, now());
+        assert_eq!((m.relay, m.category), (None, Some(Category::Platform)));
     }
 
     #[test]

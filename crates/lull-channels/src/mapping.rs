@@ -261,6 +261,7 @@ impl Mapping {
             silent: false,
             reply: None,
             mail: None,
+            relay: None,
         };
         Ok(Read { incoming, notes })
     }

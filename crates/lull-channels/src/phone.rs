@@ -244,6 +244,10 @@ impl PhoneNotification {
         let app = if self.app.trim().is_empty() { "Android".to_owned() } else { plain(&self.app) };
         let title = plain(&self.title);
         let text = plain(if self.text.trim().is_empty() { &self.ticker } else { &self.text });
+        // A platform app relaying a client's message ("Nouveau message de Jane Doe"): the
+        // client's words, a direct message.
+        let relay = lull_core::relay::platform_of_app(&app)
+            .and_then(|p| lull_core::relay::from_title(p, &title).or_else(|| lull_core::relay::from_title(p, &text)));
         let reply = (!self.reply_id.is_empty())
             .then(|| serde_json::to_string(&ReplyHandle::Kdeconnect { device: self.device.clone(), reply_id: self.reply_id.clone() }).ok())
             .flatten();
@@ -258,7 +262,7 @@ impl PhoneNotification {
             title: if title.is_empty() { app.clone() } else { title },
             body: text,
             url: None,
-            category: Some(category_of_app(&app)),
+            category: if relay.is_some() { None } else { Some(category_of_app(&app)) },
             sent_at: None,
             received_at,
             app: Some(app),
@@ -266,6 +270,7 @@ impl PhoneNotification {
             silent: self.silent,
             reply,
             mail: None,
+            relay,
         }
     }
 }
@@ -546,6 +551,31 @@ mod tests {
         assert_eq!(parse_path("/modules/kdeconnect/devices/abc_1/notifications/12"), Some(("abc_1", Some("12"))));
         assert_eq!(parse_path("/modules/kdeconnect/devices/abc_1"), None);
         assert_eq!(parse_path("/modules/kdeconnect/devices/abc_1/battery"), None);
+    }
+
+    /// The Malt and Fiverr apps relaying a client's message: a direct message naming the person;
+    /// their other notifications stay platform notifications.
+    #[test]
+    fn a_platform_app_relaying_a_client_is_the_clients_message() {
+        let at = chrono::DateTime::from_timestamp(1_764_580_000, 0).expect("instant");
+        let note = |app: &str, title: &str, text: &str| {
+            PhoneNotification {
+                device: "abc".into(),
+                internal_id: "1".into(),
+                app: app.into(),
+                title: title.into(),
+                text: text.into(),
+                ..PhoneNotification::default()
+            }
+            .into_incoming(at)
+        };
+        let malt = note("Malt", "Nouveau message de Jane Doe", "Bonjour, pouvons-nous décaler ?");
+        assert_eq!(malt.relay.as_ref().map(|r| (r.platform.as_str(), r.person.as_str())), Some(("Malt", "Jane Doe")));
+        assert_eq!(malt.category, None, "direct");
+        let fiverr = note("Fiverr", "Fiverr", "You have a new message from jane_doe");
+        assert_eq!(fiverr.relay.as_ref().map(|r| r.person.as_str()), Some("jane_doe"));
+        let other = note("Malt", "Malt", "Votre profil a été vu 12 fois");
+        assert_eq!((other.relay, other.category), (None, Some(lull_core::Category::Platform)));
     }
 
     #[test]

@@ -163,6 +163,7 @@ pub fn parse(body: &[u8], received_at: DateTime<Utc>) -> Result<Read, PayloadErr
         silent: false,
         reply: None,
         mail: None,
+        relay: None,
     };
     Ok(Read { incoming, notes })
 }

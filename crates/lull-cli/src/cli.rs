@@ -172,9 +172,9 @@ pub struct ClientAddArgs {
     pub name: String,
     #[command(flatten)]
     pub settings: ClientSettings,
-    /// How to recognise the client: email:ADDR, domain:DOMAIN, channel:NAME, feed:NAME or
-    /// app:APP[:TEXT] (a desktop notification from APP whose summary or body contains TEXT);
-    /// repeatable.
+    /// How to recognise the client: email:ADDR, domain:DOMAIN, channel:NAME, feed:NAME,
+    /// app:APP[:TEXT] (a desktop notification from APP whose summary or body contains TEXT) or
+    /// platform:NAME:PERSON (their messages relayed by Malt, Upwork or Fiverr); repeatable.
     #[arg(long = "match", value_name = "KIND:VALUE")]
     pub matches: Vec<String>,
     /// When the client may reach you live, e.g. "tue,thu 14:00-16:00" (your time) or

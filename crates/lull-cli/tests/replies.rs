@@ -157,6 +157,21 @@ async fn a_held_mail_is_answered_once_through_the_users_mail_server() {
     let channel = find(list.as_array().expect("list"), "mail");
     assert_eq!(channel["replies"]["sent"], 1, "{channel:#}");
     assert_eq!(channel["replies"]["from"], "alice@lull.example");
+    // A client's message relayed by Malt is the client's: attributed by its platform identity,
+    // held as a direct message; Malt's no-reply address gets no availability reply.
+    ok(dir, &["client", "edit", "Acme", "--match", "platform:Malt:Jane Doe"]);
+    let malt = "From: Malt <noreply@malt.fr>\r\nTo: alice@lull.example\r\nSubject: Nouveau message de Jane Doe\r\nMessage-ID: <malt1@malt.fr>\r\n\r\nJane Doe vous a écrit sur Malt.\r\n";
+    deliver(&imap, malt).await;
+    let inbox =
+        until(dir, &["inbox"], "the relayed message", |v| messages(v).iter().any(|m| m["title"] == "Nouveau message de Jane Doe")).await;
+    let relayed = messages(&inbox).into_iter().find(|m| m["title"] == "Nouveau message de Jane Doe").expect("the relayed message");
+    assert_eq!(
+        (relayed["client"].as_str(), relayed["category"].as_str(), relayed["decision"].as_str()),
+        (Some("Acme"), Some("direct"), Some("held")),
+        "{relayed:#}"
+    );
+    assert!(relayed["auto_reply"].is_null(), "{relayed:#}");
+
     // Turning replies off for the client is one flag.
     let off = ok(dir, &["client", "edit", "Acme", "--no-auto-reply"]);
     assert!(off.contains("no availability replies"), "{off}");

@@ -1,10 +1,11 @@
 //! Client attribution: which client a message belongs to, from the client identities.
 //!
-//! The most specific identity wins: an exact address, then the longest matching domain, then a
+//! The most specific identity wins: a platform's relayed person (`platform:Malt:Jane Doe`), an exact address, then the longest matching domain, then a
 //! desktop app with a text found in the notification, then the app alone, then a channel (or
 //! feed) dedicated to the client. A message matching nothing belongs to "Unknown".
 
 use crate::model::{Client, Identity, Sender};
+use crate::relay::Relay;
 
 /// What attribution looks at in a message.
 #[derive(Debug, Clone, Copy)]
@@ -16,11 +17,23 @@ pub struct Origin<'m> {
     pub app: Option<&'m str>,
     pub title: &'m str,
     pub body: &'m str,
+    /// A client's words relayed by a platform, and by whom.
+    pub relay: Option<&'m Relay>,
 }
 
 /// The client a message belongs to, and the identity that matched.
 pub fn attribute<'a>(clients: &'a [Client], m: &Origin<'_>) -> Option<(&'a Client, &'a Identity)> {
     let all = || clients.iter().flat_map(|c| c.identities.iter().map(move |i| (c, i)));
+    // A platform's relay names the person: the most specific of all (the sender's address is
+    // the platform's).
+    if let Some(relay) = m.relay
+        && let Some(hit) = all().find(|(_, i)| {
+            i.platform_parts()
+                .is_some_and(|(p, person)| p.eq_ignore_ascii_case(&relay.platform) && contains_ignoring_case(&relay.person, person))
+        })
+    {
+        return Some(hit);
+    }
     if let Some(address) = m.sender.address.as_deref()
         && let Some(hit) = all().find(|(_, i)| matches!(i, Identity::Email(e) if e == address))
     {
@@ -84,7 +97,7 @@ mod tests {
         ];
         let who = |from: &str, channel: &str| {
             let sender = Sender::parse(from);
-            attribute(&clients, &Origin { sender: &sender, channel, app: None, title: "", body: "" }).map(|(c, _)| c.id)
+            attribute(&clients, &Origin { sender: &sender, channel, app: None, title: "", body: "", relay: None }).map(|(c, _)| c.id)
         };
         assert_eq!(who("Jane <JANE@acme.com>", "mail"), Some(3));
         assert_eq!(who("bob@acme.com", "mail"), Some(1));
@@ -104,7 +117,7 @@ mod tests {
         ];
         let who = |app: Option<&str>, title: &str, body: &str, channel: &str| {
             let sender = Sender::parse(title);
-            attribute(&clients, &Origin { sender: &sender, channel, app, title, body }).map(|(c, _)| c.id)
+            attribute(&clients, &Origin { sender: &sender, channel, app, title, body, relay: None }).map(|(c, _)| c.id)
         };
         assert_eq!(who(Some("Slack"), "Jane (Acme Workspace)", "hi", "desk"), Some(1), "text in the summary, any case");
         assert_eq!(who(Some("slack"), "Bob", "posted in #globex-dev", "desk"), Some(2), "text in the body");
@@ -112,6 +125,24 @@ mod tests {
         assert_eq!(who(Some("Microsoft Teams"), "Ann", "call?", "desk"), Some(3));
         assert_eq!(who(None, "Acme workspace", "", "desk"), None, "app identities need an app");
         assert_eq!(who(None, "Outage resolved", "", "acme-status"), Some(4));
+    }
+
+    #[test]
+    fn a_platforms_relay_is_attributed_to_the_person_it_names() {
+        let clients = [client(1, "Jane's studio", &["platform:Malt:Jane Doe"]), client(2, "Malt itself", &["domain:malt.fr"])];
+        let sender = Sender::parse("Malt <noreply@malt.fr>");
+        let who = |relay: Option<&Relay>| {
+            attribute(&clients, &Origin { sender: &sender, channel: "mail", app: None, title: "", body: "", relay }).map(|(c, _)| c.id)
+        };
+        let jane = Relay { platform: "malt".into(), person: "JANE DOE".into() };
+        assert_eq!(who(Some(&jane)), Some(1), "platform and person, any case");
+        let other = Relay { platform: "Malt".into(), person: "John Smith".into() };
+        assert_eq!(who(Some(&other)), Some(2), "another person: the platform's own identity");
+        let fiverr = Relay { platform: "Fiverr".into(), person: "Jane Doe".into() };
+        assert_eq!(who(Some(&fiverr)), Some(2), "another platform");
+        assert_eq!("platform:Malt:Jane Doe".parse::<Identity>().map(|i| i.to_string()), Ok("platform:Malt:Jane Doe".to_owned()));
+        assert!("platform:Malt".parse::<Identity>().is_err());
+        assert!("platform::Jane".parse::<Identity>().is_err());
     }
 
     #[test]

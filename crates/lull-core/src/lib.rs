@@ -15,6 +15,7 @@ pub mod model;
 pub mod phrase;
 pub mod policy;
 pub mod push;
+pub mod relay;
 pub mod schedule;
 pub mod simulate;
 pub mod stats;

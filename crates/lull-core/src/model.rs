@@ -126,6 +126,10 @@ pub enum Identity {
     App(String),
     /// Everything from one feed channel, `feed:acme-status`.
     Feed(String),
+    /// A client's words relayed by a freelance platform, `platform:Malt:Jane Doe`: the
+    /// platform's name and the person's name as the platform shows it. Stored as written after
+    /// `platform:`; matched without regard to case.
+    Platform(String),
 }
 
 impl Identity {
@@ -136,11 +140,17 @@ impl Identity {
             Identity::Channel(_) => "channel",
             Identity::App(_) => "app",
             Identity::Feed(_) => "feed",
+            Identity::Platform(_) => "platform",
         }
     }
     pub fn value(&self) -> &str {
         match self {
-            Identity::Email(v) | Identity::Domain(v) | Identity::Channel(v) | Identity::App(v) | Identity::Feed(v) => v,
+            Identity::Email(v)
+            | Identity::Domain(v)
+            | Identity::Channel(v)
+            | Identity::App(v)
+            | Identity::Feed(v)
+            | Identity::Platform(v) => v,
         }
     }
     /// For `app:` identities: the app name and the text to look for, if any.
@@ -150,6 +160,13 @@ impl Identity {
                 Some((app, text)) => (app, Some(text)),
                 None => (v.as_str(), None),
             }),
+            _ => None,
+        }
+    }
+    /// For `platform:` identities: the platform and the person.
+    pub fn platform_parts(&self) -> Option<(&str, &str)> {
+        match self {
+            Identity::Platform(v) => v.split_once(':'),
             _ => None,
         }
     }
@@ -183,6 +200,12 @@ impl Identity {
             },
             "feed" if !value.is_empty() => Ok(Identity::Feed(value.to_owned())),
             "feed" => Err(bad(IdentityProblem::Feed)),
+            "platform" => match value.split_once(':') {
+                Some((platform, person)) if !platform.trim().is_empty() && !person.trim().is_empty() => {
+                    Ok(Identity::Platform(format!("{}:{}", platform.trim(), person.trim())))
+                }
+                _ => Err(bad(IdentityProblem::Platform)),
+            },
             _ => Err(bad(IdentityProblem::Kind)),
         }
     }
@@ -203,6 +226,7 @@ pub enum IdentityProblem {
     Channel,
     App,
     Feed,
+    Platform,
     /// None of the kinds.
     Kind,
 }
@@ -215,6 +239,7 @@ impl Said for IdentityParseError {
             IdentityProblem::Channel => Phrase::new("identity.needs_channel"),
             IdentityProblem::App => Phrase::new("identity.needs_app"),
             IdentityProblem::Feed => Phrase::new("identity.needs_feed"),
+            IdentityProblem::Platform => Phrase::new("identity.needs_platform"),
             IdentityProblem::Kind => Phrase::new("identity.unknown_kind"),
         };
         phrase.with("input", crate::week::v_quoted(&self.input))
@@ -357,6 +382,10 @@ pub struct Incoming {
     /// again when the phone reconnects): stored and decided, never notified or pushed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub silent: bool,
+    /// A client's words relayed by a freelance platform (a message notification from Malt,
+    /// Upwork or Fiverr): whose, for `platform:` identities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<crate::relay::Relay>,
     /// How to answer it from Lull, when its source offers that (a phone notification's quick
     /// reply): opaque to all but its channel kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]

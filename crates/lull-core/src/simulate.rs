@@ -116,7 +116,7 @@ pub fn simulate(schedule: &Schedule, clients: &[Client], trace: &[TraceEntry], w
         let next_id = channel_ids.len() as ChannelId + 1;
         let channel_id = *channel_ids.entry(channel.clone()).or_insert(next_id);
         let sender = Sender::parse(&e.from);
-        let origin = Origin { sender: &sender, channel: &channel, app: None, title: &e.title, body: &e.body };
+        let origin = Origin { sender: &sender, channel: &channel, app: None, title: &e.title, body: &e.body, relay: None };
         let client = attribute(clients, &origin).map(|(c, _)| c);
         let client_id = client.map(|c| c.id);
         let history: Vec<DateTime<Utc>> = by_sender

@@ -89,6 +89,7 @@ fn corpus(n: usize, start: DateTime<Utc>) -> Vec<Incoming> {
                 silent: false,
                 reply: None,
                 mail: None,
+                relay: None,
             }
         })
         .collect()
@@ -557,6 +558,7 @@ async fn bench_push(s: &Sizes, tmp: &Path) {
             silent: false,
             reply: None,
             mail: None,
+            relay: None,
         };
         let receipt = engine.ingest(channel, incoming).await.unwrap();
         assert_eq!(receipt.decision.kind, DecisionKind::Live);

@@ -93,6 +93,7 @@ fn message(
                 recipients: vec![DEMO_ADDRESS.to_owned()],
                 ..MailFacts::default()
             }),
+            relay: None,
         },
     }
 }
@@ -527,6 +528,7 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
             title: &m.incoming.title,
             body: &m.incoming.body,
             app: m.incoming.app.as_deref(),
+            relay: m.incoming.relay.as_ref(),
             category,
             at,
         };

@@ -502,6 +502,7 @@ fn incoming(key: &str, from: &str, at: DateTime<Utc>) -> lull_core::Incoming {
         silent: false,
         reply: None,
         mail: None,
+        relay: None,
     }
 }
 

@@ -46,6 +46,7 @@ impl Engine {
                     title: &q.title,
                     body: &q.body,
                     app: q.app.as_deref(),
+                    relay: None,
                     category,
                     at: q.at,
                 };

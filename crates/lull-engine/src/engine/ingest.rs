@@ -135,6 +135,8 @@ pub(crate) struct MessageDraft<'m> {
     pub(crate) body: &'m str,
     /// For desktop notifications, the app that sent it.
     pub(crate) app: Option<&'m str>,
+    /// A client's words relayed by a platform.
+    pub(crate) relay: Option<&'m lull_core::relay::Relay>,
     pub(crate) category: Category,
     pub(crate) at: DateTime<Utc>,
 }
@@ -147,7 +149,7 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
     let hit = match m.as_client {
         Some(name) => ctx.clients.iter().find(|c| c.name.eq_ignore_ascii_case(name)).map(|c| (c, c.identities.first())),
         None => {
-            let origin = Origin { sender: &sender, channel: m.channel, app: m.app, title: m.title, body: m.body };
+            let origin = Origin { sender: &sender, channel: m.channel, app: m.app, title: m.title, body: m.body, relay: m.relay };
             attribute(&ctx.clients, &origin).map(|(c, i)| (c, Some(i)))
         }
     };
@@ -334,6 +336,7 @@ fn ingest_one(
         title: &m.title,
         body: &m.body,
         app: m.app.as_deref(),
+        relay: m.relay.as_ref(),
         category,
         at: m.received_at,
     };
