@@ -1,6 +1,7 @@
 //! Property and DST tests of the pure core: the schedule's digest slots against a brute-force
-//! minute walk, the policy's invariants for arbitrary messages and schedules, and the named DST
-//! dates (Europe/Paris 2026-03-29 and 2026-10-25, America/New_York, a client 9 hours away).
+//! minute walk, the policy's invariants for arbitrary messages and schedules, the promises of
+//! availability replies and client charters, and the named DST dates (Europe/Paris 2026-03-29
+//! and 2026-10-25, America/New_York, a client 9 hours away).
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -231,6 +232,101 @@ proptest! {
         prop_assert!(f.context_switches < f.interruptions.total.max(1));
         if let Some(st) = f.longest_stretch {
             prop_assert!(st.start >= f.start && st.end <= f.end);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Whatever the schedule, the zones and the instant (both DST changes of each zone fall in
+    /// the range), an availability reply only promises what the schedule does: its reading
+    /// times are digest slots, in order, on one day of the user's, none before the message is
+    /// released, and the first not before the end of the focus it names.
+    #[test]
+    fn availability_replies_promise_real_digest_slots(s in schedule(), t in instant(), client_tz in zone(), session in any::<bool>()) {
+        let mut c = client(client_tz, Tier::Normal, ClientMode::Normal, vec![]);
+        c.auto_reply = Some(lull_core::autoreply::ReplyLang::En);
+        let sessions = [FocusSession { started_at: t - Duration::minutes(10), ends_at: t + Duration::minutes(170) }];
+        let sessions: &[FocusSession] = if session { &sessions } else { &[] };
+        let facts = MessageFacts {
+            received_at: t,
+            client: Some(&c),
+            category: Category::Direct,
+            sender: "jane@acme.com",
+            title: "hello",
+            body: "",
+            sender_history: &[],
+            bypasses_today: 0,
+        };
+        let d = decide(&s, sessions, &facts);
+        let mail = lull_core::autoreply::MailFacts {
+            reply_to: Some("jane@acme.com".into()),
+            recipients: vec!["me@example.org".into()],
+            ..Default::default()
+        };
+        let input = lull_core::autoreply::ReplyInput {
+            schedule: &s,
+            settings: &Default::default(),
+            client: Some(&c),
+            category: Category::Direct,
+            decision: &d,
+            mail: Some(&mail),
+            own_address: Some("me@example.org"),
+            sender_name: "Jane",
+            subject: "hello",
+            sent_at: None,
+            received_at: t,
+            last_reply: None,
+            last_release: None,
+            bypasses_today: 0,
+        };
+        match lull_core::autoreply::plan(&input) {
+            Err(why) => prop_assert!(d.kind != DecisionKind::Held, "a held message from an opted-in client got no reply: {why:?}"),
+            Ok(plan) => {
+                prop_assert_eq!(d.kind, DecisionKind::Held);
+                prop_assert!(!plan.reading.is_empty() && plan.reading.len() <= lull_core::autoreply::MAX_READING_TIMES);
+                prop_assert!(plan.reading.iter().all(|r| is_slot(&s, *r)), "{:?} are not all slots", plan.reading);
+                prop_assert!(plan.reading.windows(2).all(|w| w[0] < w[1]));
+                let day = plan.reading[0].with_timezone(&s.tz).date_naive();
+                prop_assert!(plan.reading.iter().all(|r| r.with_timezone(&s.tz).date_naive() == day));
+                prop_assert!(plan.reading[0] >= d.release_at.expect("held"));
+                if let lull_core::autoreply::Away::Focus { until } | lull_core::autoreply::Away::Off { until } = plan.away {
+                    prop_assert!(plan.reading[0] >= until, "reading at {} before the focus or the evening ends at {until}", plan.reading[0]);
+                }
+            }
+        }
+    }
+
+    /// A client's charter lists each digest of the coming week once, at its instant in the
+    /// client's clock: the slots' days and times, read back, are exactly the week's digests.
+    #[test]
+    fn a_charter_lists_the_weeks_digests_in_the_clients_clock(s in schedule(), t in instant(), client_tz in zone()) {
+        let c = client(client_tz, Tier::Normal, ClientMode::Normal, vec![]);
+        let ch = lull_core::charter::charter(&s, &c, t);
+        let listed: usize = ch.reading.iter().map(|slot| slot.days.iter().count()).sum();
+        let from = lull_core::week::start_of_local_day(s.tz, t);
+        let mut expected = 0;
+        let mut day = from.with_timezone(&s.tz).date_naive();
+        for _ in 0..7 {
+            if s.is_working_day(day) {
+                let mut times: Vec<DateTime<Utc>> = s.digests.iter().map(|d| resolve_local(s.tz, day, *d, Fold::Earlier)).collect();
+                times.dedup();
+                expected += times.len();
+            }
+            day += Duration::days(1);
+        }
+        // Exact in a week where neither clock changes; a DST change may fold two digests into
+        // one slot of the client's clock, never list one twice.
+        let offset = |tz: Tz, at: DateTime<Utc>| chrono::Offset::fix(&tz.offset_from_utc_datetime(&at.naive_utc())).local_minus_utc();
+        let steady = [s.tz, client_tz].iter().all(|tz| offset(*tz, from) == offset(*tz, from + Duration::days(8)));
+        if steady {
+            prop_assert_eq!(listed, expected);
+        } else {
+            prop_assert!(listed <= expected, "listed {listed}, expected {expected}");
+        }
+        for slot in &ch.reading {
+            prop_assert_eq!(slot.start, slot.end);
         }
     }
 }
