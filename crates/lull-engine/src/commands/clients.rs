@@ -135,7 +135,6 @@ fn client_view(
     schedule: &lull_core::Schedule,
     shared: Option<(&str, DateTime<Utc>)>,
 ) -> ClientView {
-    let charter = lull_core::charter::charter(schedule, c, now);
     ClientView {
         id: c.id,
         name: c.name.clone(),
@@ -148,7 +147,9 @@ fn client_view(
         live_windows: c.live_windows.iter().map(LiveWindow::to_string).collect(),
         auto_reply: c.auto_reply,
         charter_shared_at: shared.map(|(_, at)| at),
-        charter_out_of_date: lull_core::charter::out_of_date(shared.map(|(f, _)| f), &charter),
+        // Only a charter that was shared can be out of date.
+        charter_out_of_date: shared
+            .is_some_and(|(f, _)| lull_core::charter::out_of_date(Some(f), &lull_core::charter::charter(schedule, c, now))),
         messages_7d,
     }
 }

@@ -123,6 +123,8 @@ pub(crate) struct Decided<'a> {
     pub(crate) matched: Option<&'a Identity>,
     pub(crate) sender: Sender,
     pub(crate) decision: Decision,
+    /// Bypasses the client (or Unknown) already used in the user's day.
+    pub(crate) bypasses_today: u32,
 }
 
 /// What deciding a message looks at.
@@ -167,7 +169,7 @@ pub(crate) fn decide_message<'a>(db: &Db<'_>, ctx: &'a PolicyContext, m: &Messag
         bypasses_today,
     };
     let decision = decide(&ctx.schedule, &ctx.sessions, &facts);
-    Ok(Decided { client, matched: hit.and_then(|(_, i)| i), sender, decision })
+    Ok(Decided { client, matched: hit.and_then(|(_, i)| i), sender, decision, bypasses_today })
 }
 
 /// What a held message's availability reply would be, or why there is none. Reads the
@@ -188,7 +190,6 @@ pub(crate) fn reply_for(
         Some(r) => db.last_reply_to(r)?,
         None => None,
     };
-    let bypasses_today = db.bypasses_between(d.client.map(|c| c.id), start_of_local_day(ctx.schedule.tz, m.received_at), m.received_at)?;
     Ok(autoreply::plan(&ReplyInput {
         schedule: &ctx.schedule,
         settings: &ctx.replies,
@@ -203,7 +204,7 @@ pub(crate) fn reply_for(
         received_at: m.received_at,
         last_reply,
         last_release: db.last_release_before(m.received_at)?,
-        bypasses_today,
+        bypasses_today: d.bypasses_today,
     }))
 }
 
