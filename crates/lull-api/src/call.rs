@@ -19,6 +19,7 @@ use crate::clients::{self, ClientRemove, ClientSpec, ClientView, Removed};
 use crate::config::{ConfigDocument, DemoReport, ImportReport, InfoView};
 use crate::digests::{DigestDetail, DigestList, DigestShow, DigestView};
 use crate::messages::{Archive, ExplainQuery, Explanation, InboxPage, InboxQuery, MarkRead, RecordOpen, Reply, Snooze, Updated};
+use crate::platforms::{PlatformSet, PlatformView};
 use crate::push::{PushRemove, PushSpec, PushTargetView, PushTest, PushTestReport};
 use crate::replies::RepliesView;
 use crate::schedule::{ScheduleUpdate, ScheduleView};
@@ -87,6 +88,10 @@ pub enum Request {
     RepliesShow,
     /// Replaces the settings of availability replies (templates, how often).
     RepliesSet(ReplySettings),
+    /// The freelance platforms Lull reads, with their response clocks.
+    PlatformsShow,
+    /// Changes one platform's response clock.
+    PlatformSet(PlatformSet),
 }
 
 /// The answer to a [`Request`], one variant per kind of result.
@@ -125,6 +130,7 @@ pub enum Response {
     Demo(DemoReport),
     DemoRemoved(DemoReport),
     Replies(RepliesView),
+    Platforms(Vec<PlatformView>),
     Charter(Box<clients::CharterView>),
     Ok,
 }
@@ -266,6 +272,8 @@ calls! {
     wrap ClientCharter(clients::ClientCharter) => Charter(Box<clients::CharterView>);
     unit RepliesShow => Replies(RepliesView);
     wrap RepliesSet(ReplySettings) => Replies(RepliesView);
+    unit PlatformsShow => Platforms(Vec<PlatformView>);
+    own PlatformSet => Platforms(Vec<PlatformView>);
 }
 
 /// `ClientRemove` as serde names it: `client_remove`.

@@ -36,6 +36,10 @@ pub struct ConfigDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub replies: Option<lull_core::autoreply::ReplySettings>,
+    /// The platforms' response clocks the user changed; left out by older exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub response_clocks: Option<lull_core::response::ClockSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]

@@ -31,6 +31,7 @@ pub mod listen;
 pub mod lock;
 pub mod messages;
 pub mod paths;
+pub mod platforms;
 pub mod popups;
 pub mod push;
 pub mod replies;

@@ -127,6 +127,8 @@ pub struct MessageView {
     pub dismissed_at: Option<DateTime<Utc>>,
     /// The availability reply Lull sent (or owes) its sender: an outgoing message beside it.
     pub auto_reply: Option<AutoReplyView>,
+    /// The response clock of the platform that relayed it.
+    pub clock: Option<crate::platforms::ClockView>,
 }
 
 /// Where an availability reply is.

@@ -38,6 +38,9 @@ pub struct StatsView {
     /// Availability replies sent this week.
     #[serde(default)]
     pub told: Told,
+    /// Platforms' response clocks this week: kept, missed, running.
+    #[serde(default)]
+    pub clocks: crate::platforms::ClockCounts,
 }
 
 /// How many times clients were told when the user would answer, and how many clients.
@@ -68,6 +71,7 @@ impl From<WeekStats> for StatsView {
             trends: s.trends,
             suggestions,
             told: Told::default(),
+            clocks: crate::platforms::ClockCounts::default(),
         }
     }
 }

@@ -69,6 +69,9 @@ pub enum Command {
     /// Availability replies: show or change how often and what they say, preview one.
     #[command(subcommand)]
     AutoReply(AutoReplyCommand),
+    /// Freelance platforms (Fiverr, Malt, Upwork): the response clocks Lull watches for you.
+    #[command(subcommand)]
+    Platform(PlatformCommand),
     /// Start or stop a manual focus session.
     #[command(subcommand)]
     Focus(FocusCommand),
@@ -746,6 +749,44 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PlatformCommand {
+    /// Each platform and how long it gives to answer a client.
+    List,
+    /// Change how long a platform gives: a held message it relays breaks through once, at the
+    /// last digest or live window before that time runs out.
+    Set {
+        /// Fiverr, Malt or Upwork.
+        name: String,
+        /// e.g. 24h, 12h, 2d, 90m; `off` to watch no clock, `default` for Lull's (24h).
+        #[arg(long, value_name = "DURATION")]
+        respond_within: String,
+    },
+}
+
+/// Reads a response clock: `24h`, `2d`, `1h30m`; `off` for none; `default` for Lull's.
+/// `Ok(None)`: off; `Err` for anything else that does not read.
+pub fn parse_clock(s: &str) -> Result<ClockChoice, Phrase> {
+    let t = s.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "off" | "none" | "no" => Ok(ClockChoice::Off),
+        "default" => Ok(ClockChoice::Default),
+        _ => sum_units(&t, &[('d', 86_400), ('h', 3600), ('m', 60)])
+            .and_then(|s| i64::try_from(s).ok())
+            .map(ClockChoice::Within)
+            .ok_or_else(|| Phrase::new("cli.bad_clock").with("value", format!("{s:?}"))),
+    }
+}
+
+/// What `--respond-within` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockChoice {
+    /// This many seconds.
+    Within(i64),
+    Off,
+    Default,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AutoReplyCommand {
     /// The clients who get replies, the channels that send them, how often, and the templates.
     Show,
@@ -863,6 +904,7 @@ pub fn flag_of(field: &str) -> Option<&'static str> {
         "week" => "--week",
         "url" => "--url",
         "every_secs" => "--every",
+        "within_secs" => "--respond-within",
         "map" => "--map",
         "preset" => "--preset",
         "ignore_apps" => "--ignore-app",

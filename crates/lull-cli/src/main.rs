@@ -29,6 +29,7 @@ use lull_api::listen::{Listen, ListenError};
 use lull_api::lock::LockError;
 use lull_api::messages::{ExplainQuery, InboxQuery};
 use lull_api::paths::{DataDir, DataDirError};
+use lull_api::platforms::PlatformSet;
 use lull_api::schedule::ScheduleUpdate;
 use lull_api::stats::{Simulate, StatsWeek};
 use lull_api::status::FocusStart;
@@ -348,6 +349,7 @@ async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> R
             emit(json, &removed, |p| render::push_removed(w, p))
         }
         Command::AutoReply(command) => auto_reply(backend, command, json, w).await,
+        Command::Platform(command) => platform(backend, command, json, w).await,
         Command::Reply { id, text } => {
             backend.call(lull_api::messages::Reply { id, text }).await?;
             emit(json, &serde_json::json!({"sent": true}), |_| format!("{}\n", w.t("cli.replied", &[])))
@@ -546,6 +548,21 @@ async fn client(backend: &Backend, command: ClientCommand, json: bool, w: Words)
             emit(json, &removed, |r| render::removed(w, r))
         }
     }
+}
+
+async fn platform(backend: &Backend, command: PlatformCommand, json: bool, w: Words) -> Result<(), CliError> {
+    let platforms = match command {
+        PlatformCommand::List => backend.call(call::PlatformsShow).await?,
+        PlatformCommand::Set { name, respond_within } => {
+            let set = match parse_clock(&respond_within)? {
+                ClockChoice::Within(secs) => PlatformSet { platform: name, within_secs: Some(secs), reset: false },
+                ClockChoice::Off => PlatformSet { platform: name, within_secs: None, reset: false },
+                ClockChoice::Default => PlatformSet { platform: name, within_secs: None, reset: true },
+            };
+            backend.call(set).await?
+        }
+    };
+    emit(json, &platforms, |p| render::platforms(w, p))
 }
 
 async fn auto_reply(backend: &Backend, command: AutoReplyCommand, json: bool, w: Words) -> Result<(), CliError> {

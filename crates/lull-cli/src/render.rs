@@ -174,6 +174,21 @@ pub fn client(w: Words, c: &ClientView) -> String {
 }
 
 /// `lull auto-reply show` and `set`.
+/// `lull platform list`: each platform's clock.
+pub fn platforms(w: Words, platforms: &[lull_api::platforms::PlatformView]) -> String {
+    let mut out = String::new();
+    let n = platforms.iter().map(|p| p.name.chars().count()).max().unwrap_or(0) + 2;
+    for p in platforms {
+        let clock = match p.within_secs {
+            Some(s) => w.t("cli.platform.within", &[("within", &w.length(chrono::Duration::seconds(s)))]),
+            None => w.t("cli.platform.off", &[]),
+        };
+        let note = if p.is_default { w.t("cli.platform.default", &[]) } else { String::new() };
+        let _ = writeln!(out, "{:<n$}{clock}{note}", p.name);
+    }
+    out
+}
+
 pub fn replies(w: Words, r: &lull_api::replies::RepliesView) -> String {
     let mut out = String::new();
     let n = width(w, &["cli.replies.clients", "cli.replies.senders", "cli.replies.every"], 12);

@@ -16,6 +16,7 @@ pub mod phrase;
 pub mod policy;
 pub mod push;
 pub mod relay;
+pub mod response;
 pub mod schedule;
 pub mod simulate;
 pub mod stats;

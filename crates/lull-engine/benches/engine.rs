@@ -440,6 +440,8 @@ async fn stats_database(n: usize) -> PathBuf {
                         reply: None,
                         silent: false,
                         mail: None,
+                        clock: None,
+                        clock_ring_at: None,
                     })?;
                     if kind.interrupts() {
                         tx.insert_notification(&NotificationRecord {

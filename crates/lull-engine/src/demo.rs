@@ -27,7 +27,7 @@ use lull_api::events::EngineEvent;
 use lull_api::{ApiError, ErrorCode};
 
 use crate::commands::Failure;
-use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, load_schedule, release_in};
+use crate::engine::{Engine, MessageDraft, PolicyContext, decide_message, load_schedule, release_in, response_clock};
 
 /// How far back the demo goes: this week and the one before, for trends.
 const DAYS: i64 = 14;
@@ -533,6 +533,7 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
             at,
         };
         let d = decide_message(tx, &ctx, &draft)?;
+        let (response_clock, clock_ring_at) = response_clock(&ctx, &d, &m.incoming, category);
         let id = tx.insert_message(&NewMessage {
             channel_id,
             source_key: m.incoming.source_key.clone(),
@@ -550,6 +551,8 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
             reply: None,
             silent: false,
             mail: m.incoming.mail.clone(),
+            clock: response_clock,
+            clock_ring_at,
         })?;
         // The availability replies the demo's clients would have got: the demo's mail channel
         // is a webhook and sends nothing, so they are recorded as the replier would have.

@@ -14,7 +14,17 @@ use tokio::sync::{Notify, OnceCell};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// A live or bypass message, one by one.
-    Message { message_id: MessageId, client: Option<String>, sender: String, title: String, body: String, urgent: bool },
+    /// `note`: why it rings now when that is not the message itself (a platform's response
+    /// clock about to run out), shown first.
+    Message {
+        message_id: MessageId,
+        client: Option<String>,
+        sender: String,
+        title: String,
+        body: String,
+        urgent: bool,
+        note: Option<String>,
+    },
     /// A digest: one notification for all the messages it releases.
     Digest { digest_id: DigestId, summary: String, body: String },
 }
@@ -37,13 +47,10 @@ impl Notice {
     /// The notification's body: the title and the start of the text.
     pub fn body(&self) -> String {
         match self {
-            Notice::Message { title, body, .. } => {
+            Notice::Message { title, body, note, .. } => {
                 let text: String = body.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect();
-                match (title.trim().is_empty(), text.is_empty()) {
-                    (true, _) => text,
-                    (false, true) => title.trim().to_owned(),
-                    (false, false) => format!("{}\n{text}", title.trim()),
-                }
+                let lines = [note.as_deref().unwrap_or_default(), title.trim(), &text];
+                lines.iter().filter(|l| !l.is_empty()).copied().collect::<Vec<_>>().join("\n")
             }
             Notice::Digest { body, .. } => body.clone(),
         }
@@ -238,6 +245,7 @@ mod tests {
             title: "Mockups".into(),
             body: "Look   at\nthis <b>now</b>".into(),
             urgent: true,
+            note: None,
         };
         assert_eq!(n.summary(lull_words::english()), "Urgent \u{b7} Acme \u{b7} Jane");
         assert_eq!(n.body(), "Mockups\nLook at this <b>now</b>");

@@ -1,5 +1,5 @@
-//! The scheduler: sleeps until the next digest release or focus boundary, releases what is
-//! due, and goes back to sleep. It does not poll: it waits on the clock (which wakes it early
+//! The scheduler: sleeps until the next digest release, response clock breakthrough or focus
+//! boundary, releases (and rings) what is due, and goes back to sleep. It does not poll: it waits on the clock (which wakes it early
 //! when the wall clock jumps, e.g. on resume) and on the engine's re-plan signal (a new held
 //! message, a new schedule, a focus session).
 //!
@@ -24,13 +24,17 @@ const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
     let mut last_focus: Option<FocusView> = None;
     while !*shutdown.borrow() {
-        let failed = match engine.release_due().await {
+        let mut failed = match engine.release_due().await {
             Ok(_) => false,
             Err(e) => {
                 tracing::warn!(error = %e, "releasing due digests");
                 true
             }
         };
+        if let Err(e) = engine.ring_due_clocks().await {
+            tracing::warn!(error = %e, "ringing response clocks");
+            failed = true;
+        }
         let now = engine.now();
         let plan = engine
             .store()
@@ -38,7 +42,8 @@ pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
                 let schedule = load_schedule(db)?;
                 let sessions = db.focus_sessions(now - Duration::days(1), now + Duration::days(2))?;
                 let (_, next_release) = db.pending(now)?;
-                Ok((schedule, sessions, next_release))
+                let next_clock = db.next_clock_ring(now)?;
+                Ok((schedule, sessions, next_release.into_iter().chain(next_clock).min()))
             })
             .await;
         let (schedule, sessions, next_release) = match plan {

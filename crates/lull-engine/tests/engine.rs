@@ -1456,3 +1456,76 @@ async fn availability_replies_go_out_once_and_survive_a_failing_server() {
     assert_eq!(late.auto_reply.and_then(|r| r.problem).map(|p| p.code), Some("reply.too_late".to_owned()));
     assert_eq!(smtp.received().len(), 3, "nothing was sent late");
 }
+
+#[tokio::test]
+async fn a_platform_clock_rings_once_before_it_runs_out_and_is_counted_kept_or_missed() {
+    use lull_api::platforms::PlatformSet;
+    use lull_core::relay::Relay;
+    use lull_core::response::ClockState;
+    let h = Harness::new(TUESDAY_1015).await;
+    h.add_client("Acme", "normal", &["platform:Fiverr:jane_doe"]).await;
+    let (channel, _) = h.add_webhook("mail").await;
+    let _s = serve(&h).await;
+    // Fiverr's default clock is 24 h; Malt is given 2 h.
+    let set = PlatformSet { platform: "malt".into(), within_secs: Some(7200), reset: false };
+    let Response::Platforms(platforms) = h.call(Request::PlatformSet(set)).await else { panic!() };
+    assert_eq!(
+        platforms.iter().map(|p| (p.name.as_str(), p.within_secs)).collect::<Vec<_>>(),
+        [("Fiverr", Some(86_400)), ("Malt", Some(7200)), ("Upwork", Some(86_400))]
+    );
+    let relayed = |key: &str, platform: &str, person: &str| lull_core::Incoming {
+        sender: format!("{platform} <no-reply@{}.com>", platform.to_lowercase()),
+        title: format!("You've received a message from {person}"),
+        relay: Some(Relay { platform: platform.into(), person: person.into() }),
+        ..incoming(key, "", utc(TUESDAY_1015))
+    };
+    // Jane's Fiverr message, held in the morning focus: reply by Wednesday 10:15, so it breaks
+    // through at Wednesday's 09:00 digest, the last before.
+    let jane = h.engine.ingest(channel, relayed("f1", "Fiverr", "jane_doe")).await.expect("ingest");
+    assert_eq!(jane.client.as_deref(), Some("Acme"));
+    assert_eq!(jane.decision.kind, lull_core::DecisionKind::Held);
+    // Bob's Fiverr message is answered (archived) before its time: it never rings.
+    let bob = h.engine.ingest(channel, relayed("f2", "Fiverr", "bob")).await.expect("ingest");
+    h.call(Request::Archive(Archive { ids: vec![bob.message_id], archived: true })).await;
+    // Malt's 2 h clock runs out at 12:15, before the 13:00 digest and any live window: it rings
+    // at once.
+    h.engine.ingest(channel, relayed("m1", "Malt", "Zoë")).await.expect("ingest");
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        matches!(&notices[0], Notice::Message { urgent: true, note: Some(n), .. } if n == "Malt rates replies within 2 h; 2 h left"),
+        "{notices:?}"
+    );
+    let Response::Inbox(page) = h.call(Request::Inbox(InboxQuery { archived: false, ..Default::default() })).await else { panic!() };
+    let jane_view = page.messages.iter().find(|m| m.id == jane.message_id).expect("jane's message");
+    let clock = jane_view.clock.as_ref().expect("a clock");
+    assert_eq!((clock.platform.as_str(), clock.reply_by), ("Fiverr", utc("2026-11-25T10:15:00+01:00")));
+    assert_eq!(clock.ring_at, Some(utc("2026-11-25T09:00:00+01:00")));
+    assert_eq!(clock.state, ClockState::Running);
+
+    // 13:00: the digest releases Jane's message (still running) with the others.
+    h.clock.set(utc("2026-11-24T13:00:00+01:00"));
+    let notices = h.notifier.wait_for(2, StdDuration::from_secs(5)).await;
+    assert!(matches!(&notices[1], Notice::Digest { .. }), "{notices:?}");
+    // Wednesday 09:00: the morning digest is empty, and Jane's message rings, once.
+    h.clock.set(utc("2026-11-25T09:00:00+01:00"));
+    let notices = h.notifier.wait_for(3, StdDuration::from_secs(5)).await;
+    assert!(
+        matches!(&notices[2], Notice::Message { urgent: true, note: Some(n), message_id, .. }
+            if n == "Fiverr rates replies within 24 h; 1 h 15 left" && *message_id == jane.message_id),
+        "{notices:?}"
+    );
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(h.notifier.notices().len(), 3);
+
+    // A restart rings nothing again; by 11:00 on Wednesday every clock has run out: Bob's kept,
+    // Jane's and Malt's missed.
+    let h = h.restart("2026-11-25T11:00:00+01:00").await;
+    let _s = serve(&h).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert!(h.notifier.notices().iter().all(|n| matches!(n, Notice::Digest { .. })), "{:?}", h.notifier.notices());
+    let Response::Stats(stats) = h.call(Request::StatsWeek(StatsWeek { week: Some("this".into()) })).await else { panic!() };
+    assert_eq!((stats.clocks.kept, stats.clocks.missed, stats.clocks.running), (1, 2, 0));
+    // The rings are interruptions of the week.
+    assert_eq!(stats.figures.interruptions.bypass, 2);
+}

@@ -19,6 +19,7 @@
 mod baseline;
 mod channels;
 mod clients;
+mod clocks;
 mod demo;
 mod events;
 mod messages;
@@ -38,6 +39,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 pub use baseline::{BaselineRow, raw_insert_baseline};
 pub use channels::{ChannelAuth, ChannelRow, NewChannel};
 pub use clients::ClientDraft;
+pub use clocks::DueClock;
 pub use demo::DemoRemoval;
 pub use events::{DigestRecord, DigestRow, NotificationRecord};
 pub use messages::{DueMessage, HeldMessage, InboxFilter, MessageRow, NewMessage, StoredDecision};

@@ -6,6 +6,7 @@ use lull_core::autoreply::MailFacts;
 use lull_core::model::{Category, ChannelId, ClientId, DecisionKind, DigestId, MessageId};
 use lull_core::phrase::Phrase;
 use lull_core::policy::{Decision, Rule};
+use lull_core::response::ResponseClock;
 use lull_core::stats::StatsMessage;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -36,6 +37,9 @@ pub struct NewMessage {
     pub silent: bool,
     /// For email: what its headers say about answering it.
     pub mail: Option<MailFacts>,
+    /// A platform's response clock, and when a held message breaks through for it.
+    pub clock: Option<ResponseClock>,
+    pub clock_ring_at: Option<DateTime<Utc>>,
 }
 
 /// The stored form of a decision; the same as the policy's.
@@ -71,6 +75,11 @@ pub struct MessageRow {
     pub mail: Option<MailFacts>,
     /// The availability reply that answers it, if one was owed.
     pub auto_reply: Option<ReplyRow>,
+    /// A platform's response clock, for a message it relayed.
+    pub clock: Option<ResponseClock>,
+    /// When a held message breaks through for its clock, and when it did.
+    pub clock_ring_at: Option<DateTime<Utc>>,
+    pub clock_rung_at: Option<DateTime<Utc>>,
 }
 
 /// What "waiting" means, everywhere it is counted or listed (the inbox's Waiting view, the
@@ -125,7 +134,8 @@ const MESSAGE_COLUMNS: &str = "m.id, m.channel_id, ch.name, m.client_id, cl.name
      m.sent_at, m.received_at, m.decision, m.release_at, m.rule, m.digest_id, m.read_at, m.archived_at, m.snoozed_until,
      m.app, m.reply, m.silent, m.dismissed_at, m.mail,
      rp.id, rp.message_id, rp.channel_id, rp.client_id, rp.recipient, rp.plan, rp.created_at, rp.attempts, rp.next_attempt_at,
-     rp.done_at, rp.outcome, rp.text, rp.last_error";
+     rp.done_at, rp.outcome, rp.text, rp.last_error,
+     m.clock, m.clock_ring_at, m.clock_rung_at";
 const MESSAGE_FROM: &str = "messages m JOIN channels ch ON ch.id = m.channel_id LEFT JOIN clients cl ON cl.id = m.client_id
      LEFT JOIN replies rp ON rp.message_id = m.id";
 
@@ -163,6 +173,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
         (r.get(19)?, r.get(20)?, r.get(21)?, r.get(22)?);
     let mail: Option<String> = r.get(23)?;
     let auto_reply = reply_row_at(r, 24)?;
+    let (clock, clock_ring_at, clock_rung_at): (Option<String>, Option<i64>, Option<i64>) = (r.get(37)?, r.get(38)?, r.get(39)?);
     Ok((|| {
         let (id, channel_id, channel, client_id, client, sender, title, body, url) = partial;
         Ok(MessageRow {
@@ -189,6 +200,9 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<Result<MessageRow>> {
             dismissed_at: dismissed_at.map(from_ms),
             mail: mail.map(|m| serde_json::from_str(&m).map_err(|e| StoreError::Decode(format!("mail facts: {e}")))).transpose()?,
             auto_reply: auto_reply?,
+            clock: clock.map(|c| serde_json::from_str(&c).map_err(|e| StoreError::Decode(format!("response clock: {e}")))).transpose()?,
+            clock_ring_at: clock_ring_at.map(from_ms),
+            clock_rung_at: clock_rung_at.map(from_ms),
         })
     })())
 }
@@ -419,8 +433,8 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO messages (channel_id, source_key, client_id, sender, sender_key, title, body, url, category,
-                                       sent_at, received_at, decision, release_at, rule, app, reply, silent, mail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                                       sent_at, received_at, decision, release_at, rule, app, reply, silent, mail, clock, clock_ring_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             )?
             .execute(params![
                 m.channel_id,
@@ -441,6 +455,8 @@ impl Tx<'_> {
                 m.reply,
                 m.silent,
                 m.mail.as_ref().map(serde_json::to_string).transpose().map_err(|e| StoreError::Decode(e.to_string()))?,
+                m.clock.as_ref().map(serde_json::to_string).transpose().map_err(|e| StoreError::Decode(e.to_string()))?,
+                m.clock_ring_at.map(to_ms),
             ])
             .map_err(|e| crate::conflict(e, || Phrase::new("conflict.message_stored").with("key", format!("{:?}", m.source_key))))?;
         Ok(self.conn().last_insert_rowid())

@@ -365,6 +365,16 @@ CREATE INDEX replies_done ON replies(done_at) WHERE outcome = 'sent';
 ALTER TABLE clients ADD COLUMN charter_fingerprint TEXT;
 ALTER TABLE clients ADD COLUMN charter_shared_at INTEGER;
 "#,
+    // 9: response clocks. A message relayed by a platform that rates response times keeps its
+    // clock (which platform, how long, when it runs out); a held one breaks through once, at
+    // `clock_ring_at`, and `clock_rung_at` records that it did (or that it was past needing to).
+    r#"
+ALTER TABLE messages ADD COLUMN clock TEXT CHECK (clock IS NULL OR json_valid(clock));
+ALTER TABLE messages ADD COLUMN clock_ring_at INTEGER;
+ALTER TABLE messages ADD COLUMN clock_rung_at INTEGER;
+CREATE INDEX messages_clock_ring ON messages(clock_ring_at) WHERE clock_ring_at IS NOT NULL AND clock_rung_at IS NULL;
+CREATE INDEX messages_clock ON messages(received_at) WHERE clock IS NOT NULL;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -52,6 +52,8 @@ fn message(channel_id: i64, key: &str, title: &str, at: &str, decision: Decision
         reply: None,
         silent: false,
         mail: None,
+        clock: None,
+        clock_ring_at: None,
     }
 }
 

@@ -11,6 +11,7 @@
 //! with `fr`, English otherwise.
 
 mod charter;
+mod clock;
 mod render;
 mod reply;
 

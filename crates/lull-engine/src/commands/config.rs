@@ -27,8 +27,10 @@ impl Engine {
     }
 
     pub(crate) async fn config_export(&self) -> Result<ConfigDocument, Failure> {
-        let (schedule, clients, channels, replies) =
-            self.store().read(|db| Ok((load_schedule(db)?, db.clients()?, db.channels()?, db.reply_settings()?))).await?;
+        let (schedule, clients, channels, replies, clocks) = self
+            .store()
+            .read(|db| Ok((load_schedule(db)?, db.clients()?, db.channels()?, db.reply_settings()?, db.clock_settings()?)))
+            .await?;
         Ok(ConfigDocument {
             format: CONFIG_FORMAT.to_owned(),
             version: 1,
@@ -48,6 +50,7 @@ impl Engine {
                 .collect(),
             channels: channels.iter().map(spec_from_row).collect(),
             replies: Some(replies),
+            response_clocks: Some(clocks),
         })
     }
 
@@ -58,10 +61,18 @@ impl Engine {
         }
         let schedule = doc.schedule.clone().validated().map_err(|e| ApiError::invalid(e.phrase()).on("schedule"))?;
         let replies = doc.replies.clone().map(|r| r.validated().map_err(|e| ApiError::invalid(e.phrase()).on("replies"))).transpose()?;
+        let clocks = doc
+            .response_clocks
+            .clone()
+            .map(|c| c.validated().map_err(|e| ApiError::invalid(e.phrase()).on("response_clocks")))
+            .transpose()?;
         let now = self.now();
         self.store()
             .write(move |tx| {
                 tx.put_schedule(&schedule, now)?;
+                if let Some(c) = &clocks {
+                    tx.set_clock_settings(c)?;
+                }
                 match &replies {
                     Some(r) => tx.set_reply_settings(r),
                     None => Ok(()),

@@ -106,7 +106,7 @@ impl Engine {
             tracing::warn!(error = %e, "recording a look at the inbox");
         }
         let next = (rows.len() as u32 == limit).then(|| rows.last().map(|m| Cursor { received_at: m.received_at, id: m.id })).flatten();
-        Ok(InboxPage { messages: rows.into_iter().map(|m| message_view(m, tz)).collect(), next })
+        Ok(InboxPage { messages: rows.into_iter().map(|m| message_view(m, tz, now)).collect(), next })
     }
 
     pub(crate) async fn record_open(&self, source: String) -> Result<(), Failure> {

@@ -9,15 +9,18 @@ mod clients;
 mod config;
 mod digests;
 mod inbox;
+mod platforms;
 mod push;
 mod replies;
 mod schedule;
 mod stats;
 mod status;
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lull_api::call::{self, Call, Request, Response};
 use lull_api::messages::{AutoReplyState, AutoReplyView, MessageView};
+use lull_api::platforms::ClockView;
 use lull_api::{ApiError, ErrorCode};
 use lull_core::phrase::{Phrase, Said};
 use lull_store::{MessageRow, StoreError};
@@ -109,6 +112,8 @@ impl Engine {
             Request::ClientCharter(c) => call::ClientCharter::answer(Box::new(self.client_charter(c).await?)),
             Request::RepliesShow => call::RepliesShow::answer(self.replies_show().await?),
             Request::RepliesSet(settings) => call::RepliesSet::answer(self.replies_set(settings).await?),
+            Request::PlatformsShow => call::PlatformsShow::answer(self.platforms_show().await?),
+            Request::PlatformSet(set) => lull_api::platforms::PlatformSet::answer(self.platform_set(set).await?),
         })
     }
 }
@@ -121,7 +126,15 @@ pub(crate) fn bad_value(field: &str, value: &str, why: &impl Said) -> ApiError {
 
 /// A stored message as the API shows it; its reason in English is worded in the user's time
 /// zone `tz`.
-pub(crate) fn message_view(m: MessageRow, tz: Tz) -> MessageView {
+pub(crate) fn message_view(m: MessageRow, tz: Tz, now: DateTime<Utc>) -> MessageView {
+    let clock = m.clock.map(|c| ClockView {
+        state: c.state(m.archived_at, now),
+        platform: c.platform,
+        within_secs: c.within_secs,
+        reply_by: c.reply_by,
+        ring_at: m.clock_ring_at,
+        rung_at: m.clock_rung_at,
+    });
     MessageView {
         id: m.id,
         channel: m.channel,
@@ -146,6 +159,7 @@ pub(crate) fn message_view(m: MessageRow, tz: Tz) -> MessageView {
         silent: m.silent,
         dismissed_at: m.dismissed_at,
         auto_reply: m.auto_reply.map(auto_reply_view),
+        clock,
     }
 }
 

@@ -5,6 +5,7 @@ use lull_api::ApiError;
 use lull_api::events::EngineEvent;
 use lull_api::schedule::{ScheduleUpdate, ScheduleView};
 use lull_core::policy::replan_release;
+use lull_core::response::breakthrough_at;
 use lull_core::schedule::Schedule;
 use lull_core::week::{TimeOfDay, WeeklyRange, WeeklySlot, parse_tz};
 
@@ -43,6 +44,15 @@ impl Engine {
                     if Some(release) != m.release_at {
                         tx.replan_message(m.id, &m.rule, release, now)?;
                         moved += 1;
+                    }
+                }
+                // A response clock's breakthrough follows the reading times it was set by.
+                let clients = tx.clients()?;
+                for due in tx.pending_clocks()? {
+                    let client = clients.iter().find(|c| Some(c.id) == due.client_id);
+                    let at = breakthrough_at(&saved, client, &due.clock, due.received_at.max(now));
+                    if due.ring_at > now && at != due.ring_at {
+                        tx.move_clock_ring(due.id, at)?;
                     }
                 }
                 Ok(moved)

@@ -7,6 +7,7 @@ use lull_api::stats::{Simulate, SimulationView, StatsView};
 use lull_channels::kind;
 use lull_core::model::ChannelId;
 use lull_core::phrase::{Phrase, Said};
+use lull_core::response::ClockState;
 use lull_core::simulate::simulate;
 use lull_core::stats::{ClientInfo, IsoWeek, StatsInput, assemble, week_figures};
 
@@ -88,6 +89,15 @@ impl Engine {
         let (from, to) = week.bounds(schedule.tz);
         let (replies, clients) = self.store().read(move |db| db.replies_sent_between(from, to)).await?;
         view.told = lull_api::stats::Told { replies, clients };
+        let clocks = self.store().read(move |db| db.clocks_between(from, to)).await?;
+        for (clock, archived_at) in clocks {
+            let counter = match clock.state(archived_at, now) {
+                ClockState::Kept => &mut view.clocks.kept,
+                ClockState::Missed => &mut view.clocks.missed,
+                ClockState::Running => &mut view.clocks.running,
+            };
+            *counter += 1;
+        }
         Ok(view)
     }
 

@@ -19,6 +19,7 @@ use lull_core::autoreply::{self, MailFacts, NoReply, ReplyInput, ReplyPlan, Repl
 use lull_core::model::{Category, ChannelId, Client, DecisionKind, Identity, Incoming, Sender};
 use lull_core::phrase::{Phrase, Said};
 use lull_core::policy::{ATTEMPT_SILENCE, Decision, FocusSession, HISTORY_WINDOW, MessageFacts, decide};
+use lull_core::response::{self, ClockSettings, ResponseClock};
 use lull_core::schedule::Schedule;
 use lull_core::stats::InterruptionKind;
 use lull_core::week::start_of_local_day;
@@ -78,6 +79,8 @@ pub(crate) struct PolicyContext {
     /// How availability replies are sent, and the channels that send them with their address.
     pub(crate) replies: ReplySettings,
     pub(crate) senders: HashMap<ChannelId, String>,
+    /// The platforms' response clocks.
+    pub(crate) clocks: ClockSettings,
     generation: u64,
     /// The focus sessions loaded are those that matter for messages received in this window.
     window: (DateTime<Utc>, DateTime<Utc>),
@@ -95,6 +98,7 @@ impl PolicyContext {
             channels: db.channel_names()?.into_iter().collect(),
             replies: db.reply_settings()?,
             senders: db.channel_senders()?.into_iter().collect(),
+            clocks: db.clock_settings()?,
             window,
         })
     }
@@ -343,6 +347,7 @@ fn ingest_one(
     };
     let d = decide_message(tx, ctx, &draft)?;
     let client_id = d.client.map(|c| c.id);
+    let (clock, clock_ring_at) = response_clock(ctx, &d, m, category);
     let id = tx.insert_message(&NewMessage {
         channel_id: channel,
         source_key: m.source_key.clone(),
@@ -360,6 +365,8 @@ fn ingest_one(
         reply: m.reply.clone(),
         silent: m.silent,
         mail: m.mail.clone(),
+        clock,
+        clock_ring_at,
     })?;
     // A held email may owe its sender an availability reply, queued in this same transaction.
     let mut replied = false;
@@ -396,6 +403,23 @@ fn ingest_one(
         rings,
         replied,
     })
+}
+
+/// A relayed message's response clock, and when a held one breaks through for it (a silent
+/// one never rings, and a muted one has no clock: the user does not want to hear of it).
+pub(crate) fn response_clock(
+    ctx: &PolicyContext,
+    d: &Decided<'_>,
+    m: &Incoming,
+    category: Category,
+) -> (Option<ResponseClock>, Option<DateTime<Utc>>) {
+    let Some(relay) = m.relay.as_ref().filter(|_| category == Category::Direct && d.decision.kind != DecisionKind::Muted) else {
+        return (None, None);
+    };
+    let Some(clock) = ResponseClock::start(&ctx.clocks, relay, m.sent_at, m.received_at) else { return (None, None) };
+    let ring = (d.decision.kind == DecisionKind::Held && !m.silent)
+        .then(|| response::breakthrough_at(&ctx.schedule, d.client, &clock, m.received_at));
+    (Some(clock), ring)
 }
 
 /// Takes queued messages in batches: one transaction (one fsync) per batch, every sender

@@ -14,6 +14,7 @@
 //! Connectors reach the engine only as the [`IngestSink`] they are given; the API's commands
 //! (`crate::commands`) use the methods here, never the state behind them.
 
+mod clocks;
 mod ingest;
 mod outbox;
 mod release;
@@ -34,7 +35,7 @@ use lull_store::{Db, Store, StoreError};
 use lull_words::{Lang, Words, words};
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
-pub(crate) use ingest::{Decided, MessageDraft, PolicyContext, ReplyDraft, decide_message, reply_for};
+pub(crate) use ingest::{Decided, MessageDraft, PolicyContext, ReplyDraft, decide_message, reply_for, response_clock};
 pub(crate) use outbox::{secret_key, test_push};
 pub(crate) use release::{digest_view, distinct_clients, release_in};
 

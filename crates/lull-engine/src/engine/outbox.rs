@@ -175,7 +175,7 @@ impl Shared {
         }
         let attempts = item.attempts + 1;
         match (item.target, target) {
-            (None, _) => match self.show(&notice(&content, item.kind, self.words)).await {
+            (None, _) => match self.show(&notice(&content, item.kind, self.words, now)).await {
                 None => Verdict::Sent,
                 Some(e) if attempts >= DESKTOP_ATTEMPTS => Verdict::Failed(Phrase::text(e)),
                 Some(e) => Verdict::Retry(Phrase::text(e), self.clock.now() + retry_delay(attempts)),
@@ -183,7 +183,7 @@ impl Shared {
             // The target was removed since the ring was read: its rings went with it.
             (Some(_), None) => Verdict::Dropped("target removed"),
             (Some(_), Some(t)) => {
-                let push = push(&content, item.kind, t.private, self.words);
+                let push = push(&content, item.kind, t.private, self.words, now);
                 match self.push_to(t, &push).await {
                     Ok(detail) => {
                         tracing::debug!(target = t.name, detail, "pushed");
@@ -241,8 +241,8 @@ fn content(db: &lull_store::Db<'_>, subject: Subject) -> Result<Option<Content>,
     })
 }
 
-/// The desktop notification for a ring.
-fn notice(content: &Content, kind: InterruptionKind, words: Words) -> Notice {
+/// The desktop notification for a ring delivered at `now`.
+fn notice(content: &Content, kind: InterruptionKind, words: Words, now: DateTime<Utc>) -> Notice {
     match content {
         Content::Message(m) => Notice::Message {
             message_id: m.id,
@@ -251,6 +251,7 @@ fn notice(content: &Content, kind: InterruptionKind, words: Words) -> Notice {
             title: m.title.clone(),
             body: m.body.clone(),
             urgent: kind == InterruptionKind::Bypass || m.decision.kind == DecisionKind::Bypass,
+            note: clock_note(m, kind, words, now),
         },
         Content::Digest(row, news) => Notice::Digest {
             digest_id: row.id,
@@ -266,10 +267,16 @@ fn notice(content: &Content, kind: InterruptionKind, words: Words) -> Notice {
     }
 }
 
+/// Why a held message rings: its platform's clock is about to run out.
+fn clock_note(m: &MessageRow, kind: InterruptionKind, words: Words, now: DateTime<Utc>) -> Option<String> {
+    let clock = m.clock.as_ref().filter(|_| kind == InterruptionKind::Bypass && m.decision.kind == DecisionKind::Held)?;
+    Some(words.clock_reason(clock, clock.reply_by - now))
+}
+
 /// The push for a ring. A private target gets only the client and what Lull decided, never
 /// the message's text: ntfy is not end-to-end encrypted.
-pub(crate) fn push(content: &Content, kind: InterruptionKind, private: bool, words: Words) -> Push {
-    let n = notice(content, kind, words);
+pub(crate) fn push(content: &Content, kind: InterruptionKind, private: bool, words: Words, now: DateTime<Utc>) -> Push {
+    let n = notice(content, kind, words, now);
     let (tags, kind_name) = match kind {
         InterruptionKind::Bypass => (vec!["rotating_light"], "bypass"),
         InterruptionKind::Live => (vec!["speech_balloon"], "live"),
@@ -284,7 +291,12 @@ pub(crate) fn push(content: &Content, kind: InterruptionKind, private: bool, wor
             Content::Message(m) => {
                 let who = m.client.clone().unwrap_or_else(|| words.t("push.private.someone", &[]));
                 let key = if kind == InterruptionKind::Bypass { "push.private.urgent" } else { "push.private.live" };
-                ("Lull".to_owned(), words.t(key, &[("who", &who)]))
+                // The clock's reason names the platform and the time left, never the text.
+                let said = words.t(key, &[("who", &who)]);
+                match clock_note(m, kind, words, now) {
+                    Some(note) => ("Lull".to_owned(), format!("{said}\n{note}")),
+                    None => ("Lull".to_owned(), said),
+                }
             }
             Content::Digest(..) => (n.summary(words), words.t("push.private.digest", &[])),
         }

@@ -242,6 +242,26 @@ charter_out_of_date: boolean,
  */
 messages_7d: number, };
 
+export type ClockCounts = { kept: number, missed: number, running: number, };
+
+export type ClockSettings = { platforms: { [key in string]: number | null }, };
+
+export type ClockState = "kept" | "missed" | "running";
+
+export type ClockView = { platform: string, within_secs: number, 
+/**
+ * When the clock runs out.
+ */
+reply_by: string, 
+/**
+ * When a held message breaks through for it, and whether it did.
+ */
+ring_at: string | null, rung_at: string | null, 
+/**
+ * Kept (archived before it ran out), missed, or running, at the time of the answer.
+ */
+state: ClockState, };
+
 export type CommandSettings = { 
 /**
  * The program (a path, or a name looked up in `PATH`).
@@ -256,7 +276,11 @@ export type ConfigDocument = { format: string, version: number, schedule: Schedu
 /**
  * Availability replies' settings (templates, how often); left out by older exports.
  */
-replies?: ReplySettings, };
+replies?: ReplySettings, 
+/**
+ * The platforms' response clocks the user changed; left out by older exports.
+ */
+response_clocks?: ClockSettings, };
 
 export type Count = { name: string, count: number, };
 
@@ -473,7 +497,11 @@ dismissed_at: string | null,
 /**
  * The availability reply Lull sent (or owes) its sender: an outgoing message beside it.
  */
-auto_reply: AutoReplyView | null, };
+auto_reply: AutoReplyView | null, 
+/**
+ * The response clock of the platform that relayed it.
+ */
+clock: ClockView | null, };
 
 export type NoReply = { "why": "not_opted_in" } | { "why": "cannot_send" } | { "why": "not_mail" } | { "why": "not_held", decision: DecisionKind, } | { "why": "category", category: Category, } | { "why": "backlog" } | { "why": "old" } | { "why": "auto_submitted", value: string, } | { "why": "mailing_list" } | { "why": "bulk", precedence: string, } | { "why": "null_return_path" } | { "why": "no_address" } | { "why": "no_reply_address", address: string, } | { "why": "not_addressed_to_you", address: string, } | { "why": "already_this_hold", at: string, } | { "why": "already_recently", at: string, hours: number, };
 
@@ -513,6 +541,34 @@ device?: string,
 dismiss_held: boolean, };
 
 export type Phrase = { code: string, params: { [key in string]: Param }, };
+
+export type PlatformSet = { platform: string, 
+/**
+ * The clock in seconds (15 minutes to 14 days); `None` turns it off.
+ */
+within_secs: number | null, 
+/**
+ * Back to Lull's default (`within_secs` is then ignored).
+ */
+reset?: boolean, };
+
+export type PlatformView = { 
+/**
+ * `Fiverr`, `Malt`, `Upwork`.
+ */
+name: string, 
+/**
+ * How long the platform gives to answer, in seconds; `None`: Lull watches no clock.
+ */
+within_secs: number | null, 
+/**
+ * Lull's default for it, in seconds.
+ */
+default_secs: number, 
+/**
+ * Whether the clock is Lull's default (the user changed nothing).
+ */
+is_default: boolean, };
 
 export type PushKind = "ntfy" | "command";
 
@@ -631,9 +687,9 @@ export type ReplySwitch = "off" | "en" | "fr";
 
 export type ReplyTemplate = { lang: ReplyLang, text: string, };
 
-export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "reply", "params": Reply } | { "method": "sign_in_code" } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" } | { "method": "demo_remove" } | { "method": "client_charter", "params": ClientCharter } | { "method": "replies_show" } | { "method": "replies_set", "params": ReplySettings };
+export type Request = { "method": "status" } | { "method": "schedule_show" } | { "method": "schedule_set", "params": ScheduleUpdate } | { "method": "client_list" } | { "method": "client_add", "params": ClientSpec } | { "method": "client_edit", "params": ClientEdit } | { "method": "client_remove", "params": ClientRemove } | { "method": "channel_list" } | { "method": "channel_kinds" } | { "method": "channel_add", "params": ChannelSpec } | { "method": "channel_edit", "params": ChannelSpec } | { "method": "channel_test", "params": ChannelTest } | { "method": "push_list" } | { "method": "push_add", "params": PushSpec } | { "method": "push_test", "params": PushTest } | { "method": "push_remove", "params": PushRemove } | { "method": "explain", "params": ExplainQuery } | { "method": "focus_start", "params": FocusStart } | { "method": "focus_stop" } | { "method": "inbox", "params": InboxQuery } | { "method": "digest_list", "params": DigestList } | { "method": "digest_show", "params": DigestShow } | { "method": "digest_now" } | { "method": "stats_week", "params": StatsWeek } | { "method": "simulate", "params": Simulate } | { "method": "record_open", "params": RecordOpen } | { "method": "mark_read", "params": MarkRead } | { "method": "archive", "params": Archive } | { "method": "reply", "params": Reply } | { "method": "sign_in_code" } | { "method": "snooze", "params": Snooze } | { "method": "info" } | { "method": "config_export" } | { "method": "config_import", "params": ConfigDocument } | { "method": "demo" } | { "method": "demo_remove" } | { "method": "client_charter", "params": ClientCharter } | { "method": "replies_show" } | { "method": "replies_set", "params": ReplySettings } | { "method": "platforms_show" } | { "method": "platform_set", "params": PlatformSet };
 
-export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "push_targets", "data": Array<PushTargetView> } | { "type": "sign_in_code", "data": string } | { "type": "push_target", "data": PushTargetView } | { "type": "push_tested", "data": PushTestReport } | { "type": "push_removed", "data": PushTargetView } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "demo_removed", "data": DemoReport } | { "type": "replies", "data": RepliesView } | { "type": "charter", "data": CharterView } | { "type": "ok" };
+export type Response = { "type": "status", "data": StatusView } | { "type": "schedule", "data": ScheduleView } | { "type": "clients", "data": Array<ClientView> } | { "type": "client", "data": ClientView } | { "type": "removed", "data": Removed } | { "type": "channels", "data": Array<ChannelView> } | { "type": "channel_kinds", "data": Array<ChannelKindView> } | { "type": "channel_created", "data": ChannelCreated } | { "type": "channel", "data": ChannelView } | { "type": "channel_tested", "data": ChannelTestReport } | { "type": "push_targets", "data": Array<PushTargetView> } | { "type": "sign_in_code", "data": string } | { "type": "push_target", "data": PushTargetView } | { "type": "push_tested", "data": PushTestReport } | { "type": "push_removed", "data": PushTargetView } | { "type": "explanation", "data": Explanation } | { "type": "focus", "data": FocusView } | { "type": "inbox", "data": InboxPage } | { "type": "digests", "data": Array<DigestView> } | { "type": "digest", "data": DigestDetail } | { "type": "digest_released", "data": DigestView | null } | { "type": "stats", "data": StatsView } | { "type": "simulation", "data": SimulationView } | { "type": "updated", "data": Updated } | { "type": "info", "data": InfoView } | { "type": "config", "data": ConfigDocument } | { "type": "imported", "data": ImportReport } | { "type": "demo", "data": DemoReport } | { "type": "demo_removed", "data": DemoReport } | { "type": "replies", "data": RepliesView } | { "type": "platforms", "data": Array<PlatformView> } | { "type": "charter", "data": CharterView } | { "type": "ok" };
 
 export type Rule = { "rule": "newsletter" } | { "rule": "client_muted", client: string, } | { "rule": "rating" } | { "rule": "never_interrupts", category: Category, } | { "rule": "digest_only", client: string, } | { "rule": "live_window", client: string, window: LiveWindow, } | { "rule": "manual_focus", until: string, } | { "rule": "focus_block", block: WeeklyRange, until: string, } | { "rule": "after_hours" } | { "rule": "low_tier", client: string, } | { "rule": "open" } | { "rule": "urgent", client: string, word: string, used: number, quota: number, after_hours?: boolean, } | { "rule": "retry", sender: string, attempts: Array<string>, used: number, quota: number, after_hours?: boolean, } | { "rule": "quota_exhausted", client: string, quota: number, trigger: Trigger, held_by: Rule, };
 
@@ -746,7 +802,11 @@ compared_until: string | null, trends: Array<Trend>, suggestions: Array<Suggesti
 /**
  * Availability replies sent this week.
  */
-told: Told, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
+told: Told, 
+/**
+ * Platforms' response clocks this week: kept, missed, running.
+ */
+clocks: ClockCounts, week: IsoWeek, start: string, end: string, messages: number, by_client: Array<Count>, by_channel: Array<Count>, by_category: Array<Count>, 
 /**
  * Messages per local weekday, Monday first.
  */
@@ -915,6 +975,8 @@ export const ANSWERS = {
   client_charter: 'charter',
   replies_show: 'replies',
   replies_set: 'replies',
+  platforms_show: 'platforms',
+  platform_set: 'platforms',
 } as const satisfies Record<Request['method'], Response['type']>;
 
 /** Every suggestion code, every trend metric, one of each status line. */
