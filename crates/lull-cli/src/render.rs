@@ -17,6 +17,7 @@ use lull_api::push::{PushTargetView, PushTestReport};
 use lull_api::schedule::*;
 use lull_api::stats::{SimulationView, StatsView};
 use lull_api::status::*;
+use lull_core::response::ClockState;
 use lull_core::stats::{Count, UNKNOWN_CLIENT, WeekFigures};
 use lull_words::{Dates, Words};
 
@@ -419,11 +420,27 @@ pub fn inbox(w: Words, page: &InboxPage, tz: Tz) -> String {
             pad(&clean(&m.sender, 28), 28),
             clean(&m.title, 60)
         );
+        if let Some(clock) = clock_line(w, m, tz) {
+            let _ = writeln!(out, "{:>width$}\u{21b3} {clock}", "", width = 20);
+        }
     }
     if page.next.is_some() {
         let _ = writeln!(out, "{}", w.t("cli.inbox.more", &[]));
     }
     out
+}
+
+/// A relayed message's response clock: `reply by Wed 10:15 (Fiverr rates replies within 24 h)`,
+/// or how it ended.
+fn clock_line(w: Words, m: &MessageView, tz: Tz) -> Option<String> {
+    let c = m.clock.as_ref()?;
+    let within = w.length(chrono::Duration::seconds(c.within_secs));
+    let key = match c.state {
+        ClockState::Running => "clock.reply_by",
+        ClockState::Kept => "clock.kept",
+        ClockState::Missed => "clock.missed",
+    };
+    Some(w.t(key, &[("when", &w.weekday_time(c.reply_by, tz)), ("platform", &c.platform), ("within", &within)]))
 }
 
 /// A digest's line: `13:00 digest: 14 messages from 4 clients`.
@@ -455,6 +472,9 @@ pub fn digest(w: Words, d: &DigestDetail, tz: Tz) -> String {
         let _ = writeln!(out, "\n{} ({})", client_name(w, g.client.as_deref(), 60), g.messages.len());
         for m in &g.messages {
             let _ = writeln!(out, "  {}  {}  {}", w.weekday_time(m.received_at, tz), pad(&clean(&m.sender, 28), 28), clean(&m.title, 70));
+            if let Some(clock) = clock_line(w, m, tz) {
+                let _ = writeln!(out, "  {:>9}\u{21b3} {clock}", "");
+            }
         }
     }
     out
@@ -588,6 +608,11 @@ pub fn stats(w: Words, s: &StatsView) -> String {
     if s.told.replies > 0 {
         let (replies, clients) = (s.told.replies.to_string(), s.told.clients.to_string());
         let _ = writeln!(out, "  {}", w.t("stats.told", &[("clients", &clients), ("replies", &replies)]));
+    }
+    let c = &s.clocks;
+    if c.kept + c.missed + c.running > 0 {
+        let n = |v: u32| v.to_string();
+        let _ = writeln!(out, "  {}", w.t("stats.clocks", &[("kept", &n(c.kept)), ("missed", &n(c.missed)), ("running", &n(c.running))]));
     }
     let _ = writeln!(out, "\n{}", w.t("cli.stats.compared", &[("week", &s.previous.week.to_string())]));
     if let Some(cut) = s.compared_until {

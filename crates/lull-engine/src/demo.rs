@@ -5,7 +5,8 @@
 //! messages a working day: email threads, chat bursts, a sender trying again, one real
 //! emergency, platform notifications, ratings, community posts and newsletters, clients abroad
 //! writing in the freelancer's evening, and the phone (WhatsApp from two clients, the Malt app,
-//! LinkedIn, SMS), whose held notifications were dismissed on it. The messages are replayed through the real policy
+//! LinkedIn, SMS), whose held notifications were dismissed on it, and clients writing through
+//! Malt and Fiverr, whose response clocks are watched. The messages are replayed through the real policy
 //! with a simulated clock, in one transaction: decisions, digests at their slots and the
 //! notifications they would have shown are recorded as history; nothing pops up. Two clients
 //! get availability replies (Initech in English, Hooli in French): those they would have got
@@ -304,6 +305,7 @@ fn generate(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
         }
     }
     out.extend(phone_traffic(now, tz));
+    out.extend(platform_relays(now, tz));
     out.retain(|m| m.incoming.received_at < now);
     out.sort_by_key(|m| m.incoming.received_at);
     out
@@ -318,6 +320,72 @@ const MALT_APP: &[&str] = &[
     "Rappel : répondez sous 24 h pour garder votre badge",
 ];
 const LINKEDIN_APP: &[&str] = &["Someone viewed your profile", "You appeared in 9 searches this week", "A recruiter sent you a message"];
+
+const MALT_RELAYS: &[&str] = &[
+    "Bonjour, pouvez-vous me donner un devis pour la refonte du site ?",
+    "Les photos de la séance sont en ligne, vous pouvez choisir ?",
+    "Petite question sur la facture du mois dernier.",
+];
+const FIVERR_RELAYS: &[&str] = &["Hi! Is the logo package still available this week?", "Can you add a favicon to my order?"];
+
+/// Clients' words relayed by platforms: Léa from Umbrella writes through Malt most working
+/// days; now and then a Fiverr buyer Lull knows nothing of. Their response clocks are watched.
+/// Its own random sequence, so the rest of the demo stays as it was.
+fn platform_relays(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
+    let mut rng = Rng(0x0C10_C4ED_u64);
+    let mut out = Vec::new();
+    let today = now.with_timezone(&tz).date_naive();
+    for back in (0..DAYS).rev() {
+        let date = today - Duration::days(back);
+        let working_day = chrono::Datelike::weekday(&date).num_days_from_monday() < 5;
+        let mut at = |from: u32, hours: u64| {
+            let (h, m) = (from + rng.below(hours) as u32, rng.below(60) as u32);
+            lull_core::week::resolve_naive(tz, date.and_hms_opt(h, m, 0).unwrap_or_default(), lull_core::week::Fold::Earlier)
+                + Duration::seconds(rng_seconds(h, m))
+        };
+        if working_day && back % 5 != 4 {
+            let t = at(9, 8);
+            let mut m = message(
+                "malt",
+                format!("demo-relay-malt-{back}"),
+                t,
+                "Malt <notifications@malt.example>",
+                "Nouveau message de Léa Moreau",
+                MALT_RELAYS[(back as usize) % MALT_RELAYS.len()],
+                Some(Category::Direct),
+            );
+            m.incoming.relay = Some(lull_core::relay::Relay { platform: "Malt".into(), person: "Léa Moreau".into() });
+            out.push(m);
+        }
+        if back % 4 == 1 {
+            let t = at(11, 10);
+            let mut m = message(
+                "malt",
+                format!("demo-relay-fiverr-{back}"),
+                t,
+                "Fiverr <noreply@fiverr.example>",
+                "You've received a message from jordan_k",
+                FIVERR_RELAYS[(back as usize) % FIVERR_RELAYS.len()],
+                Some(Category::Direct),
+            );
+            m.incoming.relay = Some(lull_core::relay::Relay { platform: "Fiverr".into(), person: "jordan_k".into() });
+            out.push(m);
+        }
+    }
+    // And one a quarter of an hour ago, whatever the time: its clock is running.
+    let mut m = message(
+        "malt",
+        "demo-relay-fiverr-now".to_owned(),
+        now - Duration::minutes(15),
+        "Fiverr <noreply@fiverr.example>",
+        "You've received a message from jordan_k",
+        "Quick one: can the logo come as an SVG too?",
+        Some(Category::Direct),
+    );
+    m.incoming.relay = Some(lull_core::relay::Relay { platform: "Fiverr".into(), person: "jordan_k".into() });
+    out.push(m);
+    out
+}
 
 /// A phone through KDE Connect: WhatsApp from two clients, the Malt app, LinkedIn and SMS, with
 /// its own random sequence so the rest of the demo stays as it was.
@@ -382,10 +450,15 @@ impl Threads {
     fn title(&mut self, subject: &'static str) -> String {
         let before = self.0.iter().filter(|s| **s == subject).count();
         self.0.push(subject);
-        match before {
+        // A subject that is already a reply counts as one ("Re: Re: …" looked careless).
+        let (base, replies) = match subject.strip_prefix("Re: ") {
+            Some(base) => (base, before + 1),
+            None => (subject, before),
+        };
+        match replies {
             0 => subject.to_owned(),
-            1 => format!("Re: {subject}"),
-            n => format!("Re[{n}]: {subject}"),
+            1 => format!("Re: {base}"),
+            n => format!("Re[{n}]: {base}"),
         }
     }
 }
@@ -415,7 +488,7 @@ pub(crate) async fn seed(engine: &Engine) -> Result<DemoReport, Failure> {
             vec!["mon,wed 09:00-10:00@client"],
         ),
         ("Initech", tokyo, Tier::Normal, ClientMode::Normal, vec!["domain:initech.example"], vec![]),
-        ("Umbrella", user_tz, Tier::Low, ClientMode::Normal, vec!["domain:umbrella.example"], vec![]),
+        ("Umbrella", user_tz, Tier::Low, ClientMode::Normal, vec!["domain:umbrella.example", "platform:Malt:Léa Moreau"], vec![]),
         ("Hooli", abroad, Tier::Normal, ClientMode::DigestOnly, vec!["domain:hooli.example"], vec![]),
     ];
     let mut client_ids = Vec::new();
@@ -490,6 +563,7 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
     let ctx = PolicyContext::load(tx, first, now)?;
     let channel_ids: std::collections::HashMap<&str, i64> = ctx.channels.iter().map(|(id, name)| (name.as_str(), *id)).collect();
     let mut digests = 0;
+    let mut relayed = Vec::new();
     let mut clock = first - Duration::seconds(1);
     let mut release_until = |tx: &Tx<'_>, until: DateTime<Utc>, clock: &mut DateTime<Utc>| -> Result<(), StoreError> {
         // Every digest slot between the last message and this one, as the scheduler would.
@@ -534,6 +608,7 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
         };
         let d = decide_message(tx, &ctx, &draft)?;
         let (response_clock, clock_ring_at) = response_clock(&ctx, &d, &m.incoming, category);
+        let reply_by = response_clock.as_ref().map(|c| c.reply_by);
         let id = tx.insert_message(&NewMessage {
             channel_id,
             source_key: m.incoming.source_key.clone(),
@@ -581,6 +656,10 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
                 tx.reply_sent(reply, &text, at + Duration::seconds(4))?;
             }
         }
+        if let Some(reply_by) = reply_by {
+            let seen_at = if d.decision.kind == DecisionKind::Held { d.decision.release_at.unwrap_or(at) } else { at };
+            relayed.push(Relayed { id, client_id: d.client.map(|c| c.id), seen_at, reply_by, ring_at: clock_ring_at });
+        }
         // The demo's phone dismisses what Lull holds, as `--dismiss-held` does.
         if m.channel == "phone" && d.decision.kind == DecisionKind::Held {
             tx.message_dismissed(id, at + Duration::seconds(1))?;
@@ -602,8 +681,51 @@ fn replay(tx: &Tx<'_>, demo: &[DemoMessage], now: DateTime<Utc>) -> Result<(u32,
         }
     }
     release_until(tx, now, &mut clock)?;
+    answer_relays(tx, &relayed, now)?;
     tx.index_pending()?;
     Ok((digests, session_id))
+}
+
+/// A relayed message the demo stored with a response clock.
+struct Relayed {
+    id: i64,
+    client_id: Option<i64>,
+    /// When the freelancer first saw it: its digest, or its arrival when it rang.
+    seen_at: DateTime<Utc>,
+    reply_by: DateTime<Utc>,
+    ring_at: Option<DateTime<Utc>>,
+}
+
+/// What the demo's freelancer did with relayed messages: most are answered (archived) 25
+/// minutes after they are first seen; one in five waits until its clock's breakthrough rings
+/// and is answered then; one in seven is never answered. So the weeks show clocks kept and
+/// missed, and the rings that saved some.
+fn answer_relays(tx: &Tx<'_>, relayed: &[Relayed], now: DateTime<Utc>) -> Result<(), StoreError> {
+    for r in relayed {
+        let answered = r.id % 7 != 0;
+        let answer_at = r.seen_at + Duration::minutes(25);
+        let waits_for_ring = r.id % 5 == 0 && r.ring_at.is_some();
+        if answered && !waits_for_ring && answer_at <= now && r.ring_at.is_none_or(|ring| answer_at < ring) {
+            tx.set_archived(&[r.id], Some(answer_at))?;
+            continue;
+        }
+        let Some(ring_at) = r.ring_at.filter(|at| *at <= now) else { continue };
+        tx.clock_rung(r.id, ring_at)?;
+        tx.insert_notification(&NotificationRecord {
+            shown_at: ring_at,
+            kind: InterruptionKind::Bypass,
+            message_id: Some(r.id),
+            digest_id: None,
+            client_id: r.client_id,
+            delivered: true,
+            error: None,
+        })?;
+        let after_ring = ring_at + Duration::minutes(20);
+        if answered && after_ring <= now && after_ring < r.reply_by {
+            tx.set_archived(&[r.id], Some(after_ring))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ describe('stats CSV', () => {
       interruptions_in_focus_by_client: [], live_in_focus_by_client: [], context_switches: 0, after_hours: 0, after_hours_by_client: [],
       checks: 0, checks_during_focus: 0, bypasses_used: 0, bypasses_by_client: [], ratings_contained: 0, focus_minutes: 90, longest_stretch: null, by_app: [], phone: { notifications: 0, kept_off: 0, dismissed: 0, by_app: [] },
     };
-    const stats = { ...figures, tz: 'Europe/Paris', previous: { ...figures, week: '2026-W47' }, compared_until: null, trends: [], suggestions: [], told: { replies: 0, clients: 0 } } as StatsView;
+    const stats = { ...figures, tz: 'Europe/Paris', previous: { ...figures, week: '2026-W47' }, compared_until: null, trends: [], suggestions: [], told: { replies: 0, clients: 0 }, clocks: { kept: 3, missed: 1, running: 0 } } as StatsView;
     const csv = statsCsv(stats).split('\n');
     expect(csv[0]).toBe('week,metric,client,channel,category,app,day,hour,value');
     expect(csv).toContain('2026-W48,messages,"Acme, Inc",,,,,,2');

@@ -18,7 +18,7 @@ export function cell(v: string | number): string {
 
 export const CSV_COLUMNS = ['week', 'metric', 'client', 'channel', 'category', 'app', 'day', 'hour', 'value'] as const;
 type Dims = Partial<Record<'client' | 'channel' | 'category' | 'app' | 'day' | 'hour', string | number>>;
-type Figures = Omit<StatsView, 'tz' | 'previous' | 'compared_until' | 'trends' | 'suggestions' | 'told'>;
+type Figures = Omit<StatsView, 'tz' | 'previous' | 'compared_until' | 'trends' | 'suggestions' | 'told' | 'clocks'>;
 
 function figureRows(s: Figures, add: (metric: string, value: number, dims?: Dims) => void) {
   add('messages', s.messages);
@@ -54,7 +54,8 @@ export function statsCsv(s: StatsView): string {
       rows.push([figures.week, metric, dims.client ?? '', dims.channel ?? '', dims.category ?? '', dims.app ?? '', dims.day ?? '', dims.hour ?? '', value]),
     );
   }
-  // Availability replies are counted for the week shown only.
+  // Availability replies and response clocks are counted for the week shown only.
   rows.push([s.week, 'clients_told', '', '', '', '', '', '', s.told.clients], [s.week, 'availability_replies', '', '', '', '', '', '', s.told.replies]);
+  for (const state of ['kept', 'missed', 'running'] as const) rows.push([s.week, `response_clocks_${state}`, '', '', '', '', '', '', s.clocks[state]]);
   return rows.map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }

@@ -176,6 +176,8 @@ export function createApi(transport: Transport) {
     replies: () => ask({ method: 'replies_show' }),
     clientCharter: (params: Params<'client_charter'>) => ask({ method: 'client_charter', params }),
     setReplies: (params: Params<'replies_set'>) => ask({ method: 'replies_set', params }),
+    platforms: () => ask({ method: 'platforms_show' }),
+    setPlatform: (params: Params<'platform_set'>) => ask({ method: 'platform_set', params }),
   };
 }
 
