@@ -253,11 +253,13 @@ impl PhoneNotification {
             .flatten();
         Incoming {
             source_key: format!("kdeconnect:{}:{}", self.device, self.internal_id),
-            // An SMS seen through GSConnect names no app: the contact is both.
-            sender: match (title.is_empty(), title == app) {
-                (true, _) => app.clone(),
-                (false, true) => title.clone(),
-                (false, false) => format!("{title} ({app})"),
+            // An SMS seen through GSConnect names no app: the contact is both. A relayed
+            // message is from the person the platform names.
+            sender: match (&relay, title.is_empty(), title == app) {
+                (Some(r), _, _) => format!("{} ({app})", r.person),
+                (None, true, _) => app.clone(),
+                (None, false, true) => title.clone(),
+                (None, false, false) => format!("{title} ({app})"),
             },
             title: if title.is_empty() { app.clone() } else { title },
             body: text,
@@ -572,6 +574,7 @@ mod tests {
         let malt = note("Malt", "Nouveau message de Jane Doe", "Bonjour, pouvons-nous décaler ?");
         assert_eq!(malt.relay.as_ref().map(|r| (r.platform.as_str(), r.person.as_str())), Some(("Malt", "Jane Doe")));
         assert_eq!(malt.category, None, "direct");
+        assert_eq!(malt.sender, "Jane Doe (Malt)");
         let fiverr = note("Fiverr", "Fiverr", "You have a new message from jane_doe");
         assert_eq!(fiverr.relay.as_ref().map(|r| r.person.as_str()), Some("jane_doe"));
         let other = note("Malt", "Malt", "Votre profil a été vu 12 fois");

@@ -110,5 +110,32 @@ async fn the_phone_reaches_the_inbox_rings_through_lull_and_is_answered_from_it(
     assert_eq!(stats["phone"]["dismissed"], 1);
     let text = ok(dir, &["stats", "week", "--week", "this"]);
     assert!(text.contains("2 notifications, 1 kept off your phone (1 dismissed there)"), "{text}");
+
+    // A client's words relayed by the Malt app: the client's direct message, held with Malt's
+    // response clock and taken off the phone; Lull rings it before the clock runs out.
+    ok(dir, &["client", "edit", "Acme", "--match", "platform:Malt:Zoë Martin"]);
+    phone.post(&Posted {
+        id: "0|com.malt|3|null|3".into(),
+        app: "Malt".into(),
+        title: "Nouveau message de Zoë Martin".into(),
+        text: "Bonjour, pouvez-vous me rappeler demain ?".into(),
+        clearable: true,
+        ..Posted::default()
+    });
+    let inbox = inbox_until(dir, 3).await;
+    let relayed =
+        inbox["messages"].as_array().and_then(|m| m.iter().find(|m| m["title"] == "Nouveau message de Zoë Martin")).expect("relayed");
+    assert_eq!(
+        (relayed["client"].as_str(), relayed["category"].as_str(), relayed["decision"].as_str()),
+        (Some("Acme"), Some("direct"), Some("held")),
+        "{relayed}"
+    );
+    assert_eq!(
+        (relayed["clock"]["platform"].as_str(), relayed["clock"]["within_secs"].as_i64()),
+        (Some("Malt"), Some(86_400)),
+        "{relayed}"
+    );
+    assert!(relayed["clock"]["ring_at"].is_string(), "{relayed}");
+    assert!(phone.wait_for("kdeconnect.notification.request", WAIT, |b| b["cancel"] == "0|com.malt|3|null|3").await.is_some());
     drop(server);
 }

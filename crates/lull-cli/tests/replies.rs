@@ -5,18 +5,8 @@
 
 mod common;
 
-use common::{Server, fails, find, lull_with_stdin, messages, ok, ok_json, until};
+use common::{Server, deliver, fails, find, lull_with_stdin, messages, ok, ok_json, until};
 use lull_testkit::{Dovecot, SmtpServer};
-
-/// Appends a raw message to alice's INBOX, as a mail server delivers it.
-async fn deliver(server: &Dovecot, raw: &str) {
-    let settings =
-        lull_channels::imap::ImapSettings::new("127.0.0.1", Some(server.imap_port), "alice", lull_core::channel::TlsMode::None, vec![])
-            .expect("settings");
-    let mut session = lull_channels::imap::login(&settings, &lull_channels::imap::Password("mail-pw".into())).await.expect("login");
-    session.append("INBOX", None, None, raw).await.expect("append");
-    session.logout().await.expect("logout");
-}
 
 /// A mail to alice, as Acme's people write it.
 fn mail(id: &str, from: &str, subject: &str, extra_headers: &str) -> String {

@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Client;
@@ -131,7 +131,8 @@ impl ResponseClock {
     ) -> Option<ResponseClock> {
         let within = settings.within(&relay.platform)?;
         let started = sent_at.map_or(received_at, |s| s.min(received_at));
-        let reply_by = started + within;
+        // Whole milliseconds, as every instant Lull stores.
+        let reply_by = (started + within).trunc_subsecs(3);
         (reply_by > received_at).then(|| ResponseClock {
             platform: canonical(&relay.platform).unwrap_or(&relay.platform).to_owned(),
             within_secs: within.num_seconds(),

@@ -125,3 +125,13 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Appends a raw message to alice's INBOX (password `mail-pw`), as a mail server delivers it.
+pub async fn deliver(server: &lull_testkit::Dovecot, raw: &str) {
+    let settings =
+        lull_channels::imap::ImapSettings::new("127.0.0.1", Some(server.imap_port), "alice", lull_core::channel::TlsMode::None, vec![])
+            .expect("settings");
+    let mut session = lull_channels::imap::login(&settings, &lull_channels::imap::Password("mail-pw".into())).await.expect("login");
+    session.append("INBOX", None, None, raw).await.expect("append");
+    session.logout().await.expect("logout");
+}
