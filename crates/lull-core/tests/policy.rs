@@ -1,6 +1,6 @@
 //! Property and DST tests of the pure core: the schedule's digest slots against a brute-force
 //! minute walk, the policy's invariants for arbitrary messages and schedules, the promises of
-//! availability replies and client charters, and the named DST dates (Europe/Paris 2026-03-29
+//! availability replies, client charters and response clocks, and the named DST dates (Europe/Paris 2026-03-29
 //! and 2026-10-25, America/New_York, a client 9 hours away).
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
@@ -297,6 +297,39 @@ proptest! {
             }
         }
     }
+
+    /// A response clock's breakthrough, whatever the schedule, the zones and the clock's
+    /// length: before the clock runs out and not before the message came; either a digest slot
+    /// or a start of the client's live window with no slot after it before the clock runs out,
+    /// or the arrival itself when no slot comes in time (walked minute by minute).
+    #[test]
+    fn a_clock_breaks_through_at_the_last_reading_time_before_it_runs_out(
+        s in schedule(), t in instant(), client_tz in zone(), hours in 1i64..72, window in any::<bool>()
+    ) {
+        let c = client(client_tz, Tier::Normal, ClientMode::Normal, if window { vec!["tue,thu 10:30-11:00@client"] } else { vec![] });
+        let mut settings = lull_core::response::ClockSettings::default();
+        settings.set("Fiverr", Some(Duration::hours(hours))).expect("in range");
+        let relay = lull_core::relay::Relay { platform: "Fiverr".into(), person: "jane".into() };
+        let clock = lull_core::response::ResponseClock::start(&settings, &relay, None, t).expect("a clock");
+        prop_assert_eq!(clock.reply_by, t + Duration::hours(hours));
+        let at = lull_core::response::breakthrough_at(&s, Some(&c), &clock, t);
+        prop_assert!(at >= t && at < clock.reply_by, "{at} outside [{t}, {})", clock.reply_by);
+        let window_start = |m: DateTime<Utc>| c.live_windows.iter().any(|w| {
+            w.range.occurrences(c.window_tz(w, s.tz), m - Duration::minutes(1), m + Duration::minutes(1)).iter().any(|(start, _)| *start == m)
+        });
+        let chance = |m: DateTime<Utc>| is_slot(&s, m) || window_start(m);
+        if at > t {
+            prop_assert!(chance(at), "{at} is neither a digest nor a live window start");
+        }
+        // No reading time after it and before the clock runs out (minute by minute, from the
+        // next whole minute: slots and window starts fall on whole minutes).
+        let mut m = at + Duration::seconds(60 - i64::from(at.timestamp().rem_euclid(60) as u32));
+        while m < clock.reply_by {
+            prop_assert!(!chance(m), "{m} is a later chance than {at}");
+            m += Duration::minutes(1);
+        }
+    }
+
 
     /// A client's charter lists each digest of the coming week once, at its instant in the
     /// client's clock: the slots' days and times, read back, are exactly the week's digests.

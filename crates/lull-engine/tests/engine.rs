@@ -1529,3 +1529,28 @@ async fn a_platform_clock_rings_once_before_it_runs_out_and_is_counted_kept_or_m
     // The rings are interruptions of the week.
     assert_eq!(stats.figures.interruptions.bypass, 2);
 }
+
+#[tokio::test]
+async fn a_schedule_change_moves_a_clocks_breakthrough_to_the_new_last_reading_time() {
+    use lull_core::relay::Relay;
+    let h = Harness::new(TUESDAY_1015).await;
+    let (channel, _) = h.add_webhook("mail").await;
+    let relayed = lull_core::Incoming {
+        title: "You've received a message from jordan_k".into(),
+        relay: Some(Relay { platform: "Fiverr".into(), person: "jordan_k".into() }),
+        ..incoming("f1", "Fiverr <noreply@fiverr.com>", utc(TUESDAY_1015))
+    };
+    h.engine.ingest(channel, relayed).await.expect("ingest");
+    let ring_at = |h: &Harness| {
+        let engine = h.engine.clone();
+        async move {
+            let Response::Inbox(page) = engine.handle(Request::Inbox(InboxQuery::default())).await.expect("inbox") else { panic!() };
+            page.messages[0].clock.as_ref().and_then(|c| c.ring_at)
+        }
+    };
+    // Reply by Wednesday 10:15: the last reading time before is Wednesday's 09:00 digest.
+    assert_eq!(ring_at(&h).await, Some(utc("2026-11-25T09:00:00+01:00")));
+    // Without a morning digest, the last one is Tuesday's 17:00.
+    h.call(Request::ScheduleSet(ScheduleUpdate { digests: Some(vec!["13:00,17:00".into()]), ..Default::default() })).await;
+    assert_eq!(ring_at(&h).await, Some(utc("2026-11-24T17:00:00+01:00")));
+}
