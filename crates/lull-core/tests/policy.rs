@@ -1,7 +1,7 @@
 //! Property and DST tests of the pure core: the schedule's digest slots against a brute-force
 //! minute walk, the policy's invariants for arbitrary messages and schedules, the promises of
-//! availability replies, client charters and response clocks, and the named DST dates (Europe/Paris 2026-03-29
-//! and 2026-10-25, America/New_York, a client 9 hours away).
+//! availability replies, client charters and response clocks, and the named DST dates
+//! (Europe/Paris 2026-03-29 and 2026-10-25, America/New_York, a client 9 hours away).
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
