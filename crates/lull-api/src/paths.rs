@@ -105,30 +105,51 @@ impl DataDir {
         self.root.join("api-token")
     }
 
-    /// The per-install API token, created (mode 0600) on first use.
+    /// The per-install API token, created (mode 0600) on first use. Programs starting together
+    /// (`lull serve` and a command, the window and its engine) agree on one token: each writes
+    /// its own candidate and links it into place, and the first link wins.
     pub fn api_token(&self) -> Result<String, DataDirError> {
         let path = self.api_token_path();
         let io_err = |source| DataDirError::Io { path: path.clone(), source };
-        match fs::read_to_string(&path) {
-            Ok(t) if !t.trim().is_empty() => {
-                // Tighten a token file someone made world-readable.
-                let mode = fs::metadata(&path).map_err(io_err)?.permissions().mode();
-                if mode & 0o077 != 0 {
-                    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).map_err(io_err)?;
+        for _ in 0..3 {
+            match fs::read_to_string(&path) {
+                Ok(t) if !t.trim().is_empty() => {
+                    // Tighten a token file someone made world-readable.
+                    let mode = fs::metadata(&path).map_err(io_err)?.permissions().mode();
+                    if mode & 0o077 != 0 {
+                        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).map_err(io_err)?;
+                    }
+                    return Ok(t.trim().to_owned());
                 }
-                return Ok(t.trim().to_owned());
+                // An empty file (a crash mid-write by an older Lull) is replaced.
+                Ok(_) => {
+                    let _ = fs::remove_file(&path);
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err(e)),
             }
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err(e)),
+            self.ensure()?;
+            let token = token::generate("lull_api_");
+            // Unique to this attempt (threads share a process id).
+            let tail: String = token.chars().rev().take(12).collect();
+            let tmp = self.root.join(format!("api-token.{}.{tail}.tmp", std::process::id()));
+            let written = fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)
+                .and_then(|mut f| f.write_all(token.as_bytes()).and_then(|()| f.sync_all()));
+            let linked = written.and_then(|()| fs::hard_link(&tmp, &path));
+            let _ = fs::remove_file(&tmp);
+            match linked {
+                Ok(()) => return Ok(token),
+                // Another program made it first: its token is the one.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(io_err(e)),
+            }
         }
-        self.ensure()?;
-        let token = token::generate("lull_api_");
-        let tmp = self.root.join("api-token.tmp");
-        let mut f = fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp).map_err(io_err)?;
-        f.write_all(token.as_bytes()).and_then(|()| f.sync_all()).map_err(io_err)?;
-        fs::rename(&tmp, &path).map_err(io_err)?;
-        Ok(token)
+        Err(io_err(io::Error::other("the API token kept changing while it was read")))
     }
 }
 
@@ -144,4 +165,24 @@ pub fn companion(env: &str, name: &str) -> Option<PathBuf> {
 /// Lull's desktop app: `LULL_DESKTOP_BIN`, else `lull-desktop` beside the running program.
 pub fn desktop_app() -> Option<PathBuf> {
     companion("LULL_DESKTOP_BIN", "lull-desktop")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `lull serve` and a command started at the same moment once failed: both wrote the token
+    /// through the same temporary file, and the second rename found it gone. Now they agree.
+    #[test]
+    fn programs_starting_together_agree_on_one_token() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = DataDir::resolve(Some(dir.path().join("data"))).expect("data dir");
+        let tokens: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16).map(|_| s.spawn(|| data.api_token().expect("a token"))).collect();
+            handles.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        assert!(tokens.iter().all(|t| t == &tokens[0] && t.starts_with("lull_api_")), "{tokens:?}");
+        let left: Vec<_> = fs::read_dir(data.root()).expect("dir").filter_map(Result::ok).map(|e| e.file_name()).collect();
+        assert!(left.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")), "no temporary file left: {left:?}");
+    }
 }
