@@ -49,4 +49,17 @@ pub struct StatusView {
     pub lines: Vec<StatusLine>,
     /// The same in English: "In focus until 12:00. Nothing urgent. Next digest at 13:00: …".
     pub summary: String,
+    /// The last upgrade of the database, until the engine has started once after it.
+    #[serde(default)]
+    pub upgrade: Option<UpgradeView>,
+}
+
+/// An upgrade of the database: from which schema to which, when, and the copy kept from before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct UpgradeView {
+    pub from: u32,
+    pub to: u32,
+    pub at: DateTime<Utc>,
+    /// The copy of the database from before it (`lull.db.before-vN`).
+    pub backup: String,
 }

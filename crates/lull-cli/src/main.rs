@@ -141,6 +141,7 @@ async fn run(cli: Cli, w: Words) -> Result<(), CliError> {
 }
 
 async fn serve(dir: DataDir, listen: Option<SocketAddr>, remember: bool, tray: bool, w: Words) -> Result<(), CliError> {
+    let started_at = DateTime::<Utc>::from(std::time::SystemTime::now());
     dir.ensure()?;
     if let (Some(addr), true) = (listen, remember) {
         lull_api::listen::record(&dir, addr)?;
@@ -194,6 +195,8 @@ async fn serve(dir: DataDir, listen: Option<SocketAddr>, remember: bool, tray: b
     let mut out = std::io::stdout().lock();
     let _ = std::io::Write::write_all(&mut out, banner.as_bytes()).and_then(|()| std::io::Write::flush(&mut out));
     drop(out);
+    // Started: an upgrade made before this start has been shown long enough.
+    engine.started(started_at).await;
     // The tray's Quit stops the server like a signal does.
     let (quit, mut quitting) = tokio::sync::watch::channel(false);
     let tray_task = tray.then(|| tokio::spawn(tray::run(engine.clone(), url.clone(), dir.root().to_owned(), quit)));

@@ -86,6 +86,14 @@ pub fn status(w: Words, s: &StatusView) -> String {
     let _ = writeln!(out, "  {}{} ({})", label(w, "cli.status.next_digest", n), w.date_time(s.next_digest, tz), s.tz);
     let _ =
         writeln!(out, "  {}{}", label(w, "cli.status.bypasses", n), w.t("cli.status.today", &[("count", &s.bypasses_today.to_string())]));
+    if let Some(u) = &s.upgrade {
+        let (from, to) = (u.from.to_string(), u.to.to_string());
+        let _ = writeln!(
+            out,
+            "  {}",
+            w.t("cli.status.upgraded", &[("from", &from), ("to", &to), ("when", &w.date_time(u.at, tz)), ("backup", &u.backup)])
+        );
+    }
     if let Some(e) = &s.notifications_error {
         let _ = writeln!(out, "  {}{e}", label(w, "cli.status.warning", n));
     }

@@ -203,3 +203,26 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+impl Db<'_> {
+    /// The last upgrade's notice, until the engine has started once after it.
+    pub fn upgrade_notice(&self) -> Result<Option<crate::schema::UpgradeNotice>> {
+        let text: Option<String> =
+            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [crate::schema::UPGRADE_KEY], |r| r.get(0)).optional()?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Decode(format!("upgrade notice: {e}")))).transpose()
+    }
+}
+
+impl Tx<'_> {
+    /// Forgets an upgrade made before `started_at` (the engine's start): the engine has started
+    /// successfully since. One made by this start stays until the next.
+    pub fn upgrade_seen(&self, started_at: DateTime<Utc>) -> Result<bool> {
+        match self.upgrade_notice()? {
+            Some(n) if n.at < started_at => {
+                self.conn().execute("DELETE FROM settings WHERE key = ?1", [crate::schema::UPGRADE_KEY])?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}

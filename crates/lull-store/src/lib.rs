@@ -77,6 +77,11 @@ pub enum StoreError {
         to: u32,
         source: rusqlite::Error,
     },
+    /// The copy from before an upgrade could not be made: the database was not upgraded.
+    Backup {
+        path: PathBuf,
+        detail: String,
+    },
     /// A name or an identity is taken, or a message is stored already; the phrase says which.
     Conflict(Phrase),
     /// A row named by id is gone (removed meanwhile).
@@ -112,6 +117,7 @@ impl Said for StoreError {
             StoreError::Full { path } => Phrase::new("store.full").with("dir", path.parent().unwrap_or(path).display()),
             StoreError::Open { path, source } => Phrase::new("store.cannot_open").with("path", path.display()).with("detail", source),
             StoreError::Migration { to, source } => Phrase::new("store.migration_failed").with("to", to).with("detail", source),
+            StoreError::Backup { path, detail } => Phrase::new("store.backup_failed").with("path", path.display()).with("detail", detail),
             StoreError::Conflict(p) => p.clone(),
             StoreError::NotFound { what, id } => Phrase::new("store.not_found").with("what", format!("@store.what.{what}")).with("id", id),
             StoreError::Decode(detail) => Phrase::new("store.unreadable").with("detail", detail),

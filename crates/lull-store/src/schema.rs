@@ -396,6 +396,9 @@ pub(crate) fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<u
     if version == latest_version() {
         return Ok(version);
     }
+    // A database with data is copied aside first, so an upgrade that goes wrong (or a Lull
+    // that turns out worse) costs nothing: the copy is the database as the older Lull left it.
+    let backup = if has_tables { Some(backup_before(conn, path, latest_version())?) } else { None };
     // A migration may rebuild a table other tables refer to (SQLite's way to change a column's
     // constraints), which needs foreign keys off; they are checked before the commit instead,
     // and turned back on after it.
@@ -417,11 +420,81 @@ pub(crate) fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<u
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", latest_version())?;
+        if let Some(backup) = &backup {
+            let notice = UpgradeNotice {
+                from: version,
+                to: latest_version(),
+                at: chrono::DateTime::from(std::time::SystemTime::now()),
+                backup: backup.clone(),
+            };
+            let text = serde_json::to_string(&notice).map_err(|e| StoreError::Decode(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [UPGRADE_KEY, text.as_str()],
+            )?;
+        }
         tx.commit()?;
         Ok(())
     })();
     conn.pragma_update(None, "foreign_keys", true)?;
     migrated?;
-    tracing::info!(from = version, to = latest_version(), "database migrated");
+    match &backup {
+        Some(b) => {
+            tracing::warn!(from = version, to = latest_version(), backup = %b.display(), "database upgraded; the copy from before is kept")
+        }
+        None => tracing::info!(to = latest_version(), "database created"),
+    }
     Ok(latest_version())
+}
+
+/// Where the settings keep the last upgrade's notice.
+pub(crate) const UPGRADE_KEY: &str = "upgrade";
+
+/// How many copies from before an upgrade are kept, the newest.
+pub const BACKUPS_KEPT: usize = 2;
+
+/// The last upgrade: from which schema to which, when, and where the copy from before it is.
+/// Shown (in `lull status`) until the next successful start of the engine.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UpgradeNotice {
+    pub from: u32,
+    pub to: u32,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub backup: std::path::PathBuf,
+}
+
+/// Copies the database aside as `lull.db.before-vN` (N: the version it is about to become) with
+/// `VACUUM INTO`, a consistent copy that includes what the WAL holds, then keeps only the
+/// [`BACKUPS_KEPT`] newest such copies. A copy that cannot be made stops the upgrade: the
+/// database is left as it was.
+fn backup_before(conn: &Connection, path: &std::path::Path, to: u32) -> Result<std::path::PathBuf, StoreError> {
+    let name = path.file_name().map_or_else(|| "lull.db".to_owned(), |n| n.to_string_lossy().into_owned());
+    let dir = path.parent().unwrap_or_else(|| std::path::Path::new("."));
+    let backup = dir.join(format!("{name}.before-v{to}"));
+    let failed = |detail: String| StoreError::Backup { path: backup.clone(), detail };
+    // An earlier attempt at this same upgrade may have left its copy: the database has not
+    // changed since (the upgrade did not commit), so a fresh copy replaces it.
+    if backup.exists() {
+        std::fs::remove_file(&backup).map_err(|e| failed(e.to_string()))?;
+    }
+    conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()]).map_err(|e| failed(e.to_string()))?;
+    let prefix = format!("{name}.before-v");
+    let mut copies: Vec<(u32, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| {
+                    let file = e.file_name().to_string_lossy().into_owned();
+                    file.strip_prefix(&prefix).and_then(|v| v.parse().ok()).map(|v| (v, e.path()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    copies.sort_by_key(|c| std::cmp::Reverse(c.0));
+    for (_, old) in copies.into_iter().skip(BACKUPS_KEPT) {
+        if let Err(e) = std::fs::remove_file(&old) {
+            tracing::warn!(path = %old.display(), error = %e, "cannot remove an old copy from before an upgrade");
+        }
+    }
+    Ok(backup)
 }

@@ -491,3 +491,63 @@ async fn a_panicking_write_fails_alone_and_is_rolled_back() {
     let err = store.read(|_| -> lull_store::Result<()> { panic!("a bug in a read") }).await.expect_err("the read failed");
     assert!(matches!(err, StoreError::Panicked(_)), "{err:?}");
 }
+
+/// Before an upgrade the database is copied aside (`lull.db.before-vN`, a consistent copy with
+/// what the WAL held), the two newest copies are kept, and the upgrade is noted until the
+/// engine has started once after it. A database too new is refused and not copied.
+#[tokio::test]
+async fn an_upgrade_keeps_a_copy_from_before_it_and_says_where() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("lull.db");
+    let latest = lull_store::schema::latest_version();
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.pragma_update(None, "journal_mode", "WAL").expect("wal");
+        for sql in &lull_store::schema::MIGRATIONS[..latest as usize - 1] {
+            conn.execute_batch(sql).expect("the schema before");
+        }
+        conn.pragma_update(None, "application_id", lull_store::schema::APPLICATION_ID).expect("id");
+        conn.pragma_update(None, "user_version", latest - 1).expect("version");
+        conn.execute_batch(
+            "INSERT INTO clients (name, tz, tier, mode, bypass_quota, created_at) VALUES ('Acme', 'Europe/Paris', 'vip', 'normal', 3, 1);",
+        )
+        .expect("a client");
+    }
+    // Copies left by earlier upgrades: only the two newest stay.
+    for old in [latest - 2, latest - 3] {
+        std::fs::write(dir.path().join(format!("lull.db.before-v{old}")), b"an older copy").expect("old copy");
+    }
+    let store = Store::open(&path).expect("upgrade");
+    let notice = store.read(|db| db.upgrade_notice()).await.expect("read").expect("a notice");
+    let backup = dir.path().join(format!("lull.db.before-v{latest}"));
+    assert_eq!((notice.from, notice.to, notice.backup.clone()), (latest - 1, latest, backup.clone()));
+    let copy = rusqlite::Connection::open_with_flags(&backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("the copy opens");
+    let version: u32 = copy.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    let client: String = copy.query_row("SELECT name FROM clients", [], |r| r.get(0)).expect("its client");
+    assert_eq!((version, client.as_str()), (latest - 1, "Acme"), "the copy is the database as it was");
+    let mut kept: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.contains(".before-v"))
+        .collect();
+    kept.sort();
+    assert_eq!(kept, [format!("lull.db.before-v{}", latest - 2), format!("lull.db.before-v{latest}")]);
+    // Seen by a start before the upgrade: kept; by the next start: gone.
+    let earlier = notice.at - Duration::seconds(1);
+    assert!(!store.write(move |tx| tx.upgrade_seen(earlier)).await.expect("write"));
+    let later = notice.at + Duration::seconds(1);
+    assert!(store.write(move |tx| tx.upgrade_seen(later)).await.expect("write"));
+    assert_eq!(store.read(|db| db.upgrade_notice()).await.expect("read"), None);
+    store.close();
+    // Opening again at the latest version copies nothing more.
+    let store = Store::open(&path).expect("open");
+    store.close();
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".before-v"))
+            .count(),
+        2
+    );
+}

@@ -19,7 +19,7 @@ pub const MAX_FOCUS_MINUTES: u32 = 12 * 60;
 impl Engine {
     pub(crate) async fn status(&self) -> Result<StatusView, Failure> {
         let now = self.now();
-        let (schedule, sessions, held, due_next, bypasses_today) = self
+        let (schedule, sessions, held, due_next, bypasses_today, upgrade) = self
             .store()
             .read(move |db| {
                 let schedule = load_schedule(db)?;
@@ -28,7 +28,7 @@ impl Engine {
                 let (held, _) = db.pending(now)?;
                 let due_next = db.due_messages(Some(next))?;
                 let bypasses = db.bypass_total(start_of_local_day(schedule.tz, now), now + Duration::seconds(1))?;
-                Ok((schedule, sessions, held, due_next, bypasses))
+                Ok((schedule, sessions, held, due_next, bypasses, db.upgrade_notice()?))
             })
             .await?;
         let next_digest = schedule.next_digest_after(now);
@@ -56,7 +56,23 @@ impl Engine {
             notifications_error: self.notifications_error(),
             lines,
             summary,
+            upgrade: upgrade.map(|u| lull_api::status::UpgradeView {
+                from: u.from,
+                to: u.to,
+                at: u.at,
+                backup: u.backup.display().to_string(),
+            }),
         })
+    }
+
+    /// The engine has started and serves: an upgrade notice from before this start has been
+    /// seen long enough.
+    pub async fn started(&self, started_at: DateTime<Utc>) {
+        match self.store().write(move |tx| tx.upgrade_seen(started_at)).await {
+            Ok(true) => tracing::info!("the last upgrade's notice is cleared: Lull started after it"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "clearing the last upgrade's notice"),
+        }
     }
 
     pub(crate) async fn focus_start(&self, minutes: u32) -> Result<FocusView, Failure> {

@@ -852,7 +852,11 @@ lines: Array<StatusLine>,
 /**
  * The same in English: "In focus until 12:00. Nothing urgent. Next digest at 13:00: …".
  */
-summary: string, };
+summary: string, 
+/**
+ * The last upgrade of the database, until the engine has started once after it.
+ */
+upgrade: UpgradeView | null, };
 
 export type Stretch = { start: string, end: string, minutes: number, };
 
@@ -890,6 +894,12 @@ export type TrendMetric = "messages" | "interruptions" | "interruptions_in_focus
 export type Trigger = { "kind": "word", word: string, } | { "kind": "retry", attempts: number, };
 
 export type Updated = { count: number, };
+
+export type UpgradeView = { from: number, to: number, at: string, 
+/**
+ * The copy of the database from before it (`lull.db.before-vN`).
+ */
+backup: string, };
 
 export type WebhookPreset = "github" | "gitlab" | "jira";
 
