@@ -76,7 +76,8 @@ describe('keyboard triage', () => {
     await page.keyboard.press('j');
     assert.equal(await page.locator('.message.selected').count(), 1);
     const second = await page.locator('.message.selected').getAttribute('data-id');
-    const secondTitle = await page.locator('.message.selected .title').innerText();
+    // The title's text, without the badges before it (a reply sent, a platform's clock).
+    const secondTitle = await page.locator('.message.selected .title .text').innerText();
     await page.keyboard.press('Enter');
     const detail = page.getByTestId('detail');
     await detail.waitFor();
