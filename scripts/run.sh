@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 export PATH="$HOME/.cargo/bin:$HOME/.local/lull-node/bin:$PATH"
+# The commit this build is made from, for `lull --version` and Settings.
+LULL_COMMIT="$(git describe --always --dirty --abbrev=12 2>/dev/null || true)"
+export LULL_COMMIT
 scripts/build-ui.sh
 target="${CARGO_TARGET_DIR:-target}"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${LULL_HEADLESS:-}" != 1 ]; then

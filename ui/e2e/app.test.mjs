@@ -60,6 +60,10 @@ describe('every screen renders with data', () => {
     await visit(page, 'settings');
     await page.getByText('Data directory', { exact: true }).waitFor();
     assert.match(await page.locator('dd code').first().innerText(), /lull-e2e-/);
+    // The version, and the commit when the build said (scripts/test.sh sets LULL_COMMIT).
+    const version = await page.getByTestId('version').innerText();
+    const commit = process.env.LULL_COMMIT;
+    assert.match(version, commit ? new RegExp(`^Lull \\d+\\.\\d+\\.\\d+ \\(commit ${commit}\\) · schema \\d+$`) : /^Lull \d+\.\d+\.\d+ · schema \d+$/);
 
     assert.deepEqual(problems, []);
     await context.close();

@@ -11,6 +11,8 @@ use crate::clients::ClientSpec;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InfoView {
     pub version: String,
+    /// The commit this build was made from, when the build said (`git describe`).
+    pub commit: Option<String>,
     pub data_dir: String,
     pub database: String,
     pub schema: u32,

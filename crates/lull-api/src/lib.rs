@@ -18,6 +18,7 @@
 //! It links neither the engine nor its database, servers or connectors, so the desktop window
 //! stays small.
 
+pub mod about;
 pub mod bindings;
 pub mod call;
 pub mod channels;

@@ -13,7 +13,7 @@ use lull_core::phrase::Phrase;
 /// Lull gathers your clients' messages into one local inbox, lets through only what may
 /// interrupt you now, and releases the rest as digests at the times you choose.
 #[derive(Debug, Parser)]
-#[command(name = "lull", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "lull", version = lull_api::about::version(), propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Where Lull keeps its data (default: ~/.local/share/lull).
     #[arg(long, global = true, env = "LULL_DATA_DIR", value_name = "DIR")]

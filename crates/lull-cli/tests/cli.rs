@@ -496,3 +496,16 @@ async fn a_taken_port_is_explained_and_lull_can_be_moved_for_good() {
     let _ = server.wait();
     drop(squatter);
 }
+
+/// `lull --version` says the version and, for a build by the project's scripts (which set
+/// `LULL_COMMIT` from `git describe`, as `scripts/test.sh` does for this test), the commit.
+#[test]
+fn the_version_names_the_commit_it_was_built_from() {
+    let out = common::lull_command().arg("--version").output().expect("lull --version");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success() && text.starts_with(&format!("lull {}", env!("CARGO_PKG_VERSION"))), "{text}");
+    match std::env::var("LULL_COMMIT").ok().filter(|c| !c.is_empty()) {
+        Some(commit) => assert_eq!(text.trim(), format!("lull {} (commit {commit})", env!("CARGO_PKG_VERSION"))),
+        None => assert_eq!(text.trim(), format!("lull {}", env!("CARGO_PKG_VERSION"))),
+    }
+}

@@ -307,7 +307,7 @@ async fn ui_file(Path(path): Path<String>) -> HttpResponse {
 }
 
 async fn health() -> HttpResponse {
-    axum::Json(json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") })).into_response()
+    axum::Json(json!({ "ok": true, "version": lull_api::about::VERSION, "commit": lull_api::about::COMMIT })).into_response()
 }
 
 /// A browser opened with `#code=…` (`lull open`, the tray's Open) exchanges the one-time code

@@ -16,7 +16,8 @@ impl Engine {
         let dir = self.data_dir().clone();
         let (messages, demo) = self.store().read(|db| Ok((db.message_count()?, db.has_demo()?))).await?;
         Ok(InfoView {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+            version: lull_api::about::VERSION.to_owned(),
+            commit: lull_api::about::COMMIT.map(str::to_owned),
             data_dir: dir.root().display().to_string(),
             database: dir.db_path().display().to_string(),
             schema: lull_store::schema::latest_version(),

@@ -453,7 +453,11 @@ archived: boolean,
  */
 snoozed_only: boolean, };
 
-export type InfoView = { version: string, data_dir: string, database: string, schema: number, messages: number, 
+export type InfoView = { version: string, 
+/**
+ * The commit this build was made from, when the build said (`git describe`).
+ */
+commit: string | null, data_dir: string, database: string, schema: number, messages: number, 
 /**
  * Where the engine's loopback server listens (webhooks post there), when it runs.
  */
