@@ -110,6 +110,20 @@ impl Db<'_> {
         Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Each channel's kind, without what listing channels reads of their messages (the last
+    /// message's time costs a walk of all a channel's messages).
+    pub fn channel_kinds(&self) -> Result<Vec<(ChannelId, ChannelKind)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, settings FROM channels ORDER BY id")?;
+        let rows: Vec<(ChannelId, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(id, settings)| {
+                let settings: ChannelSettings =
+                    serde_json::from_str(&settings).map_err(|e| StoreError::Decode(format!("channel {id}'s settings: {e}")))?;
+                Ok((id, settings.kind()))
+            })
+            .collect()
+    }
+
     /// The channels that send availability replies, with the address each sends from.
     pub fn channel_senders(&self) -> Result<Vec<(ChannelId, String)>> {
         let mut stmt = self.conn.prepare_cached("SELECT id, settings FROM channels ORDER BY id")?;
