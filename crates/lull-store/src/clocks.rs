@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use lull_core::model::{ClientId, MessageId};
 use lull_core::response::{ClockSettings, ResponseClock};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use crate::{Db, Result, StoreError, Tx, from_ms, to_ms};
 
@@ -37,12 +37,7 @@ fn decode(text: &str) -> Result<ResponseClock> {
 
 impl Db<'_> {
     pub fn clock_settings(&self) -> Result<ClockSettings> {
-        let text: Option<String> =
-            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [SETTINGS_KEY], |r| r.get(0)).optional()?;
-        match text {
-            Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Decode(format!("response clocks: {e}"))),
-            None => Ok(ClockSettings::default()),
-        }
+        Ok(self.setting(SETTINGS_KEY)?.unwrap_or_default())
     }
 
     /// The breakthroughs due at `now`: not rung yet, the message not archived.
@@ -93,12 +88,7 @@ impl Db<'_> {
 
 impl Tx<'_> {
     pub fn set_clock_settings(&self, settings: &ClockSettings) -> Result<()> {
-        let text = serde_json::to_string(settings).map_err(|e| StoreError::Decode(format!("response clocks: {e}")))?;
-        self.conn().execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![SETTINGS_KEY, text],
-        )?;
-        Ok(())
+        self.put_setting(SETTINGS_KEY, settings)
     }
 
     /// Records that a message's breakthrough rang (or was no longer needed) at `at`; once.

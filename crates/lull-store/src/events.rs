@@ -207,9 +207,7 @@ impl Tx<'_> {
 impl Db<'_> {
     /// The last upgrade's notice, until the engine has started once after it.
     pub fn upgrade_notice(&self) -> Result<Option<crate::schema::UpgradeNotice>> {
-        let text: Option<String> =
-            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [crate::schema::UPGRADE_KEY], |r| r.get(0)).optional()?;
-        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Decode(format!("upgrade notice: {e}")))).transpose()
+        self.setting(crate::schema::UPGRADE_KEY)
     }
 }
 

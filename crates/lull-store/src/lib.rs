@@ -26,6 +26,7 @@ mod messages;
 mod outbox;
 mod replies;
 pub mod schema;
+mod settings;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -92,12 +92,7 @@ const SETTINGS_KEY: &str = "replies";
 impl Db<'_> {
     /// The user's reply settings (the defaults until changed).
     pub fn reply_settings(&self) -> Result<ReplySettings> {
-        let text: Option<String> =
-            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [SETTINGS_KEY], |r| r.get(0)).optional()?;
-        match text {
-            Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Decode(format!("reply settings: {e}"))),
-            None => Ok(ReplySettings::default()),
-        }
+        Ok(self.setting(SETTINGS_KEY)?.unwrap_or_default())
     }
 
     /// When `recipient` was last told (a reply sent or still owed). A reply owed a moment ago,
@@ -182,12 +177,7 @@ impl Db<'_> {
 
 impl Tx<'_> {
     pub fn set_reply_settings(&self, settings: &ReplySettings) -> Result<()> {
-        let text = serde_json::to_string(settings).map_err(|e| StoreError::Decode(format!("reply settings: {e}")))?;
-        self.conn().execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![SETTINGS_KEY, text],
-        )?;
-        Ok(())
+        self.put_setting(SETTINGS_KEY, settings)
     }
 
     /// Owes a reply to a message (in the transaction that stores and holds it).
