@@ -344,47 +344,30 @@ fn platform_relays(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Vec<DemoMessage> {
                 + Duration::seconds(rng_seconds(h, m))
         };
         if working_day && back % 5 != 4 {
-            let t = at(9, 8);
-            let mut m = message(
-                "malt",
-                format!("demo-relay-malt-{back}"),
-                t,
-                "Malt <notifications@malt.example>",
-                "Nouveau message de Léa Moreau",
-                MALT_RELAYS[(back as usize) % MALT_RELAYS.len()],
-                Some(Category::Direct),
-            );
-            m.incoming.relay = Some(lull_core::relay::Relay { platform: "Malt".into(), person: "Léa Moreau".into() });
-            out.push(m);
+            let text = MALT_RELAYS[(back as usize) % MALT_RELAYS.len()];
+            out.push(relayed(format!("demo-relay-malt-{back}"), at(9, 8), MALT_LEA, text));
         }
         if back % 4 == 1 {
-            let t = at(11, 10);
-            let mut m = message(
-                "malt",
-                format!("demo-relay-fiverr-{back}"),
-                t,
-                "Fiverr <noreply@fiverr.example>",
-                "You've received a message from jordan_k",
-                FIVERR_RELAYS[(back as usize) % FIVERR_RELAYS.len()],
-                Some(Category::Direct),
-            );
-            m.incoming.relay = Some(lull_core::relay::Relay { platform: "Fiverr".into(), person: "jordan_k".into() });
-            out.push(m);
+            let text = FIVERR_RELAYS[(back as usize) % FIVERR_RELAYS.len()];
+            out.push(relayed(format!("demo-relay-fiverr-{back}"), at(11, 10), FIVERR_JORDAN, text));
         }
     }
     // And one a quarter of an hour ago, whatever the time: its clock is running.
-    let mut m = message(
-        "malt",
-        "demo-relay-fiverr-now".to_owned(),
-        now - Duration::minutes(15),
-        "Fiverr <noreply@fiverr.example>",
-        "You've received a message from jordan_k",
-        "Quick one: can the logo come as an SVG too?",
-        Some(Category::Direct),
-    );
-    m.incoming.relay = Some(lull_core::relay::Relay { platform: "Fiverr".into(), person: "jordan_k".into() });
-    out.push(m);
+    let text = "Quick one: can the logo come as an SVG too?";
+    out.push(relayed("demo-relay-fiverr-now".to_owned(), now - Duration::minutes(15), FIVERR_JORDAN, text));
     out
+}
+
+/// Who relays, as (platform, its sender, its title, the person named).
+type Relayer = (&'static str, &'static str, &'static str, &'static str);
+const MALT_LEA: Relayer = ("Malt", "Malt <notifications@malt.example>", "Nouveau message de Léa Moreau", "Léa Moreau");
+const FIVERR_JORDAN: Relayer = ("Fiverr", "Fiverr <noreply@fiverr.example>", "You've received a message from jordan_k", "jordan_k");
+
+/// A client's words a platform relayed, on the demo's platform channel.
+fn relayed(key: String, at: DateTime<Utc>, (platform, sender, title, person): Relayer, text: &str) -> DemoMessage {
+    let mut m = message("malt", key, at, sender, title, text, Some(Category::Direct));
+    m.incoming.relay = Some(lull_core::relay::Relay { platform: platform.into(), person: person.into() });
+    m
 }
 
 /// A phone through KDE Connect: WhatsApp from two clients, the Malt app, LinkedIn and SMS, with
