@@ -2,10 +2,12 @@
 //! certificates in a temporary directory, listening on free loopback ports, with STARTTLS on
 //! the plain port and TLS on the other. It runs in the foreground as a child process, so it
 //! stops with the test (Drop), and can be stopped and started again on the same ports to test
-//! reconnects and restarts.
+//! reconnects and restarts. It gets a process group of its own, so a stop ends the master and
+//! every imap and login process at once, as a crash would.
 
 use std::io;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -121,6 +123,7 @@ service imap-login {{
             .arg("-F")
             .arg("-c")
             .arg(self.config())
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -142,8 +145,11 @@ service imap-login {{
 
     /// Stops the server (connections drop), as a server restart or crash would.
     pub fn stop(&mut self) {
+        // Killed at once, processes and all. After a polite TERM to the master, an open
+        // connection was once served for seconds more (in CI, a sync stopped at 50 messages
+        // of 400 went on to the end), and the test of a restart mid-sync saw no failure.
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
             let _ = child.wait();
         }
         // The ports take a moment to be free again.
@@ -187,7 +193,7 @@ fn sleep(d: Duration) {
 impl Drop for Dovecot {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", child.id())]).status();
             let _ = child.wait();
         }
     }
