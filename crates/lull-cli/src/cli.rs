@@ -13,7 +13,7 @@ use lull_core::phrase::Phrase;
 /// Lull gathers your clients' messages into one local inbox, lets through only what may
 /// interrupt you now, and releases the rest as digests at the times you choose.
 #[derive(Debug, Parser)]
-#[command(name = "lull", version = lull_api::about::version(), propagate_version = true, max_term_width = 100)]
+#[command(name = "lull", version = lull_api::about::version(), propagate_version = true, max_term_width = 100, after_long_help = MORE_HELP)]
 pub struct Cli {
     /// Where Lull keeps its data (default: ~/.local/share/lull).
     #[arg(long, global = true, env = "LULL_DATA_DIR", value_name = "DIR")]
@@ -26,6 +26,26 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The end of `lull --help`, and of the manual page: where things are, and a first session.
+const MORE_HELP: &str = "\
+Files:
+  ~/.local/share/lull   the data directory (or --data-dir, or $LULL_DATA_DIR): the inbox
+                        (lull.db), the API token, copies made before upgrades (lull.db.before-vN)
+
+Environment:
+  LULL_DATA_DIR         where Lull keeps its data
+  LULL_LOG              what the log shows, e.g. info or lull_engine=debug (default: warn; info
+                        for `lull serve`)
+  LC_ALL, LC_MESSAGES, LANG
+                        the language: French when it starts with fr, else English
+
+Examples:
+  lull demo                      fill an empty data directory with two weeks of messages
+  lull schedule set --tz Europe/Paris --focus \"mon-fri 09:00-12:00\" --digest 13:00,17:00
+  lull client add Acme --tz America/New_York --match domain:acme.com
+  lull serve --tray              run the engine (the desktop app, lull-desktop, starts it too)
+  lull inbox                     what came in, and what is held until the next digest";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -106,6 +126,18 @@ pub enum Command {
         /// The ISO week to report (default: the week of the last message), e.g. 2026-W48.
         #[arg(long, value_name = "WEEK")]
         week: Option<String>,
+    },
+    /// Print lull's completion script for a shell (bash, zsh, fish, elvish or powershell). The
+    /// package installs them; from source: `lull completions bash > ~/.local/share/bash-completion/completions/lull`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write lull's manual pages into DIR: lull.1 and one page per command (for packaging).
+    #[command(hide = true)]
+    ManPages {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 
@@ -984,5 +1016,24 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The examples at the end of `lull --help` (and of `man lull`) are commands that parse.
+    #[test]
+    fn the_help_examples_parse() {
+        let examples: Vec<&str> =
+            MORE_HELP.lines().map(str::trim_start).filter(|l| l.starts_with("lull ")).map(|l| l.split("  ").next().unwrap_or(l)).collect();
+        assert!(examples.len() >= 5, "{examples:?}");
+        for example in examples {
+            // Words, with a double-quoted one kept whole.
+            let words: Vec<String> = example
+                .split('"')
+                .enumerate()
+                .flat_map(|(i, part)| if i % 2 == 1 { vec![part.to_owned()] } else { part.split_whitespace().map(str::to_owned).collect() })
+                .collect();
+            if let Err(e) = Cli::try_parse_from(&words) {
+                panic!("{example:?} does not parse: {e}");
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use lull_api::call;
 use lull_api::channels::ChannelTest;
 use lull_api::clients::{ClientEdit, ClientRemove, ClientSpec};
@@ -130,6 +130,21 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, w: Words) -> Result<(), CliError> {
+    // Generated from the command line's own definition; they need no data directory.
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "lull", &mut script);
+            // A reader that stops early (`| head`) is no error.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
+            return Ok(());
+        }
+        Command::ManPages { dir } => {
+            return clap_mangen::generate_to(Cli::command(), &dir)
+                .map_err(|e| Phrase::new("cli.cannot_write").with("path", dir.display()).with("detail", e).into());
+        }
+        _ => {}
+    }
     let dir = DataDir::resolve(cli.data_dir.clone())?;
     if let Command::Serve { listen, remember, tray } = cli.command {
         return serve(dir, listen, remember, tray, w).await;
@@ -275,7 +290,7 @@ async fn user_tz(backend: &Backend) -> Result<Tz, CliError> {
 
 async fn execute(backend: &Backend, command: Command, json: bool, w: Words) -> Result<(), CliError> {
     match command {
-        Command::Serve { .. } => unreachable!("handled before connecting"),
+        Command::Serve { .. } | Command::Completions { .. } | Command::ManPages { .. } => unreachable!("handled before connecting"),
         Command::Status => emit(json, &backend.call(call::Status).await?, |s| render::status(w, s)),
         Command::Schedule(ScheduleCommand::Show) => emit(json, &backend.call(call::ScheduleShow).await?, |s| render::schedule(w, s)),
         Command::Schedule(ScheduleCommand::Set(a)) => {
