@@ -2,8 +2,17 @@
 # Installs what building Lull needs on Debian/Ubuntu, and with --test what testing it needs,
 # skipping what is present. Safe to run again: it only installs what is missing.
 set -euo pipefail
+# --package adds what building and checking the Linux packages needs (scripts/package.sh), and
+# what proving them in a fresh Debian root needs (scripts/test-package.sh).
 testing=false
-[ "${1:-}" = "--test" ] && testing=true
+packaging=false
+for arg in "$@"; do
+  case "$arg" in
+    --test) testing=true ;;
+    --package) packaging=true ;;
+    *) echo "install-deps: unknown option $arg (use --test or --package)" >&2; exit 2 ;;
+  esac
+done
 
 # Debian packages: a C compiler for the bundled SQLite; WebKitGTK and friends for the desktop
 # app (Tauri 2); libdbus for the Secret Service keyring (channel passwords).
@@ -20,6 +29,15 @@ packages=(build-essential pkg-config ca-certificates curl xz-utils file libwebki
 if $testing; then
   packages+=(dbus-daemon libnotify-bin libglib2.0-bin dovecot-imapd openssl gnome-keyring chromium xvfb xauth webkit2gtk-driver
     xdotool kdeconnect util-linux iproute2 imagemagick python3-aiosmtpd)
+fi
+# For the packages: dpkg-shlibdeps (dpkg-dev) works out the .deb's dependencies and binutils'
+# objcopy keeps the debug information aside; lintian, appstreamcli and desktop-file-validate
+# check the result; mmdebstrap makes the fresh Debian root the package is installed into.
+if $packaging || $testing; then
+  packages+=(dpkg-dev binutils lintian appstream desktop-file-utils)
+fi
+if $packaging; then
+  packages+=(mmdebstrap)
 fi
 
 missing=()

@@ -2,7 +2,9 @@
 # Runs every check and test of Lull: formatting, lints and types; the Rust unit, property,
 # integration and end-to-end tests (real loopback servers, a private dbus-daemon); the web UI's
 # unit tests; the web UI end to end in headless Chromium against a real `lull serve`; and the
-# benchmarks in their quick smoke mode.
+# benchmarks in their quick smoke mode; and the Debian package, built and checked (its contents,
+# dpkg-deb, lintian, AppStream and the menu entry; scripts/test-package.sh installs it in a fresh
+# Debian root, which takes longer and is run by hand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -26,3 +28,5 @@ scripts/fuzz.sh 10
 
 # The real desktop window over WebDriver, and the gatekeeper's popups, on a virtual display.
 xvfb-run -a -s "-screen 0 1280x860x24" cargo test --locked -p lull-desktop --tests -- --ignored
+
+scripts/package.sh
