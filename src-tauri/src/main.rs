@@ -42,6 +42,10 @@ struct EngineSlot {
     dir: DataDir,
     client: RwLock<Option<Client>>,
     problem: Mutex<Option<StartProblem>>,
+    /// True while a connection (and perhaps the engine's start) is under way. The window opens
+    /// meanwhile, so WebKit's start and the engine's overlap; the UI's first requests wait
+    /// here for the outcome rather than fail.
+    connecting: tokio::sync::watch::Sender<bool>,
 }
 
 impl EngineSlot {
@@ -49,11 +53,17 @@ impl EngineSlot {
         self.client.read().ok().and_then(|c| c.clone())
     }
 
+    /// Waits until no connection is under way.
+    async fn settled(&self) {
+        let mut connecting = self.connecting.subscribe();
+        let _ = connecting.wait_for(|busy| !busy).await;
+    }
+
     /// Connects to the engine of the data directory, starting it if needed; on failure, keeps
     /// the problem for the window to show.
     fn connect(&self, app: &AppHandle) -> Result<(), StartProblem> {
-        let result = ensure_engine(&self.dir);
-        match result {
+        self.connecting.send_replace(true);
+        let outcome = match ensure_engine(&self.dir) {
             Ok(client) => {
                 tracing::info!(url = client.url(), "connected to Lull's engine");
                 if let Ok(mut slot) = self.client.write() {
@@ -72,13 +82,17 @@ impl EngineSlot {
                 }
                 Err(problem)
             }
-        }
+        };
+        // Whoever waits learns the outcome: the slot and the problem are set by now.
+        self.connecting.send_replace(false);
+        outcome
     }
 }
 
 /// The UI's one entry to the engine: the typed API, relayed to the engine's loopback server.
 #[tauri::command]
 async fn api(engine: tauri::State<'_, EngineSlot>, request: Request) -> Result<Response, ApiError> {
+    engine.settled().await;
     match engine.client() {
         Some(client) => client.send(&request).await,
         None => Err(ApiError::new(ErrorCode::Unavailable, Phrase::new("window.no_engine"))),
@@ -87,10 +101,9 @@ async fn api(engine: tauri::State<'_, EngineSlot>, request: Request) -> Result<R
 
 /// Why the engine did not start, if it did not: the window shows it instead of the inbox.
 #[tauri::command]
-// Tauri commands take their arguments by value.
-#[allow(clippy::needless_pass_by_value)]
-fn start_problem(engine: tauri::State<'_, EngineSlot>) -> Option<StartProblem> {
-    engine.problem.lock().ok().and_then(|p| p.clone())
+async fn start_problem(engine: tauri::State<'_, EngineSlot>) -> Result<Option<StartProblem>, ()> {
+    engine.settled().await;
+    Ok(engine.problem.lock().ok().and_then(|p| p.clone()))
 }
 
 /// Tries to start the engine again (the other program may have quit).
@@ -248,7 +261,7 @@ fn ensure_engine(dir: &DataDir) -> Result<Client, StartProblem> {
         }
         // Start-up, before any runtime: a blocking wait is what is wanted.
         #[allow(clippy::disallowed_methods)]
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -269,9 +282,14 @@ async fn relay_events(app: AppHandle) {
 
 fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let dir = DataDir::resolve(std::env::var_os("LULL_DATA_DIR").map(Into::into))?;
-    app.manage(EngineSlot { dir, client: RwLock::new(None), problem: Mutex::new(None) });
-    // A problem is kept for the window to show (`start_problem`): the window opens either way.
-    let _ = app.state::<EngineSlot>().connect(app.handle());
+    let (connecting, _) = tokio::sync::watch::channel(true);
+    app.manage(EngineSlot { dir, client: RwLock::new(None), problem: Mutex::new(None), connecting });
+    // The window first, the engine alongside: WebKit's start (most of the launch) and the
+    // engine's overlap. A problem is kept for the window to show (`start_problem`).
+    let handle = app.handle().clone();
+    std::thread::spawn(move || {
+        let _ = handle.state::<EngineSlot>().connect(&handle);
+    });
     let argv: Vec<String> = std::env::args().collect();
     show_main(app.handle(), route_arg(&argv));
     Ok(())
