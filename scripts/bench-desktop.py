@@ -7,7 +7,11 @@ Measured in one run, on a virtual display, through tauri-driver (WebDriver):
   engine it started in the background, `lull serve --tray`), Lull with the window closed (the
   window's process is gone; the engine and its tray remain), and the empty app with its window
   open;
-- time from launch to the first painted inbox (Lull) and to the loaded blank page (empty app).
+- time from launch to the first painted inbox (Lull) and to the loaded blank page (empty app),
+  and for Lull where that time goes: when its page began, and the UI's own marks (script
+  mounted, engine known, first status, first inbox answer);
+- where the web process's memory goes: its PSS by kind of mapping (the JavaScript heap and
+  other anonymous memory, malloc's heap, WebKit's and JavaScriptCore's code, fonts...).
 
 Run through scripts/bench-desktop.sh, which builds the release binaries and the demo data.
 """
@@ -90,6 +94,51 @@ def total_pss_mib(*names):
     return sum(per.values()), per
 
 
+def mapping_kind(path):
+    if not path:
+        return "anonymous (JS heap, caches)"
+    if path == "[heap]":
+        return "malloc heap"
+    if "/fonts/" in path:
+        return "fonts"
+    if "libjavascriptcore" in path:
+        return "JavaScriptCore code"
+    if "libwebkit2gtk" in path:
+        return "WebKit code"
+    if path.startswith("/memfd:") or path.startswith("/dev/shm"):
+        return "shared memory"
+    if ".so" in path:
+        return "other libraries"
+    return "other files"
+
+
+def web_process_pss(app):
+    """The app's WebKit web process: PSS (MiB) by kind of mapping."""
+    root = find_pid(os.path.basename(app))
+    web = [p for p in tree(root) if comm(p).startswith("WebKitWebProces")]
+    kinds = {}
+    for pid in web:
+        kind = None
+        try:
+            with open(f"/proc/{pid}/smaps") as f:
+                for line in f:
+                    head = line.split(maxsplit=5)
+                    if len(head) >= 5 and "-" in head[0] and ":" in head[3]:
+                        kind = mapping_kind(head[5].strip() if len(head) > 5 else "")
+                    elif line.startswith("Pss:") and kind:
+                        kinds[kind] = kinds.get(kind, 0) + int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return kinds
+
+
+# Where Lull's launch goes, read in the page once it painted: how old the page is (so when it
+# began after launch), and the UI's marks.
+TIMELINE = """const n = performance.getEntriesByType('navigation')[0];
+return {age: Date.now() - performance.timeOrigin, script: n ? n.domContentLoadedEventEnd : null,
+        marks: Object.fromEntries(performance.getEntriesByType('mark').filter(m => m.name.startsWith('lull:')).map(m => [m.name.slice(5), m.startTime]))};"""
+
+
 def measure(driver, app, ready_script, engine=None, then_script=None):
     """Launch to ready, PSS with the window open (after `then_script`, which must become true),
     and (with `engine`, the background process the app starts) PSS once the window is closed
@@ -98,10 +147,14 @@ def measure(driver, app, ready_script, engine=None, then_script=None):
     session = driver.session(app)
     session.wait(ready_script)
     ready = time.time() - started
+    timeline = session.js(TIMELINE) if engine else None
+    if timeline:
+        timeline["began"] = ready * 1000 - timeline["age"]
     if then_script:
         session.wait(then_script)
     time.sleep(8)  # let it settle
     open_mib, procs = total_pss_mib(os.path.basename(app), *([engine] if engine else []))
+    procs["web process by kind"] = web_process_pss(app)
     closed_mib = None
     if engine:
         if xclose.close("Lull") == 0:
@@ -121,7 +174,7 @@ def measure(driver, app, ready_script, engine=None, then_script=None):
     except Exception:
         pass  # the window's process is already gone
     time.sleep(2)
-    return ready, open_mib, closed_mib, procs
+    return ready, open_mib, closed_mib, procs, timeline
 
 
 def main():
@@ -148,9 +201,21 @@ def main():
     print(f"| empty Tauri 2 app (baseline) | {empty_open:.1f} MiB | — | {med([r[0] for r in rows['empty']]):.2f} s (blank page) |")
     print(f"| Lull | {lull_open:.1f} MiB ({lull_open / empty_open:.2f}x) | {lull_closed:.1f} MiB | {med([r[0] for r in rows['lull']]):.2f} s (inbox with messages, or in focus the reassurance) |")
     for name, runs in (("Lull", rows["lull"]), ("empty app", rows["empty"])):
-        names = sorted(runs[0][3])
+        names = sorted(n for n in runs[0][3] if n != "web process by kind")
         parts = ", ".join(f"{n} {med([r[3].get(n, 0) for r in runs]):.1f}" for n in names)
         print(f"\n{name}, window open, by process (MiB, median): {parts}")
+        kinds = sorted(runs[0][3]["web process by kind"], key=lambda k: -runs[0][3]["web process by kind"][k])
+        parts = ", ".join(f"{k} {med([r[3]['web process by kind'].get(k, 0) for r in runs]):.1f}" for k in kinds)
+        print(f"{name}, its web process by kind of memory (MiB, median): {parts}")
+    # Lull's launch, in the page's own clock (ms after the page began, median).
+    timelines = [r[4] for r in rows["lull"] if r[4]]
+    if timelines:
+        marks = ["mount", "engine", "status", "inbox"]
+        parts = [f"page began {med([t['began'] for t in timelines]):.0f} ms after launch",
+                 f"script parsed at {med([t['script'] or 0 for t in timelines]):.0f}"]
+        parts += [f"{m} at {med([t['marks'].get(m, 0) for t in timelines]):.0f}" for m in marks]
+        parts.append(f"painted inbox seen at {med([t['age'] for t in timelines]):.0f}")
+        print(f"\nLull's launch (median; times in ms from the page's start): {', '.join(parts)}")
 
 
 if __name__ == "__main__":

@@ -90,6 +90,7 @@ export function dismissInterruptions() {
 export async function refreshStatus() {
   try {
     app.status = await api().status();
+    if (!performance.getEntriesByName('lull:status').length) performance.mark('lull:status');
     app.tz = app.status.tz;
     app.ready = true;
   } catch (e) {
