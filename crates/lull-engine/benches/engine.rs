@@ -278,7 +278,9 @@ async fn bench_webhook(s: &Sizes, tmp: &Path) {
     }
     let seq = t.elapsed();
 
-    let conc = hook.post_all(&payloads[half..], 32).await;
+    // 16 connections, as a busy automation (n8n, Zapier) sends; the client runs in this process,
+    // so on a small machine it takes its share of the cores from the server.
+    let conc = hook.post_all(&payloads[half..], 16).await;
     hook.stop().await;
     engine.shutdown().await;
 
@@ -289,7 +291,7 @@ async fn bench_webhook(s: &Sizes, tmp: &Path) {
     println!("| raw INSERT, 1 row per transaction (baseline) | {base:.0} | 1.00 |");
     println!("| webhook, one connection | {:.0} | {:.2} |", rate(half, seq), rate(half, seq) / base);
     println!(
-        "| webhook, 32 concurrent connections | {:.0} | {:.2} |",
+        "| webhook, 16 concurrent connections | {:.0} | {:.2} |",
         rate(payloads.len() - half, conc),
         rate(payloads.len() - half, conc) / base
     );

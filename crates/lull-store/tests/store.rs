@@ -322,6 +322,27 @@ async fn messages_are_unique_per_channel_searchable_and_paged() {
     }
     assert_eq!(seen.len(), 25);
     assert_eq!(seen.first().map(String::as_str), Some("Invoice 24"));
+
+    // A search pages the same way, in time order even where ids are not (mail found by a first
+    // sync arrives after newer mail): the last one stored here is the oldest.
+    let backdated = message(ch, "old", "Invoice from before", "2026-11-24T09:00:00Z", held("2026-11-24T12:00:00Z"));
+    store.write(move |tx| tx.insert_message(&backdated)).await.expect("insert");
+    assert_eq!(store.write(|tx| tx.index_pending()).await.expect("index"), 1);
+    let mut found = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .read(move |db| db.inbox(&InboxFilter { search: Some("invoice".into()), before, limit: 10, ..Default::default() }))
+            .await
+            .expect("search page");
+        let Some(last) = page.last() else { break };
+        before = Some((last.received_at, last.id));
+        found.extend(page.iter().map(|m| (m.received_at, m.title.clone())));
+    }
+    assert_eq!(found.len(), 26);
+    assert!(found.windows(2).all(|w| w[0].0 >= w[1].0), "newest first: {found:?}");
+    assert_eq!(found.first().map(|f| f.1.as_str()), Some("Invoice 24"));
+    assert_eq!(found.last().map(|f| f.1.as_str()), Some("Invoice from before"));
 }
 
 #[tokio::test]
