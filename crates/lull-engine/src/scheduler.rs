@@ -41,7 +41,7 @@ pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
             .read(move |db| {
                 let schedule = load_schedule(db)?;
                 let sessions = db.focus_sessions(now - Duration::days(1), now + Duration::days(2))?;
-                let (_, next_release) = db.pending(now)?;
+                let next_release = db.next_release()?;
                 let next_clock = db.next_clock_ring(now)?;
                 Ok((schedule, sessions, next_release.into_iter().chain(next_clock).min()))
             })

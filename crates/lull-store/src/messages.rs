@@ -371,6 +371,20 @@ impl Db<'_> {
         Ok((n, next.map(from_ms)))
     }
 
+    /// The earliest release among everything a digest will take (as [`Db::pending`] gives it),
+    /// read from the pending index in order rather than by counting every waiting message:
+    /// the scheduler asks after each held message, and a count grows with what is held.
+    pub fn next_release(&self) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT m.release_at FROM messages m WHERE {WAITING} AND m.release_at IS NOT NULL ORDER BY m.release_at LIMIT 1"
+            ))?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        Ok(at.map(from_ms))
+    }
+
     /// Held messages not yet released whose release time is at or before `cutoff` (all of them
     /// for `None`), in release order.
     pub fn due_messages(&self, cutoff: Option<DateTime<Utc>>) -> Result<Vec<DueMessage>> {

@@ -358,6 +358,7 @@ async fn a_held_message_is_released_exactly_once() {
         .await
         .expect("insert");
     assert_eq!(store.read(|db| db.pending(utc("2026-11-24T10:00:00Z"))).await.expect("pending"), (2, Some(utc("2026-11-24T12:00:00Z"))));
+    assert_eq!(store.read(|db| db.next_release()).await.expect("next release"), Some(utc("2026-11-24T12:00:00Z")));
     let due = store.read(|db| db.due_messages(Some(utc("2026-11-24T12:00:00Z")))).await.expect("due");
     assert_eq!(due.len(), 1);
 
@@ -385,6 +386,7 @@ async fn a_held_message_is_released_exactly_once() {
     assert_eq!(release(ids.clone()).await, 1);
     assert_eq!(release(ids).await, 0, "a released message is not released again");
     assert_eq!(store.read(|db| db.pending(utc("2026-11-24T10:00:00Z"))).await.expect("pending"), (1, Some(utc("2026-11-24T16:00:00Z"))));
+    assert_eq!(store.read(|db| db.next_release()).await.expect("next release"), Some(utc("2026-11-24T16:00:00Z")));
     let digests = store.read(|db| db.digests(10)).await.expect("digests");
     let first = digests.iter().min_by_key(|d| d.id).expect("first digest");
     let msgs = store.read({
