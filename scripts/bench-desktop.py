@@ -59,13 +59,24 @@ def tree(root):
     return out
 
 
+# The benchmark's own data directory: the engine measured is the one serving it.
+DATA = os.environ.get("LULL_DATA_DIR")
+
+
 def find_pid(name):
+    """A process called `name`; for the engine, the one serving this benchmark's data directory,
+    so that a `lull` running elsewhere is neither measured nor waited for."""
     for p in os.listdir("/proc"):
         if p.isdigit():
             try:
                 with open(f"/proc/{p}/comm") as f:
-                    if f.read().strip() == name[:15]:
-                        return int(p)
+                    if f.read().strip() != name[:15]:
+                        continue
+                if name == "lull" and DATA:
+                    with open(f"/proc/{p}/cmdline", "rb") as f:
+                        if DATA.encode() not in f.read().split(b"\0"):
+                            continue
+                return int(p)
             except OSError:
                 pass
     return None
