@@ -361,19 +361,18 @@ impl Db<'_> {
     /// How many messages wait at `now` (see [`WAITING`]), and the earliest release among
     /// everything a digest will take (snoozed messages included: a snooze moves their release).
     pub fn pending(&self, now: DateTime<Utc>) -> Result<(u32, Option<DateTime<Utc>>)> {
-        let (n, next): (u32, Option<i64>) = self
+        let n: u32 = self
             .conn
             .prepare_cached(&format!(
-                "SELECT count(*) FILTER (WHERE m.snoozed_until IS NULL OR m.snoozed_until <= ?1), min(m.release_at)
-                 FROM messages m WHERE {WAITING}"
+                "SELECT count(*) FILTER (WHERE m.snoozed_until IS NULL OR m.snoozed_until <= ?1) FROM messages m WHERE {WAITING}"
             ))?
-            .query_row([to_ms(now)], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok((n, next.map(from_ms)))
+            .query_row([to_ms(now)], |r| r.get(0))?;
+        Ok((n, self.next_release()?))
     }
 
-    /// The earliest release among everything a digest will take (as [`Db::pending`] gives it),
-    /// read from the pending index in order rather than by counting every waiting message:
-    /// the scheduler asks after each held message, and a count grows with what is held.
+    /// The earliest release among everything a digest will take (snoozed messages included: a
+    /// snooze moves their release), read from the pending index in order: the scheduler asks
+    /// after each held message, and it must not cost what counting every waiting one does.
     pub fn next_release(&self) -> Result<Option<DateTime<Utc>>> {
         let at: Option<i64> = self
             .conn
