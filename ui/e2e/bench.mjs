@@ -9,8 +9,10 @@ import { createInterface } from 'node:readline';
 import { LULL, lull, lullEnv, openBrowser } from './harness.mjs';
 
 const WORDS = ['invoice', 'mockup', 'deadline', 'review', 'call', 'meeting', 'draft', 'budget', 'logo', 'feedback', 'contract', 'release', 'facture', 'réunion', 'maquette', 'livrable', 'question', 'tomorrow', 'launch', 'pricing'];
+// A 32-bit LCG in integer arithmetic (a float product loses its low bits, and the words stop
+// varying); its high bits pick the word, since the low bits of an LCG cycle quickly.
 let seed = 42;
-const rnd = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+const rnd = (n) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
 const words = (n) => Array.from({ length: n }, () => WORDS[rnd(WORDS.length)]).join(' ');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
