@@ -1,7 +1,7 @@
 //! The scheduler: sleeps until the next digest release, response clock breakthrough or focus
 //! boundary, releases (and rings) what is due, and goes back to sleep. It does not poll: it waits on the clock (which wakes it early
 //! when the wall clock jumps, e.g. on resume) and on the engine's re-plan signal (a new held
-//! message, a new schedule, a focus session).
+//! message due before it planned to look, a new schedule, a focus session).
 //!
 //! Exactly once: releasing takes held messages into a digest in one transaction; a message in a
 //! digest is never taken again, across restarts too. Slots missed while the engine was stopped
@@ -24,6 +24,8 @@ const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
     let mut last_focus: Option<FocusView> = None;
     while !*shutdown.borrow() {
+        // Awake: anything held from now on wakes it again, until the next wake-up is known.
+        engine.plan_wake(None);
         let mut failed = match engine.release_due().await {
             Ok(_) => false,
             Err(e) => {
@@ -72,6 +74,7 @@ pub async fn run(engine: Engine, mut shutdown: watch::Receiver<bool>) {
             .min()
             .unwrap_or(now + MAX_SLEEP);
         tracing::debug!(%deadline, "scheduler sleeping");
+        engine.plan_wake(Some(deadline));
         let sleep = engine.clock().sleep_until(deadline);
         tokio::select! {
             wake = sleep => tracing::debug!(?wake, "scheduler woke"),

@@ -241,6 +241,9 @@ struct Stored {
     rings: bool,
     /// An availability reply was queued.
     replied: bool,
+    /// When the scheduler must look at it: a held message's release or its response clock's
+    /// breakthrough, whichever is first.
+    due: Option<DateTime<Utc>>,
 }
 
 type BatchOutcome = (Vec<Vec<Result<Stored, IngestError>>>, Arc<PolicyContext>);
@@ -331,6 +334,7 @@ fn ingest_one(
             },
             rings: false,
             replied: false,
+            due: None,
         });
     }
     let category = m.category.unwrap_or(Category::Direct);
@@ -348,6 +352,8 @@ fn ingest_one(
     let d = decide_message(tx, ctx, &draft)?;
     let client_id = d.client.map(|c| c.id);
     let (clock, clock_ring_at) = response_clock(ctx, &d, m, category);
+    let held = d.decision.kind == DecisionKind::Held;
+    let due = held.then(|| d.decision.release_at.unwrap_or(DateTime::<Utc>::MIN_UTC)).into_iter().chain(clock_ring_at).min();
     let id = tx.insert_message(&NewMessage {
         channel_id: channel,
         source_key: m.source_key.clone(),
@@ -402,6 +408,7 @@ fn ingest_one(
         receipt: IngestReceipt { message_id: id, duplicate: false, client, decision: d.decision, tz: ctx.schedule.tz },
         rings,
         replied,
+        due,
     })
 }
 
@@ -461,7 +468,7 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
         };
         let mut rings = false;
         let mut replied = false;
-        let mut held = false;
+        let mut due: Option<DateTime<Utc>> = None;
         for (reply, job_results) in replies.into_iter().zip(results) {
             let mut receipts = Vec::with_capacity(job_results.len());
             for result in job_results {
@@ -469,7 +476,7 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
                     && !stored.receipt.duplicate
                 {
                     let r = &stored.receipt;
-                    held |= r.decision.kind == DecisionKind::Held;
+                    due = due.into_iter().chain(stored.due).min();
                     let _ = shared.events.send(EngineEvent::MessageIngested {
                         id: r.message_id,
                         client: r.client.clone(),
@@ -485,8 +492,8 @@ async fn ingest_loop(shared: Arc<Shared>, mut rx: mpsc::Receiver<IngestJob>) {
             }
             let _ = reply.send(Ok(receipts));
         }
-        if held {
-            shared.wake.notify_one();
+        if let Some(at) = due {
+            shared.wake_for(at);
         }
         shared.index_wake.notify_one();
         if rings {

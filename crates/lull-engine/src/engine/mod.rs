@@ -20,6 +20,7 @@ mod outbox;
 mod release;
 mod replies;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -97,6 +98,11 @@ struct Shared {
     events: broadcast::Sender<EngineEvent>,
     /// Pinged when the next wake-up may have moved earlier (new held message, new schedule).
     wake: Notify,
+    /// When the sleeping scheduler will next look (ms since the epoch); `i64::MIN` while it
+    /// is awake. A new held message wakes it only if it is due before then: a burst of held
+    /// messages otherwise woke it once per commit, into a release and a clock check on the
+    /// one writer between every two commits.
+    planned_wake: AtomicI64,
     /// Pinged when new messages wait to enter the full-text index.
     index_wake: Notify,
     /// Pinged when rings were queued in the outbox.
@@ -111,6 +117,16 @@ struct Shared {
     /// One-time sign-in codes for a browser, and until when each is good.
     sign_in_codes: Mutex<Vec<(String, std::time::Instant)>>,
     connectors: Connectors,
+}
+
+impl Shared {
+    /// Wakes the scheduler if something new is due at `at` before it planned to look.
+    fn wake_for(&self, at: DateTime<Utc>) {
+        let planned = self.planned_wake.load(Ordering::SeqCst);
+        if planned == i64::MIN || at.timestamp_millis() < planned {
+            self.wake.notify_one();
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -162,6 +178,7 @@ impl Engine {
             words: words(options.lang),
             events: broadcast::channel(256).0,
             wake: Notify::new(),
+            planned_wake: AtomicI64::new(i64::MIN),
             index_wake: Notify::new(),
             outbox_wake: Notify::new(),
             replies_wake: Notify::new(),
@@ -279,6 +296,13 @@ impl Engine {
     /// Waits until the scheduler should look again (re-planning was asked for).
     pub(crate) async fn replanned(&self) {
         self.shared().wake.notified().await;
+    }
+
+    /// The scheduler says when it will next look (`None`: it is awake and looking now). It
+    /// says `None` before it reads what is due and the new time only after, so a message
+    /// committed in between is either seen by that read or wakes it (see `Shared::wake_for`).
+    pub(crate) fn plan_wake(&self, at: Option<DateTime<Utc>>) {
+        self.shared().planned_wake.store(at.map_or(i64::MIN, |t| t.timestamp_millis()), Ordering::SeqCst);
     }
 
     /// What a channel's connector is doing now, when it runs.
