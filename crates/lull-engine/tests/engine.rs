@@ -487,6 +487,34 @@ async fn a_clock_jump_while_running_releases_one_merged_digest() {
     assert_eq!((digests.len(), digests[0].messages, digests[0].merged_slots), (1, 2, 2));
 }
 
+#[tokio::test]
+async fn a_held_message_due_before_the_scheduler_planned_to_look_wakes_it() {
+    // Tuesday 12:05, between the morning focus and the afternoon's: with nothing held, the
+    // scheduler sleeps until 14:00. A digest-only client's message waits for the 13:00 digest,
+    // before that, so its arrival has to wake the scheduler; the clock then moves a minute at
+    // a time, which (unlike a jump) wakes nothing by itself.
+    let h = Harness::new("2026-11-24T12:05:00+01:00").await;
+    h.call(Request::ClientAdd(ClientSpec {
+        name: "Acme".into(),
+        mode: Some(lull_core::model::ClientMode::DigestOnly),
+        matches: vec!["domain:acme.com".into()],
+        ..Default::default()
+    }))
+    .await;
+    let (channel, _) = h.add_webhook("mail").await;
+    let _s = serve(&h).await;
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let m = h.engine.ingest(channel, incoming("a", "x@acme.com", utc("2026-11-24T12:05:00+01:00"))).await.expect("ingest");
+    assert_eq!((m.decision.kind, m.decision.release_at), (lull_core::DecisionKind::Held, Some(utc("2026-11-24T13:00:00+01:00"))));
+    for _ in 0..55 {
+        h.clock.advance(chrono::Duration::minutes(1));
+        tokio::task::yield_now().await;
+    }
+    let notices = h.notifier.wait_for(1, StdDuration::from_secs(5)).await;
+    assert!(matches!(&notices[..], [Notice::Digest { .. }]), "released at 13:00: {notices:?}");
+    assert_eq!(h.digests().await[0].messages, 1);
+}
+
 fn incoming(key: &str, from: &str, at: DateTime<Utc>) -> lull_core::Incoming {
     lull_core::Incoming {
         source_key: key.into(),
