@@ -1,39 +1,44 @@
 // Dates and times as the user reads them: in their schedule's time zone (or a client's), in
 // the UI's language, through Intl.
 
+const FORMATS = {
+  parts: { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', weekday: 'short' },
+  time: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  dateTime: { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  day: { weekday: 'long', day: 'numeric', month: 'long' },
+  weekday: { weekday: 'short' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+// Making an Intl.DateTimeFormat costs far more than using one, and a list row formats up to
+// five dates: made once per language, zone and format, scrolling draws rows without making any.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(format: keyof typeof FORMATS, locale: string, tz: string): Intl.DateTimeFormat {
+  const key = `${format}|${locale}|${tz}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone: tz, ...FORMATS[format] });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function zonedParts(iso: string, tz: string) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: tz,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    weekday: 'short',
-  }).formatToParts(new Date(iso));
+  const parts = formatter('parts', 'en-GB', tz).formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { date: `${get('year')}-${get('month')}-${get('day')}`, hour: Number(get('hour')), minute: Number(get('minute')) };
 }
 
 export function time(iso: string, tz: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  return formatter('time', locale, tz).format(new Date(iso));
 }
 
 export function dateTime(iso: string, tz: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: tz,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(iso));
+  return formatter('dateTime', locale, tz).format(new Date(iso));
 }
 
 export function day(iso: string, tz: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(iso));
+  return formatter('day', locale, tz).format(new Date(iso));
 }
 
 /** As short as is clear from `from`: `13:00` the same day, `Mon 09:00` within a week, else a date. */
@@ -43,7 +48,7 @@ export function release(fromIso: string, toIso: string, tz: string, locale: stri
   if (a.date === b.date) return time(toIso, tz, locale);
   const days = (Date.parse(b.date) - Date.parse(a.date)) / 86_400_000;
   if (days < 7) {
-    const weekday = new Intl.DateTimeFormat(locale, { timeZone: tz, weekday: 'short' }).format(new Date(toIso));
+    const weekday = formatter('weekday', locale, tz).format(new Date(toIso));
     return `${weekday} ${time(toIso, tz, locale)}`;
   }
   return dateTime(toIso, tz, locale);
