@@ -345,13 +345,10 @@ impl Db<'_> {
                 let Some(q) = self.search_expression(search)? else { return Ok(Vec::new()) };
                 self.search_page(&q, &rows_where, &args, filter.before.map(|(at, id)| (to_ms(at), id)), limit)?
             }
-            None => {
-                let mut stmt = self.conn.prepare_cached(&format!(
-                    "SELECT m.received_at, m.id FROM messages m WHERE {rows_where} ORDER BY m.received_at DESC, m.id DESC LIMIT ?"
-                ))?;
-                let args = args.into_iter().chain([limit.into()]);
-                stmt.query_map(rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
-            }
+            None => self.times_and_ids(
+                &format!("SELECT m.received_at, m.id FROM messages m WHERE {rows_where} ORDER BY m.received_at DESC, m.id DESC LIMIT ?"),
+                args.into_iter().chain([limit.into()]),
+            )?,
         };
         if page.is_empty() {
             return Ok(Vec::new());
@@ -362,6 +359,12 @@ impl Db<'_> {
         ))?;
         let ids = format!("[{}]", page.iter().map(|(_, id)| id.to_string()).collect::<Vec<_>>().join(","));
         collect_rows(rows.query_map([ids], message_row)?)
+    }
+
+    /// The `(received_at, id)` pairs a query over `m` selects, in its order.
+    fn times_and_ids(&self, sql: &str, params: impl Iterator<Item = rusqlite::types::Value>) -> Result<Vec<(i64, MessageId)>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        Ok(stmt.query_map(rusqlite::params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The FTS5 query for what a person typed: [`fts_query`]'s meaning, with the last word's
@@ -412,11 +415,6 @@ impl Db<'_> {
         cursor: Option<(i64, MessageId)>,
         limit: i64,
     ) -> Result<Vec<(i64, MessageId)>> {
-        let matches_at = |sql: &str, head: Vec<rusqlite::types::Value>| -> Result<Vec<(i64, MessageId)>> {
-            let mut stmt = self.conn.prepare_cached(sql)?;
-            let params = head.into_iter().chain(args.iter().cloned());
-            Ok(stmt.query_map(rusqlite::params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
-        };
         // CROSS JOIN keeps the index outermost, read in its own (id) order; the row filters are
         // checked on each match as it comes. The walk stays open to be taken further down.
         let mut newest = self.conn.prepare_cached(&format!(
@@ -436,12 +434,12 @@ impl Db<'_> {
             // only those that arrived out of order; they are read from the index directly.
             drop(walk);
             if cursor.is_some() {
-                page.extend(matches_at(
+                page.extend(self.times_and_ids(
                     &format!(
                         "SELECT m.received_at, m.id FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid
                          WHERE messages_fts MATCH ? AND f.rowid >= ? AND {rows_where}"
                     ),
-                    vec![q.to_owned().into(), below.into()],
+                    [q.to_owned().into(), below.into()].into_iter().chain(args.iter().cloned()),
                 )?);
                 page.sort_unstable_by(|a, b| b.cmp(a));
                 page.truncate(limit as usize);
@@ -457,15 +455,16 @@ impl Db<'_> {
         page.sort_unstable_by(|a, b| b.cmp(a));
         let since = page.last().map_or(i64::MIN, |&(at, _)| at);
         let until = cursor.map_or(i64::MAX, |(at, _)| at);
-        let (lower, higher): (Vec<_>, Vec<_>) = matches_at(
-            &format!(
-                "SELECT m.received_at, m.id FROM messages m INDEXED BY messages_week
-                 WHERE m.received_at >= ? AND m.received_at <= ? AND (+m.id < ? OR +m.id >= ?) AND {rows_where}"
-            ),
-            vec![since.into(), until.into(), lowest.into(), below.into()],
-        )?
-        .into_iter()
-        .partition(|&(_, id)| id < lowest);
+        let (lower, higher): (Vec<_>, Vec<_>) = self
+            .times_and_ids(
+                &format!(
+                    "SELECT m.received_at, m.id FROM messages m INDEXED BY messages_week
+                     WHERE m.received_at >= ? AND m.received_at <= ? AND (+m.id < ? OR +m.id >= ?) AND {rows_where}"
+                ),
+                [since.into(), until.into(), lowest.into(), below.into()].into_iter().chain(args.iter().cloned()),
+            )?
+            .into_iter()
+            .partition(|&(_, id)| id < lowest);
         // Those below: the walk goes on down to them.
         let lower: HashSet<(i64, MessageId)> = lower.into_iter().collect();
         if let Some(down_to) = lower.iter().map(|&(_, id)| id).min() {
