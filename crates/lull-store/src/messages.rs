@@ -380,11 +380,10 @@ impl Db<'_> {
         let Some((last, rest)) = words.split_last() else { return Ok(None) };
         if last.len() >= 3 && last.bytes().all(|b| b.is_ascii_alphanumeric()) {
             let word = last.to_ascii_lowercase();
-            let mut after = word.clone().into_bytes();
-            if let Some(b) = after.last_mut() {
-                *b += 1; // an ASCII letter or digit, plus one, is still ASCII
-            }
-            let after = String::from_utf8(after).map_err(|e| StoreError::Decode(e.to_string()))?;
+            // The first string after every word that begins with `word`: its last character plus
+            // one (an ASCII letter or digit, plus one, is still ASCII).
+            let (stem, end) = word.split_at(word.len() - 1);
+            let after = format!("{stem}{}", char::from(end.as_bytes()[0] + 1));
             let mut longer = self.conn.prepare_cached("SELECT term FROM temp.messages_fts_terms WHERE term > ?1 AND term < ?2 LIMIT 17")?;
             let longer = longer.query_map(params![word, after], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
             if longer.len() <= 16 {
